@@ -1,0 +1,116 @@
+/**
+ * Loads and validates configuration in one place: the YAML file, then environment variables. Errors are
+ * ConfigErrors that name the setting, what is wrong, and where it comes from.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../core/errors';
+import { type Config, type EnvConfig, fileSchema } from './schema';
+
+function formatIssues(source: string, error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.join('.') : '(top level)';
+    return `  - ${path}: ${issue.message}`;
+  });
+  return `Invalid configuration in ${source}:\n${lines.join('\n')}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
+  const portText = env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a port number from 0 to 65535; got "${portText}".`);
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be debug, info, warn or error; got "${env.LOG_LEVEL}".`);
+  }
+  const result: EnvConfig = {
+    port,
+    teamsDevNoAuth: env.CIS_BOT_TEAMS_DEV_NO_AUTH === 'true',
+    logLevel: logLevel as EnvConfig['logLevel'],
+  };
+  if (env.SLACK_BOT_TOKEN) {
+    result.slack = {
+      botToken: env.SLACK_BOT_TOKEN,
+      ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
+      ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+      ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
+    };
+  }
+  if (env.MicrosoftAppId || env.MicrosoftAppPassword) {
+    const appType = env.MicrosoftAppType ?? 'SingleTenant';
+    if (appType !== 'SingleTenant' && appType !== 'MultiTenant') {
+      throw new ConfigError(`MicrosoftAppType must be SingleTenant or MultiTenant; got "${appType}".`);
+    }
+    if (!env.MicrosoftAppId || !env.MicrosoftAppPassword) {
+      throw new ConfigError(
+        'Set both MicrosoftAppId and MicrosoftAppPassword (from the Azure Bot resource, "Configuration" page).',
+      );
+    }
+    if (appType === 'SingleTenant' && !env.MicrosoftAppTenantId) {
+      throw new ConfigError(
+        'MicrosoftAppTenantId is required for a SingleTenant bot (your Entra tenant id).',
+      );
+    }
+    result.teams = {
+      appId: env.MicrosoftAppId,
+      appPassword: env.MicrosoftAppPassword,
+      appType,
+      ...(env.MicrosoftAppTenantId ? { tenantId: env.MicrosoftAppTenantId } : {}),
+    };
+  }
+  return result;
+}
+
+export interface LoadOptions {
+  /** Path of the YAML file; defaults to CIS_BOT_CONFIG, then ./cis-bot.yaml if it exists. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Parsed YAML content given directly (tests, embedded defaults). */
+  document?: unknown;
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  let source = 'built-in defaults';
+  let document: unknown = options.document ?? {};
+  if (options.document === undefined) {
+    const path =
+      options.path ?? env.CIS_BOT_CONFIG ?? (existsSync('cis-bot.yaml') ? 'cis-bot.yaml' : undefined);
+    if (path !== undefined) {
+      source = path;
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (cause) {
+        throw new ConfigError(
+          `Cannot read the configuration file ${path} (set CIS_BOT_CONFIG to its path).`,
+          {
+            cause,
+          },
+        );
+      }
+      try {
+        document = parseYaml(text) ?? {};
+      } catch (cause) {
+        throw new ConfigError(`${path} is not valid YAML: ${(cause as Error).message}`, { cause });
+      }
+    }
+  }
+  const parsed = fileSchema.safeParse(document);
+  if (!parsed.success) throw new ConfigError(formatIssues(source, parsed.error));
+  const file = parsed.data;
+  if (env.CIS_BOT_DB) file.store.path = env.CIS_BOT_DB;
+  if (!file.aws.region && env.AWS_REGION) file.aws.region = env.AWS_REGION;
+  return deepFreeze({ ...file, env: readEnv(env) });
+}

@@ -1,0 +1,175 @@
+/**
+ * The configuration's shape: one YAML file (CIS_BOT_CONFIG, default ./cis-bot.yaml when present) plus
+ * environment variables for secrets and deployment settings. Validated once by `loadConfig`; everything
+ * else receives the frozen `Config` and never reads `process.env`.
+ */
+import { z } from 'zod';
+import { LEVELS } from '../core/levels';
+
+const accountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
+const level = z.enum(LEVELS);
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-2');
+
+export const awsSchema = z
+  .object({
+    /** The region the audit starts in (DescribeTrails with shadow trails); defaults to AWS_REGION. */
+    region: region.optional(),
+    /** Accounts to audit through AssumeRole; empty means the account of the current credentials. */
+    accounts: z.array(accountId).default([]),
+    /** Role ARN template; `{account}` is replaced by each account id. */
+    role_arn_template: z
+      .string()
+      .regex(/\{account\}/, 'must contain {account}')
+      .default('arn:aws:iam::{account}:role/CisBotAudit'),
+    external_id: z.string().min(2).max(1224).optional(),
+    role_session_name: z.string().default('cis-bot'),
+    /** How many accounts are audited at once. */
+    concurrency: z.number().int().min(1).max(64).default(8),
+  })
+  .strict();
+
+const subscriptionSchema = z
+  .object({
+    protocol: z.enum(['email', 'email-json', 'https', 'http', 'sqs', 'lambda', 'sms']),
+    endpoint: z.string().min(1),
+  })
+  .strict();
+
+export const remediationSchema = z
+  .object({
+    /** Reuse this topic (same account and region as the alarm) instead of creating one. */
+    topic_arn: z.string().startsWith('arn:').optional(),
+    /** Name of the topic created when no topic_arn is given and none exists. */
+    topic_name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/)
+      .default('cis-security-alarms'),
+    subscription: subscriptionSchema.optional(),
+    /** Overrides of a control's metric/alarm defaults, keyed by control id. */
+    overrides: z
+      .record(
+        z.string(),
+        z
+          .object({
+            filter_name: z.string().min(1).max(512).optional(),
+            metric_name: z.string().min(1).max(255).optional(),
+            metric_namespace: z.string().min(1).max(255).optional(),
+            alarm_name: z.string().min(1).max(255).optional(),
+          })
+          .strict(),
+      )
+      .default({}),
+  })
+  .strict();
+
+const platformApprovers = z
+  .object({
+    users: z.array(z.string().min(1)).default([]),
+    user_groups: z.array(z.string().min(1)).default([]),
+    require_distinct_approver: z.boolean().optional(),
+  })
+  .strict();
+
+export const approvalsSchema = z
+  .object({
+    ttl_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
+    slack: platformApprovers.prefault({}),
+    teams: platformApprovers.prefault({}),
+    cli: platformApprovers.prefault({}),
+  })
+  .strict();
+
+export const controlSettingsSchema = z
+  .object({
+    /** What happens when the control fails: tell people (default), say nothing, or fix automatically. */
+    default_action: z.enum(['notify', 'skip', 'remediate']).default('notify'),
+  })
+  .strict();
+
+const channelSettings = z.object({ level: level.optional() }).strict();
+
+export const slackSchema = z
+  .object({
+    mode: z.enum(['http', 'socket']).default('http'),
+    /** Per-channel notification level, keyed by channel id. */
+    channels: z.record(z.string(), channelSettings).default({}),
+    /** When non-empty, commands are accepted only in these channel ids. */
+    allowed_channels: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const teamsSchema = z
+  .object({
+    conversations: z.record(z.string(), channelSettings).default({}),
+    allowed_conversations: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const scheduleSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+    cron: z.string().min(1),
+    timezone: z.string().default('UTC'),
+    controls: z
+      .array(z.string().regex(/^\d+\.\d+$/))
+      .min(1)
+      .default(['4.1']),
+    accounts: z.array(accountId).default([]),
+    level: level.default('info'),
+    targets: z
+      .object({
+        slack: z.array(z.string()).default([]),
+        teams: z.array(z.string()).default([]),
+      })
+      .strict(),
+    /** A run missed while the bot was down is caught up at start-up if it is at most this old. */
+    catch_up_minutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60),
+  })
+  .strict();
+
+export const fileSchema = z
+  .object({
+    aws: awsSchema.prefault({}),
+    store: z
+      .object({ path: z.string().min(1).default('cis-bot.db') })
+      .strict()
+      .prefault({}),
+    notifications: z
+      .object({ default_level: level.default('info') })
+      .strict()
+      .prefault({}),
+    controls: z.record(z.string(), controlSettingsSchema).default({}),
+    remediation: remediationSchema.prefault({}),
+    approvals: approvalsSchema.prefault({}),
+    slack: slackSchema.prefault({}),
+    teams: teamsSchema.prefault({}),
+    schedules: z.array(scheduleSchema).default([]),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof fileSchema>;
+export type ScheduleConfig = z.infer<typeof scheduleSchema>;
+export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
+export type RemediationConfig = z.infer<typeof remediationSchema>;
+
+/** Settings that come from the environment only (secrets and deployment details). */
+export interface EnvConfig {
+  port: number;
+  slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  teams?: { appId: string; appPassword: string; appType: 'SingleTenant' | 'MultiTenant'; tenantId?: string };
+  /** CIS_BOT_TEAMS_DEV_NO_AUTH=true: accept unauthenticated Teams requests (development only). */
+  teamsDevNoAuth: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export type Config = Readonly<FileConfig & { env: EnvConfig }>;

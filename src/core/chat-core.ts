@@ -1,0 +1,71 @@
+/**
+ * The port between chat adapters (Slack, Teams) and the core. Adapters parse nothing but transport:
+ * they turn a slash command / message into a `Command` (with `parseCommand`), a button click into a
+ * `ButtonClick`, call the core, and render the neutral cards it returns. Authorization decisions are the
+ * core's; adapters only report who the actor is.
+ */
+import type { Card } from './cards';
+import type { Command } from './commands';
+import type { NotificationLevel } from './levels';
+
+export type Platform = 'slack' | 'teams' | 'cli';
+
+export interface Actor {
+  platform: Platform;
+  /** Slack user id (U…), Teams AAD object id (GUID), or the CLI operator name. */
+  userId: string;
+  displayName?: string;
+  /** Slack user-group ids (S…) the user belongs to, among those named in the approvers config. */
+  groups?: readonly string[];
+}
+
+export interface ConversationRef {
+  platform: Platform;
+  /** Slack channel id, Teams conversation id. */
+  id: string;
+}
+
+export interface CommandContext {
+  actor: Actor;
+  conversation: ConversationRef;
+}
+
+/** Button action ids the core emits; adapters route clicks with them. */
+export const ACTION_APPROVE = 'cis:approve';
+export const ACTION_REJECT = 'cis:reject';
+export const ACTION_REMEDIATE = 'cis:remediate';
+
+export interface ButtonClick {
+  actionId: string;
+  value: string;
+}
+
+/** Posts progress while a long operation (remediation) runs: adapters put these in the thread. */
+export type ProgressSink = (card: Card) => Promise<void>;
+
+export type ClickResult =
+  /** Shown to the clicking user only; the clicked message stays as it was. */
+  | { kind: 'refused'; message: string }
+  /**
+   * Replace the clicked message with `card` (e.g. buttons replaced by "Approved by X at T"). When
+   * `followUp` is present, work continues: progress arrives on the sink, and `followUp` resolves to the
+   * final card (the re-audit verdict), which the adapter posts in the thread and appends to the message.
+   */
+  | { kind: 'updated'; card: Card; followUp?: Promise<Card> }
+  /** New messages in the thread of the clicked message (e.g. a plan asked for from a digest button). */
+  | { kind: 'reply'; cards: Card[] };
+
+export interface ChatCore {
+  /** Runs a parsed command. Slow work happens here, after the adapter acknowledged the request. */
+  run(command: Command, ctx: CommandContext): Promise<Card[]>;
+  /** Handles a click on a button the core emitted. */
+  click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult>;
+  /** The level the core uses for a conversation when a command does not ask for one. */
+  levelFor(conversation: ConversationRef): NotificationLevel;
+}
+
+/** Implemented by each chat adapter so the scheduler can post without a user's message (digests). */
+export interface ChatPoster {
+  readonly platform: Platform;
+  post(conversationId: string, cards: readonly Card[]): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import { parseCommand } from '../src/core/commands';
+import { UsageError } from '../src/core/errors';
+
+describe('parseCommand', () => {
+  it('reads a control verb with options in either form', () => {
+    expect(parseCommand('4.1 audit --account 111122223333,444455556666 --level=verbose')).toEqual({
+      verb: 'audit',
+      control: '4.1',
+      accounts: ['111122223333', '444455556666'],
+      level: 'verbose',
+    });
+    expect(parseCommand('  4.1   REMEDIATE ')).toEqual({ verb: 'remediate', control: '4.1' });
+  });
+
+  it('reads the other verbs', () => {
+    expect(parseCommand('')).toEqual({ verb: 'help' });
+    expect(parseCommand('history --limit 5')).toEqual({ verb: 'history', limit: 5 });
+    expect(parseCommand('digest now')).toEqual({ verb: 'digest-now' });
+    expect(parseCommand('schedule list')).toEqual({ verb: 'schedule-list' });
+  });
+
+  it.each([
+    ['4.1 destroy', /audit, remediate or status/],
+    ['4.1 audit --level loud', /--level must be error, info or verbose/],
+    ['4.1 audit --account 12', /12-digit/],
+    ['4.1 audit --bogus 1', /Unknown option --bogus/],
+    ['4.1 audit --level', /needs a value/],
+    ['launch missiles', /I don't know/],
+    ['history --limit 0', /--limit/],
+  ])('rejects %p with a usage error', (text, message) => {
+    expect(() => parseCommand(text)).toThrow(UsageError);
+    expect(() => parseCommand(text)).toThrow(message);
+  });
+});
