@@ -1,0 +1,176 @@
+/**
+ * Button clicks (block_actions on the core's `cis:*` buttons): acknowledge at once, tell the core who
+ * clicked (user id and approver groups), and show its decision: a refusal to the clicker only, the
+ * clicked message replaced (progress and the final verdict in its thread, the verdict appended to the
+ * message), or replies in the thread.
+ */
+import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { assertNever, type Card } from '../../src/core/cards';
+import type { ClickResult, ProgressSink } from '../../src/core/chat-core';
+import { commandContext, type HandlerDeps } from './context';
+import { messagesFor, postCards, postInThread } from './delivery';
+import { buttonIdOf, escapeMrkdwn, type SlackMessage, toSlackMessages } from './render';
+import { safeErrorMessage } from './safe-error';
+
+interface ClickTarget {
+  client: WebClient;
+  respond: RespondFn;
+  channel: string;
+  messageTs: string;
+  /** Replies go to the thread the clicked message is in, or start one under it. */
+  threadTs: string;
+  user: string;
+  ephemeral: boolean;
+}
+
+async function tellClicker(deps: HandlerDeps, target: ClickTarget, text: string): Promise<void> {
+  const safe = escapeMrkdwn(text);
+  try {
+    await target.client.chat.postEphemeral({ channel: target.channel, user: target.user, text: safe });
+  } catch (error) {
+    deps.logger.info({ event: 'slack.click.ephemeral_fallback', error });
+    await target.respond({ response_type: 'ephemeral', replace_original: false, text: safe });
+  }
+}
+
+/** Replaces the clicked message; continuations go to its thread. */
+async function replaceClicked(deps: HandlerDeps, target: ClickTarget, messages: readonly SlackMessage[]) {
+  const [first, ...rest] = messages as [SlackMessage, ...SlackMessage[]];
+  if (!target.ephemeral) {
+    try {
+      await target.client.chat.update({
+        channel: target.channel,
+        ts: target.messageTs,
+        text: first.text,
+        blocks: first.blocks,
+      });
+      await postInThread(target.client, target.channel, target.threadTs, rest);
+      return;
+    } catch (error) {
+      // e.g. a message posted through a response_url: not ours to update with chat.update.
+      deps.logger.info({ event: 'slack.click.update_fallback', error });
+    }
+  }
+  await target.respond({ replace_original: true, text: first.text, blocks: first.blocks });
+  if (!target.ephemeral) await postInThread(target.client, target.channel, target.threadTs, rest);
+}
+
+/** The clicked card followed by the final verdict, in one message if it fits. */
+function withVerdict(card: Card, verdict: Card): SlackMessage {
+  const candidates: Card[] = [
+    { summary: verdict.summary, elements: [...card.elements, { type: 'divider' }, ...verdict.elements] },
+    { summary: verdict.summary, elements: [...card.elements, { type: 'context', text: verdict.summary }] },
+  ];
+  for (const candidate of candidates) {
+    const messages = toSlackMessages([candidate]);
+    if (messages.length === 1) return messages[0] as SlackMessage;
+  }
+  return messagesFor([
+    { summary: verdict.summary, elements: [{ type: 'context', text: verdict.summary }] },
+  ])[0] as SlackMessage;
+}
+
+async function finish(deps: HandlerDeps, target: ClickTarget, card: Card, followUp: Promise<Card>) {
+  let verdict: Card;
+  try {
+    verdict = await followUp;
+  } catch (error) {
+    const message = safeErrorMessage(error, deps.logger, { user: target.user, channel: target.channel });
+    verdict = {
+      summary: `Stopped: ${message}`,
+      elements: [{ type: 'context', text: `Stopped: ${message}` }],
+    };
+  }
+  await postCards(target.client, target.channel, [verdict], target.threadTs);
+  await replaceClicked(deps, target, [withVerdict(card, verdict)]);
+}
+
+async function show(deps: HandlerDeps, target: ClickTarget, result: ClickResult): Promise<void> {
+  // The follow-up is already running: mark its failure as handled now (it is awaited, and shown, later),
+  // or a failure during the chat.update below would be an unhandled rejection.
+  if (result.kind === 'updated') result.followUp?.catch(() => undefined);
+  switch (result.kind) {
+    case 'refused':
+      deps.logger.info({ event: 'slack.click.refused', user: target.user, channel: target.channel });
+      await tellClicker(deps, target, result.message);
+      return;
+    case 'updated':
+      await replaceClicked(deps, target, messagesFor([result.card]));
+      if (result.followUp) await finish(deps, target, result.card, result.followUp);
+      return;
+    case 'reply':
+      if (result.cards.length > 0)
+        await postCards(target.client, target.channel, result.cards, target.threadTs);
+      return;
+    default:
+      assertNever(result);
+  }
+}
+
+async function runClick(
+  deps: HandlerDeps,
+  body: BlockAction,
+  actionId: string,
+  value: string,
+  respond: RespondFn,
+  client: WebClient,
+): Promise<void> {
+  const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
+  const channel = body.channel?.id ?? container.channel_id;
+  const messageTs = body.message?.ts ?? container.message_ts;
+  if (channel === undefined || messageTs === undefined) {
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: 'This button works only in a channel.',
+    });
+    return;
+  }
+  const threadTs = (body.message?.thread_ts as string | undefined) ?? messageTs;
+  const target: ClickTarget = {
+    client,
+    respond,
+    channel,
+    messageTs,
+    threadTs,
+    user: body.user.id,
+    ephemeral: container.is_ephemeral === true,
+  };
+  try {
+    const ctx = await commandContext(
+      deps,
+      { id: body.user.id, name: body.user.name ?? body.user.username },
+      channel,
+    );
+    const progress: ProgressSink = async (card) => {
+      await postCards(client, channel, [card], threadTs);
+    };
+    deps.logger.info({ event: 'slack.click.run', action: actionId, user: body.user.id, channel });
+    const result = await deps.core.click({ actionId, value }, ctx, progress);
+    await show(deps, target, result);
+  } catch (error) {
+    const text = safeErrorMessage(error, deps.logger, { action: actionId, user: body.user.id, channel });
+    await tellClicker(deps, target, text).catch((tellError: unknown) =>
+      deps.logger.warn({ event: 'slack.click.error_not_shown', error: tellError }),
+    );
+  }
+}
+
+/** Bolt listener for the core's buttons (`action_id` starting with `cis:`). */
+export function actionListener(deps: HandlerDeps) {
+  return async ({
+    ack,
+    body,
+    action,
+    respond,
+    client,
+  }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
+    // Acknowledge first: the core's work (AWS calls, remediation) happens after.
+    await ack();
+    const actionId = buttonIdOf(action.action_id);
+    deps.logger.info({ event: 'slack.action.acked', action: actionId, user: body.user.id });
+    const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    await deps.track(runClick(deps, body, actionId, value, respond, client));
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The `/cis` slash command: acknowledge at once, then parse, check the channel allow-list, post a
+ * progress message, run the command in the core and put the result in place of the progress message
+ * (continuations in its thread). When the bot cannot post in the channel, the result goes back through
+ * the command's response_url instead.
+ */
+import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Command } from '../../src/core/commands';
+import { parseCommand } from '../../src/core/commands';
+import { UsageError } from '../../src/core/errors';
+import { commandContext, type HandlerDeps } from './context';
+import { messagesFor, replaceWithMessages } from './delivery';
+import { escapeMrkdwn, fitEscaped, type SlackMessage, toSlackMessages } from './render';
+import { isCannotPost, safeErrorMessage } from './safe-error';
+
+/** A response_url accepts five messages; the last one we use says what was left out. */
+const RESPONSE_URL_USES = 5;
+
+function plainMessage(text: string): SlackMessage {
+  return toSlackMessages([{ summary: text, elements: [{ type: 'text', text }] }])[0] as SlackMessage;
+}
+
+function usageMessage(message: string): SlackMessage {
+  const [first = message] = message.split('\n');
+  return toSlackMessages([
+    { summary: first, elements: [{ type: 'text', text: message, monospace: true }] },
+  ])[0] as SlackMessage;
+}
+
+async function respondEphemeral(respond: RespondFn, message: SlackMessage): Promise<void> {
+  await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+}
+
+/** Posts results through the response_url (the bot is not in the channel): at most five messages. */
+async function respondInChannel(respond: RespondFn, messages: readonly SlackMessage[]): Promise<void> {
+  let shown = [...messages];
+  if (shown.length > RESPONSE_URL_USES) {
+    const left = shown.length - (RESPONSE_URL_USES - 1);
+    shown = [
+      ...shown.slice(0, RESPONSE_URL_USES - 1),
+      plainMessage(
+        `${left} more messages are not shown: invite the bot to this channel (/invite @cis-bot) to get long results in a thread.`,
+      ),
+    ];
+  }
+  for (const message of shown) {
+    await respond({
+      response_type: 'in_channel',
+      replace_original: false,
+      text: message.text,
+      blocks: message.blocks,
+    });
+  }
+}
+
+function allowed(deps: HandlerDeps, channel: string): boolean {
+  const list = deps.config.slack.allowed_channels;
+  return list.length === 0 || list.includes(channel);
+}
+
+async function runCommand(
+  deps: HandlerDeps,
+  command: SlashCommand,
+  respond: RespondFn,
+  client: WebClient,
+): Promise<void> {
+  const channel = command.channel_id;
+  const log = { user: command.user_id, channel };
+  let parsed: Command;
+  try {
+    parsed = parseCommand(command.text ?? '');
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    deps.logger.info({ event: 'slack.command.usage', ...log });
+    await respondEphemeral(respond, usageMessage(error.message));
+    return;
+  }
+  if (!allowed(deps, channel)) {
+    deps.logger.info({ event: 'slack.command.refused', reason: 'channel not allowed', ...log });
+    const where = deps.config.slack.allowed_channels.map((id) => `<#${id}>`).join(', ');
+    await respond({
+      response_type: 'ephemeral',
+      text: `cis-bot does not take commands in this channel. Use it in ${where}, or ask an admin to add this channel to slack.allowed_channels.`,
+    });
+    return;
+  }
+  const ctx = await commandContext(deps, { id: command.user_id, name: command.user_name }, channel);
+  deps.logger.info({ event: 'slack.command.run', verb: parsed.verb, ...log });
+  if (parsed.verb === 'help') {
+    const [first] = messagesFor(await deps.core.run(parsed, ctx));
+    if (first) await respondEphemeral(respond, first);
+    return;
+  }
+
+  let progressTs: string | undefined;
+  try {
+    const shown = fitEscaped(`${command.command} ${command.text ?? ''}`.trim().replace(/`/g, "'"), 200);
+    const posted = await client.chat.postMessage({
+      channel,
+      text: `:hourglass_flowing_sand: Running \`${shown}\` for <@${command.user_id}>…`,
+    });
+    progressTs = posted.ts;
+  } catch (error) {
+    if (!isCannotPost(error)) throw error;
+    deps.logger.info({ event: 'slack.command.fallback', reason: 'cannot post in channel', ...log });
+  }
+
+  try {
+    const messages = messagesFor(await deps.core.run(parsed, ctx));
+    if (progressTs !== undefined) await replaceWithMessages(client, channel, progressTs, messages);
+    else await respondInChannel(respond, messages);
+    deps.logger.info({ event: 'slack.command.done', verb: parsed.verb, messages: messages.length, ...log });
+  } catch (error) {
+    const text = `:warning: ${escapeMrkdwn(safeErrorMessage(error, deps.logger, { verb: parsed.verb, ...log }))}`;
+    if (progressTs !== undefined) {
+      try {
+        await client.chat.update({ channel, ts: progressTs, text });
+        return;
+      } catch (updateError) {
+        deps.logger.warn({ event: 'slack.command.error_not_shown', error: updateError, ...log });
+      }
+    }
+    await respond({ response_type: 'ephemeral', text });
+  }
+}
+
+/** Bolt listener for `/cis`. */
+export function commandListener(deps: HandlerDeps) {
+  return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    // Slack allows three seconds: acknowledge before anything that can be slow (AWS, Slack API calls).
+    await ack();
+    deps.logger.info({ event: 'slack.command.acked', user: command.user_id, channel: command.channel_id });
+    await deps.track(
+      runCommand(deps, command, respond, client).catch(async (error: unknown) => {
+        const text = safeErrorMessage(error, deps.logger, {
+          user: command.user_id,
+          channel: command.channel_id,
+        });
+        await respond({ response_type: 'ephemeral', text: escapeMrkdwn(text) }).catch(
+          (respondError: unknown) =>
+            deps.logger.warn({ event: 'slack.command.error_not_shown', error: respondError }),
+        );
+      }),
+    );
+  };
+}

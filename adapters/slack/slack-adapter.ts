@@ -1,0 +1,220 @@
+/**
+ * Wires the Slack adapter: a Bolt App on an ExpressReceiver (HTTP mode, signed requests on
+ * POST /slack/events, guarded against future timestamps and replays) or a SocketModeReceiver (app-level
+ * token), chosen by `slack.mode`; the `/cis` command and `cis:*` button listeners; and the ChatPoster the
+ * scheduler uses. Bolt reads no environment: token, signing secret and API URL come from the Config.
+ */
+import type { Server } from 'node:http';
+import type { ListenOptions } from 'node:net';
+import {
+  App,
+  type BlockAction,
+  ExpressReceiver,
+  type Logger,
+  LogLevel,
+  SocketModeReceiver,
+} from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import express, { type Application } from 'express';
+import type { Config } from '../../src/config/schema';
+import type { ChatCore, ChatPoster } from '../../src/core/chat-core';
+import { ConfigError } from '../../src/core/errors';
+import { actionListener } from './actions';
+import { commandListener } from './commands';
+import type { HandlerDeps } from './context';
+import { createJsonLogger } from './log';
+import { createSlackPoster } from './poster';
+import { slackRequestGuard } from './request-guard';
+import { createGroupResolver } from './user-groups';
+
+/** The path Slack posts commands and interactivity to (the manifest's request URLs). */
+export const SLACK_EVENTS_PATH = '/slack/events';
+export const SLASH_COMMAND = '/cis';
+/** The core's buttons; `#n` suffixes keep action ids unique within a block. */
+export const ACTION_PATTERN = /^cis:/;
+
+export interface SlackAdapterOptions {
+  config: Config;
+  core: ChatCore;
+  /** Replaces the receiver chosen by `slack.mode` (hosting experiments); usually left out. */
+  receiver?: ExpressReceiver | SocketModeReceiver;
+  /** An Express app to host POST /slack/events on (HTTP mode), e.g. the one that also serves Teams. */
+  expressApp?: Application;
+  /** Bolt-compatible logger; by default JSON lines on stdout at `LOG_LEVEL`. */
+  logger?: Logger;
+}
+
+export interface SlackAdapter {
+  readonly app: App;
+  readonly receiver: ExpressReceiver | SocketModeReceiver;
+  /** HTTP mode: the Express app serving POST /slack/events; mount other routes (Teams) on it. */
+  readonly expressApp: Application | undefined;
+  /** The bot's Web API client (the one the handlers and the poster use). */
+  readonly client: WebClient;
+  /** For the scheduler: posts cards to a channel, continuations in the thread. */
+  readonly poster: ChatPoster;
+  /** HTTP mode, after start(): the listening server. */
+  readonly server: Server | undefined;
+  /**
+   * Checks the bot token with auth.test (a refused token is a ConfigError). start() does it; call it
+   * yourself only when you serve `expressApp` from your own HTTP server instead of start().
+   */
+  init(): Promise<void>;
+  /** init(), then listens (HTTP mode, default PORT) or connects (Socket Mode). */
+  start(listen?: number | ListenOptions): Promise<void>;
+  /** Resolves once all work accepted so far (commands and clicks after their ack) has finished. */
+  idle(): Promise<void>;
+  /** Stops receiving, then waits for work in progress. */
+  stop(): Promise<void>;
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+const LEVELS: Record<Config['env']['logLevel'], LogLevel> = {
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+};
+
+export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  const { config, core } = options;
+  const slackEnv = config.env.slack;
+  if (!slackEnv?.botToken) {
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN is not set: copy the "Bot User OAuth Token" (xoxb-…) from your Slack app\'s "OAuth & Permissions" page.',
+    );
+  }
+  const level = LEVELS[config.env.logLevel];
+  const logger = options.logger ?? createJsonLogger({ level, name: 'slack' });
+
+  let receiver = options.receiver;
+  let expressApp: Application | undefined;
+  if (receiver === undefined && config.slack.mode === 'socket') {
+    if (!slackEnv.appToken) {
+      throw new ConfigError(
+        'slack.mode is "socket" but SLACK_APP_TOKEN is not set: create an app-level token (xapp-…) with the connections:write scope on your Slack app\'s "Basic Information" page.',
+      );
+    }
+    receiver = new SocketModeReceiver({ appToken: slackEnv.appToken, logger });
+  } else if (receiver === undefined) {
+    if (!slackEnv.signingSecret) {
+      throw new ConfigError(
+        'SLACK_SIGNING_SECRET is not set: copy the "Signing Secret" from your Slack app\'s "Basic Information" page (or set slack.mode: socket and SLACK_APP_TOKEN).',
+      );
+    }
+    expressApp = options.expressApp ?? express();
+    // Before Bolt's own route: refuses future timestamps and replays, and hands Bolt the raw body.
+    expressApp.post(SLACK_EVENTS_PATH, slackRequestGuard({ signingSecret: slackEnv.signingSecret, logger }));
+    receiver = new ExpressReceiver({
+      signingSecret: slackEnv.signingSecret,
+      logger,
+      app: expressApp,
+      endpoints: SLACK_EVENTS_PATH,
+    });
+  } else if (receiver instanceof ExpressReceiver) {
+    expressApp = receiver.app;
+  }
+
+  const app = new App({
+    token: slackEnv.botToken,
+    receiver,
+    logger,
+    // auth.test runs in start(), where a refused token becomes a clear start-up error.
+    deferInitialization: true,
+    clientOptions: {
+      ...(slackEnv.apiUrl ? { slackApiUrl: withSlash(slackEnv.apiUrl) } : {}),
+      // A few quick retries on network errors and 429s (the client waits out Retry-After), not the
+      // default half hour: a command's result is stale long before that.
+      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true },
+    },
+  });
+  // Bolt sets its logger to INFO while constructing; the configured level wins.
+  logger.setLevel(level);
+
+  const pending = new Set<Promise<unknown>>();
+  const deps: HandlerDeps = {
+    config,
+    core,
+    logger,
+    groupsOf: createGroupResolver({ client: app.client, groups: config.approvals.slack.user_groups, logger }),
+    track<T>(work: Promise<T>): Promise<T> {
+      pending.add(work);
+      const forget = () => pending.delete(work);
+      work.then(forget, forget);
+      return work;
+    },
+  };
+  app.command(SLASH_COMMAND, commandListener(deps));
+  app.action<BlockAction>(ACTION_PATTERN, actionListener(deps));
+  app.error(async (error) => {
+    logger.error({ event: 'slack.unhandled', error });
+  });
+
+  let server: Server | undefined;
+  let socketStarted = false;
+  let initialized: Promise<void> | undefined;
+  const init = () => {
+    initialized ??= app.init().catch((error: unknown) => {
+      initialized = undefined;
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (
+        code === 'invalid_auth' ||
+        code === 'not_authed' ||
+        code === 'account_inactive' ||
+        code === 'token_revoked'
+      ) {
+        throw new ConfigError(
+          `Slack refused SLACK_BOT_TOKEN (${code}): copy the current Bot User OAuth Token.`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    });
+    return initialized;
+  };
+  const idle = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+
+  return {
+    app,
+    receiver,
+    expressApp,
+    client: app.client,
+    poster: createSlackPoster(app.client),
+    get server() {
+      return server;
+    },
+    init,
+    async start(listen) {
+      await init();
+      if (receiver instanceof ExpressReceiver) {
+        server = await receiver.start(listen ?? config.env.port);
+      } else {
+        await app.start();
+        socketStarted = true;
+      }
+      logger.info({ event: 'slack.started', mode: receiver instanceof ExpressReceiver ? 'http' : 'socket' });
+    },
+    idle,
+    async stop() {
+      if (receiver instanceof ExpressReceiver) {
+        if (server) {
+          const closing = receiver.stop();
+          server.closeAllConnections();
+          await closing;
+          server = undefined;
+        }
+      } else if (socketStarted) {
+        await app.stop();
+        socketStarted = false;
+      }
+      await idle();
+    },
+  };
+}

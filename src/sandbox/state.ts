@@ -1,0 +1,226 @@
+/**
+ * The sandbox's live, mutable AWS state: accounts, their regions and resources, and the temporary
+ * sessions AssumeRole handed out. Resources are stored under AWS's own member names (the wire shape of
+ * each service) so handlers can answer with them directly and tests can compare them with SDK output.
+ * Built from a validated scenario by `buildState` (./build-state); regions not in the scenario are created empty on demand.
+ */
+import { createHash } from 'node:crypto';
+
+export interface EventSelector {
+  ReadWriteType: 'ReadOnly' | 'WriteOnly' | 'All';
+  IncludeManagementEvents: boolean;
+  DataResources: { Type: string; Values: string[] }[];
+  ExcludeManagementEventSources: string[];
+}
+export interface AdvancedFieldSelector {
+  Field: string;
+  Equals?: string[];
+  NotEquals?: string[];
+  StartsWith?: string[];
+  NotStartsWith?: string[];
+  EndsWith?: string[];
+  NotEndsWith?: string[];
+}
+export interface AdvancedEventSelector {
+  Name?: string;
+  FieldSelectors: AdvancedFieldSelector[];
+}
+
+export interface TrailState {
+  Name: string;
+  TrailARN: string;
+  HomeRegion: string;
+  /** The account that owns the trail (the management account for organization trails). */
+  OwnerAccountId: string;
+  IsMultiRegionTrail: boolean;
+  IsOrganizationTrail: boolean;
+  IncludeGlobalServiceEvents: boolean;
+  LogFileValidationEnabled: boolean;
+  S3BucketName: string;
+  CloudWatchLogsLogGroupArn?: string;
+  CloudWatchLogsRoleArn?: string;
+  KmsKeyId?: string;
+  HasCustomEventSelectors: boolean;
+  /** Exactly one of the two selector kinds is set. */
+  EventSelectors?: EventSelector[];
+  AdvancedEventSelectors?: AdvancedEventSelector[];
+  IsLogging: boolean;
+  StartLoggingTime?: Date;
+  StopLoggingTime?: Date;
+  LatestCloudWatchLogsDeliveryError?: string;
+  LatestCloudWatchLogsDeliveryTime?: Date;
+}
+
+export interface MetricTransformation {
+  metricName: string;
+  metricNamespace: string;
+  metricValue: string;
+  defaultValue?: number;
+  unit?: string;
+  dimensions?: Record<string, string>;
+}
+export interface MetricFilterState {
+  filterName: string;
+  filterPattern: string;
+  metricTransformations: MetricTransformation[];
+  creationTime: number;
+  logGroupName: string;
+}
+export interface LogGroupState {
+  logGroupName: string;
+  creationTime: number;
+  retentionInDays?: number;
+  kmsKeyId?: string;
+  metricFilters: Map<string, MetricFilterState>;
+}
+
+export interface AlarmState {
+  AlarmName: string;
+  AlarmArn: string;
+  AlarmDescription?: string;
+  AlarmConfigurationUpdatedTimestamp: Date;
+  ActionsEnabled: boolean;
+  OKActions: string[];
+  AlarmActions: string[];
+  InsufficientDataActions: string[];
+  StateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  StateReason: string;
+  StateUpdatedTimestamp: Date;
+  StateTransitionedTimestamp: Date;
+  MetricName?: string;
+  Namespace?: string;
+  Statistic?: string;
+  ExtendedStatistic?: string;
+  Dimensions: { Name: string; Value: string }[];
+  Period?: number;
+  Unit?: string;
+  EvaluationPeriods: number;
+  DatapointsToAlarm?: number;
+  Threshold?: number;
+  ComparisonOperator: string;
+  TreatMissingData?: string;
+  EvaluateLowSampleCountPercentile?: string;
+  Metrics?: unknown[];
+  ThresholdMetricId?: string;
+}
+
+export interface SubscriptionState {
+  /** The sandbox's id; the ConfirmSubscription token, and the ARN suffix once confirmed. */
+  id: string;
+  protocol: string;
+  endpoint: string;
+  confirmed: boolean;
+  owner: string;
+  attributes: Record<string, string>;
+}
+export interface TopicState {
+  name: string;
+  arn: string;
+  owner: string;
+  /** Settable attributes (Policy, DisplayName, DeliveryPolicy, KmsMasterKeyId ...). */
+  attributes: Record<string, string>;
+  subscriptions: SubscriptionState[];
+}
+
+export interface RegionState {
+  trails: Map<string, TrailState>;
+  logGroups: Map<string, LogGroupState>;
+  alarms: Map<string, AlarmState>;
+  topics: Map<string, TopicState>;
+}
+
+export interface RoleState {
+  name: string;
+  arn: string;
+  roleId: string;
+  externalId?: string;
+  trustedAccounts?: string[];
+  deniedActions: string[];
+}
+
+export interface AccountState {
+  id: string;
+  label?: string;
+  userName: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  deniedActions: string[];
+  roles: Map<string, RoleState>;
+  regions: Map<string, RegionState>;
+}
+
+export interface SessionState {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  accountId: string;
+  roleName: string;
+  sessionName: string;
+  expiration: Date;
+}
+
+export interface SandboxState {
+  organization?: { managementAccount: string; members: string[] };
+  accounts: Map<string, AccountState>;
+  /** Temporary credentials from AssumeRole, by access key id. */
+  sessions: Map<string, SessionState>;
+  /** An account's region, created empty on first use. Throws for an unknown account. */
+  region(accountId: string, region: string): RegionState;
+}
+
+/** A short stable id from text (for role ids, subscription ids) so runs repeat. */
+export function stableId(text: string, length = 16): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+export function emptyRegion(): RegionState {
+  return { trails: new Map(), logGroups: new Map(), alarms: new Map(), topics: new Map() };
+}
+
+export function defaultTopicPolicy(arn: string, owner: string): string {
+  return JSON.stringify({
+    Version: '2008-10-17',
+    Id: '__default_policy_ID',
+    Statement: [
+      {
+        Sid: '__default_statement_ID',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: [
+          'SNS:GetTopicAttributes',
+          'SNS:SetTopicAttributes',
+          'SNS:AddPermission',
+          'SNS:RemovePermission',
+          'SNS:DeleteTopic',
+          'SNS:Subscribe',
+          'SNS:ListSubscriptionsByTopic',
+          'SNS:Publish',
+        ],
+        Resource: arn,
+        Condition: { StringEquals: { 'AWS:SourceOwner': owner } },
+      },
+    ],
+  });
+}
+
+/** Protocols whose subscriptions AWS confirms at once; the others wait for the endpoint to confirm. */
+export function confirmsAtOnce(protocol: string): boolean {
+  return ['sqs', 'lambda', 'application', 'firehose'].includes(protocol);
+}
+
+export function newTopic(name: string, region: string, account: string): TopicState {
+  const arn = `arn:aws:sns:${region}:${account}:${name}`;
+  return {
+    name,
+    arn,
+    owner: account,
+    attributes: { Policy: defaultTopicPolicy(arn, account), DisplayName: '' },
+    subscriptions: [],
+  };
+}
+
+/** A UUID-shaped stable id (SNS subscription ARNs end in a UUID). */
+export function stableIdUuid(text: string): string {
+  const h = stableId(text, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

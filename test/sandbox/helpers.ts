@@ -1,0 +1,153 @@
+/**
+ * Shared fixtures of the sandbox tests: a scenario with an organization, a compliant member, a
+ * management account and a restricted account, plus real SDK v3 clients pointed at a sandbox.
+ */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Sandbox, Scenario } from '../../src/sandbox';
+
+export const MEMBER = '111122223333';
+export const MGMT = '999988887777';
+export const RESTRICTED = '444455556666';
+
+export const CIS_PATTERN =
+  '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }';
+
+export function baseScenario(): Scenario {
+  return {
+    organization: { management_account: MGMT, members: [MEMBER] },
+    accounts: [
+      {
+        id: MGMT,
+        label: 'management',
+        roles: [{ name: 'CisBotAudit', external_id: 'ext-mgmt' }],
+        regions: {
+          'us-east-1': {
+            trails: [
+              {
+                name: 'org-trail',
+                organization: true,
+                log_group: 'org-cloudtrail',
+                advanced_event_selectors: [
+                  {
+                    name: 'Management events',
+                    field_selectors: [{ field: 'eventCategory', equals: ['Management'] }],
+                  },
+                ],
+              },
+            ],
+            log_groups: [{ name: 'org-cloudtrail' }],
+          },
+        },
+      },
+      {
+        id: MEMBER,
+        label: 'compliant',
+        roles: [{ name: 'CisBotAudit' }],
+        regions: {
+          'eu-west-2': {
+            trails: [{ name: 'main', log_group: 'ct-logs' }],
+            log_groups: [
+              {
+                name: 'ct-logs',
+                metric_filters: [
+                  {
+                    name: 'unauthorized-api-calls',
+                    pattern: CIS_PATTERN,
+                    metric_name: 'unauthorized_api_calls_metric',
+                    metric_namespace: 'CISBenchmark',
+                  },
+                ],
+              },
+              { name: 'app-logs' },
+            ],
+            alarms: [
+              {
+                name: 'unauthorized-api-calls-alarm',
+                metric_name: 'unauthorized_api_calls_metric',
+                namespace: 'CISBenchmark',
+                alarm_actions: [`arn:aws:sns:eu-west-2:${MEMBER}:cis-alarms`],
+              },
+            ],
+            topics: [
+              {
+                name: 'cis-alarms',
+                subscriptions: [{ protocol: 'email', endpoint: 'sec@example.com', confirmed: true }],
+              },
+            ],
+          },
+          'eu-west-1': {
+            trails: [
+              {
+                name: 'local',
+                multi_region: false,
+                logging: false,
+                event_selectors: [
+                  {
+                    read_write_type: 'WriteOnly',
+                    include_management_events: true,
+                    exclude_management_event_sources: ['kms.amazonaws.com'],
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      },
+      {
+        id: RESTRICTED,
+        label: 'restricted',
+        denied_actions: [
+          'cloudtrail:GetTrailStatus',
+          'logs:DescribeMetricFilters',
+          'cloudwatch:DescribeAlarmsForMetric',
+          'sns:ListSubscriptionsByTopic',
+        ],
+        roles: [{ name: 'CisBotAudit', external_id: 'ext-444', trusted_accounts: [MEMBER] }],
+        regions: {
+          'eu-west-2': {
+            trails: [{ name: 'restricted-trail', log_group: 'rt' }],
+            log_groups: [{ name: 'rt' }],
+            alarms: [{ name: 'restricted-alarm', metric_name: 'm', namespace: 'Other' }],
+            topics: [{ name: 'restricted-topic' }],
+          },
+        },
+      },
+    ],
+  };
+}
+
+export interface ClientOptions {
+  region?: string;
+  maxAttempts?: number;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+export function clients(sb: Sandbox, account: string, options: ClientOptions = {}) {
+  const config = {
+    endpoint: sb.endpoint,
+    region: options.region ?? 'eu-west-2',
+    credentials: options.credentials ?? sb.credentialsFor(account),
+    maxAttempts: options.maxAttempts ?? 1,
+  };
+  return {
+    cloudtrail: new CloudTrailClient(config),
+    logs: new CloudWatchLogsClient(config),
+    cloudwatch: new CloudWatchClient(config),
+    sns: new SNSClient(config),
+    sts: new STSClient(config),
+  };
+}
+
+/** Runs `fn` and returns the error it throws (fails the test when it does not throw). */
+export async function caught(fn: () => Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await fn();
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error('expected the call to fail');
+}

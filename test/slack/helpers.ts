@@ -1,0 +1,191 @@
+/**
+ * Test helpers for the Slack adapter: Slack's documented request bodies (slash command form fields,
+ * block_actions `payload=` JSON), signed the way Slack signs them (v0 HMAC-SHA256 over
+ * `v0:{timestamp}:{body}`), a ChatCore that only records calls (transport tests: it proves refused
+ * requests never reach the core), and a logger whose lines the test can read.
+ */
+import { createHmac } from 'node:crypto';
+import type { Logger } from '@slack/bolt';
+import { createJsonLogger } from '../../adapters/slack/log';
+import { loadConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import type { Card } from '../../src/core/cards';
+import type {
+  ButtonClick,
+  ChatCore,
+  ClickResult,
+  CommandContext,
+  ConversationRef,
+  ProgressSink,
+} from '../../src/core/chat-core';
+import type { Command } from '../../src/core/commands';
+import type { NotificationLevel } from '../../src/core/levels';
+import { FAKE_BOT_TOKEN, FAKE_TEAM_ID } from '../support/fake-slack-api';
+
+export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+export const APP_ID = 'A0CISBOT01';
+
+export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export interface SignedRequest {
+  body: string;
+  timestamp?: number;
+  secret?: string;
+  /** Overrides the computed signature (forgery tests). */
+  signature?: string;
+}
+
+/** POSTs a form-encoded body to the Slack endpoint with Slack's signature headers. */
+export async function postSigned(
+  url: string,
+  request: SignedRequest,
+): Promise<{ status: number; text: string }> {
+  const timestamp = request.timestamp ?? nowSeconds();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': request.signature ?? sign(request.body, timestamp, request.secret),
+    },
+    body: request.body,
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+export interface SlashCommandFields {
+  text: string;
+  response_url: string;
+  user_id?: string;
+  user_name?: string;
+  channel_id?: string;
+  channel_name?: string;
+}
+
+/** The form body Slack sends for a slash command (fields as documented). */
+export function slashCommandBody(fields: SlashCommandFields): string {
+  return new URLSearchParams({
+    token: 'gIkuvaNzQIHg97ATvDxqgjtO',
+    team_id: FAKE_TEAM_ID,
+    team_domain: 'example',
+    channel_id: fields.channel_id ?? 'C0SECOPS01',
+    channel_name: fields.channel_name ?? 'sec-ops',
+    user_id: fields.user_id ?? 'U0ALICE001',
+    user_name: fields.user_name ?? 'alice',
+    command: '/cis',
+    text: fields.text,
+    api_app_id: APP_ID,
+    is_enterprise_install: 'false',
+    response_url: fields.response_url,
+    trigger_id: '13345224609.738474920.8088930838d88f008e0',
+  }).toString();
+}
+
+export interface BlockActionFields {
+  actionId: string;
+  value: string;
+  response_url: string;
+  messageTs: string;
+  channelId?: string;
+  userId?: string;
+  userName?: string;
+  message?: { text: string; blocks: unknown[]; thread_ts?: string };
+}
+
+/** The form body Slack sends for a button click: `payload=` a block_actions JSON document. */
+export function blockActionsBody(fields: BlockActionFields): string {
+  const channelId = fields.channelId ?? 'C0SECOPS01';
+  const userId = fields.userId ?? 'U0BOB00001';
+  const userName = fields.userName ?? 'bob';
+  const payload = {
+    type: 'block_actions',
+    user: { id: userId, username: userName, name: userName, team_id: FAKE_TEAM_ID },
+    api_app_id: APP_ID,
+    token: 'gIkuvaNzQIHg97ATvDxqgjtO',
+    container: { type: 'message', message_ts: fields.messageTs, channel_id: channelId, is_ephemeral: false },
+    trigger_id: '12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3',
+    team: { id: FAKE_TEAM_ID, domain: 'example' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: channelId, name: 'sec-ops' },
+    message: {
+      type: 'message',
+      user: 'UCISBOT01',
+      ts: fields.messageTs,
+      bot_id: 'BCISBOT01',
+      text: fields.message?.text ?? '',
+      blocks: fields.message?.blocks ?? [],
+      ...(fields.message?.thread_ts ? { thread_ts: fields.message.thread_ts } : {}),
+    },
+    state: { values: {} },
+    response_url: fields.response_url,
+    actions: [
+      {
+        action_id: fields.actionId,
+        block_id: 'Zq3Ab',
+        text: { type: 'plain_text', text: 'Approve', emoji: true },
+        value: fields.value,
+        style: 'primary',
+        type: 'button',
+        action_ts: `${nowSeconds()}.123456`,
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+export function slackConfig(apiUrl: string, document: Record<string, unknown> = {}): Config {
+  return loadConfig({
+    document,
+    env: {
+      SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: apiUrl,
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+    },
+  });
+}
+
+/** A logger that keeps its JSON lines for assertions. */
+export function recordingLogger(): { logger: Logger; lines: string[]; events: () => string[] } {
+  const lines: string[] = [];
+  const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
+  const events = () =>
+    lines.map((l) => (JSON.parse(l) as { event?: string }).event).filter((e): e is string => e !== undefined);
+  return { logger, lines, events };
+}
+
+/** A ChatCore that records calls and answers with what the test scripts. */
+export class RecordingCore implements ChatCore {
+  readonly runs: Array<{ command: Command; ctx: CommandContext }> = [];
+  readonly clicks: Array<{ click: ButtonClick; ctx: CommandContext }> = [];
+  onRun: (command: Command, ctx: CommandContext) => Promise<Card[]> = async () => [
+    { summary: 'done', elements: [{ type: 'text', text: 'done' }] },
+  ];
+  onClick: (click: ButtonClick, ctx: CommandContext, progress: ProgressSink) => Promise<ClickResult> =
+    async () => ({
+      kind: 'refused',
+      message: 'no',
+    });
+
+  run(command: Command, ctx: CommandContext): Promise<Card[]> {
+    this.runs.push({ command, ctx });
+    return this.onRun(command, ctx);
+  }
+
+  click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult> {
+    this.clicks.push({ click, ctx });
+    return this.onClick(click, ctx, progress);
+  }
+
+  levelFor(_conversation: ConversationRef): NotificationLevel {
+    return 'info';
+  }
+}
