@@ -1,0 +1,364 @@
+/**
+ * The Microsoft Teams transport: botbuilder's CloudAdapter on POST /api/messages, turning messages into
+ * commands, Adaptive Card clicks into ButtonClicks, and the core's cards into Adaptive Cards. It owns
+ * no decisions (who may approve is the core's); it reports the actor and carries results back.
+ *
+ * Timing: Teams expects the HTTP answer quickly, so a command is acknowledged with a typing indicator and
+ * run afterwards; its cards arrive through the stored conversation reference (a proactive turn), as
+ * replies in the thread of the command. A click is answered in the invoke response (the updated card for
+ * the clicker) while the same card replaces the message for everyone (updateActivity); the follow-up
+ * (remediation progress and the re-audit verdict) is posted in the thread as it comes.
+ *
+ * Every botbuilder import of cis-bot lives under adapters/teams/ (botbuilder is archived upstream).
+ */
+import {
+  type Activity,
+  ActivityTypes,
+  CloudAdapter,
+  type ConversationReference,
+  TurnContext,
+} from 'botbuilder';
+import type { Request, Response } from 'express';
+import type { Config } from '../../src/config/schema';
+import type { Card } from '../../src/core/cards';
+import type { ButtonClick, ChatCore, ChatPoster, ProgressSink } from '../../src/core/chat-core';
+import { parseCommand } from '../../src/core/commands';
+import { UsageError } from '../../src/core/errors';
+import { createTeamsAuth } from './auth';
+import { commandText } from './command-text';
+import { type ConversationRefStore, channelConversationId, refForStorage } from './conversations';
+import { describeError, errorFields, TeamsConversationUnknownError } from './errors';
+import { ADAPTIVE_CARD_CONTENT_TYPE, appendCard, splitCard, toAdaptiveCard, toAttachment } from './render';
+import {
+  actorOf,
+  conversationOf,
+  executeClick,
+  INVOKE_ADAPTIVE_CARD_ACTION,
+  submitClick,
+  tenantOf,
+} from './turns';
+
+export { type ConversationRefStore, storeConversations } from './conversations';
+
+export interface TeamsLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface TeamsAdapterOptions {
+  config: Config;
+  core: ChatCore;
+  /** Where conversation references are kept, keyed by channel-level conversation id. */
+  conversations: ConversationRefStore;
+  logger?: TeamsLogger;
+  /**
+   * Extra Bot Framework authentication settings (e.g. `ChannelService` for a government cloud, or
+   * `ToBotFromChannelOpenIdMetadataUrl`); credentials always come from `config.env.teams`.
+   */
+  authSettings?: Readonly<Record<string, string>>;
+}
+
+export interface TeamsAdapter {
+  /** Express handler for POST /api/messages; mount it with `express.json()` on that route only. */
+  handle(req: Request, res: Response): Promise<void>;
+  /** Posts cards to a Teams conversation through its stored reference (digests). */
+  poster: ChatPoster;
+  /** Resolves once the work started by earlier requests (command runs, follow-ups) has finished. */
+  idle(): Promise<void>;
+}
+
+const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
+
+function jsonLogger(): TeamsLogger {
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level, component: 'teams', message, ...fields })}\n`,
+    );
+  };
+  return { info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+function noticeCard(text: string): Card {
+  return { summary: text.split('\n')[0] ?? text, elements: [{ type: 'text', text }] };
+}
+
+function usageCard(text: string): Card {
+  return { summary: text.split('\n')[0] ?? text, elements: [{ type: 'text', text, monospace: true }] };
+}
+
+/** What a click came to, for the transport to answer: invoke response or thread message. */
+type ClickOutcome =
+  | { kind: 'refused'; message: string }
+  | { kind: 'updated'; card: Card }
+  | { kind: 'replied' };
+
+function cardActivity(card: Card): Partial<Activity> {
+  return { type: ActivityTypes.Message, summary: card.summary, attachments: [toAttachment(card)] };
+}
+
+/** New messages for cards: one card a message (each can be updated later), long ones split. */
+function cardMessages(cards: readonly Card[]): Partial<Activity>[] {
+  return cards.flatMap((card) => splitCard(card)).map(cardActivity);
+}
+
+export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
+  const { config, core, conversations } = options;
+  const log = options.logger ?? jsonLogger();
+  const { auth, appId, authenticated } = createTeamsAuth(config, log, options.authSettings);
+  const expectedTenant = authenticated ? config.env.teams?.tenantId : undefined;
+  const allowed = config.teams.allowed_conversations;
+  const adapter = new CloudAdapter(auth);
+  const pending = new Set<Promise<void>>();
+
+  /** Runs work after the HTTP answer; a failure becomes a safe notice in the thread. */
+  function track(
+    ref: Partial<ConversationReference>,
+    replyTo: string | undefined,
+    work: () => Promise<void>,
+  ) {
+    const task = work().catch(async (error: unknown) => {
+      const { text, log: fields } = describeError(error);
+      log.error('Teams background work failed', fields);
+      try {
+        await send(ref, replyTo, [cardActivity(noticeCard(text))]);
+      } catch (sendError) {
+        log.error('Could not tell the Teams conversation about a failure', errorFields(sendError));
+      }
+    });
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+  }
+
+  /** Sends through a conversation reference, in or out of a turn; returns the new activity ids. */
+  async function send(
+    ref: Partial<ConversationReference>,
+    replyTo: string | undefined,
+    activities: Partial<Activity>[],
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    await adapter.continueConversationAsync(appId, ref, async (context) => {
+      // botbuilder would reply to the continuation event's random id: thread explicitly instead.
+      if (replyTo) context.activity.id = replyTo;
+      else delete context.activity.id;
+      for (const activity of activities) {
+        const sent = await context.sendActivity(activity);
+        ids.push(sent?.id ?? '');
+      }
+    });
+    return ids;
+  }
+
+  async function update(ref: Partial<ConversationReference>, activityId: string, card: Card): Promise<void> {
+    await adapter.continueConversationAsync(appId, ref, async (context) => {
+      await context.updateActivity({ ...cardActivity(card), id: activityId });
+    });
+  }
+
+  async function remember(context: TurnContext, installed = false): Promise<void> {
+    const conversationId = context.activity.conversation?.id;
+    if (!conversationId) return;
+    const ref = refForStorage(TurnContext.getConversationReference(context.activity));
+    try {
+      await conversations.save(channelConversationId(conversationId), ref);
+      // The id people put in schedules' targets.teams and teams.conversations.
+      if (installed)
+        log.info('cis-bot was added to a Teams conversation', {
+          conversationId: channelConversationId(conversationId),
+        });
+    } catch (error) {
+      // The command itself can still be served; posting digests here later is what breaks.
+      log.error('Could not store the Teams conversation reference', {
+        conversationId: channelConversationId(conversationId),
+        ...errorFields(error),
+      });
+    }
+  }
+
+  function isAllowed(context: TurnContext): boolean {
+    return allowed.length === 0 || allowed.includes(conversationOf(context.activity).id);
+  }
+  const NOT_ALLOWED =
+    'cis-bot does not take commands in this conversation (it is not in teams.allowed_conversations).';
+
+  async function invokeResponse(context: TurnContext, body: unknown): Promise<void> {
+    await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body } });
+  }
+  const respondCard = (context: TurnContext, card: Card) =>
+    invokeResponse(context, {
+      statusCode: 200,
+      type: ADAPTIVE_CARD_CONTENT_TYPE,
+      value: toAdaptiveCard(card),
+    });
+  const respondMessage = (context: TurnContext, text: string) =>
+    invokeResponse(context, { statusCode: 200, type: MESSAGE_RESPONSE_TYPE, value: text });
+
+  async function onCommand(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (!isAllowed(context)) {
+      await context.sendActivity(cardActivity(noticeCard(NOT_ALLOWED)));
+      return;
+    }
+    let command: ReturnType<typeof parseCommand>;
+    try {
+      command = parseCommand(commandText(activity));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      await context.sendActivity(cardActivity(usageCard(error.message)));
+      return;
+    }
+    await context.sendActivity({ type: ActivityTypes.Typing });
+    const thread = TurnContext.getConversationReference(activity);
+    const ctx = { actor: actorOf(activity), conversation: conversationOf(activity) };
+    track(thread, activity.id, async () => {
+      const cards = await core.run(command, ctx);
+      if (cards.length) await send(thread, activity.id, cardMessages(cards));
+    });
+  }
+
+  /**
+   * One click path for both Action.Execute (invoke) and its Action.Submit fallback (message). Returns
+   * the card for the invoke response, or a message for the clicker.
+   */
+  async function onClick(context: TurnContext, click: ButtonClick): Promise<ClickOutcome> {
+    const activity = context.activity;
+    const cardMessageId = activity.replyToId;
+    const thread = TurnContext.getConversationReference(activity);
+    const progress: ProgressSink = async (card) => {
+      await send(thread, cardMessageId, cardMessages([card]));
+    };
+    const ctx = { actor: actorOf(activity), conversation: conversationOf(activity) };
+    const result = await core.click(click, ctx, progress);
+    switch (result.kind) {
+      case 'refused':
+        log.info('Teams click refused', { actionId: click.actionId, userId: ctx.actor.userId });
+        return { kind: 'refused', message: result.message };
+      case 'updated': {
+        if (cardMessageId) {
+          try {
+            await update(thread, cardMessageId, result.card);
+          } catch (error) {
+            log.error('Could not update the clicked Teams message for everyone', errorFields(error));
+          }
+        }
+        const followUp = result.followUp;
+        if (followUp) {
+          track(thread, cardMessageId, async () => {
+            const final = await followUp;
+            await send(thread, cardMessageId, cardMessages([final]));
+            if (cardMessageId) await update(thread, cardMessageId, appendCard(result.card, final));
+          });
+        }
+        return { kind: 'updated', card: result.card };
+      }
+      case 'reply':
+        await send(thread, cardMessageId, cardMessages(result.cards));
+        return { kind: 'replied' };
+      default:
+        return result satisfies never;
+    }
+  }
+
+  async function onInvoke(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (activity.name !== INVOKE_ADAPTIVE_CARD_ACTION) return; // botbuilder answers 501 Not Implemented
+    const click = executeClick(activity.value);
+    if (!click) {
+      await invokeResponse(context, {
+        statusCode: 400,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'BadRequest', message: 'This card action was not sent by cis-bot.' },
+      });
+      return;
+    }
+    if (!isAllowed(context)) return respondMessage(context, NOT_ALLOWED);
+    const outcome = await onClick(context, click);
+    // A refusal is a message for the clicker only; the card stays as it is, for everyone.
+    switch (outcome.kind) {
+      case 'refused':
+        return respondMessage(context, outcome.message);
+      case 'updated':
+        return respondCard(context, outcome.card);
+      case 'replied':
+        return respondMessage(context, 'Done: the answer is in the thread.');
+      default:
+        return outcome satisfies never;
+    }
+  }
+
+  async function onSubmit(context: TurnContext, click: ButtonClick): Promise<void> {
+    if (!isAllowed(context)) {
+      await context.sendActivity(cardActivity(noticeCard(NOT_ALLOWED)));
+      return;
+    }
+    const outcome = await onClick(context, click);
+    // Older clients (Action.Submit) get no per-user answer: a refusal can only go in the thread.
+    if (outcome.kind === 'refused') {
+      await send(TurnContext.getConversationReference(context.activity), context.activity.replyToId, [
+        cardActivity(noticeCard(outcome.message)),
+      ]);
+    }
+  }
+
+  async function onTurn(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const tenant = tenantOf(activity);
+    if (expectedTenant && tenant && tenant !== expectedTenant) {
+      log.warn('Ignored a Teams activity from another tenant', { tenant, type: activity.type });
+      if (activity.type === ActivityTypes.Invoke)
+        await respondMessage(context, 'cis-bot serves another tenant.');
+      return;
+    }
+    switch (activity.type) {
+      case ActivityTypes.Message: {
+        await remember(context);
+        const click = submitClick(activity);
+        return click ? onSubmit(context, click) : onCommand(context);
+      }
+      case ActivityTypes.Invoke:
+        await remember(context);
+        return onInvoke(context);
+      case ActivityTypes.ConversationUpdate:
+        if (activity.membersAdded?.some((m) => m.id === activity.recipient?.id))
+          await remember(context, true);
+        return;
+      case ActivityTypes.InstallationUpdate:
+        if (typeof activity.action === 'string' && activity.action.startsWith('add'))
+          await remember(context, true);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // The one edge handler: log the error, tell the user something safe, never a stack trace.
+  adapter.onTurnError = async (context, error) => {
+    const { text, log: fields } = describeError(error);
+    log.error('Teams turn failed', { activityType: context.activity.type, ...fields });
+    try {
+      if (context.activity.type === ActivityTypes.Invoke) await respondMessage(context, text);
+      else await context.sendActivity(cardActivity(noticeCard(text)));
+    } catch (sendError) {
+      log.error('Could not send the error notice to Teams', errorFields(sendError));
+    }
+  };
+
+  const poster: ChatPoster = {
+    platform: 'teams',
+    async post(conversationId, cards) {
+      const ref = (await conversations.get(channelConversationId(conversationId))) as
+        | Partial<ConversationReference>
+        | undefined;
+      if (!ref) throw new TeamsConversationUnknownError(conversationId);
+      if (cards.length) await send(ref, undefined, cardMessages(cards));
+    },
+  };
+
+  return {
+    handle: (req, res) => adapter.process(req, res, onTurn),
+    poster,
+    async idle() {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+  };
+}
