@@ -1,0 +1,189 @@
+/**
+ * `cis-bot pattern ...`: the filter-pattern engine for people writing patterns (e.g. in Terraform).
+ *   pattern compare '<candidate>' [--control 4.1 | --reference '<pattern>'] [--output text|json]
+ *     exit 0: the candidate covers the reference (EQUIVALENT or BROADER); 1: it does not (or we
+ *     cannot tell: UNKNOWN); 2: a pattern does not parse (the message names the position) or the
+ *     options are wrong.
+ *   pattern test '<pattern>' [--output text|json] < events.jsonl
+ *     prints which lines (JSON events or raw log lines) match; exit 0 when at least one matches,
+ *     1 when none does (like grep), 2 on a parse error.
+ * All I/O goes through `io`, so the lead's main CLI and the tests supply their own.
+ */
+import type { Command } from 'commander';
+import {
+  CIS_V4_PATTERNS,
+  type Comparison,
+  comparePatterns,
+  covers,
+  matchesEvent,
+  type Pattern,
+  PatternSyntaxError,
+  parsePattern,
+} from '../../src/core/filter-pattern';
+
+export interface PatternCliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stdin: () => Promise<string>;
+  setExitCode: (n: number) => void;
+}
+
+type Output = 'text' | 'json';
+
+const EXPLAIN: Record<Comparison['verdict'], string> = {
+  EQUIVALENT: 'the candidate matches exactly the events the reference matches',
+  BROADER: 'the candidate matches every event the reference matches, and more',
+  NARROWER: 'the candidate misses some events the reference matches',
+  OVERLAPPING: 'each pattern matches events the other misses',
+  DISJOINT: 'no event matches both patterns',
+  UNKNOWN: 'the engine cannot decide this comparison exactly',
+};
+
+function outputOf(value: unknown): Output | null {
+  return value === undefined || value === 'text' ? 'text' : value === 'json' ? 'json' : null;
+}
+
+/** Parses `text`, or reports the syntax error (with a caret under the position) and returns null. */
+function parseOrReport(text: string, label: string, output: Output, io: PatternCliIo): Pattern | null {
+  try {
+    return parsePattern(text);
+  } catch (error) {
+    if (!(error instanceof PatternSyntaxError)) throw error;
+    if (output === 'json') {
+      io.stdout(
+        `${JSON.stringify({
+          error: error.code,
+          pattern: label,
+          position: error.position,
+          expected: error.expected,
+          message: error.message,
+        })}\n`,
+      );
+    } else {
+      const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
+      const caret = error.position <= 200 ? `\n  ${' '.repeat(error.position)}^` : '';
+      io.stderr(`${label} pattern: ${error.message}\n  ${shown}${caret}\n`);
+    }
+    io.setExitCode(2);
+    return null;
+  }
+}
+
+/** Reports a usage mistake (exit code 2); callers return right after. */
+function usage(io: PatternCliIo, message: string): void {
+  io.stderr(`${message}\n`);
+  io.setExitCode(2);
+}
+
+function formatEvent(event: Comparison['missed']): string {
+  return event === null ? 'none' : JSON.stringify(event);
+}
+
+interface CompareOptions {
+  control?: string;
+  reference?: string;
+  output?: string;
+}
+
+function compareCommand(candidateText: string, opts: CompareOptions, io: PatternCliIo): void {
+  const output = outputOf(opts.output);
+  if (output === null) {
+    usage(io, `--output must be text or json, not ${String(opts.output)}`);
+    return;
+  }
+  if (opts.control !== undefined && opts.reference !== undefined) {
+    usage(io, 'give either --control or --reference, not both');
+    return;
+  }
+  let referenceText: string;
+  let referenceLabel: string;
+  if (opts.reference !== undefined) {
+    referenceText = opts.reference;
+    referenceLabel = 'the reference pattern';
+  } else {
+    const control = opts.control ?? '4.1';
+    const known = CIS_V4_PATTERNS[control];
+    if (known === undefined) {
+      usage(io, `unknown control ${control}: known controls are ${Object.keys(CIS_V4_PATTERNS).join(', ')}`);
+      return;
+    }
+    referenceText = known;
+    referenceLabel = `the CIS v4.0.0 ${control} pattern`;
+  }
+  const candidate = parseOrReport(candidateText, 'candidate', output, io);
+  if (candidate === null) return;
+  const reference = parseOrReport(referenceText, 'reference', output, io);
+  if (reference === null) return;
+  const result = comparePatterns(candidate, reference);
+  if (output === 'json') {
+    io.stdout(
+      `${JSON.stringify({
+        verdict: result.verdict,
+        missed: result.missed,
+        extra: result.extra,
+        ...(result.note !== undefined ? { note: result.note } : {}),
+      })}\n`,
+    );
+  } else {
+    const lines = [
+      `verdict: ${result.verdict} against ${referenceLabel}: ${EXPLAIN[result.verdict]}`,
+      `missed (the reference matches it, the candidate does not): ${formatEvent(result.missed)}`,
+      `extra (the candidate matches it, the reference does not): ${formatEvent(result.extra)}`,
+    ];
+    if (result.note !== undefined) lines.push(`note: ${result.note}`);
+    lines.push(covers(result) ? 'covers: yes' : 'covers: no');
+    io.stdout(`${lines.join('\n')}\n`);
+  }
+  io.setExitCode(covers(result) ? 0 : 1);
+}
+
+async function testCommand(patternText: string, opts: { output?: string }, io: PatternCliIo): Promise<void> {
+  const output = outputOf(opts.output);
+  if (output === null) {
+    usage(io, `--output must be text or json, not ${String(opts.output)}`);
+    return;
+  }
+  const pattern = parseOrReport(patternText, 'the', output, io);
+  if (pattern === null) return;
+  const input = await io.stdin();
+  const matches: { line: number; event: string }[] = [];
+  let total = 0;
+  input.split('\n').forEach((raw, i) => {
+    const event = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (event.trim() === '') return;
+    total++;
+    if (matchesEvent(pattern, event)) matches.push({ line: i + 1, event });
+  });
+  if (output === 'json') {
+    io.stdout(`${JSON.stringify({ total, matched: matches.length, matches })}\n`);
+  } else {
+    for (const m of matches) io.stdout(`line ${m.line}: ${m.event}\n`);
+    io.stdout(`${matches.length} of ${total} event${total === 1 ? '' : 's'} matched\n`);
+  }
+  io.setExitCode(matches.length > 0 ? 0 : 1);
+}
+
+/** Adds `pattern compare` and `pattern test` to `program`. */
+export function registerPatternCommands(program: Command, io: PatternCliIo): void {
+  const pattern = program
+    .command('pattern')
+    .description('parse, test and compare CloudWatch Logs metric-filter patterns');
+  pattern
+    .command('compare')
+    .description('compare a pattern with a CIS control pattern (default 4.1) or another pattern')
+    .argument('<candidate>', 'the filter pattern to judge')
+    .option('--control <id>', 'compare with this CIS v4.0.0 control pattern (4.1 ... 4.15)')
+    .option('--reference <pattern>', 'compare with this pattern instead of a control')
+    .option('--output <format>', 'text or json', 'text')
+    .action((candidate: string, opts: CompareOptions) => {
+      compareCommand(candidate, opts, io);
+    });
+  pattern
+    .command('test')
+    .description('print which log events (one per line on stdin, JSON or text) the pattern matches')
+    .argument('<pattern>', 'the filter pattern')
+    .option('--output <format>', 'text or json', 'text')
+    .action(async (text: string, opts: { output?: string }) => {
+      await testCommand(text, opts, io);
+    });
+}

@@ -1,0 +1,205 @@
+/**
+ * Benchmark of the filter-pattern engine: coverage decisions per second over the test corpus (the
+ * CIS v4.0.0 patterns against themselves, re-spelled, and the historical variants), and pattern
+ * evaluations per second on ~1000 CloudTrail-shaped events (raw JSON lines, as CloudWatch Logs
+ * holds them). Prints its numbers when run directly: `npx tsx bench/filter-pattern.ts`.
+ */
+import {
+  CIS_V4_PATTERN_VARIANTS,
+  CIS_V4_PATTERNS,
+  comparePatterns,
+  matchesEvent,
+  matchesLogEvent,
+  type Pattern,
+  parsePattern,
+} from '../src/core/filter-pattern';
+
+const V41 = CIS_V4_PATTERNS['4.1'] as string;
+
+function corpus(): [string, string][] {
+  const all = [...Object.values(CIS_V4_PATTERNS), ...(CIS_V4_PATTERN_VARIANTS['4.2'] ?? [])];
+  const pairs: [string, string][] = [];
+  for (const p of all) {
+    pairs.push([p, p]);
+    // Re-spelled: no spaces around operators, the whole body in redundant parentheses.
+    const tight = p.replace(/\s*(!=|=|&&|\|\||\(|\)|\{|\})\s*/g, '$1');
+    pairs.push([`{((${tight.slice(1, -1)}))}`, p]);
+  }
+  pairs.push(
+    ['{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }', V41],
+    [
+      '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.sourceIPAddress!="delivery.logs.amazonaws.com") || ($.eventName!="HeadBucket") }',
+      V41,
+    ],
+    [
+      '{ ($.errorCode = "*UnauthorizedOperation") && ($.errorCode = "AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }',
+      V41,
+    ],
+    [V41.replace(' }', ' && ($.eventName != "GetObject") }'), V41],
+    ['{ $.eventName = CreateRoute }', '{ $.eventName = CreateRouteTable }'],
+    ['?AccessDenied ?UnauthorizedOperation', 'AccessDenied'],
+    ['?AccessDenied ?UnauthorizedOperation', V41],
+  );
+  return pairs;
+}
+
+/** A small deterministic PRNG, so every run measures the same events. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const EVENTS: [string, string][] = [
+  ['s3.amazonaws.com', 'GetObject'],
+  ['s3.amazonaws.com', 'HeadBucket'],
+  ['s3.amazonaws.com', 'PutBucketPolicy'],
+  ['ec2.amazonaws.com', 'DescribeInstances'],
+  ['ec2.amazonaws.com', 'RunInstances'],
+  ['ec2.amazonaws.com', 'CreateRoute'],
+  ['ec2.amazonaws.com', 'CreateRouteTable'],
+  ['ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress'],
+  ['iam.amazonaws.com', 'PutRolePolicy'],
+  ['iam.amazonaws.com', 'ListRoles'],
+  ['kms.amazonaws.com', 'ScheduleKeyDeletion'],
+  ['signin.amazonaws.com', 'ConsoleLogin'],
+  ['cloudtrail.amazonaws.com', 'StopLogging'],
+  ['organizations.amazonaws.com', 'CreateAccount'],
+  ['sts.amazonaws.com', 'AssumeRole'],
+];
+const ERRORS = [
+  'AccessDenied',
+  'Client.UnauthorizedOperation',
+  'AccessDeniedException',
+  'ThrottlingException',
+];
+
+/** ~1000 CloudTrail management events, about a fifth of them failed calls. */
+export function cloudTrailEvents(count = 1000): string[] {
+  const random = rng(42);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const [eventSource, eventName] = pick(EVENTS);
+    const root = random() < 0.05;
+    const event: Record<string, unknown> = {
+      eventVersion: '1.09',
+      userIdentity: root
+        ? {
+            type: 'Root',
+            principalId: '111122223333',
+            arn: 'arn:aws:iam::111122223333:root',
+            accountId: '111122223333',
+          }
+        : {
+            type: random() < 0.7 ? 'AssumedRole' : 'IAMUser',
+            principalId: `AROAEXAMPLE${i}:session`,
+            arn: `arn:aws:sts::111122223333:assumed-role/Deploy/session-${i}`,
+            accountId: '111122223333',
+            accessKeyId: `ASIAEXAMPLE${i}`,
+            sessionContext: {
+              attributes: { creationDate: '2025-01-01T00:00:00Z', mfaAuthenticated: 'false' },
+            },
+          },
+      eventTime: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+      eventSource,
+      eventName,
+      awsRegion: pick(['us-east-1', 'eu-west-1', 'ap-southeast-2']),
+      sourceIPAddress: random() < 0.1 ? 'delivery.logs.amazonaws.com' : `198.51.100.${i % 250}`,
+      userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64',
+      requestParameters: { bucketName: `bucket-${i % 17}`, Host: 's3.amazonaws.com' },
+      responseElements:
+        eventName === 'ConsoleLogin' ? { ConsoleLogin: random() < 0.8 ? 'Success' : 'Failure' } : null,
+      additionalEventData:
+        eventName === 'ConsoleLogin' ? { MFAUsed: random() < 0.5 ? 'Yes' : 'No' } : undefined,
+      requestID: `req-${i.toString(16).padStart(8, '0')}`,
+      eventID: `evt-${(i * 7919).toString(16).padStart(12, '0')}`,
+      readOnly:
+        eventName.startsWith('Describe') || eventName.startsWith('Get') || eventName.startsWith('List'),
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: '111122223333',
+      eventCategory: 'Management',
+      tlsDetails: {
+        tlsVersion: 'TLSv1.3',
+        cipherSuite: 'TLS_AES_128_GCM_SHA256',
+        clientProvidedHostHeader: eventSource,
+      },
+    };
+    if (random() < 0.2) {
+      event.errorCode = pick(ERRORS);
+      event.errorMessage = 'User is not authorized to perform this operation';
+    }
+    out.push(JSON.stringify(event));
+  }
+  return out;
+}
+
+/** Runs `fn` repeatedly for at least `ms` milliseconds; returns operations per second. */
+function rate(fn: () => number, ms: number): number {
+  const start = performance.now();
+  let ops = 0;
+  let elapsed = 0;
+  do {
+    ops += fn();
+    elapsed = performance.now() - start;
+  } while (elapsed < ms);
+  return Math.round((ops / elapsed) * 1000);
+}
+
+export async function benchFilterPattern(): Promise<Record<string, number | string>> {
+  const pairs = corpus();
+  const patterns: Pattern[] = [
+    ...Object.values(CIS_V4_PATTERNS),
+    ...(CIS_V4_PATTERN_VARIANTS['4.2'] ?? []),
+  ].map((p) => parsePattern(p));
+  const lines = cloudTrailEvents(1000);
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  // Warm-up, so the JIT does not skew the first measurement.
+  for (const [c, r] of pairs) comparePatterns(c, r);
+
+  const decisionsPerSecond = rate(() => {
+    for (const [c, r] of pairs) comparePatterns(c, r);
+    return pairs.length;
+  }, 1500);
+  const p41 = parsePattern(V41);
+  let matched41 = 0;
+  for (const l of lines) if (matchesEvent(p41, l)) matched41++;
+  const rawEvaluationsPerSecond = rate(() => {
+    for (const p of patterns) for (const l of lines) matchesEvent(p, l);
+    return patterns.length * lines.length;
+  }, 1500);
+  const parsedEvaluationsPerSecond = rate(() => {
+    for (const p of patterns) for (const e of parsed) matchesLogEvent(p, e);
+    return patterns.length * parsed.length;
+  }, 1000);
+  const parsesPerSecond = rate(() => {
+    for (const [c] of pairs) parsePattern(c);
+    return pairs.length;
+  }, 500);
+  return {
+    corpusComparisons: pairs.length,
+    decisionsPerSecond,
+    events: lines.length,
+    patterns: patterns.length,
+    cis41MatchesIn1000Events: matched41,
+    'evaluationsPerSecond (raw JSON lines, parse each time)': rawEvaluationsPerSecond,
+    'evaluationsPerSecond (pre-parsed events)': parsedEvaluationsPerSecond,
+    parsesPerSecond,
+    node: process.version,
+  };
+}
+
+if (require.main === module) {
+  benchFilterPattern().then(
+    (result) => {
+      for (const [k, v] of Object.entries(result)) console.log(`${k}: ${v}`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

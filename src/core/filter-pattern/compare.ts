@@ -1,0 +1,286 @@
+/**
+ * The coverage decision: how does the set of events a candidate pattern C matches relate to the set
+ * a reference pattern R matches?
+ *
+ * - JSON vs JSON (with or without regexes) and term vs term: decided exactly by the finite-domain
+ *   search in solver.ts over the representatives of domain.ts: we look for an event R matches and C
+ *   misses ("missed"), one C matches and R misses ("extra"), and, when both exist, one both match
+ *   (OVERLAPPING) or none (DISJOINT).
+ * - Mixed families (JSON vs term, anything vs space-delimited): not decided in general (the raw
+ *   text of a JSON event can be spelled many ways: key order, spacing, \u escapes). We decide the
+ *   cases that follow from emptiness / match-everything, and otherwise search constructively for
+ *   witnesses; when missed, extra and a common event are all found the verdict is OVERLAPPING
+ *   (proved by the witnesses); else UNKNOWN with the witnesses found and a note.
+ * Every witness returned has been re-checked with the evaluator (matchesEvent on its serialised
+ * form); a witness that failed that check would be dropped and the verdict turned UNKNOWN.
+ */
+import type { Comparison, LogEvent, Verdict } from './api';
+import type { JsonPattern, Pattern, SpacePattern, TermPattern } from './ast';
+import { type BuiltProblem, jsonProblem, termProblem } from './domain';
+import { matchesEvent } from './evaluate';
+import { parsePattern } from './parse';
+import { printPattern } from './print';
+import { and, buildEvent, type Formula, not, type SolveResult, solve } from './solver';
+
+type Found = { kind: 'found'; event: LogEvent } | { kind: 'none' } | { kind: 'unknown' };
+
+function serialise(event: LogEvent): string {
+  return typeof event === 'string' ? event : JSON.stringify(event);
+}
+
+/** Runs the solver for `goal`; the witness is an object for JSON problems, a string for terms. */
+function find(built: BuiltProblem, goal: Formula, asText: boolean): Found {
+  const res: SolveResult = solve(built.problem, goal);
+  if (res.status === 'budget') return { kind: 'unknown' };
+  if (res.status === 'unsat') return built.complete ? { kind: 'none' } : { kind: 'unknown' };
+  if (asText) {
+    const node = built.problem.nodes[0];
+    const rep = node?.reps[res.assignment[0] as number];
+    return { kind: 'found', event: rep && rep.kind === 'scalar' ? String(rep.value) : '' };
+  }
+  return { kind: 'found', event: buildEvent(built.problem, res.assignment) };
+}
+
+function verdictOf(missed: boolean, extra: boolean, overlap: boolean): Verdict {
+  if (!missed && !extra) return 'EQUIVALENT';
+  if (!missed) return 'BROADER';
+  if (!extra) return 'NARROWER';
+  return overlap ? 'OVERLAPPING' : 'DISJOINT';
+}
+
+/** Checks that the witnesses really are what we claim, with the evaluator. */
+function verified(c: Pattern, r: Pattern, result: Comparison): Comparison {
+  const bad: string[] = [];
+  if (result.missed !== null) {
+    const line = serialise(result.missed);
+    if (!matchesEvent(r, line) || matchesEvent(c, line)) bad.push('missed');
+  }
+  if (result.extra !== null) {
+    const line = serialise(result.extra);
+    if (!matchesEvent(c, line) || matchesEvent(r, line)) bad.push('extra');
+  }
+  if (bad.length === 0) return result;
+  return {
+    verdict: 'UNKNOWN',
+    missed: bad.includes('missed') ? null : result.missed,
+    extra: bad.includes('extra') ? null : result.extra,
+    note: `internal check failed: the ${bad.join(' and ')} witness did not verify with the evaluator`,
+  };
+}
+
+function decideExact(built: BuiltProblem, asText: boolean): Comparison {
+  const [fc, fr] = built.formulas as [Formula, Formula];
+  const missed = find(built, and(fr, not(fc)), asText);
+  const extra = find(built, and(fc, not(fr)), asText);
+  const unknownNote = 'the search space was too large to decide exactly; witnesses shown are real';
+  if (missed.kind === 'unknown' || extra.kind === 'unknown') {
+    return {
+      verdict: 'UNKNOWN',
+      missed: missed.kind === 'found' ? missed.event : null,
+      extra: extra.kind === 'found' ? extra.event : null,
+      note: unknownNote,
+    };
+  }
+  let overlap = true;
+  if (missed.kind === 'found' && extra.kind === 'found') {
+    const both = find(built, and(fc, fr), asText);
+    if (both.kind === 'unknown') {
+      return { verdict: 'UNKNOWN', missed: missed.event, extra: extra.event, note: unknownNote };
+    }
+    overlap = both.kind === 'found';
+  }
+  return {
+    verdict: verdictOf(missed.kind === 'found', extra.kind === 'found', overlap),
+    missed: missed.kind === 'found' ? missed.event : null,
+    extra: extra.kind === 'found' ? extra.event : null,
+  };
+}
+
+// ---------------------------------------------------------------- mixed pattern families
+
+interface Profile {
+  /** Can the pattern match anything? null when we cannot tell. */
+  satisfiable: boolean | null;
+  /** Does it match every line? null when we cannot tell. */
+  matchesAll: boolean | null;
+  /** Lines to try as witnesses. */
+  samples: string[];
+}
+
+const escapeChar = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * The same JSON text with the first letter of every occurrence of each phrase \u-escaped (inside
+ * string literals only): an identical JSON value whose raw text no longer contains the phrases.
+ */
+function dodge(plain: string, phrases: readonly string[]): string {
+  let out = plain;
+  for (let round = 0; round < 50; round++) {
+    let changed = false;
+    out = out.replace(/"(?:[^"\\]|\\.)*"/g, (lit) => {
+      for (const p of phrases) {
+        const at = p === '' ? -1 : lit.indexOf(p);
+        if (at > 0 && /[A-Za-z0-9]/.test(lit[at] as string)) {
+          changed = true;
+          return lit.slice(0, at) + escapeChar(lit[at] as string) + lit.slice(at + 1);
+        }
+      }
+      return lit;
+    });
+    if (!changed) break;
+  }
+  return out;
+}
+
+/** Strings a JSON witness can be spelled as, to dodge or hit term patterns. */
+function spellings(obj: Record<string, unknown>, phrases: readonly string[]): string[] {
+  const plain = JSON.stringify(obj);
+  // Every letter and digit inside strings \u-escaped: same JSON value, different raw text.
+  const escaped = plain.replace(/"(?:[^"\\]|\\.)*"/g, (s) => s.replace(/[A-Za-z0-9]/g, escapeChar));
+  const out = [plain, dodge(plain, phrases), escaped];
+  for (const p of phrases) out.push(JSON.stringify({ ...obj, message: p }));
+  if (phrases.length > 0) out.push(JSON.stringify({ ...obj, message: phrases.join(' ') }));
+  return out;
+}
+
+function termPhrases(p: Pattern): string[] {
+  return p.kind === 'terms' ? p.terms.flatMap((t) => (t.match.type === 'phrase' ? [t.match.text] : [])) : [];
+}
+
+function jsonProfile(p: JsonPattern, phrases: readonly string[]): Profile {
+  const built = jsonProblem([p.expr]);
+  const [f] = built.formulas as [Formula];
+  const yes = find(built, f, false);
+  const no = find(built, not(f), false);
+  const samples: string[] = ['x'];
+  if (yes.kind === 'found') samples.push(...spellings(yes.event as Record<string, unknown>, phrases));
+  if (no.kind === 'found') samples.push(...spellings(no.event as Record<string, unknown>, phrases));
+  return {
+    satisfiable: yes.kind === 'found' ? true : yes.kind === 'none' ? false : null,
+    // A JSON pattern never matches a line that is not JSON, such as "x".
+    matchesAll: false,
+    samples,
+  };
+}
+
+function termProfile(p: TermPattern): Profile {
+  const built = termProblem([p]);
+  const [f] = built.formulas as [Formula];
+  const yes = find(built, f, true);
+  const no = find(built, not(f), true);
+  const samples: string[] = [];
+  if (yes.kind === 'found') samples.push(yes.event as string);
+  if (no.kind === 'found') samples.push(no.event as string);
+  return {
+    satisfiable: yes.kind === 'found' ? true : yes.kind === 'none' ? false : null,
+    matchesAll: no.kind === 'none' ? true : no.kind === 'found' ? false : null,
+    samples,
+  };
+}
+
+/** Candidate lines for a space-delimited pattern: a few tokens per field from its conditions. */
+function spaceProfile(p: SpacePattern): Profile {
+  const options = p.fields.map((f): string[] => {
+    if (f.kind === 'ellipsis') return ['', 'x'];
+    const tokens = new Set<string>();
+    const visit = (e: NonNullable<typeof f.condition>): void => {
+      if (e.kind !== 'compare') {
+        e.items.forEach(visit);
+        return;
+      }
+      if (e.name !== f.name) return;
+      if (e.value.type === 'string') {
+        tokens.add(e.value.text.replace(/\*/g, '') || 'x');
+        tokens.add(e.value.text.replace(/\*/g, 'x'));
+      } else if (e.value.type === 'number') {
+        tokens.add(String(e.value.value));
+        tokens.add(String(e.value.value + 1));
+        tokens.add(String(e.value.value - 1));
+      }
+    };
+    if (f.condition) visit(f.condition);
+    tokens.add('x');
+    return [...tokens].slice(0, 4);
+  });
+  const lines: string[] = [];
+  const walk = (i: number, acc: string[]): void => {
+    if (lines.length >= 256) return;
+    if (i === options.length) {
+      lines.push(acc.filter((t) => t !== '').join(' '));
+      return;
+    }
+    for (const o of options[i] as string[]) walk(i + 1, [...acc, o]);
+  };
+  walk(0, []);
+  lines.push('x', '');
+  return { satisfiable: null, matchesAll: null, samples: lines };
+}
+
+function profile(p: Pattern, other: Pattern): Profile {
+  if (p.kind === 'json') return jsonProfile(p, termPhrases(other));
+  if (p.kind === 'terms') return termProfile(p);
+  return spaceProfile(p);
+}
+
+function decideMixed(c: Pattern, r: Pattern): Comparison {
+  const pc = profile(c, r);
+  const pr = profile(r, c);
+  let missed: string | null = null;
+  let extra: string | null = null;
+  let both: string | null = null;
+  for (const line of [...pr.samples, ...pc.samples]) {
+    const inC = matchesEvent(c, line);
+    const inR = matchesEvent(r, line);
+    if (inR && !inC) missed ??= line;
+    else if (inC && !inR) extra ??= line;
+    else if (inC && inR) both ??= line;
+  }
+  // Exact consequences of emptiness and match-everything.
+  if (pc.satisfiable === false || pr.matchesAll === true) {
+    // C matches nothing, or R matches everything: C never catches anything R does not.
+    if (missed === null && (pr.satisfiable === false || pc.matchesAll === true)) {
+      return { verdict: 'EQUIVALENT', missed: null, extra: null };
+    }
+    if (missed !== null) return { verdict: 'NARROWER', missed, extra: null };
+  }
+  if (pr.satisfiable === false || pc.matchesAll === true) {
+    if (extra !== null) return { verdict: 'BROADER', missed: null, extra };
+  }
+  if (missed !== null && extra !== null && both !== null) return { verdict: 'OVERLAPPING', missed, extra };
+  const families = `${c.kind} vs ${r.kind}`;
+  const why =
+    c.kind === 'space' || r.kind === 'space'
+      ? 'space-delimited patterns are only evaluated, not decided'
+      : 'the raw text of a JSON event can be spelled many ways';
+  return {
+    verdict: 'UNKNOWN',
+    missed,
+    extra,
+    note:
+      `${families} patterns are not decided exactly (${why}); ` +
+      (missed !== null
+        ? 'the candidate does NOT cover the reference: the missed event proves it'
+        : 'no missed event was found by search, which does not prove coverage'),
+  };
+}
+
+/**
+ * Compares a candidate pattern with a reference pattern. Strings are parsed first (and may throw
+ * PatternSyntaxError). Witness events are JSON objects for JSON-vs-JSON comparisons and raw lines
+ * otherwise.
+ */
+export function comparePatterns(candidate: string | Pattern, reference: string | Pattern): Comparison {
+  const c = typeof candidate === 'string' ? parsePattern(candidate) : candidate;
+  const r = typeof reference === 'string' ? parsePattern(reference) : reference;
+  let result: Comparison;
+  if (c.kind === 'json' && r.kind === 'json') {
+    result = decideExact(jsonProblem([c.expr, r.expr]), false);
+  } else if (c.kind === 'terms' && r.kind === 'terms') {
+    result = decideExact(termProblem([c, r]), true);
+  } else if (c.kind === 'space' && r.kind === 'space' && printPattern(c) === printPattern(r)) {
+    result = { verdict: 'EQUIVALENT', missed: null, extra: null };
+  } else {
+    result = decideMixed(c, r);
+  }
+  return verified(c, r, result);
+}
