@@ -1,0 +1,23 @@
+/** What CLI commands receive: output sinks, the environment for configuration, and test hooks. */
+import type { Command } from 'commander';
+import type { SdkClientConfig } from '../../src/aws/session';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Environment for `loadConfig`; absent means the process's (read by src/config/load.ts only). The AWS SDK reads its own. */
+  env?: NodeJS.ProcessEnv;
+  /** All of standard input (for `pattern test`); default: the process's stdin. */
+  stdin?: () => Promise<string>;
+  /** Test hook: SDK client settings (a fast retry strategy, for instance). */
+  clientConfig?: SdkClientConfig;
+}
+
+export interface CliContext {
+  io: CliIo;
+  /** Commands report their outcome here; the process exits with the highest code set. */
+  setExitCode(code: number): void;
+}
+
+/** Adds one command (audit, demo, remediate, history, pattern...) to the program. */
+export type CommandRegistrar = (program: Command, ctx: CliContext) => void;

@@ -1,0 +1,85 @@
+/**
+ * Runs the CLI against the in-process AWS sandbox: starts it with a scenario, and builds an AwsSession
+ * whose base credentials are the scenario's FIRST account (the operator's, e.g. a security account) and
+ * whose endpoint is the sandbox. No real AWS credentials are read or needed.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AwsSession, type SdkClientConfig } from '../../src/aws/session';
+import { ConfigError } from '../../src/core/errors';
+import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
+
+export interface SandboxRun {
+  sandbox: Sandbox;
+  session: AwsSession;
+  /** The first account of the scenario: whose credentials the session holds. */
+  callerAccount: string;
+  /** Every other account of the scenario (the demo audits these through AssumeRole). */
+  otherAccounts: string[];
+  labels: Record<string, string>;
+  /** The first region the scenario mentions (the default audit region). */
+  defaultRegion: string;
+  close(): Promise<void>;
+}
+
+export interface SandboxRunOptions {
+  region?: string;
+  roleArnTemplate?: string;
+  externalId?: string;
+  roleAccounts?: readonly string[];
+  clientConfig?: SdkClientConfig;
+  latencyMs?: number;
+}
+
+/** The path of a bundled scenario (src/sandbox/scenarios/NAME.yaml), from source or from dist/. */
+export function bundledScenario(name: string): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'src', 'sandbox', 'scenarios', `${name}.yaml`);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new ConfigError(
+    `The bundled sandbox scenario "${name}" is missing (src/sandbox/scenarios/${name}.yaml).`,
+  );
+}
+
+export async function startSandboxRun(
+  scenarioFile: string,
+  options: SandboxRunOptions = {},
+): Promise<SandboxRun> {
+  if (!scenarioFile.includes('\n') && !existsSync(scenarioFile)) {
+    throw new ConfigError(`Sandbox scenario file not found: ${scenarioFile}`);
+  }
+  const scenario = loadScenario(scenarioFile);
+  const [caller, ...others] = scenario.accounts;
+  if (!caller) throw new ConfigError('The sandbox scenario has no accounts.');
+  const defaultRegion =
+    options.region ?? scenario.accounts.flatMap((a) => Object.keys(a.regions))[0] ?? 'us-east-1';
+  const sandbox = await startSandbox({
+    scenario: scenario as Scenario,
+    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+  });
+  const labels: Record<string, string> = {};
+  for (const a of scenario.accounts) if (a.label) labels[a.id] = a.label;
+  const session = new AwsSession({
+    region: defaultRegion,
+    credentials: sandbox.credentialsFor(caller.id),
+    ...(options.roleArnTemplate !== undefined ? { roleArnTemplate: options.roleArnTemplate } : {}),
+    ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
+    ...(options.roleAccounts !== undefined ? { roleAccounts: options.roleAccounts } : {}),
+    clientConfig: { endpoint: sandbox.endpoint, maxAttempts: 3, ...options.clientConfig },
+  });
+  return {
+    sandbox,
+    session,
+    callerAccount: caller.id,
+    otherAccounts: others.map((a) => a.id),
+    labels,
+    defaultRegion,
+    async close() {
+      session.destroy();
+      await sandbox.close();
+    },
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * Runs an audit over targets: the account of the current credentials by default, or a list of accounts
+ * reached through AssumeRole, with bounded concurrency. Each account is collected and evaluated on its
+ * own; any failure (AssumeRole denied, an unexpected exception) becomes that account's ERROR finding and
+ * never hides another account's result. Only a run-wide configuration problem (no credentials at all)
+ * rejects the whole audit. Implements the core's `Auditor` port.
+ */
+import type { Config } from '../config/schema';
+import { getControl } from '../core/controls/registry';
+import type { Control } from '../core/controls/types';
+import { ConfigError } from '../core/errors';
+import { evaluate } from '../core/evaluate/evaluate';
+import { type AuditReport, summarize } from '../core/evaluate/findings';
+import type { AuditOutcome, Auditor, AuditRequest } from '../core/evaluate/port';
+import { type AccountSnapshot, type ProbeError, probeError } from '../core/snapshot';
+import { collectAccount } from './collector';
+import { classifyError, isMissingCredentials } from './errors';
+import { mapPool } from './pool';
+import { AwsSession, type Credentials, type SdkClientConfig } from './session';
+
+export class MissingCredentialsError extends ConfigError {
+  constructor(cause: unknown) {
+    super(
+      'No AWS credentials found. Set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run where an ' +
+        'instance/task role is available, or try it without AWS: `cis-bot demo` or `cis-bot audit 4.1 --sandbox FILE`.',
+      { cause },
+    );
+  }
+}
+
+export interface RunAuditOptions {
+  control: Control;
+  session: AwsSession;
+  /** The region DescribeTrails runs in. */
+  region: string;
+  /** Accounts to audit through AssumeRole; empty or absent: the account of the current credentials. */
+  accounts?: readonly string[];
+  labels?: Readonly<Record<string, string>>;
+  /** Accounts audited at once (default 8). */
+  concurrency?: number;
+  now?: () => Date;
+}
+
+function failedSnapshot(
+  accountId: string,
+  region: string,
+  error: ProbeError,
+  at: string,
+  label?: string,
+): AccountSnapshot {
+  return {
+    accountId,
+    ...(label !== undefined ? { label } : {}),
+    auditRegion: region,
+    startedAt: at,
+    finishedAt: at,
+    access: probeError(error),
+    trails: probeError(error),
+    logGroups: {},
+    metricAlarms: {},
+    topics: {},
+    apiCalls: 0,
+  };
+}
+
+async function auditAssumed(
+  opts: RunAuditOptions,
+  accountId: string,
+  now: () => Date,
+): Promise<AccountSnapshot> {
+  const { session, region } = opts;
+  const label = opts.labels?.[accountId];
+  try {
+    await session.assume(accountId);
+  } catch (error) {
+    if (isMissingCredentials(error) || isMissingCredentials((error as { cause?: unknown }).cause)) {
+      throw new MissingCredentialsError(error);
+    }
+    const snap = failedSnapshot(
+      accountId,
+      region,
+      classifyError(error, 'sts:AssumeRole'),
+      now().toISOString(),
+      label,
+    );
+    return { ...snap, apiCalls: 1 };
+  }
+  const snap = await collectAccount({
+    accountId,
+    ...(label !== undefined ? { label } : {}),
+    access: { via: 'assume-role', principalArn: session.roleArn(accountId) },
+    auditRegion: region,
+    controls: [opts.control],
+    home: (r) => session.roleClients(accountId, r),
+    other: (a, r) => session.clientsFor(a, r),
+    now,
+  });
+  return { ...snap, apiCalls: snap.apiCalls + 1 };
+}
+
+async function auditCurrent(opts: RunAuditOptions, now: () => Date): Promise<AccountSnapshot> {
+  const { session, region } = opts;
+  const identity = session.callerIdentity();
+  identity.catch(() => undefined); // observed below through collectAccount
+  const snap = await collectAccount({
+    accountId: identity.then((i) => i.accountId),
+    access: { via: 'current-credentials' },
+    auditRegion: region,
+    controls: [opts.control],
+    home: (r) => session.baseClients(r),
+    other: (a, r) => session.clientsFor(a, r),
+    now,
+  });
+  const who = await identity.catch((error: unknown) => {
+    if (isMissingCredentials(error)) throw new MissingCredentialsError(error);
+    return undefined;
+  });
+  const label = who ? opts.labels?.[who.accountId] : undefined;
+  return {
+    ...snap,
+    ...(label !== undefined ? { label } : {}),
+    ...(who && snap.access.ok
+      ? { access: { ok: true, value: { via: 'current-credentials', principalArn: who.arn } } }
+      : {}),
+  };
+}
+
+export async function runAudit(opts: RunAuditOptions): Promise<AuditOutcome> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const t0 = performance.now();
+  const accounts = [...new Set(opts.accounts ?? [])];
+  let snapshots: AccountSnapshot[];
+  if (accounts.length === 0) {
+    snapshots = [await auditCurrent(opts, now)];
+  } else {
+    opts.session.allowAccounts(accounts);
+    snapshots = await mapPool(accounts, opts.concurrency ?? 8, async (accountId) => {
+      try {
+        return await auditAssumed(opts, accountId, now);
+      } catch (error) {
+        if (error instanceof MissingCredentialsError) throw error;
+        // One account's surprise must not hide the others' results.
+        return failedSnapshot(
+          accountId,
+          opts.region,
+          classifyError(error, 'cis-bot:audit'),
+          now().toISOString(),
+          opts.labels?.[accountId],
+        );
+      }
+    });
+  }
+  const findings = snapshots.map((s) => evaluate(opts.control, s));
+  const report: AuditReport = {
+    control: opts.control.id,
+    controlTitle: opts.control.title,
+    startedAt: started.toISOString(),
+    finishedAt: now().toISOString(),
+    region: opts.region,
+    accounts: findings,
+    summary: summarize(findings),
+    stats: {
+      apiCalls: snapshots.reduce((n, s) => n + s.apiCalls, 0),
+      durationMs: Math.round(performance.now() - t0),
+    },
+  };
+  return { report, snapshots };
+}
+
+export interface AwsAuditorDeps {
+  /** Base credentials; default: the SDK's default chain. */
+  credentials?: Credentials;
+  clientConfig?: SdkClientConfig;
+  labels?: Readonly<Record<string, string>>;
+  /** Reuse a session (its assumed-role credentials are cached). */
+  session?: AwsSession;
+}
+
+/** The `Auditor` port over AWS, from the validated configuration (`config.aws`). */
+export function createAwsAuditor(
+  aws: Config['aws'],
+  deps: AwsAuditorDeps = {},
+): Auditor & { session: AwsSession } {
+  const region = aws.region;
+  const session =
+    deps.session ??
+    new AwsSession({
+      region: region ?? 'us-east-1',
+      roleArnTemplate: aws.role_arn_template,
+      roleSessionName: aws.role_session_name,
+      roleAccounts: aws.accounts,
+      ...(aws.external_id !== undefined ? { externalId: aws.external_id } : {}),
+      ...(deps.credentials !== undefined ? { credentials: deps.credentials } : {}),
+      ...(deps.clientConfig !== undefined ? { clientConfig: deps.clientConfig } : {}),
+    });
+  return {
+    session,
+    async audit(request: AuditRequest): Promise<AuditOutcome> {
+      const control = getControl(request.control);
+      const auditRegion = request.region ?? region;
+      if (!auditRegion) {
+        throw new ConfigError('No AWS region: set aws.region in the configuration file, or AWS_REGION.');
+      }
+      return runAudit({
+        control,
+        session,
+        region: auditRegion,
+        accounts: request.accounts ?? aws.accounts,
+        concurrency: aws.concurrency,
+        ...(deps.labels !== undefined ? { labels: deps.labels } : {}),
+      });
+    },
+  };
+}

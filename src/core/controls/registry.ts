@@ -1,0 +1,37 @@
+/**
+ * The explicit control registry: a Map built from imported arrays. A duplicate id is a programming error
+ * and throws at load time; an unknown id asked for by a user is an UnknownControlError (a UsageError, so
+ * adapters show it as-is).
+ */
+import { UsageError } from '../errors';
+import { CIS_V4_SECTION_4 } from './cis-v4-section-4';
+import type { Control } from './types';
+
+export class UnknownControlError extends UsageError {
+  readonly controlId: string;
+  constructor(controlId: string, known: readonly string[]) {
+    super(`Unknown control "${controlId}". Known controls: ${known.join(', ')}.`);
+    this.controlId = controlId;
+  }
+}
+
+export type ControlRegistry = ReadonlyMap<string, Control>;
+
+export function buildRegistry(...lists: ReadonlyArray<readonly Control[]>): ControlRegistry {
+  const map = new Map<string, Control>();
+  for (const list of lists) {
+    for (const control of list) {
+      if (map.has(control.id)) throw new Error(`duplicate control id ${control.id} in the registry`);
+      map.set(control.id, Object.freeze(control));
+    }
+  }
+  return map;
+}
+
+export const CONTROLS: ControlRegistry = buildRegistry(CIS_V4_SECTION_4);
+
+export function getControl(id: string, registry: ControlRegistry = CONTROLS): Control {
+  const control = registry.get(id);
+  if (!control) throw new UnknownControlError(id, [...registry.keys()]);
+  return control;
+}

@@ -1,0 +1,113 @@
+/**
+ * What an audit says: per account a verdict, the first broken link of the best candidate chain as the
+ * reason, and every evaluated link with its evidence. This is also the stable JSON of `cis-bot audit
+ * --output json` (documented in the README), so fields are only ever added.
+ */
+import type { MetricRef } from '../snapshot';
+
+/** The links of a section-4 chain, in chain order. */
+export const LINKS = [
+  'trail',
+  'logging',
+  'management-events',
+  'log-group',
+  'metric-filter',
+  'alarm',
+  'topic',
+  'subscription',
+] as const;
+export type LinkName = (typeof LINKS)[number];
+
+/** `warn` does not break the chain (e.g. a topic policy that may not let CloudWatch publish). */
+export type LinkStatus = 'pass' | 'fail' | 'error' | 'warn';
+
+/** JSON-safe facts behind a link's status: ARNs, patterns, alarm settings. */
+export type Evidence = Readonly<Record<string, unknown>>;
+
+export interface LinkResult {
+  link: LinkName;
+  status: LinkStatus;
+  /** One sentence a person can act on. */
+  detail: string;
+  evidence: Evidence;
+  /** For `error` links: the IAM action that was refused or failed. */
+  action?: string;
+}
+
+export type AccountStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'ERROR';
+
+/** The resources of the chosen chain, as far as it goes: what the remediation planner builds on. */
+export interface ChainRef {
+  trailArn?: string;
+  trailName?: string;
+  trailHomeRegion?: string;
+  logGroupArn?: string;
+  logGroupName?: string;
+  logGroupAccountId?: string;
+  logGroupRegion?: string;
+  filterName?: string;
+  filterPattern?: string;
+  metric?: MetricRef;
+  alarmName?: string;
+  alarmArn?: string;
+  topicArn?: string;
+  subscriptionArn?: string;
+}
+
+export interface AccountFinding {
+  control: string;
+  accountId: string;
+  label?: string;
+  status: AccountStatus;
+  /** The first broken link of the best chain (or why the account could not be audited); for a compliant account, the chain that holds. */
+  reason: string;
+  /** The link the reason is about; absent when compliant or when the account could not be reached. */
+  brokenLink?: LinkName;
+  /** The best chain's links in chain order, up to and including the first failing one. */
+  links: LinkResult[];
+  chain: ChainRef;
+  /** How many candidate chains (trail x filter x alarm x topic paths) were considered. */
+  candidates: number;
+}
+
+export interface AuditSummary {
+  total: number;
+  compliant: number;
+  nonCompliant: number;
+  error: number;
+}
+
+export interface AuditStats {
+  /** Logical AWS API calls (retries not counted). */
+  apiCalls?: number;
+  durationMs: number;
+}
+
+export interface AuditReport {
+  control: string;
+  controlTitle: string;
+  /** ISO timestamps. */
+  startedAt: string;
+  finishedAt: string;
+  /** The region the audit started in (DescribeTrails). */
+  region: string;
+  accounts: AccountFinding[];
+  summary: AuditSummary;
+  stats: AuditStats;
+}
+
+export function summarize(findings: readonly AccountFinding[]): AuditSummary {
+  return {
+    total: findings.length,
+    compliant: findings.filter((f) => f.status === 'COMPLIANT').length,
+    nonCompliant: findings.filter((f) => f.status === 'NON_COMPLIANT').length,
+    error: findings.filter((f) => f.status === 'ERROR').length,
+  };
+}
+
+/** 0 all compliant, 1 some non-compliant, 2 some account could not be audited (an incomplete answer wins). */
+export function exitCodeFor(report: Pick<AuditReport, 'summary'>): 0 | 1 | 2 {
+  if (report.summary.error > 0) return 2;
+  if (report.summary.nonCompliant > 0) return 1;
+  return 0;
+}

@@ -1,0 +1,21 @@
+/** The pure audit evaluation: findings types, `evaluate(control, snapshot)`, and the auditor port. */
+export { evaluate } from './evaluate';
+export { closeness, type FilterJudgement, judgeFilter } from './filter-judge';
+export {
+  type AccountFinding,
+  type AccountStatus,
+  type AuditReport,
+  type AuditStats,
+  type AuditSummary,
+  type ChainRef,
+  type Evidence,
+  exitCodeFor,
+  LINKS,
+  type LinkName,
+  type LinkResult,
+  type LinkStatus,
+  summarize,
+} from './findings';
+export { type ManagementCoverage, managementCoverage } from './management-events';
+export type { AuditOutcome, Auditor, AuditRequest } from './port';
+export { cloudWatchCanPublish, type PolicyVerdict } from './topic-policy';

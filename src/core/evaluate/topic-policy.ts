@@ -1,0 +1,109 @@
+/**
+ * Can CloudWatch publish to this topic? Reads the SNS access policy the way a person would check it:
+ * an Allow for `sns:Publish` to `cloudwatch.amazonaws.com` or to any principal (AWS's default policy
+ * grants `AWS: *` conditioned on the owner account, which CloudWatch alarms of that account satisfy),
+ * and no unconditional Deny. A warning only: IAM evaluation has more corners than this reads.
+ */
+
+export interface PolicyVerdict {
+  allows: boolean;
+  why: string;
+}
+
+type Json = Record<string, unknown>;
+
+function list(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+function globMatch(pattern: string, value: string): boolean {
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+  return re.test(value);
+}
+
+function coversPublish(statement: Json): boolean {
+  const actions = list(statement.Action);
+  return actions.some((a) => globMatch(a, 'sns:Publish'));
+}
+
+function coversTopic(statement: Json, topicArn: string): boolean {
+  const resources = list(statement.Resource);
+  return resources.length === 0 || resources.some((r) => globMatch(r, topicArn));
+}
+
+/** Does the statement's principal include CloudWatch (the service, or everyone)? */
+function coversCloudWatch(statement: Json): boolean {
+  const principal = statement.Principal;
+  if (principal === '*') return true;
+  if (principal && typeof principal === 'object') {
+    const p = principal as Json;
+    if (list(p.AWS).includes('*')) return true;
+    if (list(p.Service).some((s) => s === 'cloudwatch.amazonaws.com')) return true;
+  }
+  return false;
+}
+
+/** Conditions CloudWatch satisfies when the alarm is in `alarmAccountId`; anything else is "cannot tell". */
+function conditionSatisfied(statement: Json, alarmAccountId: string): boolean | undefined {
+  const condition = statement.Condition;
+  if (condition === undefined) return true;
+  if (!condition || typeof condition !== 'object') return undefined;
+  for (const [operator, block] of Object.entries(condition as Json)) {
+    if (!block || typeof block !== 'object') return undefined;
+    for (const [key, value] of Object.entries(block as Json)) {
+      const k = key.toLowerCase();
+      if ((k === 'aws:sourceowner' || k === 'aws:sourceaccount') && operator.startsWith('String')) {
+        if (!list(value).includes(alarmAccountId)) return false;
+      } else if (k === 'aws:sourcearn' && /Like|Equals/.test(operator)) {
+        if (!list(value).some((v) => globMatch(v, `arn:aws:cloudwatch:*:${alarmAccountId}:alarm:*`)))
+          return false;
+      } else {
+        return undefined;
+      }
+    }
+  }
+  return true;
+}
+
+export function cloudWatchCanPublish(
+  policyText: string | undefined,
+  topicArn: string,
+  alarmAccountId: string,
+): PolicyVerdict {
+  if (policyText === undefined || policyText === '') {
+    return { allows: false, why: 'the topic has no access policy' };
+  }
+  let policy: Json;
+  try {
+    policy = JSON.parse(policyText) as Json;
+  } catch {
+    return { allows: false, why: 'the topic policy is not valid JSON' };
+  }
+  const raw = policy.Statement;
+  const statements = (Array.isArray(raw) ? raw : raw ? [raw] : []).filter(
+    (s): s is Json => !!s && typeof s === 'object',
+  );
+  const relevant = statements.filter(
+    (s) => coversPublish(s) && coversTopic(s, topicArn) && coversCloudWatch(s),
+  );
+  const deny = relevant.find((s) => s.Effect === 'Deny' && s.Condition === undefined);
+  if (deny) return { allows: false, why: `statement ${String(deny.Sid ?? '(no Sid)')} denies sns:Publish` };
+  let unsure = false;
+  for (const s of relevant.filter((r) => r.Effect === 'Allow')) {
+    const ok = conditionSatisfied(s, alarmAccountId);
+    if (ok === true)
+      return { allows: true, why: `statement ${String(s.Sid ?? '(no Sid)')} allows sns:Publish` };
+    if (ok === undefined) unsure = true;
+  }
+  return unsure
+    ? { allows: false, why: 'sns:Publish is allowed only under conditions cis-bot cannot check' }
+    : { allows: false, why: 'no statement lets cloudwatch.amazonaws.com call sns:Publish' };
+}
