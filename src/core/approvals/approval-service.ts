@@ -1,0 +1,451 @@
+/**
+ * The approval workflow over the store port: request, decide (approve/reject), begin, heartbeat and
+ * finish an execution, expire overdue requests, and find and resume executions a crash interrupted.
+ * Every state change is a compare-and-set in the store with its audit-log line written in the same
+ * transaction, so a plan runs at most once however many clicks, replicas or restarts race for it.
+ * Refusals are RemediationRefused errors with a message fit for chat, and are audit-logged as 'refused'.
+ *
+ * Executions hold a lease (owner + expiry). The executor calls `heartbeat` between steps; if the process
+ * dies, the lease lapses, `interruptedExecutions()` lists the approval, and `resumeInterrupted` hands it
+ * to a new owner. Resuming re-runs the SAME approved plan without re-deriving its hash: the executor
+ * re-reads state before every step and skips what is already done, so steps completed before the crash
+ * are not repeated; a re-derived hash would differ precisely because some steps already happened.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ApprovalsConfig } from '../../config/schema';
+import type { Actor } from '../chat-core';
+import { CisBotError, RemediationRefused } from '../errors';
+import type {
+  ActorRef,
+  Approval,
+  ApprovalPatch,
+  ApprovalState,
+  AuditLogInput,
+  AuditLogKind,
+  ConversationPointer,
+  Store,
+  TransitionGuard,
+} from '../ports/store';
+import { authorizeApprover, type Decision } from './authorize';
+import { canTransition, describeApprovalState } from './state-machine';
+
+export interface ApprovalServiceOptions {
+  store: Store;
+  config: ApprovalsConfig;
+  now?: () => Date;
+  newId?: () => string;
+  /** This process/replica, as the owner of the executions it runs. Default: a random id per service. */
+  owner?: string;
+  /** How long an execution lease lasts without a heartbeat. Default 5 minutes. */
+  executionLeaseMs?: number;
+}
+
+export interface ApprovalRequest {
+  planHash: string;
+  control: string;
+  accountId: string;
+  requestedBy: Actor | ActorRef;
+  conversation?: ConversationPointer;
+}
+
+/** cis-bot itself, for approvals granted by `default_action: remediate`. */
+export const SYSTEM_ACTOR: ActorRef = {
+  platform: 'system',
+  userId: 'cis-bot',
+  displayName: 'cis-bot (automatic)',
+};
+
+function toRef(actor: Actor | ActorRef): ActorRef {
+  return {
+    platform: actor.platform,
+    userId: actor.userId,
+    ...(actor.displayName !== undefined ? { displayName: actor.displayName } : {}),
+  };
+}
+
+export class ApprovalService {
+  readonly owner: string;
+  private readonly store: Store;
+  private readonly config: ApprovalsConfig;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+  private readonly leaseMs: number;
+
+  constructor(options: ApprovalServiceOptions) {
+    this.store = options.store;
+    this.config = options.config;
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+    this.owner = options.owner ?? `cis-bot-${randomUUID()}`;
+    this.leaseMs = options.executionLeaseMs ?? 5 * 60_000;
+  }
+
+  get(approvalId: string): Promise<Approval | undefined> {
+    return this.store.getApproval(approvalId);
+  }
+
+  /** Asks for approval of a saved plan; expires after approvals.ttl_minutes. */
+  async request(input: ApprovalRequest): Promise<Approval> {
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + this.config.ttl_minutes * 60_000).toISOString();
+    const requestedBy = toRef(input.requestedBy);
+    return this.store.createApproval(
+      {
+        id: this.newId(),
+        planHash: input.planHash,
+        control: input.control,
+        accountId: input.accountId,
+        requestedBy,
+        createdAt: now.toISOString(),
+        expiresAt,
+        ...(input.conversation ? { conversation: input.conversation } : {}),
+      },
+      {
+        at: now.toISOString(),
+        kind: 'approval-requested',
+        actor: requestedBy,
+        control: input.control,
+        accountId: input.accountId,
+        planHash: input.planHash,
+        detail: { expiresAt, conversation: input.conversation ?? null },
+      },
+    );
+  }
+
+  /**
+   * Grants a saved plan without a person, for controls whose default_action is `remediate` (an explicit
+   * opt-in the caller checks). Recorded as approved by cis-bot itself.
+   */
+  async approveAutomatically(
+    input: Omit<ApprovalRequest, 'requestedBy'> & { reason: string },
+  ): Promise<Approval> {
+    const requested = await this.request({ ...input, requestedBy: SYSTEM_ACTOR });
+    const at = this.now().toISOString();
+    const approved = await this.cas(
+      requested,
+      'requested',
+      'approved',
+      { at, decidedBy: SYSTEM_ACTOR, decidedAt: at },
+      {},
+      'approved',
+      SYSTEM_ACTOR,
+      { decision: 'approve', automatic: true, reason: input.reason },
+    );
+    if (!approved) return this.refuseAsCurrent(requested.id);
+    return approved;
+  }
+
+  /** Records `actor`'s decision, or refuses (not-found, expired, already-decided, forbidden, self-approval). */
+  async decide(input: { approvalId: string; actor: Actor; decision: Decision }): Promise<Approval> {
+    const { approvalId, actor, decision } = input;
+    const approval = await this.store.getApproval(approvalId);
+    if (!approval) {
+      await this.logRefusal(undefined, actor, 'not-found', decision, approvalId);
+      throw new RemediationRefused('not-found', `There is no approval ${approvalId}; ask for a new plan.`);
+    }
+    if (approval.state !== 'requested') {
+      const reason =
+        approval.state === 'expired' ? 'expired' : approval.state === 'stale' ? 'stale' : 'already-decided';
+      await this.logRefusal(approval, actor, reason, decision);
+      throw new RemediationRefused(reason, describeApprovalState(approval));
+    }
+    const now = this.now();
+    if (now.getTime() >= Date.parse(approval.expiresAt)) {
+      const expired = await this.cas(
+        approval,
+        'requested',
+        'expired',
+        { at: now.toISOString() },
+        {},
+        'expired',
+        actor,
+        {
+          reason: 'ttl',
+          expiresAt: approval.expiresAt,
+        },
+      );
+      if (!expired) return this.refuseAsCurrent(approvalId, actor, decision);
+      await this.logRefusal(expired, actor, 'expired', decision);
+      throw new RemediationRefused('expired', describeApprovalState(expired));
+    }
+    try {
+      authorizeApprover(this.config, actor, approval, decision);
+    } catch (error) {
+      if (error instanceof RemediationRefused)
+        await this.logRefusal(approval, actor, error.reason, decision, undefined, error.message);
+      throw error;
+    }
+    const decidedBy = toRef(actor);
+    const at = now.toISOString();
+    const to: ApprovalState = decision === 'approve' ? 'approved' : 'rejected';
+    const decided = await this.cas(
+      approval,
+      'requested',
+      to,
+      { at, decidedBy, decidedAt: at },
+      {},
+      to,
+      actor,
+      {
+        decision,
+        decidedAt: at,
+      },
+    );
+    if (!decided) return this.refuseAsCurrent(approvalId, actor, decision);
+    return decided;
+  }
+
+  /**
+   * Starts executing an approved plan. `currentPlanHash` is the hash of the plan re-derived from the
+   * account's state now; if it differs, the approval becomes stale. Exactly one caller wins.
+   */
+  async beginExecution(approvalId: string, currentPlanHash: string): Promise<Approval> {
+    const approval = await this.store.getApproval(approvalId);
+    if (!approval)
+      throw new RemediationRefused('not-found', `There is no approval ${approvalId}; ask for a new plan.`);
+    if (approval.state === 'requested') {
+      throw new RemediationRefused(
+        'forbidden',
+        `${describeApprovalState(approval)} It must be approved first.`,
+      );
+    }
+    if (approval.state !== 'approved')
+      throw new RemediationRefused('already-decided', describeApprovalState(approval));
+    const now = this.now();
+    const at = now.toISOString();
+    if (approval.planHash !== currentPlanHash) {
+      const error = `the plan changed from ${approval.planHash} to ${currentPlanHash} before execution`;
+      const stale = await this.cas(approval, 'approved', 'stale', { at, error }, {}, 'stale', undefined, {
+        approvedPlanHash: approval.planHash,
+        currentPlanHash,
+      });
+      if (!stale) return this.refuseAsCurrent(approvalId);
+      throw new RemediationRefused(
+        'stale',
+        `The account changed since the plan was shown (approval ${approvalId}); ask for a new plan.`,
+      );
+    }
+    const executing = await this.cas(
+      approval,
+      'approved',
+      'executing',
+      {
+        at,
+        executionOwner: this.owner,
+        executionLeaseUntil: this.leaseFrom(now),
+        executionStartedAt: at,
+      },
+      {},
+      'execution-started',
+      undefined,
+      { owner: this.owner },
+    );
+    if (!executing) return this.refuseAsCurrent(approvalId);
+    return executing;
+  }
+
+  /** Renews this owner's lease on a running execution; refuses when the execution is no longer ours. */
+  async heartbeat(approvalId: string): Promise<Approval> {
+    const now = this.now();
+    const renewed = await this.store.transitionApproval(
+      approvalId,
+      'executing',
+      'executing',
+      { at: now.toISOString(), executionLeaseUntil: this.leaseFrom(now) },
+      { executionOwner: this.owner },
+    );
+    if (!renewed) return this.refuseNotOwner(approvalId);
+    return renewed;
+  }
+
+  /** Appends one executed step (and its result) to the audit log. */
+  async logStep(approval: Approval, detail: unknown): Promise<void> {
+    await this.store.appendAuditLog({
+      ...this.logContext(approval),
+      at: this.now().toISOString(),
+      kind: 'step',
+      detail,
+    });
+  }
+
+  /** Ends this owner's execution with its outcome and result (the re-audit verdict included). */
+  async finishExecution(
+    approvalId: string,
+    outcome: 'succeeded' | 'failed',
+    result: unknown,
+    error?: string,
+  ): Promise<Approval> {
+    const at = this.now().toISOString();
+    const patch: ApprovalPatch = { at, finishedAt: at, result, executionLeaseUntil: null };
+    if (error !== undefined) patch.error = error;
+    const current = await this.store.getApproval(approvalId);
+    if (!current) throw new RemediationRefused('not-found', `There is no approval ${approvalId}.`);
+    const finished = await this.cas(
+      current,
+      'executing',
+      outcome,
+      patch,
+      { executionOwner: this.owner },
+      'execution-finished',
+      undefined,
+      {
+        outcome,
+        result,
+        ...(error !== undefined ? { error } : {}),
+      },
+    );
+    if (!finished) return this.refuseNotOwner(approvalId);
+    return finished;
+  }
+
+  /** Executions whose owner stopped renewing its lease (crashed mid-run): visible after a restart. */
+  async interruptedExecutions(): Promise<Approval[]> {
+    const now = this.now().getTime();
+    const executing = await this.store.listApprovals({ states: ['executing'], limit: 1000 });
+    return executing.filter(
+      (a) => a.executionLeaseUntil === undefined || Date.parse(a.executionLeaseUntil) <= now,
+    );
+  }
+
+  /**
+   * Takes over an interrupted execution (its lease lapsed) so this owner can run the same plan again;
+   * the executor's re-read-before-each-step makes that safe. Exactly one caller wins.
+   */
+  async resumeInterrupted(approvalId: string): Promise<Approval> {
+    const approval = await this.store.getApproval(approvalId);
+    if (!approval) throw new RemediationRefused('not-found', `There is no approval ${approvalId}.`);
+    const now = this.now();
+    const resumed = await this.cas(
+      approval,
+      'executing',
+      'executing',
+      { at: now.toISOString(), executionOwner: this.owner, executionLeaseUntil: this.leaseFrom(now) },
+      { leaseLapsedAt: now.toISOString(), version: approval.version },
+      'execution-resumed',
+      undefined,
+      { previousOwner: approval.executionOwner ?? null, owner: this.owner },
+    );
+    if (!resumed) {
+      const current = await this.store.getApproval(approvalId);
+      const running =
+        current?.state === 'executing'
+          ? ` It is still running under ${current.executionOwner ?? 'another owner'} (lease until ${current.executionLeaseUntil ?? '?'}).`
+          : '';
+      throw new RemediationRefused(
+        'already-decided',
+        `${current ? describeApprovalState(current) : `Approval ${approvalId} is gone.`}${running}`,
+      );
+    }
+    return resumed;
+  }
+
+  /** Moves every request past its expiry to `expired` (so cards can be updated); returns those moved. */
+  async expireOverdue(): Promise<Approval[]> {
+    const now = this.now();
+    const pending = await this.store.listApprovals({ states: ['requested'], limit: 1000 });
+    const expired: Approval[] = [];
+    for (const approval of pending) {
+      if (now.getTime() < Date.parse(approval.expiresAt)) continue;
+      const moved = await this.cas(
+        approval,
+        'requested',
+        'expired',
+        { at: now.toISOString() },
+        {},
+        'expired',
+        SYSTEM_ACTOR,
+        {
+          reason: 'ttl',
+          expiresAt: approval.expiresAt,
+        },
+      );
+      if (moved) expired.push(moved);
+    }
+    return expired;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  private leaseFrom(now: Date): string {
+    return new Date(now.getTime() + this.leaseMs).toISOString();
+  }
+
+  private logContext(approval: Approval): Omit<AuditLogInput, 'at' | 'kind' | 'detail'> {
+    return {
+      control: approval.control,
+      accountId: approval.accountId,
+      planHash: approval.planHash,
+      approvalId: approval.id,
+    };
+  }
+
+  /** A compare-and-set transition plus its audit-log line, in one store transaction. */
+  private cas(
+    approval: Approval,
+    from: ApprovalState,
+    to: ApprovalState,
+    patch: ApprovalPatch,
+    guard: TransitionGuard,
+    kind: AuditLogKind,
+    actor: Actor | ActorRef | undefined,
+    detail: Record<string, unknown>,
+  ): Promise<Approval | undefined> {
+    if (!canTransition(from, to)) {
+      throw new CisBotError(
+        'APPROVAL_TRANSITION',
+        `no transition from ${from} to ${to} in the approval state machine`,
+      );
+    }
+    const log: AuditLogInput = {
+      ...this.logContext(approval),
+      at: patch.at ?? this.now().toISOString(),
+      kind,
+      detail: { from, to, ...detail },
+      ...(actor ? { actor: toRef(actor), platform: actor.platform } : { platform: 'system' }),
+    };
+    return this.store.transitionApproval(approval.id, from, to, patch, guard, log);
+  }
+
+  /** The CAS lost: someone else moved the approval first. Refuse, saying what happened. */
+  private async refuseAsCurrent(approvalId: string, actor?: Actor, decision?: Decision): Promise<never> {
+    const current = await this.store.getApproval(approvalId);
+    if (!current) throw new RemediationRefused('not-found', `There is no approval ${approvalId}.`);
+    const reason =
+      current.state === 'expired' ? 'expired' : current.state === 'stale' ? 'stale' : 'already-decided';
+    if (actor && decision) await this.logRefusal(current, actor, reason, decision);
+    throw new RemediationRefused(reason, describeApprovalState(current));
+  }
+
+  private async refuseNotOwner(approvalId: string): Promise<never> {
+    const current = await this.store.getApproval(approvalId);
+    const where = current ? describeApprovalState(current) : `Approval ${approvalId} is gone.`;
+    throw new RemediationRefused(
+      'already-decided',
+      `This process (${this.owner}) no longer owns the execution of approval ${approvalId}: ${where}`,
+    );
+  }
+
+  private async logRefusal(
+    approval: Approval | undefined,
+    actor: Actor,
+    reason: string,
+    decision: Decision,
+    approvalId?: string,
+    message?: string,
+  ): Promise<void> {
+    await this.store.appendAuditLog({
+      ...(approval ? this.logContext(approval) : {}),
+      ...(approvalId ? { approvalId } : {}),
+      at: this.now().toISOString(),
+      kind: 'refused',
+      actor: toRef(actor),
+      platform: actor.platform,
+      detail: {
+        decision,
+        reason,
+        ...(approval ? { state: approval.state } : {}),
+        ...(message ? { message } : {}),
+      },
+    });
+  }
+}

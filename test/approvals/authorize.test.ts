@@ -1,0 +1,112 @@
+import { authorizeApprover, requiresDistinctApprover } from '../../src/core/approvals';
+import type { Actor } from '../../src/core/chat-core';
+import { RemediationRefused } from '../../src/core/errors';
+import { approvalsConfig, approver, requester } from './fixtures/setup';
+
+const approval = { id: 'ap1', requestedBy: { platform: 'slack' as const, userId: 'U_REQUESTER' } };
+
+function refusal(fn: () => void): RemediationRefused {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RemediationRefused) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('authorizeApprover', () => {
+  const config = approvalsConfig();
+
+  it('lets a configured Slack user approve', () => {
+    expect(() => authorizeApprover(config, approver(3), approval)).not.toThrow();
+  });
+
+  it('lets a member of a configured Slack user group approve', () => {
+    const member: Actor = { platform: 'slack', userId: 'U_SOMEONE', groups: ['S_OTHER', 'S_SECOPS'] };
+    expect(() => authorizeApprover(config, member, approval)).not.toThrow();
+  });
+
+  it('refuses anyone else, naming where approvers are configured', () => {
+    const stranger: Actor = {
+      platform: 'slack',
+      userId: 'U_STRANGER',
+      displayName: 'Sam',
+      groups: ['S_OTHER'],
+    };
+    const error = refusal(() => authorizeApprover(config, stranger, approval));
+    expect(error.reason).toBe('forbidden');
+    expect(error.message).toBe(
+      'Sam (U_STRANGER) may not approve remediations on slack: approvers are the Slack user ids (U…) in ' +
+        'approvals.slack.users or user-group ids (S…) in approvals.slack.user_groups.',
+    );
+    expect(refusal(() => authorizeApprover(config, stranger, approval, 'reject')).reason).toBe('forbidden');
+  });
+
+  it('checks Teams AAD object ids and CLI operator names', () => {
+    expect(() =>
+      authorizeApprover(config, { platform: 'teams', userId: 'aad-approver' }, approval),
+    ).not.toThrow();
+    expect(
+      refusal(() => authorizeApprover(config, { platform: 'teams', userId: 'U_APPROVER_0' }, approval))
+        .message,
+    ).toMatch(/Azure AD object ids in approvals.teams.users/);
+    expect(() => authorizeApprover(config, { platform: 'cli', userId: 'ops' }, approval)).not.toThrow();
+    expect(
+      refusal(() => authorizeApprover(config, { platform: 'cli', userId: 'root' }, approval)).reason,
+    ).toBe('forbidden');
+  });
+
+  it('lets nobody approve on a platform without approvers, and says so', () => {
+    const none = approvalsConfig({ teams: {} });
+    const error = refusal(() =>
+      authorizeApprover(none, { platform: 'teams', userId: 'aad-approver' }, approval),
+    );
+    expect(error.reason).toBe('forbidden');
+    expect(error.message).toBe(
+      'No approvers are configured for teams, so nobody may approve or reject remediations there; ' +
+        'add Azure AD object ids in approvals.teams.users to the configuration.',
+    );
+  });
+
+  it('refuses self-approval on chat platforms by default, but lets the requester withdraw', () => {
+    const selfRequested = {
+      id: 'ap2',
+      requestedBy: { platform: 'slack' as const, userId: 'U_REQ_APPROVER' },
+    };
+    const self: Actor = { platform: 'slack', userId: 'U_REQ_APPROVER', displayName: 'Quinn' };
+    const error = refusal(() => authorizeApprover(config, self, selfRequested));
+    expect(error.reason).toBe('self-approval');
+    expect(error.message).toBe(
+      'Quinn (U_REQ_APPROVER) requested this remediation and may not also approve it ' +
+        '(approvals.slack.require_distinct_approver is on); another approver must approve it.',
+    );
+    expect(() => authorizeApprover(config, self, selfRequested, 'reject')).not.toThrow();
+    const relaxed = approvalsConfig({
+      slack: { users: ['U_REQ_APPROVER'], require_distinct_approver: false },
+    });
+    expect(() => authorizeApprover(relaxed, self, selfRequested)).not.toThrow();
+  });
+
+  it('allows self-approval on the CLI unless configured otherwise', () => {
+    const cliRequested = { id: 'ap3', requestedBy: { platform: 'cli' as const, userId: 'ops' } };
+    expect(() => authorizeApprover(config, { platform: 'cli', userId: 'ops' }, cliRequested)).not.toThrow();
+    const strict = approvalsConfig({ cli: { users: ['ops'], require_distinct_approver: true } });
+    expect(
+      refusal(() => authorizeApprover(strict, { platform: 'cli', userId: 'ops' }, cliRequested)).reason,
+    ).toBe('self-approval');
+  });
+
+  it('does not treat the same id on another platform as the requester', () => {
+    const teamsConfig = approvalsConfig({ teams: { users: ['U_REQUESTER'] } });
+    expect(() =>
+      authorizeApprover(teamsConfig, { platform: 'teams', userId: requester.userId }, approval),
+    ).not.toThrow();
+  });
+
+  it('defaults require_distinct_approver to on for chat and off for the CLI', () => {
+    expect(requiresDistinctApprover(config, 'slack')).toBe(true);
+    expect(requiresDistinctApprover(config, 'teams')).toBe(true);
+    expect(requiresDistinctApprover(config, 'cli')).toBe(false);
+  });
+});

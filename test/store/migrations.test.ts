@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import { StoreError } from '../../src/core/ports/store';
+import { MIGRATIONS, openStore, schemaVersion } from '../../src/store';
+import { tempDir } from './helpers';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+function tables(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
+  } finally {
+    db.close();
+  }
+}
+
+describe('schema migrations', () => {
+  it('creates a new database at the latest version, in WAL mode', async () => {
+    const path = tmp.file('fresh.db');
+    const store = openStore(path);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    db.close();
+    expect(applied).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    expect(tables(path)).toEqual(
+      expect.arrayContaining(['approvals', 'audit_log', 'conversation_refs', 'plans', 'schedule_runs']),
+    );
+  });
+
+  it('migrates a database written by an older version and keeps its data', async () => {
+    const path = tmp.file('old.db');
+    const old = openStore(path, { migrations: MIGRATIONS.slice(0, 1) });
+    await old.savePlan({
+      hash: 'h1',
+      control: '4.1',
+      accountId: '111111111111',
+      createdAt: '2025-01-01T00:00:00Z',
+      plan: { steps: [1] },
+    });
+    await old.close();
+    expect(tables(path)).not.toContain('schedule_runs');
+
+    const store = openStore(path);
+    expect(await store.getPlan('h1')).toEqual({
+      hash: 'h1',
+      control: '4.1',
+      accountId: '111111111111',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      plan: { steps: [1] },
+    });
+    expect(await store.claimScheduleRun('daily', '2025-01-01T07:00:00.000Z', 'a', 1000, new Date())).toBe(
+      true,
+    );
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('refuses a database written by a newer cis-bot, with a clear error', async () => {
+    const path = tmp.file('newer.db');
+    await openStore(path).close();
+    const db = new Database(path);
+    db.prepare(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', '2030-01-01')",
+    ).run();
+    db.close();
+    expect(() => openStore(path)).toThrow(StoreError);
+    expect(() => openStore(path)).toThrow(
+      /schema version 99, but this cis-bot knows versions up to 2: it was written by a newer cis-bot/,
+    );
+  });
+
+  it('rejects a migration list that is not numbered 1..n', () => {
+    const broken = [MIGRATIONS[1] as (typeof MIGRATIONS)[number]];
+    expect(() => openStore(':memory:', { migrations: broken })).toThrow(/not numbered 1..n/);
+  });
+
+  it('opens again without re-applying anything', async () => {
+    const path = tmp.file('twice.db');
+    await openStore(path).close();
+    await openStore(path).close();
+    const db = new Database(path, { readonly: true });
+    const count = db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number };
+    db.close();
+    expect(count.n).toBe(MIGRATIONS.length);
+  });
+});
