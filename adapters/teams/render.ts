@@ -87,6 +87,17 @@ function cell(text: string, header: boolean): AcObject {
   return { type: 'TableCell', items: [plainText(text, header ? { weight: 'Bolder' } : {})] };
 }
 
+/**
+ * Relative column weights from the longest text of each column (1 per ~10 characters, at most 4): equal
+ * weights would give a "#" column as much room as a column of step descriptions.
+ */
+function columnWeights(columns: readonly string[], rows: ReadonlyArray<readonly string[]>): number[] {
+  return columns.map((header, i) => {
+    const longest = rows.reduce((max, row) => Math.max(max, (row[i] ?? '').length), header.length);
+    return Math.min(4, Math.max(1, Math.ceil(longest / 10)));
+  });
+}
+
 function renderElement(element: CardElement): AcObject | undefined {
   switch (element.type) {
     case 'heading':
@@ -101,7 +112,7 @@ function renderElement(element: CardElement): AcObject | undefined {
     case 'table':
       return {
         type: 'Table',
-        columns: element.columns.map(() => ({ width: 1 })),
+        columns: columnWeights(element.columns, element.rows).map((width) => ({ width })),
         firstRowAsHeader: true,
         rows: [
           { type: 'TableRow', cells: element.columns.map((c) => cell(c, true)) },

@@ -287,7 +287,8 @@ class Collector {
       // Only metrics of filters that catch a control's pattern can complete a chain: read their alarms.
       const metrics = new Map<string, MetricRef>();
       for (const f of filters) {
-        if (!this.req.controls.some((c) => judgeFilter(f.pattern, c.pattern).covers)) continue;
+        if (!this.req.controls.some((c) => judgeFilter(f.pattern, c.pattern, c.benignEvents).covers))
+          continue;
         for (const t of f.transformations) {
           const m: MetricRef = {
             accountId: ref.accountId,

@@ -16,6 +16,11 @@ export const ALEX = {
   name: 'Alex Wilber',
   aadObjectId: '3f2c7a1e-9b7d-4c55-8e7a-2d1f0c9b4a61',
 };
+export const NESTOR = {
+  id: '29:1Wf0wGk9eCWbHJhXvC3Re0uXW5jQcmjc0o4Vd8n7lYcBqQpUCVWv7nmrT9f6x6DqzR0bZyZb4bOvQo2kTCmAR9w',
+  name: 'Nestor Wilke',
+  aadObjectId: 'b1e05bb0-5b4f-4d8c-9a51-6c7f2e0a3d94',
+};
 export const PERSONAL_CONVERSATION =
   'a:17I0kl9EkpE1O9PH5TWrzrLNwnWWcfrU7QZjKR0WSfOpzbfcAg2IaydGElSo10tVr4C7Fc6GtieTJX663WuJCc1uA83n4CSrHSgGBj5XNYLcVlJAs2ZX8DbYBPck201w-';
 export const CHANNEL = '19:aebd0ad4d6ab42c8b9ed19c251c2fc37@thread.tacv2';

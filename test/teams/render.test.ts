@@ -66,7 +66,7 @@ const FINDING_JSON = {
       type: 'Table',
       columns: [
         {
-          width: 1,
+          width: 4,
         },
         {
           width: 1,
@@ -487,6 +487,24 @@ test('an actions element without buttons renders nothing; a default button has n
       ],
     },
   ]);
+});
+
+test('table columns get room by their longest text: a "#" column stays narrow', () => {
+  const plan: Card = {
+    summary: 'plan',
+    elements: [
+      {
+        type: 'table',
+        columns: ['#', 'Step', 'IAM action'],
+        rows: [
+          ['1', "Create metric filter 'unauthorized_api_calls_metric' on log group cloudtrail", 'logs:PutMetricFilter'],
+          ['2', 'Create SNS topic cis-security-alarms', 'sns:CreateTopic'],
+        ],
+      },
+    ],
+  };
+  const table = (toAdaptiveCard(plan).body as Array<{ columns?: unknown }>)[0];
+  expect(table?.columns).toEqual([{ width: 1 }, { width: 4 }, { width: 2 }]);
 });
 
 test('the attachment carries the Adaptive Card content type', () => {

@@ -5,6 +5,7 @@
  * control, 3.1 unauthorized API calls, and so on; 4.15 Organizations did not exist then).
  * 4.16 (Security Hub enabled) has no filter pattern and is not a metric-filter-chain control.
  */
+import { benignEventsFor } from './benign-events';
 import type { Control, MetricAlarmDefaults, Severity } from './types';
 
 /** What an audit of any section-4 chain control reads, one IAM action per API operation it calls. */
@@ -17,6 +18,17 @@ export const CHAIN_READ_ACTIONS = [
   'sns:ListSubscriptionsByTopic',
   'sns:GetTopicAttributes',
 ] as const;
+
+/**
+ * Read only when the optional confirmation with AWS's own evaluator is on (`aws.confirm_patterns`,
+ * `cis-bot audit --confirm-patterns`): the events the engine's judgement rests on go to TestMetricFilter.
+ */
+export const CONFIRM_PATTERN_ACTIONS = ['logs:TestMetricFilter'] as const;
+
+/** The IAM actions an audit of `control` reads, with the confirmation's when it is enabled. */
+export function readActionsFor(control: Control, options: { confirmPatterns?: boolean } = {}): string[] {
+  return [...control.readActions, ...(options.confirmPatterns ? CONFIRM_PATTERN_ACTIONS : [])];
+}
 
 /** What the CIS remediation of a chain control calls (put-metric-filter, create-topic, subscribe, put-metric-alarm). */
 export const CHAIN_REMEDIATION_ACTIONS = [
@@ -74,6 +86,7 @@ function chainControl(
     defaults: defaults(metricName, alarmName),
     readActions: CHAIN_READ_ACTIONS,
     remediationActions: CHAIN_REMEDIATION_ACTIONS,
+    benignEvents: benignEventsFor(id),
   };
 }
 

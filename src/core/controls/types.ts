@@ -47,4 +47,13 @@ export interface Control {
   readActions: readonly string[];
   /** IAM actions the CIS remediation calls (for the planner and the README's IAM policy). */
   remediationActions: readonly string[];
+  /**
+   * Ordinary, successful CloudTrail records this control must NOT alarm on (no errorCode, a normal
+   * caller). The reference pattern matches none of them; a filter BROADER than the reference that matches
+   * one would fire on everyday activity and drown real findings, so the audit fails it.
+   */
+  benignEvents?: readonly BenignEvent[];
 }
+
+/** A CloudTrail record as delivered to CloudWatch Logs (one JSON object per log event). */
+export type BenignEvent = Readonly<Record<string, unknown>>;

@@ -187,7 +187,10 @@ function logGroupPaths(
   );
 
   const filters = lg.filters.value;
-  const judged = filters.map((f) => ({ filter: f, j: judgeFilter(f.pattern, ctx.control.pattern) }));
+  const judged = filters.map((f) => ({
+    filter: f,
+    j: judgeFilter(f.pattern, ctx.control.pattern, ctx.control.benignEvents),
+  }));
   const covering = judged.filter((x) => x.j.covers && x.filter.transformations.length > 0);
   if (covering.length === 0) {
     links.push(noFilterLink(ctx, where, judged, lg));
@@ -254,11 +257,20 @@ function noFilterLink(
       verdict: j.verdict,
       ...(j.missed ? { missedExample: j.missed } : {}),
       ...(j.note ? { note: j.note } : {}),
+      ...(j.rejection ? { rejection: j.rejection, ...(j.extra ? { extraExample: j.extra } : {}) } : {}),
     })),
   };
   const best = ranked[0];
   if (!best) return fail('metric-filter', `Log group ${where} has no metric filter.`, evidence);
   const { filter, j } = best;
+  if (j.rejection) {
+    // It catches every CIS event, but so much more that the alarm is useless (filter-judge.ts).
+    return fail(
+      'metric-filter',
+      `Metric filter ${q(filter.name)} on log group ${where} catches every CIS ${ctx.control.id} event but ${j.rejection.detail}.`,
+      evidence,
+    );
+  }
   const why =
     j.verdict === 'SYNTAX_ERROR'
       ? `its pattern does not parse: ${j.note ?? 'syntax error'}`

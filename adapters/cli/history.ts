@@ -1,0 +1,107 @@
+/**
+ * `cis-bot history`: the store's append-only audit log (audits, plans, approval requests and decisions,
+ * refusals, execution start, every step, execution end), oldest first within the newest N entries, as
+ * text lines or JSON. The store path comes from store.path / CIS_BOT_DB.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from '../../src/config/load';
+import type { AuditLogEntry } from '../../src/core/ports/store';
+import { openStore } from '../../src/store';
+import type { CliContext } from './io';
+
+export interface HistoryCliOptions {
+  limit: number;
+  approval?: string;
+  output: 'text' | 'json';
+  config?: string;
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new InvalidArgumentError('expected a whole number from 1 to 10000.');
+  return n;
+}
+
+type Detail = Record<string, unknown>;
+
+const text = (v: unknown): string =>
+  v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** One line saying what an entry is about, by kind. */
+export function summarizeEntry(entry: AuditLogEntry): string {
+  const d = (entry.detail && typeof entry.detail === 'object' ? entry.detail : {}) as Detail;
+  switch (entry.kind) {
+    case 'audit':
+      return `${text(d.purpose)}: ${text(d.status)}${d.brokenLink ? ` (${text(d.brokenLink)})` : ''}: ${text(d.reason)}`;
+    case 'plan': {
+      const steps = Array.isArray(d.steps) ? d.steps.length : 0;
+      return `${text(d.kind)}: ${steps} step(s), plan ${entry.planHash?.slice(0, 12) ?? ''}`;
+    }
+    case 'step':
+      return `${text(d.status)}: ${text(d.title)}${d.errorCode ? ` [${text(d.errorCode)}]` : ''}${d.status === 'failed' ? `: ${text(d.detail)}` : ''}`;
+    case 'execution-finished': {
+      const result = (d.result && typeof d.result === 'object' ? d.result : {}) as Detail;
+      const reaudit = (result.reaudit && typeof result.reaudit === 'object' ? result.reaudit : {}) as Detail;
+      return `${text(d.outcome)}${result.status ? ` (${text(result.status)}, re-audit ${text(reaudit.status ?? reaudit.error)})` : ''}${d.error ? `: ${text(d.error)}` : ''}`;
+    }
+    case 'refused':
+      return `${text(d.decision)} refused (${text(d.reason)})${d.message ? `: ${text(d.message)}` : ''}`;
+    case 'approval-requested':
+      return `expires ${text(d.expiresAt)}`;
+    case 'approved':
+    case 'rejected':
+      return `${text(d.decision ?? entry.kind)}${d.automatic ? ' (automatic)' : ''}${d.reason ? `: ${text(d.reason)}` : ''}`;
+    case 'execution-started':
+    case 'execution-resumed':
+      return `owner ${text(d.owner)}${d.previousOwner ? ` (after ${text(d.previousOwner)})` : ''}`;
+    case 'stale':
+      return `plan changed: approved ${text(d.approvedPlanHash).slice(0, 12)}, now ${text(d.currentPlanHash).slice(0, 12)}`;
+    default: {
+      const line = text(entry.detail);
+      return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+    }
+  }
+}
+
+export function renderHistoryText(entries: readonly AuditLogEntry[]): string {
+  if (entries.length === 0) return 'The audit log is empty.\n';
+  const lines = entries.map((e) => {
+    const who = e.actor ? `${e.actor.platform}:${e.actor.userId}` : (e.platform ?? '-');
+    const what = [e.control, e.accountId].filter(Boolean).join(' ') || '-';
+    const approval = e.approvalId ? ` approval ${e.approvalId}` : '';
+    return `#${e.seq} ${e.at} ${e.kind.padEnd(18)} ${who} ${what}${approval}: ${summarizeEntry(e)}`;
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+async function history(ctx: CliContext, opts: HistoryCliOptions): Promise<void> {
+  const config = loadConfig({
+    ...(opts.config !== undefined ? { path: opts.config } : {}),
+    ...(ctx.io.env ? { env: ctx.io.env } : {}),
+  });
+  const store = openStore(config.store.path);
+  try {
+    const newestFirst = await store.listAuditLog({
+      limit: opts.limit,
+      ...(opts.approval ? { approvalId: opts.approval } : {}),
+    });
+    const entries = [...newestFirst].reverse();
+    ctx.io.stdout(
+      opts.output === 'json' ? `${JSON.stringify(entries, null, 2)}\n` : renderHistoryText(entries),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerHistoryCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('history')
+    .description('list the audit log (audits, plans, approvals, executed steps), oldest first')
+    .option('--limit <n>', 'how many of the newest entries to show', parseLimit, 50)
+    .option('--approval <id>', 'only the entries of one approval')
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--config <path>', 'configuration file (default CIS_BOT_CONFIG, then ./cis-bot.yaml)')
+    .action((opts: HistoryCliOptions) => history(ctx, opts));
+}

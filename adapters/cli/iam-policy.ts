@@ -1,0 +1,74 @@
+/**
+ * `cis-bot iam-policy`: prints the least-privilege IAM policies cis-bot needs, derived from the control
+ * registry (each control declares the actions it reads and the ones its remediation calls), so the
+ * README's policy and the code can never drift apart.
+ */
+import type { Command } from 'commander';
+import { CONTROLS, getControl } from '../../src/core/controls/registry';
+import type { CliContext } from './io';
+
+interface PolicyOptions {
+  control?: string[];
+  remediation?: boolean;
+  confirmPatterns?: boolean;
+  role?: string;
+}
+
+/** The permissions policy of the role cis-bot uses inside each audited account. */
+export function accountPolicy(
+  controlIds: readonly string[],
+  remediation: boolean,
+  confirmPatterns = false,
+): object {
+  const controls = controlIds.map((id) => getControl(id));
+  const read = new Set(controls.flatMap((c) => [...c.readActions]));
+  if (confirmPatterns) read.add('logs:TestMetricFilter');
+  const statements: object[] = [
+    { Sid: 'CisBotAuditRead', Effect: 'Allow', Action: [...read].sort(), Resource: '*' },
+  ];
+  if (remediation) {
+    const write = new Set(controls.flatMap((c) => [...c.remediationActions]));
+    statements.push({ Sid: 'CisBotRemediate', Effect: 'Allow', Action: [...write].sort(), Resource: '*' });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The policy of the identity cis-bot runs as (the hub): who it is, and which roles it may assume. */
+export function hubPolicy(roleArnTemplate: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'CisBotWhoAmI', Effect: 'Allow', Action: ['sts:GetCallerIdentity'], Resource: '*' },
+      {
+        Sid: 'CisBotAssumeAuditRoles',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: roleArnTemplate.replace('{account}', '*'),
+      },
+    ],
+  };
+}
+
+export function registerIamPolicyCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('iam-policy')
+    .description(
+      'print the least-privilege IAM policies: the audit role in each account, and the hub identity',
+    )
+    .option('--control <id...>', 'controls to cover (default: all registered)')
+    .option('--remediation', 'add the actions the approved remediation calls')
+    .option('--confirm-patterns', 'add logs:TestMetricFilter (aws.confirm_patterns)')
+    .option(
+      '--role <arnTemplate>',
+      'role ARN template with {account}',
+      'arn:aws:iam::{account}:role/CisBotAudit',
+    )
+    .action((opts: PolicyOptions) => {
+      const ids = opts.control ?? [...CONTROLS.keys()];
+      const out = {
+        accountRolePolicy: accountPolicy(ids, opts.remediation === true, opts.confirmPatterns === true),
+        hubPolicy: hubPolicy(opts.role ?? 'arn:aws:iam::{account}:role/CisBotAudit'),
+      };
+      ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    });
+}

@@ -1,0 +1,233 @@
+/**
+ * The chat core: the one implementation of the ChatCore port that Slack and Teams call. It routes a
+ * parsed command or a button click to the audit, the remediation workflow, the store and the digests,
+ * and answers in neutral cards at the conversation's notification level. Authorization of approvals is
+ * the remediation workflow's (the approval service's); this module only turns refusals into messages.
+ */
+import type { Config } from '../../config/schema';
+import { recordAudit } from '../audit-recorder';
+import type { Card } from '../cards';
+import {
+  ACTION_APPROVE,
+  ACTION_REJECT,
+  ACTION_REMEDIATE,
+  type Actor,
+  type ButtonClick,
+  type ChatCore,
+  type ClickResult,
+  type CommandContext,
+  type ConversationRef,
+  type ProgressSink,
+} from '../chat-core';
+import type { Command } from '../commands';
+import { getControl } from '../controls/registry';
+import type { DigestPort } from '../digest/port';
+import { scheduleListCard } from '../digest/port';
+import { RemediationRefused, UsageError } from '../errors';
+import type { Auditor } from '../evaluate/port';
+import { DEFAULT_LEVEL, type NotificationLevel } from '../levels';
+import type { ActorRef, AuditTrigger, Store } from '../ports/store';
+import { presentAudit } from '../present';
+import { type Plan, planCard, progressCard, type RemediationWorkflow, resultCard } from '../remediation';
+import { helpCard, historyCard, statusCard } from './info-cards';
+import { decidedPlanCard, noticeCard } from './remediation-cards';
+
+export interface ChatServiceDeps {
+  config: Config;
+  auditor: Auditor;
+  store: Store;
+  workflow: RemediationWorkflow;
+  /** The scheduler; absent when no schedules are configured (it can also be attached later). */
+  digests?: DigestPort;
+  /** Where unexpected errors of work that continues after a reply go (never to chat). */
+  onError?: (error: unknown, context: string) => void;
+}
+
+function actorRef(actor: Actor): ActorRef {
+  return {
+    platform: actor.platform,
+    userId: actor.userId,
+    ...(actor.displayName !== undefined ? { displayName: actor.displayName } : {}),
+  };
+}
+
+function triggerOf(actor: Actor): AuditTrigger {
+  return actor.platform;
+}
+
+/** A digest button carries `{"control","accountId"}`; anything else is refused as malformed. */
+function parseRemediateValue(value: string): { control: string; accountId: string } {
+  try {
+    const parsed = JSON.parse(value) as { control?: unknown; accountId?: unknown };
+    if (typeof parsed.control === 'string' && typeof parsed.accountId === 'string') {
+      return { control: parsed.control, accountId: parsed.accountId };
+    }
+  } catch {
+    // fall through to the refusal
+  }
+  throw new UsageError('This button carries no control and account; run the audit again.');
+}
+
+export class ChatService implements ChatCore {
+  private readonly deps: ChatServiceDeps;
+  private digests: DigestPort | undefined;
+
+  constructor(deps: ChatServiceDeps) {
+    this.deps = deps;
+    this.digests = deps.digests;
+  }
+
+  /** The scheduler is built after the chat adapters (it posts through them), so it is attached late. */
+  attachDigests(digests: DigestPort): void {
+    this.digests = digests;
+  }
+
+  levelFor(conversation: ConversationRef): NotificationLevel {
+    const { config } = this.deps;
+    const perConversation =
+      conversation.platform === 'slack'
+        ? config.slack.channels[conversation.id]?.level
+        : conversation.platform === 'teams'
+          ? config.teams.conversations[conversation.id]?.level
+          : undefined;
+    return perConversation ?? config.notifications.default_level ?? DEFAULT_LEVEL;
+  }
+
+  async run(command: Command, ctx: CommandContext): Promise<Card[]> {
+    switch (command.verb) {
+      case 'help':
+        return [helpCard()];
+      case 'audit': {
+        getControl(command.control); // an unknown control is a usage error before any AWS call
+        const outcome = await this.deps.auditor.audit({
+          control: command.control,
+          ...(command.accounts ? { accounts: command.accounts } : {}),
+        });
+        await recordAudit(this.deps.store, outcome.report, triggerOf(ctx.actor), actorRef(ctx.actor));
+        const level = command.level ?? this.levelFor(ctx.conversation);
+        return presentAudit(outcome.report, level, { remediateButton: true, maxAccountCards: 20 });
+      }
+      case 'status': {
+        getControl(command.control);
+        return [
+          statusCard(
+            command.control,
+            await this.deps.store.latestFindings(command.control, command.accounts),
+          ),
+        ];
+      }
+      case 'history':
+        return [historyCard(await this.deps.store.listAuditLog({ limit: command.limit ?? 20 }))];
+      case 'remediate':
+        return this.remediate(command.control, command.accounts, ctx);
+      case 'digest-now': {
+        const digests = this.requireDigests();
+        const result = await digests.runNow(command.schedule, actorRef(ctx.actor), { deliver: 'none' });
+        return result.cards.length > 0 ? result.cards : [result.receipt];
+      }
+      case 'schedule-list':
+        return [scheduleListCard(this.digests?.list() ?? [])];
+      default: {
+        const unreachable: never = command;
+        throw new UsageError(`Unsupported command ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  async click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult> {
+    try {
+      switch (click.actionId) {
+        case ACTION_APPROVE:
+          return await this.approve(click.value, ctx.actor, progress);
+        case ACTION_REJECT:
+          return await this.reject(click.value, ctx.actor);
+        case ACTION_REMEDIATE: {
+          const { control, accountId } = parseRemediateValue(click.value);
+          return { kind: 'reply', cards: await this.remediate(control, [accountId], ctx) };
+        }
+        default:
+          return { kind: 'refused', message: `Unknown action ${click.actionId}.` };
+      }
+    } catch (error) {
+      if (error instanceof RemediationRefused || error instanceof UsageError) {
+        return { kind: 'refused', message: error.message };
+      }
+      throw error;
+    }
+  }
+
+  private requireDigests(): DigestPort {
+    if (!this.digests) {
+      throw new UsageError(
+        'No schedules are configured: add a `schedules:` entry to the configuration file.',
+      );
+    }
+    return this.digests;
+  }
+
+  private async remediate(
+    control: string,
+    accounts: readonly string[] | undefined,
+    ctx: CommandContext,
+  ): Promise<Card[]> {
+    getControl(control);
+    let targets: Array<string | undefined> = accounts ? [...accounts] : [undefined];
+    if (!accounts && this.deps.config.aws.accounts.length > 1) {
+      // Several accounts: plan for each one that fails, after one audit of them all.
+      const outcome = await this.deps.auditor.audit({ control });
+      targets = outcome.report.accounts.filter((f) => f.status === 'NON_COMPLIANT').map((f) => f.accountId);
+      if (targets.length === 0) {
+        return [
+          noticeCard(
+            `No account is NON_COMPLIANT for ${control}; nothing to fix. Run "${control} audit" for details.`,
+          ),
+        ];
+      }
+    }
+    const cards: Card[] = [];
+    for (const accountId of targets) {
+      const proposal = await this.deps.workflow.propose(control, accountId, ctx.actor, {
+        platform: ctx.conversation.platform,
+        id: ctx.conversation.id,
+      });
+      cards.push(
+        proposal.kind === 'plan' ? planCard(proposal.plan, proposal.approval) : planCard(proposal.plan),
+      );
+    }
+    return cards;
+  }
+
+  private async planOf(planHash: string): Promise<Plan> {
+    const record = await this.deps.store.getPlan(planHash);
+    if (!record)
+      throw new RemediationRefused('not-found', 'This plan is no longer in the store; ask for a new plan.');
+    return record.plan as Plan;
+  }
+
+  private async approve(approvalId: string, actor: Actor, progress: ProgressSink): Promise<ClickResult> {
+    const approval = await this.deps.workflow.approve(approvalId, actor);
+    const plan = await this.planOf(approval.planHash);
+    const followUp = this.deps.workflow
+      .execute(approvalId, async (event) => {
+        const card = progressCard(event);
+        if (card) await progress(card);
+      })
+      .then(
+        (outcome) => resultCard(outcome.result),
+        (error: unknown) => {
+          if (error instanceof RemediationRefused || error instanceof UsageError)
+            return noticeCard(error.message);
+          this.deps.onError?.(error, `remediation of approval ${approvalId}`);
+          return noticeCard(
+            'The remediation stopped on an unexpected error; nothing further was changed. Run the audit again to see where it stands.',
+          );
+        },
+      );
+    return { kind: 'updated', card: decidedPlanCard(plan, approval), followUp };
+  }
+
+  private async reject(approvalId: string, actor: Actor): Promise<ClickResult> {
+    const approval = await this.deps.workflow.reject(approvalId, actor);
+    return { kind: 'updated', card: decidedPlanCard(await this.planOf(approval.planHash), approval) };
+  }
+}

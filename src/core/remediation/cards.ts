@@ -1,0 +1,118 @@
+/**
+ * Remediation as neutral cards, for the chat adapters: the plan with Approve/Reject buttons (value = the
+ * approval id; the hash is shown because it is what an approver approves), a progress line per step,
+ * and the result with the re-audit verdict and any pending confirmation. Texts stay under Slack's
+ * 3000-character section limit; the adapters' renderers do the rest.
+ */
+import type { Card, CardElement } from '../cards';
+import { ACTION_APPROVE, ACTION_REJECT } from '../chat-core';
+import type { Approval } from '../ports/store';
+import { renderStepOutcome } from './render';
+import type { ExecutionEvent, ExecutionResult, Plan } from './types';
+
+const MAX_TEXT = 2900;
+const clip = (text: string, max = MAX_TEXT) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function guidanceElements(plan: Plan): CardElement[] {
+  if (plan.guidance.length === 0) return [];
+  return [
+    { type: 'divider' },
+    {
+      type: 'table',
+      columns: ['', 'Guidance'],
+      rows: plan.guidance.map((g) => [
+        g.severity === 'blocker'
+          ? 'action needed'
+          : g.severity === 'awaiting-confirmation'
+            ? 'awaiting confirmation'
+            : 'note',
+        clip(`${g.title}: ${g.detail}`, 1000),
+      ]),
+    },
+  ];
+}
+
+/** The plan card; with an approval in state `requested`, Approve and Reject buttons carry its id. */
+export function planCard(plan: Plan, approval?: Approval): Card {
+  const where = `account ${plan.target.accountId}, ${plan.target.region}`;
+  const elements: CardElement[] = [
+    { type: 'heading', text: `CIS ${plan.control} remediation plan for account ${plan.accountId}` },
+    { type: 'text', text: clip(plan.finding.reason) },
+  ];
+  if (plan.steps.length > 0) {
+    elements.push({
+      type: 'fields',
+      fields: [
+        { label: 'Target', value: where },
+        { label: 'Steps', value: String(plan.steps.length) },
+        { label: 'Plan hash', value: plan.hash.slice(0, 16) },
+        ...(approval ? [{ label: 'Expires', value: approval.expiresAt }] : []),
+      ],
+    });
+    plan.steps.forEach((step, i) => {
+      elements.push({ type: 'text', text: clip(`${i + 1}. ${step.title} (needs ${step.iamAction})`) });
+      elements.push({ type: 'text', text: clip(step.cli), monospace: true });
+    });
+  }
+  elements.push(...guidanceElements(plan));
+  if (approval?.state === 'requested') {
+    elements.push({
+      type: 'actions',
+      buttons: [
+        {
+          id: ACTION_APPROVE,
+          label: 'Approve and run',
+          style: 'primary',
+          value: approval.id,
+          confirm: {
+            title: 'Run this remediation?',
+            text: clip(`${plan.steps.length} change(s) in ${where} (plan ${plan.hash.slice(0, 16)}).`, 300),
+            confirm: 'Run it',
+            deny: 'Cancel',
+          },
+        },
+        { id: ACTION_REJECT, label: 'Reject', style: 'danger', value: approval.id },
+      ],
+    });
+    elements.push({ type: 'context', text: `Approval ${approval.id}; full plan hash ${plan.hash}` });
+  }
+  const summary =
+    plan.steps.length > 0
+      ? `CIS ${plan.control}: ${plan.steps.length}-step remediation plan for account ${plan.accountId} awaits approval`
+      : `CIS ${plan.control}: nothing cis-bot can change for account ${plan.accountId}`;
+  return { summary, elements };
+}
+
+/** One progress line (post it in the thread as steps finish). */
+export function progressCard(event: ExecutionEvent): Card | undefined {
+  if (event.type !== 'step-finished') return undefined;
+  const line = renderStepOutcome(event.outcome, event.index, event.total);
+  return { summary: clip(line, 300), elements: [{ type: 'context', text: clip(line) }] };
+}
+
+export function resultCard(result: ExecutionResult): Card {
+  const r = result.reaudit;
+  const verdict = 'status' in r ? `${r.status}: ${r.reason}` : `re-audit failed: ${r.error}`;
+  const headline: Record<ExecutionResult['status'], string> = {
+    compliant: `CIS ${result.control} fixed for account ${result.accountId}: the re-audit says COMPLIANT`,
+    'awaiting-confirmation': `CIS ${result.control} for account ${result.accountId}: done, awaiting confirmation of the subscription`,
+    'not-compliant': `CIS ${result.control} for account ${result.accountId}: steps done, but still not compliant`,
+    failed: `CIS ${result.control} remediation for account ${result.accountId} stopped: step ${result.failedStep?.id ?? '?'} failed`,
+  };
+  const elements: CardElement[] = [
+    { type: 'heading', text: headline[result.status] },
+    {
+      type: 'table',
+      columns: ['Step', 'Result'],
+      rows: result.steps.map((s) => [s.title.slice(0, 120), clip(`${s.status}: ${s.detail}`, 500)]),
+    },
+  ];
+  for (const p of result.awaitingConfirmation) {
+    elements.push({
+      type: 'text',
+      text: `${p.endpoint} must confirm its ${p.protocol} subscription to ${p.topicArn} (SNS sent a confirmation message). The next audit picks it up.`,
+    });
+  }
+  elements.push({ type: 'context', text: clip(`Re-audit: ${verdict}`) });
+  return { summary: headline[result.status], elements };
+}

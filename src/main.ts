@@ -1,0 +1,53 @@
+/**
+ * `npm start`: loads the configuration, builds the AWS session from the SDK's standard credential chain,
+ * and serves Slack and Teams until SIGTERM/SIGINT. Wiring only.
+ */
+import { AwsSession } from './aws/session';
+import { loadConfig } from './config/load';
+import { CisBotError } from './core/errors';
+import { createCoreServices } from './runtime';
+import { startBot } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const region = config.aws.region;
+  if (!region)
+    throw new CisBotError('CONFIG', 'No AWS region: set AWS_REGION or aws.region in cis-bot.yaml.');
+  const session = new AwsSession({
+    region,
+    roleArnTemplate: config.aws.role_arn_template,
+    roleSessionName: config.aws.role_session_name,
+    roleAccounts: config.aws.accounts,
+    ...(config.aws.external_id !== undefined ? { externalId: config.aws.external_id } : {}),
+  });
+  const services = createCoreServices({
+    config,
+    session,
+    onError: (error, context) =>
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'core', message: context, error: error instanceof Error ? error.message : String(error) })}\n`,
+      ),
+  });
+  const bot = await startBot(config, services);
+  const shutdown = (signal: string) => {
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'info', message: `${signal}: shutting down` })}\n`,
+    );
+    bot.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // Configuration errors are actionable and safe to print; anything else is reported without a stack.
+  const message =
+    error instanceof CisBotError
+      ? error.message
+      : `cis-bot failed to start: ${(error as Error)?.message ?? error}`;
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,67 @@
+/**
+ * Builds the platform-neutral services every entry point shares (the bot server, the CLI, tests and
+ * benchmarks): the store, the auditor over an AWS session, the approval service, the remediation
+ * workflow and the chat core. Composition only: no behaviour lives here.
+ */
+import { createAwsAuditor } from './aws/auditor';
+import { createAwsRemediationRuntime } from './aws/executor';
+import type { AwsSession } from './aws/session';
+import type { Config } from './config/schema';
+import { ApprovalService } from './core/approvals';
+import { ChatService } from './core/chat/chat-service';
+import type { Auditor } from './core/evaluate/port';
+import type { Store } from './core/ports/store';
+import { RemediationWorkflow } from './core/remediation';
+import { openStore } from './store';
+
+export interface CoreServicesOptions {
+  config: Config;
+  /** The AWS session (base credentials, role template, endpoint); the sandbox's in the demo and tests. */
+  session: AwsSession;
+  /** The region audits start in; default config.aws.region. */
+  region?: string;
+  labels?: Readonly<Record<string, string>>;
+  /** An open store; default: the SQLite file at config.store.path. */
+  store?: Store;
+  now?: () => Date;
+  onError?: (error: unknown, context: string) => void;
+}
+
+export interface CoreServices {
+  store: Store;
+  auditor: Auditor;
+  approvals: ApprovalService;
+  workflow: RemediationWorkflow;
+  chat: ChatService;
+}
+
+export function createCoreServices(options: CoreServicesOptions): CoreServices {
+  const { config, session } = options;
+  const store = options.store ?? openStore(config.store.path);
+  const region = options.region ?? config.aws.region;
+  const auditor = createAwsAuditor(region ? { ...config.aws, region } : config.aws, {
+    session,
+    ...(options.labels ? { labels: options.labels } : {}),
+  });
+  const approvals = new ApprovalService({
+    store,
+    config: config.approvals,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const workflow = new RemediationWorkflow({
+    auditor,
+    store,
+    approvals,
+    runtime: createAwsRemediationRuntime(session),
+    config,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const chat = new ChatService({
+    config,
+    auditor,
+    store,
+    workflow,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  return { store, auditor, approvals, workflow, chat };
+}

@@ -1,0 +1,58 @@
+/**
+ * Posting a digest to a schedule's targets through the adapters' ChatPoster ports. Each target is
+ * independent: one failing channel (bot removed, Teams conversation never seen) does not keep the digest
+ * from the others, and is reported in the run's deliveries and the log.
+ */
+import type { ScheduleConfig } from '../config/schema';
+import type { Card } from '../core/cards';
+import type { ChatPoster, Platform } from '../core/chat-core';
+import type { DigestDelivery } from '../core/digest';
+import { safeMessage } from './audit-run';
+import { errorFields, type SchedulerLog } from './log';
+
+export interface Target {
+  platform: Platform;
+  id: string;
+}
+
+export function targetsOf(schedule: Pick<ScheduleConfig, 'targets'>): Target[] {
+  return [
+    ...schedule.targets.slack.map((id): Target => ({ platform: 'slack', id })),
+    ...schedule.targets.teams.map((id): Target => ({ platform: 'teams', id })),
+  ];
+}
+
+/** What to tell people about a failed post: our own errors as they are, a platform's refusal by its code. */
+function deliveryError(error: unknown): string {
+  // Slack's WebClient puts the API's error code (e.g. not_in_channel) in `data.error`.
+  const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
+  if (typeof code === 'string' && /^[a-z_]{1,64}$/.test(code)) return `the platform refused the post (${code})`;
+  return safeMessage(error);
+}
+
+export async function deliver(
+  posters: ReadonlyMap<Platform, ChatPoster>,
+  targets: readonly Target[],
+  cards: readonly Card[],
+  log: SchedulerLog,
+  context: Record<string, unknown>,
+): Promise<DigestDelivery[]> {
+  return Promise.all(
+    targets.map(async (t): Promise<DigestDelivery> => {
+      const poster = posters.get(t.platform);
+      try {
+        if (!poster) throw new Error(`no ${t.platform} poster`);
+        await poster.post(t.id, cards);
+        return { platform: t.platform, id: t.id };
+      } catch (error) {
+        log.error('digest not posted to a target', {
+          ...context,
+          platform: t.platform,
+          target: t.id,
+          ...errorFields(error),
+        });
+        return { platform: t.platform, id: t.id, error: deliveryError(error) };
+      }
+    }),
+  );
+}

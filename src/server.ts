@@ -1,0 +1,135 @@
+/**
+ * The bot server: one Express app on one port serving Slack (Bolt's ExpressReceiver routes at
+ * /slack/events, or Socket Mode) and Teams (POST /api/messages), plus /healthz; the digest scheduler
+ * posting through both adapters; and the start-up resume of remediations a crash interrupted.
+ * express.json() is mounted on /api/messages only: app-wide it would consume the raw body Bolt needs to
+ * verify Slack signatures (CHAT-PLATFORMS.md).
+ */
+import type { Server } from 'node:http';
+import express from 'express';
+import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-adapter';
+import { createTeamsAdapter, storeConversations, type TeamsAdapter } from '../adapters/teams/teams-adapter';
+import type { Config } from './config/schema';
+import type { ChatPoster } from './core/chat-core';
+import { ConfigError } from './core/errors';
+import type { CoreServices } from './runtime';
+import { createScheduler, jsonLog, type Scheduler } from './scheduler';
+
+export interface BotServer {
+  /** The HTTP server (absent only in Socket Mode without Teams). */
+  server: Server | undefined;
+  port: number | undefined;
+  slack: SlackAdapter | undefined;
+  teams: TeamsAdapter | undefined;
+  scheduler: Scheduler;
+  close(): Promise<void>;
+}
+
+export interface StartBotOptions {
+  /** Port to listen on; default config.env.port (0 picks a free one). */
+  port?: number;
+  /** Arm the cron timers (tests drive the scheduler themselves). Default true. */
+  startTimers?: boolean;
+  /** Interface to bind; default all interfaces (tests bind 127.0.0.1). */
+  host?: string;
+}
+
+const log = jsonLog((line) =>
+  process.stderr.write(`${line.replace('"component":"scheduler"', '"component":"server"')}\n`),
+);
+
+function listen(app: express.Application, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+export async function startBot(
+  config: Config,
+  services: CoreServices,
+  options: StartBotOptions = {},
+): Promise<BotServer> {
+  const wantsSlack = config.env.slack !== undefined;
+  const wantsTeams = config.env.teams !== undefined || config.env.teamsDevNoAuth;
+  if (!wantsSlack && !wantsTeams) {
+    throw new ConfigError(
+      'Neither Slack nor Teams is configured. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack), or MicrosoftAppId, ' +
+        'MicrosoftAppPassword and MicrosoftAppTenantId (Teams). To try the audit without a chat platform, run `npm run demo`.',
+    );
+  }
+  const app = express();
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  const posters: ChatPoster[] = [];
+  const slack = wantsSlack ? createSlackAdapter({ config, core: services.chat, expressApp: app }) : undefined;
+  if (slack) {
+    await slack.init();
+    posters.push(slack.poster);
+  }
+  let teams: TeamsAdapter | undefined;
+  if (wantsTeams) {
+    teams = createTeamsAdapter({
+      config,
+      core: services.chat,
+      conversations: storeConversations(services.store),
+    });
+    const adapter = teams;
+    app.post('/api/messages', express.json({ limit: '1mb' }), (req, res) => adapter.handle(req, res));
+    posters.push(teams.poster);
+  }
+  const scheduler = createScheduler({
+    config,
+    auditor: services.auditor,
+    store: services.store,
+    posters,
+    ...(options.startTimers === false ? { startTimers: false } : {}),
+  });
+  services.chat.attachDigests(scheduler);
+
+  const httpNeeded = config.slack.mode === 'http' || teams !== undefined;
+  const server = httpNeeded
+    ? await listen(app, options.port ?? config.env.port, options.host ?? '0.0.0.0')
+    : undefined;
+  if (slack && config.slack.mode === 'socket') await slack.start();
+  const address = server?.address();
+  const port = address && typeof address === 'object' ? address.port : undefined;
+  log.info('cis-bot listening', {
+    port,
+    slack: wantsSlack ? config.slack.mode : 'off',
+    teams: wantsTeams ? 'on' : 'off',
+  });
+
+  await scheduler.start();
+  // A remediation interrupted by a crash is finished now: the executor skips the steps already done.
+  void services.workflow.resumeInterrupted().then((outcomes) => {
+    for (const o of outcomes) {
+      if ('error' in o)
+        log.warn('could not resume an interrupted remediation', { approvalId: o.approvalId, error: o.error });
+      else
+        log.info('resumed an interrupted remediation', {
+          approvalId: o.approval.id,
+          status: o.result.status,
+        });
+    }
+  });
+
+  return {
+    server,
+    port,
+    slack,
+    teams,
+    scheduler,
+    async close() {
+      await scheduler.stop();
+      await slack?.idle();
+      await teams?.idle();
+      if (slack && config.slack.mode === 'socket') await slack.stop();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      await services.store.close();
+    },
+  };
+}

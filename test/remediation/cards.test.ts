@@ -1,0 +1,46 @@
+/**
+ * The remediation cards render through every adapter's real renderer (Block Kit within Slack's limits,
+ * Adaptive Cards, text), and the plan card's buttons carry the approval id to approve or reject.
+ */
+
+import { renderCard } from '../../adapters/cli/render-text';
+import { toBlockKit } from '../../adapters/slack/render';
+import { toAdaptiveCard } from '../../adapters/teams/render';
+import { ACTION_APPROVE, ACTION_REJECT } from '../../src/core/chat-core';
+import { planCard, progressCard, resultCard } from '../../src/core/remediation';
+import { ACCOUNT, ALICE, brokenScenario, configDoc, startHarness } from './helpers';
+
+test('plan, progress and result cards for a 4-step remediation', async () => {
+  const doc = configDoc({
+    remediation: { subscription: { protocol: 'email', endpoint: 'sec@example.com' } },
+  });
+  const h = await startHarness(brokenScenario(['filter', 'alarm', 'topic']), doc);
+  try {
+    const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
+    const card = planCard(p.plan, p.approval);
+    const actions = card.elements.find((e) => e.type === 'actions');
+    expect(actions?.type === 'actions' && actions.buttons.map((b) => [b.id, b.value])).toEqual([
+      [ACTION_APPROVE, p.approval.id],
+      [ACTION_REJECT, p.approval.id],
+    ]);
+    const slack = toBlockKit(card);
+    expect(slack.blocks.length).toBeLessThanOrEqual(50);
+    expect(JSON.stringify(toAdaptiveCard(card))).toContain(p.plan.hash);
+    expect(renderCard(card)).toContain('aws cloudwatch put-metric-alarm');
+
+    const progress: string[] = [];
+    const o = await h.workflow.approveAndExecute(p.approval.id, ALICE, (e) => {
+      const c = progressCard(e);
+      if (c) progress.push(c.summary);
+    });
+    expect(progress).toHaveLength(4);
+    const result = resultCard(o.result);
+    expect(o.result.status).toBe('awaiting-confirmation');
+    expect(result.summary).toContain('awaiting confirmation');
+    expect(renderCard(result)).toContain('sec@example.com must confirm');
+    expect(toBlockKit(result).blocks.length).toBeGreaterThan(0);
+  } finally {
+    await h.close();
+  }
+});

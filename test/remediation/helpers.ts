@@ -1,0 +1,174 @@
+/**
+ * Fixtures of the remediation tests: one compliant base scenario (trail -> log group -> CIS filter ->
+ * alarm -> topic -> confirmed subscriber) and the programmatic breakages of its repairable links, plus a
+ * harness wiring the real pieces (sandbox over loopback, AwsSession, auditor, SQLite store, approvals,
+ * AWS runtime, workflow) the way src/main.ts does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAwsAuditor } from '../../src/aws/auditor';
+import { createAwsRemediationRuntime } from '../../src/aws/executor';
+import { AwsSession } from '../../src/aws/session';
+import { loadConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { ApprovalService } from '../../src/core/approvals';
+import type { Actor } from '../../src/core/chat-core';
+import { RemediationWorkflow } from '../../src/core/remediation';
+import { type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
+import { openStore, type SqliteStore } from '../../src/store';
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'eu-west-2';
+export const CIS_PATTERN =
+  '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }';
+export const FILTER = 'unauthorized_api_calls_metric';
+export const METRIC = 'unauthorized_api_calls_metric';
+export const ALARM = 'unauthorized_api_calls_alarm';
+export const TOPIC = 'cis-security-alarms';
+export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:${TOPIC}`;
+export const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:security-queue`;
+
+export const ALICE: Actor = { platform: 'cli', userId: 'alice' };
+export const BOB_SLACK: Actor = { platform: 'slack', userId: 'U0BOB' };
+export const CAROL_SLACK: Actor = { platform: 'slack', userId: 'U0CAROL' };
+
+type Region = NonNullable<Scenario['accounts'][number]['regions']>[string];
+
+export function compliantRegion(): Region {
+  return {
+    trails: [{ name: 'main', log_group: 'ct-logs' }],
+    log_groups: [
+      {
+        name: 'ct-logs',
+        metric_filters: [
+          { name: FILTER, pattern: CIS_PATTERN, metric_name: METRIC, metric_namespace: 'CISBenchmark' },
+        ],
+      },
+    ],
+    alarms: [{ name: ALARM, metric_name: METRIC, namespace: 'CISBenchmark', alarm_actions: [TOPIC_ARN] }],
+    topics: [{ name: TOPIC, subscriptions: [{ protocol: 'sqs', endpoint: QUEUE }] }],
+  };
+}
+
+export function scenarioWith(region: Region): Scenario {
+  return { accounts: [{ id: ACCOUNT, label: 'remediation', regions: { [REGION]: region } }] };
+}
+
+/** The repairable links, and how each is broken in the base scenario. */
+export const BREAKS = {
+  filter: (r: Region) => {
+    for (const lg of r.log_groups ?? []) lg.metric_filters = [];
+  },
+  alarm: (r: Region) => {
+    r.alarms = [];
+  },
+  topic: (r: Region) => {
+    r.topics = [];
+  },
+  subscription: (r: Region) => {
+    for (const t of r.topics ?? []) t.subscriptions = [];
+  },
+} as const;
+export type BreakName = keyof typeof BREAKS;
+
+/** Every non-empty subset of the repairable links. */
+export function allSubsets(): BreakName[][] {
+  const names = Object.keys(BREAKS) as BreakName[];
+  const out: BreakName[][] = [];
+  for (let mask = 1; mask < 1 << names.length; mask++) out.push(names.filter((_, i) => mask & (1 << i)));
+  return out;
+}
+
+export function brokenScenario(breaks: readonly BreakName[]): Scenario {
+  const region = compliantRegion();
+  for (const b of breaks) BREAKS[b](region);
+  return scenarioWith(region);
+}
+
+export function configDoc(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    aws: { region: REGION },
+    remediation: { subscription: { protocol: 'sqs', endpoint: QUEUE } },
+    approvals: { cli: { users: ['alice'] }, slack: { users: ['U0BOB', 'U0CAROL'] } },
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  sandbox: Sandbox;
+  config: Config;
+  session: AwsSession;
+  store: SqliteStore;
+  approvals: ApprovalService;
+  workflow: RemediationWorkflow;
+  dbPath: string;
+  /** Counts of resources in the account/region now (for "no duplicates"). */
+  counts(): { filters: number; alarms: number; topics: number; subscriptions: number };
+  calls(operation: string): number;
+  close(): Promise<void>;
+}
+
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'cis-bot-remediation-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startHarness(
+  scenario: Scenario,
+  doc: Record<string, unknown> = configDoc(),
+  options: { now?: () => Date; dbPath?: string; owner?: string } = {},
+): Promise<Harness> {
+  const sandbox = await startSandbox({ scenario });
+  const config = loadConfig({ document: doc, env: {} });
+  const session = new AwsSession({
+    region: REGION,
+    credentials: sandbox.credentialsFor(ACCOUNT),
+    clientConfig: { endpoint: sandbox.endpoint, maxAttempts: 1 },
+  });
+  const tmp = options.dbPath ? undefined : tempDir();
+  const dbPath = options.dbPath ?? join(tmp?.dir ?? '', 'cis-bot.db');
+  const store = openStore(dbPath);
+  const approvals = new ApprovalService({
+    store,
+    config: config.approvals,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.owner ? { owner: options.owner } : {}),
+  });
+  const workflow = new RemediationWorkflow({
+    auditor: createAwsAuditor(config.aws, { session }),
+    store,
+    approvals,
+    runtime: createAwsRemediationRuntime(session),
+    config,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const regionState = () => sandbox.state.region(ACCOUNT, REGION);
+  return {
+    sandbox,
+    config,
+    session,
+    store,
+    approvals,
+    workflow,
+    dbPath,
+    counts() {
+      const r = regionState();
+      return {
+        filters: [...r.logGroups.values()].reduce((n, lg) => n + lg.metricFilters.size, 0),
+        alarms: r.alarms.size,
+        topics: r.topics.size,
+        subscriptions: [...r.topics.values()].reduce((n, t) => n + t.subscriptions.length, 0),
+      };
+    },
+    calls(operation) {
+      return sandbox.calls.filter((c) => c.operation === operation && c.status < 300).length;
+    },
+    async close() {
+      session.destroy();
+      await store.close();
+      await sandbox.close();
+      tmp?.remove();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Crash and resume across processes: a second process starts executing an approved plan over the same
+ * SQLite file and dies after the first step; this process then sees the execution as interrupted (once
+ * its lease lapsed), resumes the same approved plan, skips the step already done, and reaches COMPLIANT
+ * with no duplicate resources. The audit log tells the whole story.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { ACCOUNT, ALICE, brokenScenario, configDoc, REGION, startHarness, tempDir } from './helpers';
+
+const ROOT = resolve(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function runWorker(args: unknown): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(TSX, [join(__dirname, 'fixtures', 'crash-worker.ts'), JSON.stringify(args)], {
+      cwd: ROOT,
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('exit', (code) => done({ code, stderr }));
+  });
+}
+
+test('an execution interrupted by a crashed process is resumed once, without duplicates', async () => {
+  const tmp = tempDir();
+  let offsetMs = 0;
+  const doc = configDoc();
+  const h = await startHarness(brokenScenario(['filter', 'alarm', 'topic']), doc, {
+    dbPath: join(tmp.dir, 'shared.db'),
+    now: () => new Date(Date.now() + offsetMs),
+  });
+  try {
+    const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
+    await h.workflow.approve(p.approval.id, ALICE);
+    const worker = await runWorker({
+      endpoint: h.sandbox.endpoint,
+      credentials: h.sandbox.credentialsFor(ACCOUNT),
+      region: REGION,
+      dbPath: h.dbPath,
+      config: doc,
+      approvalId: p.approval.id,
+    });
+    expect(worker.code).toBe(137);
+    expect(h.calls('PutMetricFilter')).toBe(1);
+    const stuck = await h.approvals.get(p.approval.id);
+    expect(stuck?.state).toBe('executing');
+    expect(stuck?.executionOwner).toBe('crashing-worker');
+
+    // While the crashed owner's lease still runs, nobody may take over.
+    expect(await h.approvals.interruptedExecutions()).toHaveLength(0);
+    offsetMs = 10 * 60_000; // past the 5-minute lease
+    expect((await h.approvals.interruptedExecutions()).map((a) => a.id)).toEqual([p.approval.id]);
+
+    const [resumed] = await h.workflow.resumeInterrupted();
+    if (!resumed || !('result' in resumed)) throw new Error(`resume failed: ${JSON.stringify(resumed)}`);
+    expect(resumed.result.status).toBe('compliant');
+    expect(resumed.result.steps.map((s) => s.status)).toEqual(['skipped', 'done', 'done', 'done']);
+    expect(resumed.approval.state).toBe('succeeded');
+    expect(h.counts()).toEqual({ filters: 1, alarms: 1, topics: 1, subscriptions: 1 });
+    for (const op of ['PutMetricFilter', 'CreateTopic', 'Subscribe', 'PutMetricAlarm'])
+      expect(h.calls(op)).toBe(1);
+
+    const kinds = (await h.store.listAuditLog({ approvalId: p.approval.id, limit: 100 }))
+      .reverse()
+      .map((e) => e.kind);
+    expect(kinds).toEqual([
+      'approval-requested',
+      'approved',
+      'execution-started',
+      'step',
+      'execution-resumed',
+      'step',
+      'step',
+      'step',
+      'step',
+      'execution-finished',
+    ]);
+  } finally {
+    await h.close();
+    tmp.remove();
+  }
+});

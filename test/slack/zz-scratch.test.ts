@@ -1,0 +1,24 @@
+import { startE2E, textOf, CHANNEL, CAROL, MALLORY, ALICE, BOB, buttonsOf } from './e2e-harness';
+it('scratch', async () => {
+  const e = await startE2E();
+  await e.command('4.1 remediate --account 333333333333');
+  const top = e.fake.channelMessages(CHANNEL);
+  const plan = top[0]!;
+  console.log(textOf(plan), JSON.stringify(buttonsOf(plan), null, 1));
+  console.log(e.fake.thread(CHANNEL, plan.ts).map(textOf));
+  const n = e.fake.calls.length;
+  await e.click(plan, 'cis:approve', MALLORY);
+  console.log(e.fake.calls.slice(n).map((c) => c.method + ' ' + JSON.stringify(c.args).slice(0, 300)));
+  const n2 = e.fake.calls.length;
+  await e.click(plan, 'cis:approve', ALICE);
+  console.log(e.fake.calls.slice(n2).map((c) => c.method + ' ' + JSON.stringify(c.args).slice(0, 300)));
+  const n3 = e.fake.calls.length;
+  await e.click(plan, 'cis:approve', CAROL);
+  console.log(e.fake.calls.slice(n3).map((c) => c.method + ' ' + JSON.stringify(c.args).slice(0, 300)));
+  console.log('FINAL', textOf(e.fake.message(CHANNEL, plan.ts)!));
+  console.log(e.fake.thread(CHANNEL, plan.ts).map(textOf));
+  const n4 = e.fake.calls.length;
+  await e.click(plan, 'cis:approve', BOB);
+  console.log(e.fake.calls.slice(n4).map((c) => c.method + ' ' + JSON.stringify(c.args).slice(0, 300)));
+  await e.close();
+});
