@@ -1,21 +1,22 @@
 /**
- * Benchmark: slash-command ack latency. 50 signed `/cis 4.1 audit` requests arrive at once over loopback;
- * the core behind the adapter does real AWS SDK calls against the sandbox with latency injected, so the
- * work takes seconds while the acks must not wait for it. Prints ack p50/p99 and when the work finished.
+ * Benchmark: slash-command ack latency with the real bot. The bot server (startBot: Express, Bolt's
+ * ExpressReceiver) runs the real core (createCoreServices: auditor, store, approvals, chat core) over the
+ * AWS sandbox with per-call latency injected (the bundled audit-demo scenario: seven member accounts, each
+ * reached through AssumeRole). 50 signed `/cis 4.1 audit` requests arrive at once over loopback; each
+ * audit takes seconds of AWS calls, the acks must not wait for them. Prints ack p50/p99/max and when
+ * all the work (audits, Slack posts) had finished.
  * Run alone with `npx tsx bench/slack.ts`; `npm run bench` calls `benchSlackAck()`.
  */
 import { createHmac } from 'node:crypto';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createJsonLogger } from '../adapters/slack/log';
-import { createSlackAdapter } from '../adapters/slack/slack-adapter';
+import type { AddressInfo } from 'node:net';
+import { bundledScenario, startSandboxRun } from '../adapters/cli/sandbox-run';
 import { loadConfig } from '../src/config/load';
-import type { Card } from '../src/core/cards';
-import type { ChatCore } from '../src/core/chat-core';
-import { loadScenario, startSandbox } from '../src/sandbox';
+import { createCoreServices } from '../src/runtime';
+import { startBot } from '../src/server';
+import { openStore } from '../src/store';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../test/support/fake-slack-api';
 
 const SECRET = 'bench-signing-secret';
-const ACCOUNT = '111122223333';
 
 function percentile(sorted: readonly number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -25,41 +26,27 @@ function percentile(sorted: readonly number[], p: number): number {
 export interface SlackAckResult {
   commands: number;
   awsLatencyMs: number;
+  accountsPerAudit: number;
   ackP50Ms: number;
   ackP99Ms: number;
   ackMaxMs: number;
   allWorkDoneMs: number;
+  awsCalls: number;
+  slackCalls: number;
 }
 
 export async function benchSlackAck(
   options: { commands?: number; awsLatencyMs?: number } = {},
 ): Promise<SlackAckResult> {
   const commands = options.commands ?? 50;
-  const awsLatencyMs = options.awsLatencyMs ?? 500;
-  const sandbox = await startSandbox({
-    scenario: loadScenario('src/sandbox/scenarios/demo.yaml'),
+  const awsLatencyMs = options.awsLatencyMs ?? 250;
+  const run = await startSandboxRun(bundledScenario('audit-demo'), {
+    roleAccounts: [],
     latencyMs: awsLatencyMs,
   });
   const fake = await FakeSlackApi.start();
-  const sts = new STSClient({
-    endpoint: sandbox.endpoint,
-    region: 'eu-west-2',
-    credentials: sandbox.credentialsFor(ACCOUNT),
-    maxAttempts: 1,
-  });
-  // Stands in for the audit: the ack must not wait for these calls.
-  const core: ChatCore = {
-    async run(): Promise<Card[]> {
-      for (let i = 0; i < 3; i++) await sts.send(new GetCallerIdentityCommand({}));
-      return [{ summary: '4.1 audited', elements: [{ type: 'text', text: 'done' }] }];
-    },
-    async click() {
-      return { kind: 'refused', message: 'not in this benchmark' };
-    },
-    levelFor: () => 'info',
-  };
   const config = loadConfig({
-    document: {},
+    document: { aws: { accounts: run.otherAccounts, region: run.defaultRegion } },
     env: {
       SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
       SLACK_SIGNING_SECRET: SECRET,
@@ -67,15 +54,16 @@ export async function benchSlackAck(
       LOG_LEVEL: 'error',
     },
   });
-  const adapter = createSlackAdapter({
+  const services = createCoreServices({
     config,
-    core,
-    logger: createJsonLogger({ level: 'error', write: () => {} }),
+    session: run.session,
+    region: run.defaultRegion,
+    labels: run.labels,
+    store: openStore(':memory:'),
   });
-  await adapter.start({ port: 0, host: '127.0.0.1' });
-  const address = adapter.server?.address();
-  if (!address || typeof address === 'string') throw new Error('the adapter is not listening');
-  const url = `http://127.0.0.1:${address.port}/slack/events`;
+  const bot = await startBot(config, services, { port: 0, host: '127.0.0.1', startTimers: false });
+  if (!bot.server) throw new Error('the bot is not listening');
+  const url = `http://127.0.0.1:${(bot.server.address() as AddressInfo).port}/slack/events`;
 
   const send = async (i: number): Promise<number> => {
     const body = new URLSearchParams({
@@ -108,31 +96,40 @@ export async function benchSlackAck(
     if (res.status !== 200) throw new Error(`command ${i} answered ${res.status}`);
     return performance.now() - t0;
   };
-  // Warm-up: the first commands load code paths (SDK, Bolt) once; the measurement is the steady state.
+  // Warm-up: the first commands load code paths (SDK, Bolt, the store) and assume the roles once; the
+  // measurement is the steady state.
   await Promise.all([send(1000), send(1001), send(1002)]);
-  await adapter.idle();
+  await bot.slack?.idle();
 
+  run.sandbox.resetCalls();
+  const slackCallsBefore = fake.calls.length;
   const started = performance.now();
   const acks = await Promise.all(Array.from({ length: commands }, (_, i) => send(i)));
-  await adapter.idle();
+  await bot.slack?.idle();
   const allWorkDoneMs = performance.now() - started;
-  await adapter.stop();
-  sts.destroy();
+  const awsCalls = run.sandbox.calls.length;
+  const slackCalls = fake.calls.length - slackCallsBefore;
+  const refused = fake.calls.filter((c) => c.response.ok !== true).length;
+  await bot.close();
   await fake.close();
-  await sandbox.close();
+  await run.close();
+  if (refused > 0) throw new Error(`the fake Slack API refused ${refused} call(s)`);
 
   const sorted = [...acks].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   const result: SlackAckResult = {
     commands,
     awsLatencyMs,
+    accountsPerAudit: run.otherAccounts.length,
     ackP50Ms: round(percentile(sorted, 50)),
     ackP99Ms: round(percentile(sorted, 99)),
     ackMaxMs: round(sorted.at(-1) ?? 0),
     allWorkDoneMs: Math.round(allWorkDoneMs),
+    awsCalls,
+    slackCalls,
   };
   console.log(
-    `slack ack: ${commands} concurrent /cis commands, AWS latency ${awsLatencyMs} ms/call: ack p50 ${result.ackP50Ms} ms, p99 ${result.ackP99Ms} ms (max ${result.ackMaxMs} ms); all work done after ${result.allWorkDoneMs} ms`,
+    `slack ack: ${commands} concurrent /cis 4.1 audit (real core, ${result.accountsPerAudit} accounts each, AWS latency ${awsLatencyMs} ms/call): ack p50 ${result.ackP50Ms} ms, p99 ${result.ackP99Ms} ms (max ${result.ackMaxMs} ms); all work done after ${result.allWorkDoneMs} ms (${awsCalls} AWS calls, ${slackCalls} Slack calls)`,
   );
   return result;
 }

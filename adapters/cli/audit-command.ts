@@ -31,6 +31,8 @@ export interface AuditCliOptions {
   sandbox?: string;
   concurrency?: number;
   config?: string;
+  /** Confirm metric-filter verdicts with logs:TestMetricFilter (default aws.confirm_patterns). */
+  confirmPatterns?: boolean;
 }
 
 export function parseAccountList(value: string): string[] {
@@ -113,6 +115,7 @@ async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions):
   const roleArnTemplate = opts.role !== undefined ? roleTemplate(opts.role) : config.aws.role_arn_template;
   const externalId = opts.externalId ?? config.aws.external_id;
   const concurrency = opts.concurrency ?? config.aws.concurrency;
+  const confirmPatterns = opts.confirmPatterns ?? config.aws.confirm_patterns;
 
   if (opts.sandbox !== undefined) {
     const run = await startSandboxRun(opts.sandbox, {
@@ -130,6 +133,7 @@ async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions):
         accounts,
         labels: run.labels,
         concurrency,
+        confirmPatterns,
       });
       printOutcome(ctx.io, control, outcome, opts.output, level);
       ctx.setExitCode(exitCodeFor(outcome.report));
@@ -154,7 +158,7 @@ async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions):
     ...(ctx.io.clientConfig ? { clientConfig: ctx.io.clientConfig } : {}),
   });
   try {
-    const outcome = await runAudit({ control, session, region, accounts, concurrency });
+    const outcome = await runAudit({ control, session, region, accounts, concurrency, confirmPatterns });
     printOutcome(ctx.io, control, outcome, opts.output, level);
     ctx.setExitCode(exitCodeFor(outcome.report));
   } finally {
@@ -192,5 +196,9 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
     )
     .option('--concurrency <n>', 'accounts audited at once (default aws.concurrency)', parseConcurrency)
     .option('--config <path>', 'configuration file (default CIS_BOT_CONFIG, then ./cis-bot.yaml)')
+    .option(
+      '--confirm-patterns',
+      "confirm each metric-filter verdict with AWS's own evaluator, logs:TestMetricFilter (default aws.confirm_patterns)",
+    )
     .action((controlId: string, opts: AuditCliOptions) => audit(ctx, controlId, opts));
 }

@@ -4,12 +4,19 @@
  *     exit 0: the candidate covers the reference (EQUIVALENT or BROADER); 1: it does not (or we
  *     cannot tell: UNKNOWN); 2: a pattern does not parse (the message names the position) or the
  *     options are wrong.
+ *     --confirm-with-aws: also send the events the verdict rests on to logs:TestMetricFilter (AWS's own
+ *     evaluator, with the SDK's standard credentials and region) and report any disagreement; AWS's
+ *     answer is the authority, so a disagreement makes the exit code 1.
  *   pattern test '<pattern>' [--output text|json] < events.jsonl
  *     prints which lines (JSON events or raw log lines) match; exit 0 when at least one matches,
  *     1 when none does (like grep), 2 on a parse error.
  * All I/O goes through `io`, so the lead's main CLI and the tests supply their own.
  */
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Command } from 'commander';
+import { type AwsConfirmation, confirmPattern } from '../../src/aws/confirm-pattern';
+import type { SdkClientConfig } from '../../src/aws/session';
+import { CONTROLS } from '../../src/core/controls/registry';
 import {
   CIS_V4_PATTERNS,
   type Comparison,
@@ -26,6 +33,8 @@ export interface PatternCliIo {
   stderr: (s: string) => void;
   stdin: () => Promise<string>;
   setExitCode: (n: number) => void;
+  /** Test hook for --confirm-with-aws: SDK client settings (endpoint, retries). */
+  clientConfig?: SdkClientConfig;
 }
 
 type Output = 'text' | 'json';
@@ -83,9 +92,46 @@ interface CompareOptions {
   control?: string;
   reference?: string;
   output?: string;
+  confirmWithAws?: boolean;
 }
 
-function compareCommand(candidateText: string, opts: CompareOptions, io: PatternCliIo): void {
+/** Asks logs:TestMetricFilter about the events the verdict rests on (src/aws/confirm-pattern.ts). */
+async function askAws(
+  candidate: string,
+  reference: string,
+  controlId: string | undefined,
+  io: PatternCliIo,
+): Promise<AwsConfirmation> {
+  const benign = controlId !== undefined ? CONTROLS.get(controlId)?.benignEvents : undefined;
+  const logs = new CloudWatchLogsClient({ ...(io.clientConfig ?? {}) });
+  try {
+    const { confirmation } = await confirmPattern({
+      pattern: candidate,
+      control: { pattern: reference, ...(benign !== undefined ? { benignEvents: benign } : {}) },
+      logs,
+    });
+    return confirmation;
+  } finally {
+    logs.destroy();
+  }
+}
+
+function describeConfirmation(c: AwsConfirmation): string {
+  if (c.agreed === true) return `aws: TestMetricFilter agrees with the engine on all ${c.tested} event(s)`;
+  if (c.agreed === false) {
+    const lines = c.disagreements.map(
+      (d) =>
+        `  ${d.pattern} pattern, ${d.role} event ${JSON.stringify(d.event)}: AWS ${d.aws ? 'matches' : 'does not match'}, engine ${d.engine ? 'matches' : 'does not match'}`,
+    );
+    return [
+      `aws: TestMetricFilter DISAGREES with the engine (AWS's answer is the authority):`,
+      ...lines,
+    ].join('\n');
+  }
+  return `aws: not confirmed (${c.error?.kind === 'access-denied' ? 'access denied to logs:TestMetricFilter' : (c.error?.message ?? 'unknown error')})`;
+}
+
+async function compareCommand(candidateText: string, opts: CompareOptions, io: PatternCliIo): Promise<void> {
   const output = outputOf(opts.output);
   if (output === null) {
     usage(io, `--output must be text or json, not ${String(opts.output)}`);
@@ -115,6 +161,14 @@ function compareCommand(candidateText: string, opts: CompareOptions, io: Pattern
   const reference = parseOrReport(referenceText, 'reference', output, io);
   if (reference === null) return;
   const result = comparePatterns(candidate, reference);
+  const aws = opts.confirmWithAws
+    ? await askAws(
+        candidateText,
+        referenceText,
+        opts.reference === undefined ? (opts.control ?? '4.1') : undefined,
+        io,
+      )
+    : undefined;
   if (output === 'json') {
     io.stdout(
       `${JSON.stringify({
@@ -122,6 +176,7 @@ function compareCommand(candidateText: string, opts: CompareOptions, io: Pattern
         missed: result.missed,
         extra: result.extra,
         ...(result.note !== undefined ? { note: result.note } : {}),
+        ...(aws !== undefined ? { awsConfirmation: aws } : {}),
       })}\n`,
     );
   } else {
@@ -132,9 +187,10 @@ function compareCommand(candidateText: string, opts: CompareOptions, io: Pattern
     ];
     if (result.note !== undefined) lines.push(`note: ${result.note}`);
     lines.push(covers(result) ? 'covers: yes' : 'covers: no');
+    if (aws !== undefined) lines.push(describeConfirmation(aws));
     io.stdout(`${lines.join('\n')}\n`);
   }
-  io.setExitCode(covers(result) ? 0 : 1);
+  io.setExitCode(covers(result) && aws?.agreed !== false ? 0 : 1);
 }
 
 async function testCommand(patternText: string, opts: { output?: string }, io: PatternCliIo): Promise<void> {
@@ -175,8 +231,12 @@ export function registerPatternCommands(program: Command, io: PatternCliIo): voi
     .option('--control <id>', 'compare with this CIS v4.0.0 control pattern (4.1 ... 4.15)')
     .option('--reference <pattern>', 'compare with this pattern instead of a control')
     .option('--output <format>', 'text or json', 'text')
-    .action((candidate: string, opts: CompareOptions) => {
-      compareCommand(candidate, opts, io);
+    .option(
+      '--confirm-with-aws',
+      "also ask AWS's own evaluator (logs:TestMetricFilter, standard AWS credentials) about the witness events",
+    )
+    .action(async (candidate: string, opts: CompareOptions) => {
+      await compareCommand(candidate, opts, io);
     });
   pattern
     .command('test')

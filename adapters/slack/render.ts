@@ -180,25 +180,38 @@ function fieldBlocks(fields: ReadonlyArray<{ label: string; value: string }>): B
 }
 
 const CELL_MAX = 40;
+/** The last column needs no alignment after it: it may run longer (and wrap), so details stay readable. */
+const LAST_CELL_MAX = 300;
 
 /** A table as aligned monospace text; each section repeats the header so a split table stays readable. */
 function tableBlocks(columns: readonly string[], rows: ReadonlyArray<readonly string[]>): Block[] {
   if (columns.length === 0) return [];
-  const cell = (value: string | undefined) => fitPlain((value ?? '').replace(/\s+/g, ' '), CELL_MAX);
-  const head = columns.map(cell);
-  const body = rows.map((row) => columns.map((_, c) => cell(row[c])));
-  const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] as string).length)));
-  const line = (cells: string[]) =>
-    escapeMrkdwn(
-      defuseFence(
-        cells
-          .map((v, c) => v.padEnd(widths[c] as number))
-          .join('  ')
-          .trimEnd(),
-      ),
-    );
-  const header = `${line(head)}\n${line(widths.map((w) => '-'.repeat(w)))}`;
   const budget = SLACK_LIMITS.sectionText - 2 * FENCE.length - 2;
+  const render = (lastMax: number) => {
+    const last = columns.length - 1;
+    const cell = (value: string | undefined, c: number) =>
+      fitPlain((value ?? '').replace(/\s+/g, ' '), c === last ? lastMax : CELL_MAX);
+    const head = columns.map((h, c) => cell(h, c));
+    const body = rows.map((row) => columns.map((_, c) => cell(row[c], c)));
+    const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] as string).length)));
+    const line = (cells: string[]) =>
+      escapeMrkdwn(
+        defuseFence(
+          cells
+            .map((v, c) => (c === last ? v : v.padEnd(widths[c] as number)))
+            .join('  ')
+            .trimEnd(),
+        ),
+      );
+    return {
+      header: `${line(head)}\n${line(widths.map((w, c) => '-'.repeat(c === last ? Math.min(w, CELL_MAX) : w)))}`,
+      lines: body.map(line),
+    };
+  };
+  let table = render(LAST_CELL_MAX);
+  // Every section must hold the header and at least one row; with many wide columns, clip the last too.
+  if (table.lines.some((l) => table.header.length + 1 + l.length > budget)) table = render(CELL_MAX);
+  const { header, lines } = table;
   const blocks: Block[] = [];
   let current = header;
   let hasRows = false;
@@ -207,8 +220,7 @@ function tableBlocks(columns: readonly string[], rows: ReadonlyArray<readonly st
     current = header;
     hasRows = false;
   };
-  for (const row of body) {
-    const text = line(row);
+  for (const text of lines) {
     if (hasRows && current.length + 1 + text.length > budget) flush();
     current = `${current}\n${text}`;
     hasRows = true;

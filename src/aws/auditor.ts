@@ -14,6 +14,7 @@ import { type AuditReport, summarize } from '../core/evaluate/findings';
 import type { AuditOutcome, Auditor, AuditRequest } from '../core/evaluate/port';
 import { type AccountSnapshot, type ProbeError, probeError } from '../core/snapshot';
 import { collectAccount } from './collector';
+import { type ClientsAt, confirmFinding } from './confirm-pattern';
 import { classifyError, isMissingCredentials } from './errors';
 import { mapPool } from './pool';
 import { AwsSession, type Credentials, type SdkClientConfig } from './session';
@@ -38,7 +39,23 @@ export interface RunAuditOptions {
   labels?: Readonly<Record<string, string>>;
   /** Accounts audited at once (default 8). */
   concurrency?: number;
+  /**
+   * Confirm each metric-filter judgement with AWS's own evaluator (logs:TestMetricFilter), recorded on the
+   * metric-filter link's evidence as `awsConfirmation` (aws.confirm_patterns; default false).
+   */
+  confirmPatterns?: boolean;
   now?: () => Date;
+}
+
+/** The clients the collector used for a snapshot's account: its role's, or the base credentials'. */
+function clientsOf(session: AwsSession, snap: AccountSnapshot): ClientsAt {
+  const viaRole = snap.access.ok && snap.access.value.via === 'assume-role';
+  return (accountId, region) =>
+    accountId === snap.accountId
+      ? viaRole
+        ? session.roleClients(accountId, region)
+        : session.baseClients(region)
+      : session.clientsFor(accountId, region);
 }
 
 function failedSnapshot(
@@ -151,7 +168,19 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditOutcome> {
       }
     });
   }
-  const findings = snapshots.map((s) => evaluate(opts.control, s));
+  let findings = snapshots.map((s) => evaluate(opts.control, s));
+  let confirmCalls = 0;
+  if (opts.confirmPatterns) {
+    findings = await mapPool(findings, opts.concurrency ?? 8, async (finding, i) => {
+      const out = await confirmFinding(
+        finding,
+        opts.control,
+        clientsOf(opts.session, snapshots[i] as AccountSnapshot),
+      );
+      confirmCalls += out.calls;
+      return out.finding;
+    });
+  }
   const report: AuditReport = {
     control: opts.control.id,
     controlTitle: opts.control.title,
@@ -161,7 +190,7 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditOutcome> {
     accounts: findings,
     summary: summarize(findings),
     stats: {
-      apiCalls: snapshots.reduce((n, s) => n + s.apiCalls, 0),
+      apiCalls: snapshots.reduce((n, s) => n + s.apiCalls, 0) + confirmCalls,
       durationMs: Math.round(performance.now() - t0),
     },
   };
@@ -208,6 +237,7 @@ export function createAwsAuditor(
         region: auditRegion,
         accounts: request.accounts ?? aws.accounts,
         concurrency: aws.concurrency,
+        confirmPatterns: aws.confirm_patterns,
         ...(deps.labels !== undefined ? { labels: deps.labels } : {}),
       });
     },

@@ -25,6 +25,11 @@ export const awsSchema = z
     role_session_name: z.string().default('cis-bot'),
     /** How many accounts are audited at once. */
     concurrency: z.number().int().min(1).max(64).default(8),
+    /**
+     * Confirm each metric-filter verdict with AWS's own evaluator (logs:TestMetricFilter, which the audit
+     * role then needs): disagreements are reported on the metric-filter link.
+     */
+    confirm_patterns: z.boolean().default(false),
   })
   .strict();
 

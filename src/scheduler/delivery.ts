@@ -26,7 +26,8 @@ export function targetsOf(schedule: Pick<ScheduleConfig, 'targets'>): Target[] {
 function deliveryError(error: unknown): string {
   // Slack's WebClient puts the API's error code (e.g. not_in_channel) in `data.error`.
   const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
-  if (typeof code === 'string' && /^[a-z_]{1,64}$/.test(code)) return `the platform refused the post (${code})`;
+  if (typeof code === 'string' && /^[a-z_]{1,64}$/.test(code))
+    return `the platform refused the post (${code})`;
   return safeMessage(error);
 }
 

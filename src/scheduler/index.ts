@@ -1,5 +1,7 @@
 /** Scheduled compliance digests: node-cron timers, exactly-once runs over the store, catch-up at start-up. */
+
 export { auditSchedule, failingSinceFromHistory, safeMessage } from './audit-run';
+export { type CatchUpDeps, catchUp } from './catch-up';
 export {
   floorToMinute,
   latestFireTime,

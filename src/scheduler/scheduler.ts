@@ -18,7 +18,6 @@ import type { ChatPoster, Platform } from '../core/chat-core';
 import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
 import {
   buildDigest,
-  DIGEST_SUMMARY_VERSION,
   type DigestDelivery,
   type DigestLimits,
   type DigestOutcome,
@@ -36,7 +35,8 @@ import { UsageError } from '../core/errors';
 import type { Auditor } from '../core/evaluate/port';
 import type { ActorRef, AuditTrigger, Store } from '../core/ports/store';
 import { auditSchedule, failingSinceFromHistory } from './audit-run';
-import { latestFireTime, MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
+import { catchUp } from './catch-up';
+import { MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
 import { deliver, targetsOf } from './delivery';
 import { errorFields, jsonLog, type SchedulerLog } from './log';
 import { validateSchedules } from './validate';
@@ -75,8 +75,6 @@ export interface Scheduler extends DigestPort {
 }
 
 const DEFAULT_LEASE_MS = 15 * MINUTE_MS;
-/** How far back start-up looks for a missed run to report as skipped (beyond catch_up_minutes). */
-const SKIP_HORIZON_MINUTES = 7 * 24 * 60;
 
 function defaultOwner(): string {
   return `${hostname()}#${process.pid}#${randomUUID().slice(0, 8)}`;
@@ -285,61 +283,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return result.outcome;
   }
 
-  /** Records a run too old to catch up as completed-and-skipped (once, by whoever claims it) and says so. */
-  async function skipMissed(schedule: ScheduleConfig, key: string, previous: DigestSummary, now: Date) {
-    if (!(await store.claimScheduleRun(schedule.name, key, owner, leaseMs, now))) return;
-    // The skipped run keeps the previous baseline, so the next digest still compares with what was posted.
-    const summary: DigestSummary = {
-      ...previous,
-      v: DIGEST_SUMMARY_VERSION,
-      at: key,
-      status: 'carried',
-      baselineAt: previous.baselineAt ?? previous.at,
-      deliveries: [],
-      skipped: true,
-    };
-    await store.completeScheduleRun(schedule.name, key, summary, now);
-    const ageMinutes = Math.floor((now.getTime() - Date.parse(key)) / MINUTE_MS);
-    const fields = {
-      schedule: schedule.name,
-      fireTime: key,
-      ageMinutes,
-      catchUpMinutes: schedule.catch_up_minutes,
-    };
-    log.warn('missed digest run skipped: older than catch_up_minutes', fields);
-    await store.appendAuditLog({
-      at: now.toISOString(),
-      kind: 'schedule-skipped',
-      actor: systemActor(schedule.name),
-      platform: 'system',
-      detail: fields,
-    });
-  }
-
-  async function catchUp(schedule: ScheduleConfig): Promise<void> {
-    const now = clock.now();
-    const windowMs = schedule.catch_up_minutes * MINUTE_MS;
-    const last = await store.lastCompletedScheduleRun(schedule.name);
-    // Without history there is nothing "missed while down" to report beyond the catch-up window.
-    const horizon = last ? Math.max(windowMs, SKIP_HORIZON_MINUTES * MINUTE_MS) : windowMs;
-    const notBefore = Math.max(now.getTime() - horizon, last ? Date.parse(last.fireTime) + 1 : -Infinity);
-    if (notBefore > now.getTime()) return;
-    const prev = latestFireTime(taskFor(schedule), now, new Date(notBefore), secondOf(schedule.cron));
-    if (!prev) return;
-    const key = minuteKey(prev);
-    const run = await store.getScheduleRun(schedule.name, key);
-    if (run?.completedAt !== undefined) return;
-    if (windowMs > 0 && now.getTime() - prev.getTime() <= windowMs) {
-      log.info('catching up a digest run missed while the bot was down', {
-        schedule: schedule.name,
-        fireTime: key,
-      });
-      await fire(schedule.name, prev, { trigger: 'catch-up' });
-      return;
-    }
-    const previous = parseDigestSummary(last?.summary);
-    if (previous) await skipMissed(schedule, key, previous, now);
-  }
+  const catchUpDeps = {
+    store,
+    owner,
+    leaseMs,
+    log,
+    clock,
+    fire,
+    matcher: (schedule: ScheduleConfig) => taskFor(schedule),
+  };
 
   async function idle(): Promise<void> {
     while (running.size > 0) await Promise.allSettled([...running]);
@@ -355,7 +307,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       for (const schedule of schedules) {
         try {
-          await track(catchUp(schedule));
+          await track(catchUp(catchUpDeps, schedule, secondOf(schedule.cron)));
         } catch (error) {
           // One schedule's failed catch-up must not keep the bot (or the other schedules) from starting.
           log.error('digest catch-up failed', { schedule: schedule.name, ...errorFields(error) });

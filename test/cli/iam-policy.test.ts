@@ -26,6 +26,7 @@ describe('cis-bot iam-policy', () => {
       'arn:aws:iam::{account}:role/Audit',
     ]);
     expect(out.accountRolePolicy.Statement[1].Action).toEqual([
+      'cloudwatch:DescribeAlarms',
       'cloudwatch:PutMetricAlarm',
       'logs:PutMetricFilter',
       'sns:CreateTopic',

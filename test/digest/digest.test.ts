@@ -59,7 +59,10 @@ describe('a first digest', () => {
   test('headline, counts, the compact table with problems first, and no changes yet', () => {
     const [header] = digest.cards;
     expect(header?.summary).toBe('CIS digest "daily": 3 of 4 accounts need attention');
-    expect(header?.elements[0]).toEqual({ type: 'heading', text: 'CIS digest "daily": 3 of 4 accounts need attention' });
+    expect(header?.elements[0]).toEqual({
+      type: 'heading',
+      text: 'CIS digest "daily": 3 of 4 accounts need attention',
+    });
     expect(header?.elements).toContainEqual({
       type: 'fields',
       fields: [
@@ -151,7 +154,9 @@ describe('the next digest, after a fix', () => {
   });
 
   test('names the fixed account, the newly failing one, and how long the others have failed', () => {
-    expect(second.cards[0]?.summary).toBe('CIS digest "daily": 3 of 4 accounts need attention (1 newly failing, 1 fixed)');
+    expect(second.cards[0]?.summary).toBe(
+      'CIS digest "daily": 3 of 4 accounts need attention (1 newly failing, 1 fixed)',
+    );
     expect(texts(second.cards)).toContain(
       [
         'Since the previous digest (2025-03-01 07:00 Europe/London):',
@@ -181,7 +186,9 @@ describe('the next digest, after a fix', () => {
 
   test('the new failure is listed first among the items to fix', () => {
     const attention = texts([second.cards[1] as Card]);
-    expect(attention[1]).toMatch(/^✗ 111111111111 \(prod\) · CIS 4.1 NON-COMPLIANT · new since the previous digest\n/);
+    expect(attention[1]).toMatch(
+      /^✗ 111111111111 \(prod\) · CIS 4.1 NON-COMPLIANT · new since the previous digest\n/,
+    );
   });
 });
 
@@ -190,7 +197,13 @@ describe('levels', () => {
     buildDigest({
       schedule: { ...SCHEDULE, level },
       outcomes: [
-        { control: '4.1', report: report([finding('111111111111', 'COMPLIANT', 'prod'), finding('222222222222', 'COMPLIANT')]) },
+        {
+          control: '4.1',
+          report: report([
+            finding('111111111111', 'COMPLIANT', 'prod'),
+            finding('222222222222', 'COMPLIANT'),
+          ]),
+        },
       ],
       at: DAY1,
     });
@@ -212,8 +225,7 @@ describe('levels', () => {
     const at = (level: NotificationLevel) =>
       buildDigest({ schedule: { ...SCHEDULE, level }, outcomes: firstOutcomes(), at: DAY1 });
     const [error, info, verbose] = (['error', 'info', 'verbose'] as const).map((l) => at(l).cards);
-    const failingText = (cards: Card[] | undefined) =>
-      texts(cards ?? []).filter((t) => /^[✗!] /.test(t));
+    const failingText = (cards: Card[] | undefined) => texts(cards ?? []).filter((t) => /^[✗!] /.test(t));
     expect(buttons(error ?? [])).toEqual(buttons(info ?? []));
     expect(buttons(info ?? [])).toEqual(buttons(verbose ?? []));
     expect(failingText(error)).toEqual(failingText(info));
@@ -221,7 +233,9 @@ describe('levels', () => {
     // Only verbose shows the chain link by link and the audit's cost.
     expect(tables(verbose ?? []).some((t) => t.type === 'table' && t.columns[0] === 'Link')).toBe(true);
     expect(tables(info ?? []).some((t) => t.type === 'table' && t.columns[0] === 'Link')).toBe(false);
-    expect(texts(verbose ?? [])).toContain('CIS 4.1: 4 account(s) audited from eu-west-2 in 1234 ms, 42 API calls.');
+    expect(texts(verbose ?? [])).toContain(
+      'CIS 4.1: 4 account(s) audited from eu-west-2 in 1234 ms, 42 API calls.',
+    );
     // Error level: no counts table, no change list.
     expect(tables(error ?? [])).toEqual([]);
     expect(texts(error ?? [])).toContain('2 non-compliant, 1 could not be audited.');
@@ -256,14 +270,22 @@ describe('platform limits', () => {
     for (const t of tables(digest.cards)) {
       if (t.type === 'table' && t.columns[0] === 'Account') expect(t.rows.length).toBeLessThanOrEqual(20);
     }
-    const accountRows = tables(digest.cards).flatMap((t) => (t.type === 'table' && t.columns[0] === 'Account' ? t.rows : []));
+    const accountRows = tables(digest.cards).flatMap((t) =>
+      t.type === 'table' && t.columns[0] === 'Account' ? t.rows : [],
+    );
     expect(accountRows).toHaveLength(130);
     expect(buttons(digest.cards)).toHaveLength(104);
     for (const card of digest.cards) {
       expect(card.elements.filter((e) => e.type === 'actions').length).toBeLessThanOrEqual(8);
     }
-    expect(digest.cards.map((c) => c.elements[0])).toContainEqual({ type: 'heading', text: 'Accounts (continued, 7 of 7)' });
-    expect(digest.cards.map((c) => c.elements[0])).toContainEqual({ type: 'heading', text: 'Needs attention (97–104 of 104)' });
+    expect(digest.cards.map((c) => c.elements[0])).toContainEqual({
+      type: 'heading',
+      text: 'Accounts (continued, 7 of 7)',
+    });
+    expect(digest.cards.map((c) => c.elements[0])).toContainEqual({
+      type: 'heading',
+      text: 'Needs attention (97–104 of 104)',
+    });
   });
 
   test("every Slack message passes Block Kit's limits; every Teams card fits", () => {
@@ -286,7 +308,10 @@ describe('a control that could not be audited', () => {
       previous,
       at: DAY2,
     });
-    expect(d.cards[0]?.elements[0]).toEqual({ type: 'heading', text: 'CIS digest "daily": the audit could not run' });
+    expect(d.cards[0]?.elements[0]).toEqual({
+      type: 'heading',
+      text: 'CIS digest "daily": the audit could not run',
+    });
     expect(texts(d.cards)).toContain('CIS 4.1 could not be audited: No AWS credentials found.');
     expect(d.summary.status).toBe('carried');
     expect(d.summary.entries).toEqual(previous.entries);
@@ -309,7 +334,15 @@ describe('a control that could not be audited', () => {
     }).summary;
     const third = buildDigest({
       schedule: SCHEDULE,
-      outcomes: [{ control: '4.1', report: report([finding('222222222222', 'COMPLIANT', 'staging'), finding('333333333333', 'NON_COMPLIANT', 'dev')]) }],
+      outcomes: [
+        {
+          control: '4.1',
+          report: report([
+            finding('222222222222', 'COMPLIANT', 'staging'),
+            finding('333333333333', 'NON_COMPLIANT', 'dev'),
+          ]),
+        },
+      ],
       previous: parseDigestSummary(carried),
       at: new Date('2025-03-04T07:00:00.000Z'),
     });
@@ -330,8 +363,10 @@ describe('small parts', () => {
     expect(parseDigestSummary({ by: 'p1' })).toBeUndefined();
     expect(parseDigestSummary({ at: 'x', entries: [] })).toBeUndefined();
     expect(
-      parseDigestSummary({ at: DAY1.toISOString(), entries: [{ control: '4.1', accountId: '1', status: 'BOGUS' }] })
-        ?.entries,
+      parseDigestSummary({
+        at: DAY1.toISOString(),
+        entries: [{ control: '4.1', accountId: '1', status: 'BOGUS' }],
+      })?.entries,
     ).toEqual([]);
   });
 
@@ -340,12 +375,14 @@ describe('small parts', () => {
     expect(failingFor('2025-03-01T07:00:00Z', new Date('2025-03-02T07:00:00Z'))).toBe('for 1 day');
     expect(failingFor('2025-03-01T07:00:00Z', new Date('2025-03-11T06:59:00Z'))).toBe('for 9 days');
     const h = (status: string, at: string) => ({ status, at });
-    expect(streakStart([h('NON_COMPLIANT', 'a'), h('COMPLIANT', 'b'), h('NON_COMPLIANT', 'c'), h('ERROR', 'd')])).toBe('c');
+    expect(
+      streakStart([h('NON_COMPLIANT', 'a'), h('COMPLIANT', 'b'), h('NON_COMPLIANT', 'c'), h('ERROR', 'd')]),
+    ).toBe('c');
     expect(streakStart([h('NON_COMPLIANT', 'a'), h('COMPLIANT', 'b')])).toBeUndefined();
     expect(streakStart([])).toBeUndefined();
   });
 
-  test('history dates a first digest\'s failing streak', () => {
+  test("history dates a first digest's failing streak", () => {
     const d = buildDigest({
       schedule: SCHEDULE,
       outcomes: [{ control: '4.1', report: report([finding('222222222222', 'NON_COMPLIANT', 'staging')]) }],
@@ -372,7 +409,16 @@ describe('small parts', () => {
     expect(card.elements[1]).toEqual({
       type: 'table',
       columns: ['Schedule', 'Cron', 'Next run', 'Controls', 'Level', 'Targets'],
-      rows: [['daily', '0 7 * * 1-5', '2025-03-03 07:00 Europe/London', '4.1', 'info', 'Slack C0123, Teams 19:abc@thread.tacv2']],
+      rows: [
+        [
+          'daily',
+          '0 7 * * 1-5',
+          '2025-03-03 07:00 Europe/London',
+          '4.1',
+          'info',
+          'Slack C0123, Teams 19:abc@thread.tacv2',
+        ],
+      ],
     });
     expect(scheduleListCard([]).summary).toBe('No digest schedules');
   });

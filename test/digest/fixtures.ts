@@ -3,9 +3,11 @@ import type { AccountFinding, AccountStatus, AuditReport } from '../../src/core/
 import { summarize } from '../../src/core/evaluate/findings';
 
 const REASONS: Record<AccountStatus, string> = {
-  COMPLIANT: "Chain holds: trail 'main' -> log group ct -> filter 'cis' -> alarm 'cis' -> topic alarms (confirmed subscriber).",
+  COMPLIANT:
+    "Chain holds: trail 'main' -> log group ct -> filter 'cis' -> alarm 'cis' -> topic alarms (confirmed subscriber).",
   NON_COMPLIANT: "Trail 'main' is not logging since 2025-01-01T00:00:00.000Z.",
-  ERROR: 'Access denied to logs:DescribeMetricFilters on log group ct: grant logs:DescribeMetricFilters to the audit role.',
+  ERROR:
+    'Access denied to logs:DescribeMetricFilters on log group ct: grant logs:DescribeMetricFilters to the audit role.',
 };
 
 export function finding(
@@ -24,7 +26,12 @@ export function finding(
     links:
       status === 'NON_COMPLIANT'
         ? [
-            { link: 'trail', status: 'pass', detail: "Multi-region trail 'main'.", evidence: { trailArn: 'arn:x' } },
+            {
+              link: 'trail',
+              status: 'pass',
+              detail: "Multi-region trail 'main'.",
+              evidence: { trailArn: 'arn:x' },
+            },
             { link: 'logging', status: 'fail', detail: 'Not logging.', evidence: { isLogging: false } },
           ]
         : [],

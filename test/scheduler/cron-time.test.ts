@@ -24,9 +24,15 @@ describe('previousFireTime', () => {
   test('finds the fire time inside the window, including the current minute', () => {
     const at = (iso: string) => new Date(iso);
     // March 1st: London is on GMT, so 07:00 local is 07:00Z.
-    expect(previousFireTime(daily, at('2025-03-01T07:20:00Z'), 60)?.toISOString()).toBe('2025-03-01T07:00:00.000Z');
-    expect(previousFireTime(daily, at('2025-03-01T07:00:30Z'), 60)?.toISOString()).toBe('2025-03-01T07:00:00.000Z');
-    expect(previousFireTime(daily, at('2025-03-01T08:00:00Z'), 60)?.toISOString()).toBe('2025-03-01T07:00:00.000Z');
+    expect(previousFireTime(daily, at('2025-03-01T07:20:00Z'), 60)?.toISOString()).toBe(
+      '2025-03-01T07:00:00.000Z',
+    );
+    expect(previousFireTime(daily, at('2025-03-01T07:00:30Z'), 60)?.toISOString()).toBe(
+      '2025-03-01T07:00:00.000Z',
+    );
+    expect(previousFireTime(daily, at('2025-03-01T08:00:00Z'), 60)?.toISOString()).toBe(
+      '2025-03-01T07:00:00.000Z',
+    );
     expect(previousFireTime(daily, at('2025-03-01T08:00:01Z'), 60)).toBeUndefined();
     expect(previousFireTime(daily, at('2025-03-01T06:59:59Z'), 60)).toBeUndefined();
   });
@@ -53,7 +59,11 @@ describe('previousFireTime', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: ms.length - 1 }),
-        fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('2024-01-01T00:00:00Z'),
+          max: new Date('2026-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
         fc.integer({ min: 0, max: 600 }),
         (i, now, window) => {
           const m = ms[i] as ScheduledTask;
@@ -88,6 +98,10 @@ describe('previousFireTime', () => {
 test('nextFireTime counts from the given instant (an injected clock), in the time zone', () => {
   const weekdays = matcher('0 7 * * 1-5', 'Europe/London');
   // Saturday 2025-03-01 -> Monday 2025-03-03 07:00 GMT; in July, 07:00 BST is 06:00Z.
-  expect(nextFireTime(weekdays, new Date('2025-03-01T12:00:00Z'))?.toISOString()).toBe('2025-03-03T07:00:00.000Z');
-  expect(nextFireTime(weekdays, new Date('2025-07-04T06:30:00Z'))?.toISOString()).toBe('2025-07-07T06:00:00.000Z');
+  expect(nextFireTime(weekdays, new Date('2025-03-01T12:00:00Z'))?.toISOString()).toBe(
+    '2025-03-03T07:00:00.000Z',
+  );
+  expect(nextFireTime(weekdays, new Date('2025-07-04T06:30:00Z'))?.toISOString()).toBe(
+    '2025-07-07T06:00:00.000Z',
+  );
 });

@@ -23,7 +23,15 @@ import { RecordingCore } from '../teams/recording-core';
 export const ROOT = resolve(__dirname, '..', '..');
 export const SCENARIO_FILE = join(ROOT, 'src', 'sandbox', 'scenarios', 'audit-demo.yaml');
 export const SECURITY_ACCOUNT = '999900000001';
-export const MEMBER_ACCOUNTS = ['111111111111', '222222222222', '333333333333', '444444444444', '555555555555', '666666666666', '777777777777'];
+export const MEMBER_ACCOUNTS = [
+  '111111111111',
+  '222222222222',
+  '333333333333',
+  '444444444444',
+  '555555555555',
+  '666666666666',
+  '777777777777',
+];
 export const SLACK_CHANNEL = 'C0DIGEST01';
 export const TEAMS_CONVERSATION = TEAM;
 
@@ -38,7 +46,10 @@ export function labelsOf(s: Scenario): Record<string, string> {
 }
 
 export function configWith(schedules: unknown[], slack = true, teams = true): Config {
-  const targets = { ...(slack ? { slack: [SLACK_CHANNEL] } : {}), ...(teams ? { teams: [TEAMS_CONVERSATION] } : {}) };
+  const targets = {
+    ...(slack ? { slack: [SLACK_CHANNEL] } : {}),
+    ...(teams ? { teams: [TEAMS_CONVERSATION] } : {}),
+  };
   return loadConfig({
     document: {
       aws: { region: 'eu-west-2', accounts: MEMBER_ACCOUNTS },
@@ -48,7 +59,11 @@ export function configWith(schedules: unknown[], slack = true, teams = true): Co
   });
 }
 
-export function sandboxAuditor(config: Config, sandbox: Sandbox, labels: Record<string, string>): Auditor & { close(): void } {
+export function sandboxAuditor(
+  config: Config,
+  sandbox: Sandbox,
+  labels: Record<string, string>,
+): Auditor & { close(): void } {
   const auditor = createAwsAuditor(config.aws, {
     credentials: sandbox.credentialsFor(SECURITY_ACCOUNT),
     clientConfig: { endpoint: sandbox.endpoint, maxAttempts: 2 },
@@ -58,7 +73,9 @@ export function sandboxAuditor(config: Config, sandbox: Sandbox, labels: Record<
 }
 
 export function slackPoster(apiUrl: string): ChatPoster {
-  return createSlackPoster(new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: apiUrl, retryConfig: { retries: 0 } }));
+  return createSlackPoster(
+    new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: apiUrl, retryConfig: { retries: 0 } }),
+  );
 }
 
 export class ManualClock {
@@ -90,7 +107,11 @@ export function captureLog(): SchedulerLog & { lines: LogLine[] } {
 
 export function tempDir(): { dir: string; file: (name: string) => string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'cis-bot-scheduler-'));
-  return { dir, file: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    file: (name) => join(dir, name),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface World {
@@ -130,7 +151,10 @@ export async function startWorld(slackOptions: FakeSlackOptions = {}): Promise<W
 }
 
 /** Top-level Slack messages and their threads' replies, in order, as (text, blocks JSON). */
-export function slackPosts(slack: FakeSlackApi, channel = SLACK_CHANNEL): Array<{ text: string; blocks: string; replies: string[] }> {
+export function slackPosts(
+  slack: FakeSlackApi,
+  channel = SLACK_CHANNEL,
+): Array<{ text: string; blocks: string; replies: string[] }> {
   return slack.channelMessages(channel).map((m) => ({
     text: m.text,
     blocks: JSON.stringify(m.blocks),

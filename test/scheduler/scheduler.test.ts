@@ -6,8 +6,8 @@
 import { CloudWatchLogsClient, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ACTION_REMEDIATE } from '../../src/core/chat-core';
 import { UsageError } from '../../src/core/errors';
-import { openStore, type SqliteStore } from '../../src/store';
 import { createScheduler, type Scheduler } from '../../src/scheduler';
+import { openStore, type SqliteStore } from '../../src/store';
 import {
   captureLog,
   configWith,
@@ -69,7 +69,9 @@ test('a scheduled run posts the digest to Slack and Teams, once per schedule and
   // The items to fix continue in the thread, with Remediate buttons carrying control and account.
   const thread = posts[0]?.replies.join('\n') ?? '';
   expect(thread).toContain(ACTION_REMEDIATE);
-  expect(thread).toContain(JSON.stringify(JSON.stringify({ control: '4.1', accountId: '222222222222' })).slice(1, -1));
+  expect(thread).toContain(
+    JSON.stringify(JSON.stringify({ control: '4.1', accountId: '222222222222' })).slice(1, -1),
+  );
   const teams = world.teams.connector.messages();
   expect(teams.map((m) => m.conversationId)).toEqual(teams.map(() => TEAMS_CONVERSATION));
   expect(teams[0]?.activity.summary).toBe('CIS digest "daily": 6 of 7 accounts need attention');
@@ -152,7 +154,10 @@ test('two runs with a fix in between: the second digest names the fix', async ()
     failingSince: MONDAY_0700,
   });
   const [entry] = await store.listAuditLog({ kinds: ['digest'], limit: 1 });
-  expect(entry?.detail).toMatchObject({ fixed: [{ control: '4.1', accountId: '333333333333' }], newlyFailing: [] });
+  expect(entry?.detail).toMatchObject({
+    fixed: [{ control: '4.1', accountId: '333333333333' }],
+    newlyFailing: [],
+  });
 });
 
 test('a run missed while down is caught up once; a second start does not repost', async () => {
@@ -173,7 +178,9 @@ test('a run missed while down is caught up once; a second start does not repost'
   const second = setup({ clock, owner: 'boot-2' });
   await second.scheduler.start();
   expect(slackPosts(world.slack)).toHaveLength(1);
-  expect(second.log.lines.map((l) => l.message)).not.toContain('catching up a digest run missed while the bot was down');
+  expect(second.log.lines.map((l) => l.message)).not.toContain(
+    'catching up a digest run missed while the bot was down',
+  );
 });
 
 test('a missed run older than catch_up_minutes is skipped with a log line, once, keeping the baseline', async () => {
@@ -213,7 +220,11 @@ test('runNow returns the cards for the caller, or posts to the targets and recor
   const clock = new ManualClock('2025-03-03T10:15:30.250Z');
   const { scheduler, store } = setup({ clock, owner: 'replica-a' });
 
-  const shown = await scheduler.runNow('daily', { platform: 'slack', userId: 'U0MEGAN' }, { deliver: 'none' });
+  const shown = await scheduler.runNow(
+    'daily',
+    { platform: 'slack', userId: 'U0MEGAN' },
+    { deliver: 'none' },
+  );
   expect(shown.outcome).toBe('returned');
   expect(shown.cards[0]?.summary).toBe('CIS digest "daily": 6 of 7 accounts need attention');
   expect(shown.cards[0]?.elements.at(-1)).toEqual({
@@ -225,11 +236,18 @@ test('runNow returns the cards for the caller, or posts to the targets and recor
 
   const posted = await scheduler.runNow(undefined, { platform: 'teams', userId: 'aad-megan' });
   expect(posted.outcome).toBe('posted');
-  expect(posted.receipt.summary).toBe(`Digest "daily" posted to Slack ${SLACK_CHANNEL}, Teams ${TEAMS_CONVERSATION}.`);
+  expect(posted.receipt.summary).toBe(
+    `Digest "daily" posted to Slack ${SLACK_CHANNEL}, Teams ${TEAMS_CONVERSATION}.`,
+  );
   expect(slackPosts(world.slack)).toHaveLength(1);
-  expect(await store.lastCompletedScheduleRun('daily')).toMatchObject({ fireTime: '2025-03-03T10:15:30.250Z' });
+  expect(await store.lastCompletedScheduleRun('daily')).toMatchObject({
+    fireTime: '2025-03-03T10:15:30.250Z',
+  });
   const [entry] = await store.listAuditLog({ kinds: ['digest'] });
-  expect(entry).toMatchObject({ actor: { platform: 'teams', userId: 'aad-megan' }, detail: { trigger: 'on-demand' } });
+  expect(entry).toMatchObject({
+    actor: { platform: 'teams', userId: 'aad-megan' },
+    detail: { trigger: 'on-demand' },
+  });
   expect((await store.latestFindings('4.1'))[0]?.trigger).toBe('teams');
 
   await expect(scheduler.runNow('weekly')).rejects.toThrow(UsageError);
@@ -278,11 +296,13 @@ test('a target that refuses the post does not keep the digest from the others', 
   expect(slackPosts(world.slack)).toHaveLength(1);
   expect(world.teams.connector.messages().length).toBeGreaterThan(0);
   const run = await store.getScheduleRun('daily', MONDAY_0700);
-  expect((run?.summary as { deliveries: unknown[] }).deliveries).toEqual([
-    { platform: 'slack', id: 'C0GONE0001', error: 'the platform refused the post (not_in_channel)' },
-    { platform: 'slack', id: SLACK_CHANNEL },
-    { platform: 'teams', id: TEAMS_CONVERSATION },
-  ]);
+  expect(run?.summary).toMatchObject({
+    deliveries: [
+      { platform: 'slack', id: 'C0GONE0001', error: 'the platform refused the post (not_in_channel)' },
+      { platform: 'slack', id: SLACK_CHANNEL },
+      { platform: 'teams', id: TEAMS_CONVERSATION },
+    ],
+  });
   expect(log.lines.find((l) => l.message === 'digest not posted to a target')?.fields).toMatchObject({
     platform: 'slack',
     target: 'C0GONE0001',
@@ -296,7 +316,14 @@ test('node-cron drives fire(): a schedule armed by start() posts when its time c
   const store = openStore(world.tmp.file('timer.db'));
   const auditor = sandboxAuditor(config, world.sandbox, world.labels);
   opened.push(store, { close: () => auditor.close() });
-  const scheduler = createScheduler({ config, auditor, store, posters: world.posters, owner: 'timer', log: captureLog() });
+  const scheduler = createScheduler({
+    config,
+    auditor,
+    store,
+    posters: world.posters,
+    owner: 'timer',
+    log: captureLog(),
+  });
   schedulers.push(scheduler);
   await scheduler.start();
   const posted = await waitFor(() => slackPosts(world.slack).length > 0, 10_000);

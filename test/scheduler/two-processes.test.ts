@@ -22,7 +22,10 @@ beforeAll(async () => {
   sandbox = await startSandbox({ scenario: loadScenario(SCENARIO_FILE) as Scenario });
   slack = await FakeSlackApi.start();
 });
+const children: ChildProcessWithoutNullStreams[] = [];
 afterAll(async () => {
+  // A worker that failed the test must not outlive it.
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
   await slack.close();
   await sandbox.close();
   tmp.remove();
@@ -37,6 +40,7 @@ interface Worker {
 
 function startWorker(args: Record<string, unknown>): Worker {
   const child = spawn(TSX, [WORKER, JSON.stringify(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr += c.toString();
@@ -62,7 +66,7 @@ function startWorker(args: Record<string, unknown>): Worker {
     }),
   ]);
   readyOrDeath.catch(() => {});
-  return { ready: readyOrDeath, go: () => child.stdin.write('go\n'), result, child };
+  return { ready: readyOrDeath, go: () => child.stdin.end('go\n'), result, child };
 }
 
 function common(db: string, clock: string) {

@@ -4,8 +4,8 @@ import type { ScheduleConfig } from '../../src/config/schema';
 import type { ChatPoster } from '../../src/core/chat-core';
 import { ConfigError } from '../../src/core/errors';
 import type { Auditor } from '../../src/core/evaluate/port';
-import { openStore } from '../../src/store';
 import { createScheduler, validateSchedules } from '../../src/scheduler';
+import { openStore } from '../../src/store';
 
 function schedules(list: unknown[]): ScheduleConfig[] {
   return [...loadConfig({ document: { schedules: list }, env: {} }).schedules];
@@ -24,7 +24,9 @@ function problems(list: unknown[], platforms?: Array<'slack' | 'teams'>): string
 }
 
 test('a valid schedule passes', () => {
-  expect(problems([{ name: 'daily', cron: '0 7 * * 1-5', timezone: 'Europe/London', targets: target }])).toBe('');
+  expect(problems([{ name: 'daily', cron: '0 7 * * 1-5', timezone: 'Europe/London', targets: target }])).toBe(
+    '',
+  );
   expect(problems([{ name: 'nick', cron: '@daily', targets: target }])).toBe('');
 });
 
@@ -61,7 +63,12 @@ test('unknown time zone, unknown control, no targets, duplicate names: all liste
 });
 
 test('a target on a platform that is not configured', () => {
-  expect(problems([{ name: 'both', cron: '0 7 * * *', targets: { slack: ['C1'], teams: ['19:x@thread.tacv2'] } }], ['slack'])).toMatch(
+  expect(
+    problems(
+      [{ name: 'both', cron: '0 7 * * *', targets: { slack: ['C1'], teams: ['19:x@thread.tacv2'] } }],
+      ['slack'],
+    ),
+  ).toMatch(
     /"both": targets Teams conversations but Teams is not configured \(set MicrosoftAppId and MicrosoftAppPassword\)\./,
   );
 });
@@ -74,7 +81,10 @@ test('createScheduler fails start-up on a bad cron expression, before touching a
     },
   };
   const poster: ChatPoster = { platform: 'slack', post: async () => {} };
-  const config = loadConfig({ document: { schedules: [{ name: 'daily', cron: '0 25 * * *', targets: target }] }, env: {} });
+  const config = loadConfig({
+    document: { schedules: [{ name: 'daily', cron: '0 25 * * *', targets: target }] },
+    env: {},
+  });
   expect(() => createScheduler({ config, auditor, store, posters: [poster] })).toThrow(ConfigError);
   expect(() => createScheduler({ config, auditor, store, posters: [poster] })).toThrow(
     /schedules\[0\] "daily": cron expression "0 25 \* \* \*" is not valid: hour field/,

@@ -35,7 +35,10 @@ export class AwsCallTap {
       const call: TappedCall = {
         seq: tap?.nextSeq() ?? -1,
         accessKeyId: /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '',
-        operation: String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '',
+        operation:
+          String(req.headers['x-amz-target'] ?? '')
+            .split('.')
+            .pop() ?? '',
       };
       tap?.calls.push(call);
       const chunks: Buffer[] = [];

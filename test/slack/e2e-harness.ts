@@ -14,7 +14,6 @@ import type { Config } from '../../src/config/schema';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
 import { type BotServer, startBot } from '../../src/server';
 import { openStore } from '../../src/store';
-import type { AwsCallTap } from './aws-call-tap';
 import {
   FAKE_BOT_TOKEN,
   type FakeMessage,
@@ -22,6 +21,7 @@ import {
   type FakeSlackOptions,
   validateBlockKit,
 } from '../support/fake-slack-api';
+import type { AwsCallTap } from './aws-call-tap';
 import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody } from './helpers';
 
 export const CHANNEL = 'C0SECOPS01';
@@ -50,6 +50,19 @@ export interface E2EOptions {
   awsTap?: AwsCallTap;
 }
 
+export interface CommandResult {
+  status: number;
+  /** The ack's body (empty: results come later). */
+  text: string;
+  responseUrl: string;
+  body: string;
+  timestamp: number;
+  /** After settling: the message the command posted (its progress message, replaced by the result). */
+  message: FakeMessage | undefined;
+  /** After settling: what went to the command's response_url (usage messages, refusals). */
+  responses: Array<Record<string, unknown>>;
+}
+
 export interface E2E {
   run: SandboxRun;
   fake: FakeSlackApi;
@@ -65,7 +78,7 @@ export interface E2E {
   command(
     text: string,
     options?: { user?: SlackUser; channel?: string; settle?: boolean },
-  ): Promise<{ status: number; text: string; responseUrl: string; body: string; timestamp: number }>;
+  ): Promise<CommandResult>;
   /** Clicks the button `actionId` (core id, e.g. cis:approve) of a message as `user`; waits for the work. */
   click(
     message: FakeMessage,
@@ -176,9 +189,29 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
         channel_id: opts.channel ?? CHANNEL,
       });
       const timestamp = Math.floor(Date.now() / 1000);
+      const before = fake.calls.length;
       const res = await postSigned(url, { body, timestamp });
       if (opts.settle !== false) await idle();
-      return { ...res, responseUrl, body, timestamp };
+      const progress = fake.calls
+        .slice(before)
+        .find(
+          (c) =>
+            c.method === 'chat.postMessage' &&
+            c.args.thread_ts === undefined &&
+            String(c.args.text).includes(`for <@${user.id}>`),
+        );
+      const ts = progress?.response.ts;
+      const path = new URL(responseUrl).pathname;
+      return {
+        ...res,
+        responseUrl,
+        body,
+        timestamp,
+        message: typeof ts === 'string' ? fake.message(opts.channel ?? CHANNEL, ts) : undefined,
+        responses: fake.calls
+          .filter((c) => c.method === 'response_url' && c.args.url === path)
+          .map((c) => c.args),
+      };
     },
     async click(message, actionId, user, opts = {}) {
       const buttons = buttonsOf(message).filter((b) => buttonIdOf(b.action_id) === actionId);

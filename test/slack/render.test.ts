@@ -370,6 +370,17 @@ describe('toBlockKit: limits', () => {
     expect(fitEscaped('ab&cd', 9)).toBe('ab&amp;cd');
   });
 
+  it('keeps the last column of a table readable (it needs no padding after it) and clips the others', () => {
+    const detail = `No metric filter on log group cloudtrail catches every CIS 4.1 event; ${'x'.repeat(150)}`;
+    const [block] = toBlockKit(
+      card({ type: 'table', columns: ['Link', 'Detail'], rows: [['metric-filter'.repeat(5), detail]] }),
+    ).blocks;
+    const lines = (block as { text: { text: string } }).text.text.split('\n');
+    expect(lines[3]).toContain(detail);
+    expect(lines[3]?.startsWith(`${'metric-filter'.repeat(5).slice(0, 39)}…`)).toBe(true);
+    expect(lines[2]?.length).toBeLessThanOrEqual(40 + 2 + 40);
+  });
+
   it('splits a long table into fenced sections that each repeat the header', () => {
     const rows = Array.from({ length: 200 }, (_, i) => [`row-${i}`, 'x'.repeat(30)]);
     const blocks = toBlockKit(card({ type: 'table', columns: ['Name', 'Value'], rows })).blocks;

@@ -119,7 +119,8 @@ export function executeActions(node: Json): FoundAction[] {
   const walk = (n: Json) => {
     if (Array.isArray(n)) return n.forEach(walk);
     if (!n || typeof n !== 'object') return;
-    if (n.type === 'Action.Execute') out.push({ type: n.type, title: n.title, verb: n.verb, value: n.data?.value });
+    if (n.type === 'Action.Execute')
+      out.push({ type: n.type, title: n.title, verb: n.verb, value: n.data?.value });
     for (const [key, value] of Object.entries(n)) if (key !== 'fallback') walk(value);
   };
   walk(node);

@@ -17,7 +17,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ACTION_APPROVE, ACTION_REJECT, ACTION_REMEDIATE } from '../../src/core/chat-core';
-import { type ConnectorCall, type FakeBotConnector, startFakeBotConnector } from '../support/fake-bot-connector';
+import {
+  type ConnectorCall,
+  type FakeBotConnector,
+  startFakeBotConnector,
+} from '../support/fake-bot-connector';
 import {
   ALEX,
   BOT,
@@ -57,9 +61,7 @@ beforeAll(async () => {
       // Megan and Nestor may approve; Alex may not.
       approvals: { teams: { users: [MEGAN.aadObjectId, NESTOR.aadObjectId] } },
       remediation: { subscription: { protocol: 'sqs', endpoint: ALARM_QUEUE } },
-      schedules: [
-        { name: 'daily', cron: '0 9 * * 1-5', catch_up_minutes: 0, targets: { teams: [CHANNEL] } },
-      ],
+      schedules: [{ name: 'daily', cron: '0 9 * * 1-5', catch_up_minutes: 0, targets: { teams: [CHANNEL] } }],
     }),
     env: { CIS_BOT_TEAMS_DEV_NO_AUTH: 'true' },
   });
@@ -92,6 +94,8 @@ async function command(text: string, from = MEGAN) {
 
 // Shared across the ordered steps of the story.
 let planMessageId = '';
+/** The card's conversation as Teams reports it on a click: the channel and the thread's root. */
+let planConversation = '';
 let approvalId = '';
 let analyticsCard: ConnectorCall | undefined;
 const rendered: Record<string, unknown> = {};
@@ -159,12 +163,16 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
     expect(plan.activity.summary).toMatch(/remediation plan .*333333333333/i);
     const card = cardOf(plan);
     // Approve asks for confirmation first (Adaptive Cards have no confirm dialog); Reject does not.
-    expect(actionTypes(card)).toEqual([expect.stringMatching(/^Action\.ShowCard:Approve/), 'Action.Execute:Reject']);
+    expect(actionTypes(card)).toEqual([
+      expect.stringMatching(/^Action\.ShowCard:Approve/),
+      'Action.Execute:Reject',
+    ]);
     const buttons = executeActions(card);
     expect(buttons.map((b) => b.verb)).toEqual([ACTION_APPROVE, ACTION_REJECT]);
     expect(plainOf(card)).toMatch(/put-metric-filter/);
     expect(plainOf(card)).toMatch(/unauthorized_api_calls_alarm/);
     planMessageId = plan.id;
+    planConversation = plan.conversationId;
     approvalId = buttons[0]?.value ?? '';
     rendered.approval = card;
     expect(approvalId).not.toBe('');
@@ -178,6 +186,7 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
         verb: ACTION_APPROVE,
         value: approvalId,
         cardMessageId: planMessageId,
+        conversationId: planConversation,
         from,
       }),
     );
@@ -218,7 +227,7 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
     expect(actionTypes(decision)).toEqual([]);
     // The same card replaced the plan message for everyone.
     const firstUpdate = calls().find((c) => c.kind === 'update');
-    expect(firstUpdate).toMatchObject({ activityId: planMessageId });
+    expect(firstUpdate).toMatchObject({ activityId: planMessageId, conversationId: planConversation });
     expect(cardOf(firstUpdate)).toEqual(decision);
     rendered.decision = decision;
 
@@ -275,9 +284,33 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
       expect(p).toMatchObject({ kind: 'send', conversationId: CHANNEL });
       expect(p.activity.replyToId).toBeUndefined();
     }
-    expect(plainOf(cardOf(posted[0]))).toMatch(/4\.1/);
-    // dev is fixed now: 2 of 7 compliant.
-    expect(posted.map((p) => plainOf(cardOf(p))).join('\n')).toMatch(/\b2\b/);
+    // dev is fixed now: 2 of 7 compliant, 5 needing attention, each with its Remediate button.
+    const digest = posted.map((p) => plainOf(cardOf(p))).join('\n');
+    expect(posted[0]?.activity.summary).toMatch(/CIS digest "daily": 5 of 7 accounts need attention/);
+    expect(digest).toMatch(/Compliant: 2/);
+    expect(digest).toMatch(/333333333333 \(dev\)\ncompliant/);
+    const buttons = posted.flatMap((p) => executeActions(cardOf(p)));
+    const staging = buttons.find((b) => b.title.includes('222222222222'));
+    expect(staging?.verb).toBe(ACTION_REMEDIATE);
+
+    // A button of the digest works too: the answer goes in the digest message's thread.
+    const digestMessage = posted.find((p) =>
+      executeActions(cardOf(p)).some((b) => b.value === staging?.value),
+    );
+    const before = connector.calls.length;
+    const res = await e.post(
+      executeInvoke(connector.serviceUrl, {
+        verb: ACTION_REMEDIATE,
+        value: staging?.value ?? '',
+        cardMessageId: digestMessage?.id ?? '',
+      }),
+    );
+    expect(res.body).toMatchObject({ value: 'Done: the answer is in the thread.' });
+    await teams().idle();
+    const answers = cardMessages(since(before));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({ kind: 'reply', activityId: digestMessage?.id });
+    expect(answers[0]?.activity.summary).toMatch(/222222222222/);
   });
 
   test('an unknown command gets the usage in the thread and reaches no AWS API', async () => {
@@ -299,6 +332,7 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
         verb: ACTION_REMEDIATE,
         value: propose?.value ?? '',
         cardMessageId: analyticsCard?.id ?? '',
+        conversationId: analyticsCard?.conversationId ?? '',
       }),
     );
     expect(res.body).toEqual({
@@ -319,6 +353,7 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
         verb: reject?.verb ?? '',
         value: reject?.value ?? '',
         cardMessageId: replies[0]?.id ?? '',
+        conversationId: replies[0]?.conversationId ?? '',
       }),
     );
     expect(rejected.body).toMatchObject({ type: 'application/vnd.microsoft.card.adaptive' });
@@ -332,7 +367,11 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
 
   afterAll(() => {
     if (CARDS_OUT && rendered.finding && rendered.approval) {
-      writeFileSync(CARDS_OUT, `${JSON.stringify(rendered, null, 2)}\n`);
+      const about =
+        'Adaptive Cards (schema 1.5) as the Teams adapter sent them to the Bot Connector in test/teams/e2e.test.ts: ' +
+        'the audit-demo sandbox, account 333333333333 (dev). finding: the audit card; approval: the remediation plan ' +
+        'with Approve (confirmation) and Reject; decision: the card that replaced it for everyone; verdict: the re-audit.';
+      writeFileSync(CARDS_OUT, `${JSON.stringify({ about, ...rendered }, null, 2)}\n`);
     }
   });
 });

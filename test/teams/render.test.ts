@@ -497,7 +497,11 @@ test('table columns get room by their longest text: a "#" column stays narrow', 
         type: 'table',
         columns: ['#', 'Step', 'IAM action'],
         rows: [
-          ['1', "Create metric filter 'unauthorized_api_calls_metric' on log group cloudtrail", 'logs:PutMetricFilter'],
+          [
+            '1',
+            "Create metric filter 'unauthorized_api_calls_metric' on log group cloudtrail",
+            'logs:PutMetricFilter',
+          ],
           ['2', 'Create SNS topic cis-security-alarms', 'sns:CreateTopic'],
         ],
       },

@@ -65,7 +65,18 @@ function call(service: string, eventName: string, more: Record<string, unknown> 
   });
 }
 
-/** Everyday activity in any account: an EC2 describe from a laptop, an S3 read by an app, a console sign-in with MFA. */
+const lambdaRole = {
+  ...appRole,
+  principalId: 'AROAEXAMPLELAMBDA001:order-handler',
+  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/order-handler-role/order-handler`,
+  accessKeyId: 'ASIAEXAMPLELAMBDA001',
+};
+
+/**
+ * Everyday activity in any account: an EC2 describe from a laptop, S3 reads and writes by an app, a
+ * console sign-in with MFA, and the writes every workload makes (log streams, custom metrics), which a
+ * filter on name prefixes such as `Create*` or `Put*` would catch.
+ */
 const COMMON: readonly BenignEvent[] = [
   call('ec2', 'DescribeInstances', {
     requestParameters: { instancesSet: {}, filterSet: {} },
@@ -82,6 +93,37 @@ const COMMON: readonly BenignEvent[] = [
     managementEvent: false,
     eventCategory: 'Data',
     resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::app-assets/logo.png' }],
+  }),
+  call('s3', 'PutObject', {
+    userIdentity: appRole,
+    sourceIPAddress: '198.51.100.7',
+    userAgent: '[aws-sdk-java/2.21.0]',
+    requestParameters: {
+      bucketName: 'app-assets',
+      key: 'upload.bin',
+      Host: 'app-assets.s3.eu-west-2.amazonaws.com',
+    },
+    readOnly: false,
+    managementEvent: false,
+    eventCategory: 'Data',
+    resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::app-assets/upload.bin' }],
+  }),
+  call('logs', 'CreateLogStream', {
+    userIdentity: lambdaRole,
+    sourceIPAddress: '198.51.100.23',
+    userAgent: 'awslambda-worker/1.0',
+    requestParameters: {
+      logGroupName: '/aws/lambda/order-handler',
+      logStreamName: '2030/01/15/[$LATEST]0a1b2c3d',
+    },
+    readOnly: false,
+  }),
+  call('monitoring', 'PutMetricData', {
+    userIdentity: appRole,
+    sourceIPAddress: '198.51.100.7',
+    userAgent: '[aws-sdk-java/2.21.0]',
+    requestParameters: { namespace: 'App/Orders' },
+    readOnly: false,
   }),
   call('signin', 'ConsoleLogin', {
     eventTime: '2030-01-15T08:59:00Z',
@@ -113,17 +155,7 @@ const SPECIFIC: Readonly<Record<string, readonly BenignEvent[]>> = {
     }),
     call('kms', 'DescribeKey'),
   ],
-  '4.8': [
-    call('s3', 'GetBucketPolicy'),
-    call('s3', 'PutObject', {
-      userIdentity: appRole,
-      sourceIPAddress: '198.51.100.7',
-      readOnly: false,
-      managementEvent: false,
-      eventCategory: 'Data',
-      resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::app-assets/upload.bin' }],
-    }),
-  ],
+  '4.8': [call('s3', 'GetBucketPolicy'), call('s3', 'GetBucketAcl')],
   // AWS Config rules report their results with PutEvaluations all day long.
   '4.9': [
     call('config', 'DescribeConfigurationRecorders'),

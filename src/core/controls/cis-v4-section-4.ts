@@ -36,6 +36,8 @@ export const CHAIN_REMEDIATION_ACTIONS = [
   'sns:CreateTopic',
   'sns:Subscribe',
   'cloudwatch:PutMetricAlarm',
+  // The executor re-reads the alarm by name before writing it (idempotence, never overwrite unplanned).
+  'cloudwatch:DescribeAlarms',
 ] as const;
 
 function defaults(

@@ -7,13 +7,15 @@
  * - EQUIVALENT to the reference: accepted.
  * - BROADER (catches every reference event, and more): accepted with a warning and an example of the
  *   extra, UNLESS the extra is everyday activity, in which case the alarm fires all day and real findings
- *   drown, so it is rejected:
+ *   drown, so it is rejected (`rejection`):
  *   - it matches every CloudTrail event (decided by the engine: it covers `EVERY_CLOUDTRAIL_EVENT`, which
  *     the empty pattern `""` also covers), or
  *   - it matches one of the control's benign events (ordinary, successful calls; control data).
  *   The peers' text regexes pass such filters (shared/CIS-4.md); the CIS v1.4/1.5 all-`||` 4.1 pattern is
  *   the classic case: `$.sourceIPAddress != "delivery.logs.amazonaws.com"` alone matches nearly every event.
- * - Anything else (NARROWER, OVERLAPPING, DISJOINT, UNKNOWN, SYNTAX_ERROR): not accepted.
+ * - Anything else (NARROWER, OVERLAPPING, DISJOINT, UNKNOWN, SYNTAX_ERROR): not accepted; a filter that
+ *   matches every CloudTrail event carries the match-all rejection whatever its verdict, as the reason
+ *   worth telling.
  */
 import {
   comparePatterns,
@@ -93,9 +95,13 @@ export function matchesEveryEvent(candidate: string | Pattern): boolean {
   return covers(comparePatterns(candidate, EVERY_CLOUDTRAIL_EVENT));
 }
 
+const MATCHES_EVERYTHING: FilterRejection = Object.freeze({
+  reason: 'matches-everything',
+  detail: MATCHES_EVERYTHING_DETAIL,
+});
+
 function tooBroad(candidate: Pattern, benign: readonly LogEvent[]): FilterRejection | undefined {
-  if (matchesEveryEvent(candidate))
-    return { reason: 'matches-everything', detail: MATCHES_EVERYTHING_DETAIL };
+  if (matchesEveryEvent(candidate)) return MATCHES_EVERYTHING;
   const hits = benign.filter((e) => matchesLogEvent(candidate, e));
   if (hits.length === 0) return undefined;
   const calls = [...new Set(hits.map(callLabel))];
@@ -124,7 +130,15 @@ export function judgeFilter(
   try {
     const candidate = parsePattern(pattern);
     const comparison = comparePatterns(candidate, reference);
-    const rejection = comparison.verdict === 'BROADER' ? tooBroad(candidate, benignEvents) : undefined;
+    // A match-all filter may formally miss reference events that are not CloudTrail-shaped (e.g. one
+    // without eventName, which `{ $.eventName = * }` misses): OVERLAPPING, not BROADER. Its real problem
+    // is still that it fires on everything, so that is the reason given, whatever the verdict.
+    const rejection =
+      comparison.verdict === 'BROADER'
+        ? tooBroad(candidate, benignEvents)
+        : comparison.verdict !== 'EQUIVALENT' && matchesEveryEvent(candidate)
+          ? MATCHES_EVERYTHING
+          : undefined;
     judgement = {
       verdict: comparison.verdict,
       covers: covers(comparison) && rejection === undefined,
