@@ -27,6 +27,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+# The bundled sandbox scenarios, so `cis-bot demo` also works inside the image.
+COPY --from=build /app/src/sandbox/scenarios ./src/sandbox/scenarios
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

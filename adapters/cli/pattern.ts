@@ -16,7 +16,9 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Command } from 'commander';
 import { type AwsConfirmation, confirmPattern } from '../../src/aws/confirm-pattern';
 import type { SdkClientConfig } from '../../src/aws/session';
+import { benignEventsFor } from '../../src/core/controls/benign-events';
 import { CONTROLS } from '../../src/core/controls/registry';
+import { judgeFilter } from '../../src/core/evaluate/filter-judge';
 import {
   CIS_V4_PATTERNS,
   type Comparison,
@@ -161,6 +163,13 @@ async function compareCommand(candidateText: string, opts: CompareOptions, io: P
   const reference = parseOrReport(referenceText, 'reference', output, io);
   if (reference === null) return;
   const result = comparePatterns(candidate, reference);
+  // Against a control, apply the audit's own rule: a filter that fires on everything, or on ordinary
+  // successful calls, does not count even when it is formally BROADER (same answer as `cis-bot audit`).
+  const rejection =
+    opts.reference === undefined
+      ? judgeFilter(candidateText, referenceText, benignEventsFor(opts.control ?? '4.1')).rejection
+      : undefined;
+  const accepted = covers(result) && rejection === undefined;
   const aws = opts.confirmWithAws
     ? await askAws(
         candidateText,
@@ -176,6 +185,7 @@ async function compareCommand(candidateText: string, opts: CompareOptions, io: P
         missed: result.missed,
         extra: result.extra,
         ...(result.note !== undefined ? { note: result.note } : {}),
+        ...(rejection !== undefined ? { rejected: rejection.detail } : {}),
         ...(aws !== undefined ? { awsConfirmation: aws } : {}),
       })}\n`,
     );
@@ -186,11 +196,12 @@ async function compareCommand(candidateText: string, opts: CompareOptions, io: P
       `extra (the candidate matches it, the reference does not): ${formatEvent(result.extra)}`,
     ];
     if (result.note !== undefined) lines.push(`note: ${result.note}`);
-    lines.push(covers(result) ? 'covers: yes' : 'covers: no');
+    if (rejection !== undefined) lines.push(`rejected: it ${rejection.detail}`);
+    lines.push(accepted ? 'covers: yes' : 'covers: no');
     if (aws !== undefined) lines.push(describeConfirmation(aws));
     io.stdout(`${lines.join('\n')}\n`);
   }
-  io.setExitCode(covers(result) && aws?.agreed !== false ? 0 : 1);
+  io.setExitCode(accepted && aws?.agreed !== false ? 0 : 1);
 }
 
 async function testCommand(patternText: string, opts: { output?: string }, io: PatternCliIo): Promise<void> {

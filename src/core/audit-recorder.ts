@@ -1,26 +1,36 @@
 /**
- * Records an audit in the store: the run with one result per account (what `status` and the digests
- * read back) and an audit-log entry. Shared by every trigger (CLI, Slack, Teams, schedules) so an audit
- * is persisted the same way wherever it was asked for.
+ * Records an audit in the store: the run with one result per account (what `status`, the digests and the
+ * history read back) and one audit-log entry per audited account. Shared by every trigger (chat
+ * commands, the remediation workflow's re-audits, schedules) so an audit is persisted the same way
+ * wherever it was asked for.
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditReport } from './evaluate/findings';
 import type { ActorRef, AuditTrigger, Store } from './ports/store';
 
+export interface RecordAuditOptions {
+  trigger: AuditTrigger;
+  actor: ActorRef;
+  /** Why the audit ran (`audit`, `plan`, `re-derive`, `re-audit`, `digest`...), kept in the audit log. */
+  purpose?: string;
+  /** The audit-log time; default the report's finish time. */
+  at?: string;
+}
+
 export async function recordAudit(
   store: Store,
   report: AuditReport,
-  trigger: AuditTrigger,
-  actor?: ActorRef,
+  options: RecordAuditOptions,
 ): Promise<string> {
   const id = randomUUID();
+  const { actor, trigger } = options;
   await store.recordAuditRun({
     id,
     control: report.control,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
     trigger,
-    ...(actor ? { actor } : {}),
+    actor,
     accounts: report.accounts.map((f) => ({
       accountId: f.accountId,
       status: f.status,
@@ -28,12 +38,22 @@ export async function recordAudit(
       finding: f,
     })),
   });
-  await store.appendAuditLog({
-    at: report.finishedAt,
-    kind: 'audit',
-    ...(actor ? { actor, platform: actor.platform } : {}),
-    control: report.control,
-    detail: { runId: id, trigger, summary: report.summary, apiCalls: report.stats.apiCalls },
-  });
+  for (const f of report.accounts) {
+    await store.appendAuditLog({
+      at: options.at ?? report.finishedAt,
+      kind: 'audit',
+      actor: { platform: actor.platform, userId: actor.userId },
+      platform: actor.platform,
+      control: report.control,
+      accountId: f.accountId,
+      detail: {
+        runId: id,
+        purpose: options.purpose ?? 'audit',
+        status: f.status,
+        reason: f.reason,
+        brokenLink: f.brokenLink ?? null,
+      },
+    });
+  }
   return id;
 }

@@ -1,6 +1,6 @@
 /**
  * Runs the AWS sandbox standalone and prints what to export so any AWS SDK or the AWS CLI talks to it:
- *   npx tsx src/sandbox/cli.ts --scenario src/sandbox/scenarios/demo.yaml [--port 4566] [--latency-ms 50]
+ *   npx tsx src/sandbox/cli.ts --scenario src/sandbox/scenarios/audit-demo.yaml [--port 4566] [--latency-ms 50]
  * Stops on Ctrl-C. Calls are logged as JSON lines on stderr with --verbose.
  */
 import { Command, InvalidArgumentError } from 'commander';

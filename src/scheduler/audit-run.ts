@@ -4,8 +4,8 @@
  * and read the audit history for "failing since" on a schedule's first digest. A control whose audit
  * fails as a whole becomes a safe message in the digest; a store failure is not swallowed.
  */
-import { randomUUID } from 'node:crypto';
 import type { ScheduleConfig } from '../config/schema';
+import { recordAudit } from '../core/audit-recorder';
 import type { ControlOutcome } from '../core/digest';
 import { entryKey, streakStart } from '../core/digest';
 import { CisBotError } from '../core/errors';
@@ -49,20 +49,7 @@ export async function auditSchedule(
       outcomes.push({ control, error: safeMessage(error) });
       continue;
     }
-    await deps.store.recordAuditRun({
-      id: randomUUID(),
-      control,
-      startedAt: outcome.report.startedAt,
-      finishedAt: outcome.report.finishedAt,
-      trigger,
-      actor,
-      accounts: outcome.report.accounts.map((f) => ({
-        accountId: f.accountId,
-        status: f.status,
-        reason: f.reason,
-        finding: f,
-      })),
-    });
+    await recordAudit(deps.store, outcome.report, { trigger, actor, purpose: 'digest' });
     outcomes.push(outcome);
   }
   return outcomes;

@@ -33,9 +33,15 @@ export async function startDisagreeingAws(
           filterPattern: string;
           logEventMessages: string[];
         };
-        const pattern = parsePattern(input.filterPattern);
+        // An "AWS" that accepts patterns our parser rejects: they match nothing (before the flip).
+        let pattern: ReturnType<typeof parsePattern> | null = null;
+        try {
+          pattern = parsePattern(input.filterPattern);
+        } catch {
+          pattern = null;
+        }
         const matches = input.logEventMessages.flatMap((message, i) =>
-          matchesEvent(pattern, message) !== disagreeOn(message)
+          (pattern !== null && matchesEvent(pattern, message)) !== disagreeOn(message)
             ? [{ eventNumber: i + 1, eventMessage: message, extractedValues: {} }]
             : [],
         );

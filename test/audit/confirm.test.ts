@@ -8,10 +8,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { runCli } from '../../adapters/cli/main';
 import { bundledScenario } from '../../adapters/cli/sandbox-run';
 import { runAudit } from '../../src/aws/auditor';
-import { type AwsConfirmation, confirmationSamples, referenceExamples } from '../../src/aws/confirm-pattern';
+import {
+  type AwsConfirmation,
+  confirmationSamples,
+  confirmPattern,
+  referenceExamples,
+} from '../../src/aws/confirm-pattern';
 import { AwsSession } from '../../src/aws/session';
 import { awsSchema } from '../../src/config/schema';
 import { CONTROLS, getControl, readActionsFor } from '../../src/core/controls';
@@ -249,6 +255,37 @@ describe('confirmation through the SDK', () => {
       eventSource: 'signin.amazonaws.com',
       eventName: 'ConsoleLogin',
     });
+  });
+});
+
+describe('a pattern AWS accepts and our parser rejects', () => {
+  let sandbox: Sandbox;
+  let proxy: DisagreeingAws;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ scenario: { accounts: [{ id: SECURITY, label: 'security' }] } });
+    proxy = await startDisagreeingAws(sandbox.endpoint, () => false);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await sandbox.close();
+  });
+
+  it('is a disagreement, not an error: AWS evaluated it, so the SYNTAX_ERROR verdict is ours alone', async () => {
+    const creds = sandbox.credentialsFor(SECURITY);
+    const logs = new CloudWatchLogsClient({
+      region: REGION,
+      endpoint: proxy.endpoint,
+      credentials: creds,
+      maxAttempts: 1,
+    });
+    try {
+      const { confirmation, calls } = await confirmPattern({ pattern: '{ $.errorCode = ', control, logs });
+      expect(calls).toBe(2);
+      expect(confirmation).toMatchObject({ agreed: false, engineRejectsPattern: true, disagreements: [] });
+      expect(confirmation.error).toBeUndefined();
+    } finally {
+      logs.destroy();
+    }
   });
 });
 

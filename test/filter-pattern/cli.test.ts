@@ -57,6 +57,18 @@ describe('pattern compare', () => {
     expect(String(body.extra.errorCode)).toMatch(/^AccessDenied/);
   });
 
+  it('exits 1 for a BROADER pattern that fires on ordinary calls (the audit\'s rule), but not with --reference', async () => {
+    const v14 =
+      '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.sourceIPAddress != "delivery.logs.amazonaws.com") || ($.eventName != "HeadBucket") }';
+    const r = await run(['pattern', 'compare', v14, '--control', '4.1', '--output', 'json']);
+    expect(r.exitCode).toBe(1);
+    const body = JSON.parse(r.stdout) as { verdict: string; rejected?: string };
+    expect(body.verdict).toBe('BROADER');
+    expect(body.rejected).toMatch(/ordinary successful calls/);
+    const plain = await run(['pattern', 'compare', v14, '--reference', CIS_V4_PATTERNS['4.1'] as string]);
+    expect(plain.exitCode).toBe(0);
+  });
+
   it('exits 1 with the missed event for a NARROWER pattern', async () => {
     const narrower = (CIS_V4_PATTERNS['4.13'] as string).replace('($.eventName = CreateRouteTable) || ', '');
     const r = await run(['pattern', 'compare', narrower, '--control', '4.13', '--output', 'json']);

@@ -103,7 +103,10 @@ export class ChatService implements ChatCore {
           control: command.control,
           ...(command.accounts ? { accounts: command.accounts } : {}),
         });
-        await recordAudit(this.deps.store, outcome.report, triggerOf(ctx.actor), actorRef(ctx.actor));
+        await recordAudit(this.deps.store, outcome.report, {
+          trigger: triggerOf(ctx.actor),
+          actor: actorRef(ctx.actor),
+        });
         const level = command.level ?? this.levelFor(ctx.conversation);
         return presentAudit(outcome.report, level, { remediateButton: true, maxAccountCards: 20 });
       }

@@ -6,9 +6,9 @@
  * the decision, execution-started, one `step` entry per step, execution-finished, and the re-audit.
  * AWS is reached only through the Auditor and RemediationRuntime ports.
  */
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config/schema';
 import { type ApprovalService, describeApprovalState, SYSTEM_ACTOR } from '../approvals';
+import { recordAudit } from '../audit-recorder';
 import type { Actor } from '../chat-core';
 import { CONTROLS, type ControlRegistry, getControl } from '../controls/registry';
 import type { Control } from '../controls/types';
@@ -305,37 +305,16 @@ export class RemediationWorkflow {
   }
 
   private async recordAudit(outcome: AuditOutcome, actor: AnyActor, purpose: string): Promise<void> {
-    const { report } = outcome;
-    const at = this.now().toISOString();
-    await this.deps.store.recordAuditRun({
-      id: randomUUID(),
-      control: report.control,
-      startedAt: report.startedAt,
-      finishedAt: report.finishedAt,
+    await recordAudit(this.deps.store, outcome.report, {
       trigger: triggerOf(actor),
       actor: {
         platform: actor.platform,
         userId: actor.userId,
         ...(actor.displayName ? { displayName: actor.displayName } : {}),
       },
-      accounts: report.accounts.map((f) => ({
-        accountId: f.accountId,
-        status: f.status,
-        reason: f.reason,
-        finding: f,
-      })),
+      purpose,
+      at: this.now().toISOString(),
     });
-    for (const f of report.accounts) {
-      await this.deps.store.appendAuditLog({
-        at,
-        kind: 'audit',
-        actor: { platform: actor.platform, userId: actor.userId },
-        platform: actor.platform,
-        control: report.control,
-        accountId: f.accountId,
-        detail: { purpose, status: f.status, reason: f.reason, brokenLink: f.brokenLink ?? null },
-      });
-    }
   }
 
   private async savePlan(plan: Plan): Promise<void> {
