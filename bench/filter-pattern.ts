@@ -179,7 +179,7 @@ export async function benchFilterPattern(): Promise<Record<string, number | stri
     for (const [c] of pairs) parsePattern(c);
     return pairs.length;
   }, 500);
-  return {
+  const result = {
     corpusComparisons: pairs.length,
     decisionsPerSecond,
     events: lines.length,
@@ -190,16 +190,13 @@ export async function benchFilterPattern(): Promise<Record<string, number | stri
     parsesPerSecond,
     node: process.version,
   };
+  for (const [k, v] of Object.entries(result)) console.log(`${k}: ${v}`);
+  return result;
 }
 
 if (require.main === module) {
-  benchFilterPattern().then(
-    (result) => {
-      for (const [k, v] of Object.entries(result)) console.log(`${k}: ${v}`);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+  benchFilterPattern().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

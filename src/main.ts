@@ -2,17 +2,20 @@
  * `npm start`: loads the configuration, builds the AWS session from the SDK's standard credential chain,
  * and serves Slack and Teams until SIGTERM/SIGINT. Wiring only.
  */
-import { AwsSession } from './aws/session';
+import { AwsSession, sdkDefaultRegion } from './aws/session';
 import { loadConfig } from './config/load';
-import { CisBotError } from './core/errors';
+import { CisBotError, ConfigError } from './core/errors';
 import { createCoreServices } from './runtime';
 import { startBot } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const region = config.aws.region;
-  if (!region)
-    throw new CisBotError('CONFIG', 'No AWS region: set AWS_REGION or aws.region in cis-bot.yaml.');
+  const region = config.aws.region ?? (await sdkDefaultRegion());
+  if (!region) {
+    throw new ConfigError(
+      'No AWS region: set AWS_REGION (or a region in your AWS profile), or aws.region in cis-bot.yaml.',
+    );
+  }
   const session = new AwsSession({
     region,
     roleArnTemplate: config.aws.role_arn_template,
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
   const services = createCoreServices({
     config,
     session,
+    region,
     onError: (error, context) =>
       process.stderr.write(
         `${JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'core', message: context, error: error instanceof Error ? error.message : String(error) })}\n`,

@@ -5,10 +5,9 @@
  * Credentials, region and endpoints come from the AWS SDK's standard chain unless --sandbox is given.
  */
 
-import { STSClient } from '@aws-sdk/client-sts';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { runAudit } from '../../src/aws/auditor';
-import { AwsSession } from '../../src/aws/session';
+import { AwsSession, sdkDefaultRegion } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
 import { getControl } from '../../src/core/controls/registry';
 import type { Control } from '../../src/core/controls/types';
@@ -71,18 +70,6 @@ export function roleTemplate(role: string): string {
   );
 }
 
-/** The region from the SDK's own chain (AWS_REGION, the profile's region), when nothing else gave one. */
-async function sdkRegion(): Promise<string | undefined> {
-  const sts = new STSClient({});
-  try {
-    return await sts.config.region();
-  } catch {
-    return undefined;
-  } finally {
-    sts.destroy();
-  }
-}
-
 export function printOutcome(
   io: CliIo,
   control: Control,
@@ -143,7 +130,7 @@ async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions):
     return;
   }
 
-  const region = opts.region ?? config.aws.region ?? (await sdkRegion());
+  const region = opts.region ?? config.aws.region ?? (await sdkDefaultRegion());
   if (!region) {
     throw new ConfigError(
       'No AWS region: pass --region, set AWS_REGION (or a region in your AWS profile), or aws.region in cis-bot.yaml.',

@@ -6,11 +6,10 @@
  * not, 2 on errors and refusals. AWS is reached like `audit`: the SDK's standard settings, or --sandbox.
  */
 import { userInfo } from 'node:os';
-import { STSClient } from '@aws-sdk/client-sts';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { runAudit } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
-import { AwsSession } from '../../src/aws/session';
+import { AwsSession, sdkDefaultRegion } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { ApprovalService } from '../../src/core/approvals';
@@ -66,17 +65,6 @@ export function cliOperator(name?: string): Actor {
     }
   }
   return { platform: 'cli', userId: user };
-}
-
-async function sdkRegion(): Promise<string | undefined> {
-  const sts = new STSClient({});
-  try {
-    return await sts.config.region();
-  } catch {
-    return undefined;
-  } finally {
-    sts.destroy();
-  }
 }
 
 /** An Auditor over one session; the caller's own account is audited with its credentials (no AssumeRole into itself). */
@@ -153,7 +141,7 @@ async function remediate(ctx: CliContext, controlId: string, opts: RemediateCliO
       region = run.defaultRegion;
       labels = run.labels;
     } else {
-      const found = opts.region ?? config.aws.region ?? (await sdkRegion());
+      const found = opts.region ?? config.aws.region ?? (await sdkDefaultRegion());
       if (!found) {
         throw new ConfigError(
           'No AWS region: pass --region, set AWS_REGION (or a region in your AWS profile), or aws.region in cis-bot.yaml.',

@@ -15,18 +15,14 @@ import {
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { DescribeAlarmsForMetricCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import {
-  DescribeMetricFiltersCommand,
-  type MetricFilter as SdkMetricFilter,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeAlarmsForMetricCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { Control } from '../core/controls/types';
 import { judgeFilter } from '../core/evaluate/filter-judge';
 import {
   type AccountAccess,
   type AccountSnapshot,
-  type Alarm,
   type EventSelectors,
   type LogGroupSnapshot,
   logGroupKey,
@@ -46,6 +42,7 @@ import {
   type TrailStatus,
 } from '../core/snapshot';
 import { classifyError } from './errors';
+import { toAlarm, toFilter } from './sdk-shapes';
 import type { AwsClients } from './session';
 
 export interface CollectRequest {
@@ -81,47 +78,6 @@ function toTrail(t: SdkTrail): Trail | undefined {
     ...(t.HasCustomEventSelectors !== undefined
       ? { hasCustomEventSelectors: t.HasCustomEventSelectors }
       : {}),
-  };
-}
-
-function toFilter(f: SdkMetricFilter): MetricFilter {
-  return {
-    name: f.filterName ?? '',
-    pattern: f.filterPattern ?? '',
-    logGroupName: f.logGroupName ?? '',
-    transformations: (f.metricTransformations ?? []).map((t) => ({
-      metricName: t.metricName ?? '',
-      metricNamespace: t.metricNamespace ?? '',
-      metricValue: t.metricValue ?? '',
-      ...(t.defaultValue !== undefined ? { defaultValue: t.defaultValue } : {}),
-      dimensions: { ...(t.dimensions ?? {}) },
-      ...(t.unit !== undefined ? { unit: t.unit } : {}),
-    })),
-  };
-}
-
-function toAlarm(a: MetricAlarm): Alarm {
-  const opt = <K extends string, V>(key: K, value: V | undefined) =>
-    (value !== undefined ? { [key]: value } : {}) as Partial<Record<K, V>>;
-  return {
-    name: a.AlarmName ?? '',
-    arn: a.AlarmArn ?? '',
-    actionsEnabled: a.ActionsEnabled === true,
-    alarmActions: a.AlarmActions ?? [],
-    okActions: a.OKActions ?? [],
-    insufficientDataActions: a.InsufficientDataActions ?? [],
-    dimensions: (a.Dimensions ?? []).map((d) => ({ name: d.Name ?? '', value: d.Value ?? '' })),
-    ...opt('metricName', a.MetricName),
-    ...opt('namespace', a.Namespace),
-    ...opt('statistic', a.Statistic),
-    ...opt('extendedStatistic', a.ExtendedStatistic),
-    ...opt('period', a.Period),
-    ...opt('threshold', a.Threshold),
-    ...opt('comparisonOperator', a.ComparisonOperator),
-    ...opt('evaluationPeriods', a.EvaluationPeriods),
-    ...opt('datapointsToAlarm', a.DatapointsToAlarm),
-    ...opt('treatMissingData', a.TreatMissingData),
-    ...opt('stateValue', a.StateValue),
   };
 }
 

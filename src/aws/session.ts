@@ -253,3 +253,15 @@ export class AwsSession implements ClientFactory {
     this.agents.https.destroy();
   }
 }
+
+/** The region from the SDK's own chain (AWS_REGION, the profile's region), when nothing else gave one. */
+export async function sdkDefaultRegion(): Promise<string | undefined> {
+  const sts = new STSClient({});
+  try {
+    return await sts.config.region();
+  } catch {
+    return undefined;
+  } finally {
+    sts.destroy();
+  }
+}

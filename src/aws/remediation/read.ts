@@ -4,7 +4,7 @@
  * not read: an alarm of the bot's name on a metric no covering filter emits yet, the configured topic),
  * and the executor calls them again right before each step to skip what is already true.
  */
-import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { type CloudWatchLogsClient, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   GetTopicAttributesCommand,
@@ -23,6 +23,7 @@ import {
   type TopicSnapshot,
 } from '../../core/snapshot';
 import { classifyError } from '../errors';
+import { toAlarm, toFilter } from '../sdk-shapes';
 import type { AwsClients } from '../session';
 
 /** The filter of that exact name on the log group, or null. Throws the SDK error (ResourceNotFound...). */
@@ -41,49 +42,10 @@ export async function readFilter(
       }),
     );
     const hit = (out.metricFilters ?? []).find((f) => f.filterName === filterName);
-    if (hit) {
-      return {
-        name: filterName,
-        pattern: hit.filterPattern ?? '',
-        logGroupName: hit.logGroupName ?? logGroupName,
-        transformations: (hit.metricTransformations ?? []).map((t) => ({
-          metricName: t.metricName ?? '',
-          metricNamespace: t.metricNamespace ?? '',
-          metricValue: t.metricValue ?? '',
-          ...(t.defaultValue !== undefined ? { defaultValue: t.defaultValue } : {}),
-          dimensions: { ...(t.dimensions ?? {}) },
-          ...(t.unit !== undefined ? { unit: t.unit } : {}),
-        })),
-      };
-    }
+    if (hit) return toFilter(hit);
     nextToken = out.nextToken;
   } while (nextToken);
   return null;
-}
-
-export function toAlarm(a: MetricAlarm): Alarm {
-  const opt = <K extends string, V>(key: K, value: V | undefined) =>
-    (value !== undefined ? { [key]: value } : {}) as Partial<Record<K, V>>;
-  return {
-    name: a.AlarmName ?? '',
-    arn: a.AlarmArn ?? '',
-    actionsEnabled: a.ActionsEnabled === true,
-    alarmActions: a.AlarmActions ?? [],
-    okActions: a.OKActions ?? [],
-    insufficientDataActions: a.InsufficientDataActions ?? [],
-    dimensions: (a.Dimensions ?? []).map((d) => ({ name: d.Name ?? '', value: d.Value ?? '' })),
-    ...opt('metricName', a.MetricName),
-    ...opt('namespace', a.Namespace),
-    ...opt('statistic', a.Statistic),
-    ...opt('extendedStatistic', a.ExtendedStatistic),
-    ...opt('period', a.Period),
-    ...opt('threshold', a.Threshold),
-    ...opt('comparisonOperator', a.ComparisonOperator),
-    ...opt('evaluationPeriods', a.EvaluationPeriods),
-    ...opt('datapointsToAlarm', a.DatapointsToAlarm),
-    ...opt('treatMissingData', a.TreatMissingData),
-    ...opt('stateValue', a.StateValue),
-  };
 }
 
 /** The metric alarm of that exact name, or null. */
