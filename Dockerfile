@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
+# Node 22 (LTS): Node 20 reached end of life in April 2026. The code also runs on Node 20 (engines), which
+# is what CI tests on.
 # Multi-stage build: compile TypeScript (and better-sqlite3's native addon) in a build stage, then ship
 # only production dependencies and dist/ in a slim runtime image that runs as a non-root user.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 # Toolchain for better-sqlite3's node-gyp build when no prebuilt binary matches.
 RUN apt-get update \
@@ -18,7 +20,7 @@ COPY adapters ./adapters
 COPY bin ./bin
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     CIS_BOT_DB=/data/cis-bot.db

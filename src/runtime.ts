@@ -61,6 +61,11 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
     auditor,
     store,
     workflow,
+    ownAccount: () =>
+      session.callerIdentity().then(
+        (me) => me.accountId,
+        () => undefined,
+      ),
     ...(options.onError ? { onError: options.onError } : {}),
   });
   return { store, auditor, approvals, workflow, chat };

@@ -3,12 +3,13 @@
  * registry (each control declares the actions it reads and the ones its remediation calls), so the
  * README's policy and the code can never drift apart.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
 import type { CliContext } from './io';
 
 interface PolicyOptions {
   control?: string[];
+  accounts?: string;
   remediation?: boolean;
   confirmPatterns?: boolean;
   role?: string;
@@ -33,8 +34,15 @@ export function accountPolicy(
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** The policy of the identity cis-bot runs as (the hub): who it is, and which roles it may assume. */
-export function hubPolicy(roleArnTemplate: string): object {
+/**
+ * The policy of the identity cis-bot runs as (the hub): who it is, and which roles it may assume: the
+ * role in each listed account, or in any account when none are listed.
+ */
+export function hubPolicy(roleArnTemplate: string, accounts: readonly string[] = []): object {
+  const roles =
+    accounts.length > 0
+      ? accounts.map((a) => roleArnTemplate.replaceAll('{account}', a))
+      : roleArnTemplate.replaceAll('{account}', '*');
   return {
     Version: '2012-10-17',
     Statement: [
@@ -43,10 +51,21 @@ export function hubPolicy(roleArnTemplate: string): object {
         Sid: 'CisBotAssumeAuditRoles',
         Effect: 'Allow',
         Action: ['sts:AssumeRole'],
-        Resource: roleArnTemplate.replace('{account}', '*'),
+        Resource: roles,
       },
     ],
   };
+}
+
+function accountList(text: string | undefined): string[] {
+  const accounts = (text ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const bad = accounts.find((a) => !/^\d{12}$/.test(a));
+  if (bad !== undefined)
+    throw new InvalidArgumentError(`--accounts takes 12-digit account ids; got "${bad}".`);
+  return accounts;
 }
 
 export function registerIamPolicyCommand(program: Command, ctx: CliContext): void {
@@ -58,6 +77,7 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
     .option('--control <id...>', 'controls to cover (default: all registered)')
     .option('--remediation', 'add the actions the approved remediation calls')
     .option('--confirm-patterns', 'add logs:TestMetricFilter (aws.confirm_patterns)')
+    .option('--accounts <ids>', 'comma-separated account ids the hub may assume the role in (default: any)')
     .option(
       '--role <arnTemplate>',
       'role ARN template with {account}',
@@ -67,7 +87,10 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
       const ids = opts.control ?? [...CONTROLS.keys()];
       const out = {
         accountRolePolicy: accountPolicy(ids, opts.remediation === true, opts.confirmPatterns === true),
-        hubPolicy: hubPolicy(opts.role ?? 'arn:aws:iam::{account}:role/CisBotAudit'),
+        hubPolicy: hubPolicy(
+          opts.role ?? 'arn:aws:iam::{account}:role/CisBotAudit',
+          accountList(opts.accounts),
+        ),
       };
       ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     });

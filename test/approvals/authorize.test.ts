@@ -1,7 +1,7 @@
 import { authorizeApprover, requiresDistinctApprover } from '../../src/core/approvals';
 import type { Actor } from '../../src/core/chat-core';
 import { RemediationRefused } from '../../src/core/errors';
-import { approvalsConfig, approver, requester } from './fixtures/setup';
+import { approvalsConfig, approver } from './fixtures/setup';
 
 const approval = { id: 'ap1', requestedBy: { platform: 'slack' as const, userId: 'U_REQUESTER' } };
 
@@ -44,17 +44,19 @@ describe('authorizeApprover', () => {
   });
 
   it('checks Teams AAD object ids and CLI operator names', () => {
+    const onTeams = { id: 'ap-t', requestedBy: { platform: 'teams' as const, userId: 'aad-requester' } };
+    const onCli = { id: 'ap-c', requestedBy: { platform: 'cli' as const, userId: 'someone' } };
     expect(() =>
-      authorizeApprover(config, { platform: 'teams', userId: 'aad-approver' }, approval),
+      authorizeApprover(config, { platform: 'teams', userId: 'aad-approver' }, onTeams),
     ).not.toThrow();
     expect(
-      refusal(() => authorizeApprover(config, { platform: 'teams', userId: 'U_APPROVER_0' }, approval))
+      refusal(() => authorizeApprover(config, { platform: 'teams', userId: 'U_APPROVER_0' }, onTeams))
         .message,
     ).toMatch(/Azure AD object ids in approvals.teams.users/);
-    expect(() => authorizeApprover(config, { platform: 'cli', userId: 'ops' }, approval)).not.toThrow();
-    expect(
-      refusal(() => authorizeApprover(config, { platform: 'cli', userId: 'root' }, approval)).reason,
-    ).toBe('forbidden');
+    expect(() => authorizeApprover(config, { platform: 'cli', userId: 'ops' }, onCli)).not.toThrow();
+    expect(refusal(() => authorizeApprover(config, { platform: 'cli', userId: 'root' }, onCli)).reason).toBe(
+      'forbidden',
+    );
   });
 
   it('lets nobody approve on a platform without approvers, and says so', () => {
@@ -97,10 +99,18 @@ describe('authorizeApprover', () => {
     ).toBe('self-approval');
   });
 
-  it('does not treat the same id on another platform as the requester', () => {
-    const teamsConfig = approvalsConfig({ teams: { users: ['U_REQUESTER'] } });
+  it("refuses decisions from another platform than the request's (one person has an id per platform)", () => {
+    const teamsConfig = approvalsConfig({ teams: { users: ['aad-approver'] } });
+    const error = refusal(() =>
+      authorizeApprover(teamsConfig, { platform: 'teams', userId: 'aad-approver' }, approval),
+    );
+    expect(error.reason).toBe('forbidden');
+    expect(error.message).toBe(
+      'This remediation was requested on slack; it can only be approved or rejected there.',
+    );
+    const bySystem = { id: 'ap-s', requestedBy: { platform: 'system' as const, userId: 'schedule:daily' } };
     expect(() =>
-      authorizeApprover(teamsConfig, { platform: 'teams', userId: requester.userId }, approval),
+      authorizeApprover(teamsConfig, { platform: 'teams', userId: 'aad-approver' }, bySystem),
     ).not.toThrow();
   });
 

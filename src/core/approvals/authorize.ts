@@ -56,6 +56,15 @@ export function authorizeApprover(
     );
   }
   const requester = approval.requestedBy;
+  // Identities are per platform: the same person is a Slack user id and a Teams object id, so a request is
+  // decided on the platform it was made on (or, for the bot's own requests, anywhere); otherwise a
+  // requester could approve their own plan from their other account.
+  if (requester.platform !== 'system' && requester.platform !== platform) {
+    throw new RemediationRefused(
+      'forbidden',
+      `This remediation was requested on ${requester.platform}; it can only be approved or rejected there.`,
+    );
+  }
   const self = requester.platform === platform && requester.userId === actor.userId;
   if (decision === 'approve' && self && requiresDistinctApprover(config, platform)) {
     throw new RemediationRefused(

@@ -39,6 +39,8 @@ export interface ChatServiceDeps {
   workflow: RemediationWorkflow;
   /** The scheduler; absent when no schedules are configured (it can also be attached later). */
   digests?: DigestPort;
+  /** The account of the bot's own credentials (the one audited when aws.accounts is empty). */
+  ownAccount?: () => Promise<string | undefined>;
   /** Where unexpected errors of work that continues after a reply go (never to chat). */
   onError?: (error: unknown, context: string) => void;
 }
@@ -99,6 +101,7 @@ export class ChatService implements ChatCore {
         return [helpCard()];
       case 'audit': {
         getControl(command.control); // an unknown control is a usage error before any AWS call
+        await this.checkAccounts(command.accounts);
         const outcome = await this.deps.auditor.audit({
           control: command.control,
           ...(command.accounts ? { accounts: command.accounts } : {}),
@@ -159,6 +162,28 @@ export class ChatService implements ChatCore {
     }
   }
 
+  /**
+   * Chat users may only name accounts the configuration lists: `--account` and the account in a button's
+   * value come from the client, and must not widen what the bot's roles reach.
+   */
+  private async checkAccounts(accounts: readonly string[] | undefined): Promise<void> {
+    if (accounts === undefined) return;
+    const configured = this.deps.config.aws.accounts;
+    if (configured.length === 0) {
+      const own = await this.deps.ownAccount?.();
+      if (own !== undefined && accounts.every((a) => a === own)) return;
+      throw new UsageError(
+        'This bot audits the account of its own credentials; to name other accounts, list them in aws.accounts.',
+      );
+    }
+    const unknown = accounts.filter((a) => !configured.includes(a));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `Not a configured account: ${unknown.join(', ')}. Configured: ${configured.join(', ')}.`,
+      );
+    }
+  }
+
   private requireDigests(): DigestPort {
     if (!this.digests) {
       throw new UsageError(
@@ -174,6 +199,7 @@ export class ChatService implements ChatCore {
     ctx: CommandContext,
   ): Promise<Card[]> {
     getControl(control);
+    await this.checkAccounts(accounts);
     let targets: Array<string | undefined> = accounts ? [...accounts] : [undefined];
     if (!accounts && this.deps.config.aws.accounts.length > 1) {
       // Several accounts: plan for each one that fails, after one audit of them all.
