@@ -8,7 +8,15 @@ import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareAr
 import type { WebClient } from '@slack/web-api';
 import { assertNever, type Card } from '../../src/core/cards';
 import type { ClickResult, ProgressSink } from '../../src/core/chat-core';
-import { commandContext, type HandlerDeps } from './context';
+import {
+  channelAllowed,
+  channelRefusal,
+  commandContext,
+  fromOurWorkspace,
+  type HandlerDeps,
+  idOrUndefined,
+  OTHER_WORKSPACE_REFUSAL,
+} from './context';
 import { messagesFor, postCards, postInThread } from './delivery';
 import { buttonIdOf, escapeMrkdwn, type SlackMessage, toSlackMessages } from './render';
 import { safeErrorMessage } from './safe-error';
@@ -24,8 +32,14 @@ interface ClickTarget {
   ephemeral: boolean;
 }
 
-async function tellClicker(deps: HandlerDeps, target: ClickTarget, text: string): Promise<void> {
-  const safe = escapeMrkdwn(text);
+/** `trusted`: our own text with intended mrkdwn (channel links); anything else is escaped. */
+async function tellClicker(
+  deps: HandlerDeps,
+  target: ClickTarget,
+  text: string,
+  trusted = false,
+): Promise<void> {
+  const safe = trusted ? text : escapeMrkdwn(text);
   try {
     await target.client.chat.postEphemeral({ channel: target.channel, user: target.user, text: safe });
   } catch (error) {
@@ -108,6 +122,25 @@ async function show(deps: HandlerDeps, target: ClickTarget, result: ClickResult)
   }
 }
 
+function clickRefusal(
+  deps: HandlerDeps,
+  body: BlockAction,
+  channel: string,
+): { reason: string; text: string } | undefined {
+  const team = body.team as { id?: unknown; enterprise_id?: unknown } | null | undefined;
+  const enterprise = body.enterprise as { id?: unknown } | null | undefined;
+  const origin = {
+    teamId: idOrUndefined(team?.id),
+    userTeamId: idOrUndefined((body.user as { team_id?: unknown }).team_id),
+    enterpriseId: idOrUndefined(enterprise?.id) ?? idOrUndefined(team?.enterprise_id),
+  };
+  if (!fromOurWorkspace(deps, origin)) return { reason: 'other workspace', text: OTHER_WORKSPACE_REFUSAL };
+  if (!channelAllowed(deps, channel)) {
+    return { reason: 'channel not allowed', text: channelRefusal(deps, 'button clicks') };
+  }
+  return undefined;
+}
+
 async function runClick(
   deps: HandlerDeps,
   body: BlockAction,
@@ -137,6 +170,22 @@ async function runClick(
     user: body.user.id,
     ephemeral: container.is_ephemeral === true,
   };
+  // The same gate as commands: a Slack Connect guest from another workspace must not approve, and a
+  // button in a channel outside slack.allowed_channels (e.g. a card forwarded there) must not act.
+  const refusal = clickRefusal(deps, body, channel);
+  if (refusal !== undefined) {
+    deps.logger.warn({
+      event: 'slack.click.refused',
+      reason: refusal.reason,
+      action: actionId,
+      user: body.user.id,
+      channel,
+    });
+    await tellClicker(deps, target, refusal.text, true).catch((tellError: unknown) =>
+      deps.logger.warn({ event: 'slack.click.error_not_shown', error: tellError }),
+    );
+    return;
+  }
   try {
     const ctx = await commandContext(
       deps,

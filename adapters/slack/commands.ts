@@ -1,7 +1,7 @@
 /**
- * The `/cis` slash command: acknowledge at once, then parse, check the channel allow-list, post a
- * progress message, run the command in the core and put the result in place of the progress message
- * (continuations in its thread). When the bot cannot post in the channel, the result goes back through
+ * The `/cis` slash command: acknowledge at once, then check the workspace, parse, check the channel
+ * allow-list, post a progress message, run the command in the core and put the result in place of the
+ * progress message (continuations in its thread). When the bot cannot post in the channel, the result goes back through
  * the command's response_url instead.
  */
 import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
@@ -9,7 +9,15 @@ import type { WebClient } from '@slack/web-api';
 import type { Command } from '../../src/core/commands';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
-import { commandContext, type HandlerDeps } from './context';
+import {
+  channelAllowed,
+  channelRefusal,
+  commandContext,
+  fromOurWorkspace,
+  type HandlerDeps,
+  idOrUndefined,
+  OTHER_WORKSPACE_REFUSAL,
+} from './context';
 import { messagesFor, replaceWithMessages } from './delivery';
 import { escapeMrkdwn, fitEscaped, type SlackMessage, toSlackMessages } from './render';
 import { isCannotPost, safeErrorMessage } from './safe-error';
@@ -54,11 +62,6 @@ async function respondInChannel(respond: RespondFn, messages: readonly SlackMess
   }
 }
 
-function allowed(deps: HandlerDeps, channel: string): boolean {
-  const list = deps.config.slack.allowed_channels;
-  return list.length === 0 || list.includes(channel);
-}
-
 async function runCommand(
   deps: HandlerDeps,
   command: SlashCommand,
@@ -67,6 +70,21 @@ async function runCommand(
 ): Promise<void> {
   const channel = command.channel_id;
   const log = { user: command.user_id, channel };
+  // Before parsing: someone from another workspace (a Slack Connect channel) gets nothing but the refusal.
+  const origin = {
+    teamId: idOrUndefined(command.team_id),
+    enterpriseId: idOrUndefined(command.enterprise_id),
+  };
+  if (!fromOurWorkspace(deps, origin)) {
+    deps.logger.warn({
+      event: 'slack.command.refused',
+      reason: 'other workspace',
+      team: origin.teamId,
+      ...log,
+    });
+    await respond({ response_type: 'ephemeral', text: OTHER_WORKSPACE_REFUSAL });
+    return;
+  }
   let parsed: Command;
   try {
     parsed = parseCommand(command.text ?? '');
@@ -76,13 +94,9 @@ async function runCommand(
     await respondEphemeral(respond, usageMessage(error.message));
     return;
   }
-  if (!allowed(deps, channel)) {
+  if (!channelAllowed(deps, channel)) {
     deps.logger.info({ event: 'slack.command.refused', reason: 'channel not allowed', ...log });
-    const where = deps.config.slack.allowed_channels.map((id) => `<#${id}>`).join(', ');
-    await respond({
-      response_type: 'ephemeral',
-      text: `cis-bot does not take commands in this channel. Use it in ${where}, or ask an admin to add this channel to slack.allowed_channels.`,
-    });
+    await respond({ response_type: 'ephemeral', text: channelRefusal(deps, 'commands') });
     return;
   }
   const ctx = await commandContext(deps, { id: command.user_id, name: command.user_name }, channel);

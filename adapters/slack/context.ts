@@ -1,11 +1,13 @@
 /**
- * What the command and click handlers share: the core, config, logger, the approver-group lookup, and
- * the tracker of work that continues after Slack has been acknowledged.
+ * What the command and click handlers share: the core, config, logger, the approver-group lookup, the
+ * tracker of work that continues after Slack has been acknowledged, and the checks both apply before the
+ * core sees a request (our workspace only, allowed channels only).
  */
 import type { Logger } from '@slack/bolt';
 import type { Config } from '../../src/config/schema';
 import type { Actor, ChatCore, CommandContext } from '../../src/core/chat-core';
 import type { GroupResolver } from './user-groups';
+import { isFromWorkspace, type RequestOrigin, type Workspace } from './workspace';
 
 export interface HandlerDeps {
   config: Config;
@@ -14,6 +16,31 @@ export interface HandlerDeps {
   groupsOf: GroupResolver;
   /** Registers work that continues after the ack, so `idle()` and `stop()` can wait for it. */
   track<T>(work: Promise<T>): Promise<T>;
+  /** The workspace `auth.test` named at init(); undefined before (every request is then refused). */
+  workspace(): Workspace | undefined;
+}
+
+export const OTHER_WORKSPACE_REFUSAL =
+  'cis-bot takes commands and button clicks only from members of the workspace it is installed in.';
+
+export function fromOurWorkspace(deps: HandlerDeps, origin: RequestOrigin): boolean {
+  return isFromWorkspace(deps.workspace(), origin);
+}
+
+/** `slack.allowed_channels`, for commands and clicks alike; empty allows every channel. */
+export function channelAllowed(deps: HandlerDeps, channel: string): boolean {
+  const list = deps.config.slack.allowed_channels;
+  return list.length === 0 || list.includes(channel);
+}
+
+export function channelRefusal(deps: HandlerDeps, what: 'commands' | 'button clicks'): string {
+  const where = deps.config.slack.allowed_channels.map((id) => `<#${id}>`).join(', ');
+  return `cis-bot does not take ${what} in this channel. Use it in ${where}, or ask an admin to add this channel to slack.allowed_channels.`;
+}
+
+/** Slack sends absent ids as missing fields, empty strings or null: all mean "not given". */
+export function idOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 export async function commandContext(

@@ -1,9 +1,16 @@
 /**
- * Checks Bolt does not make on signed Slack requests, run before Bolt's own verification:
- *  - a timestamp more than five minutes in the FUTURE is refused (Bolt only refuses old ones);
- *  - a correctly signed request seen before (same signature) is refused as a replay.
+ * The authoritative check of signed Slack requests, run before Bolt's own verification. Bolt parses the
+ * headers leniently (`Number(timestamp)`, the signature split on '='), so `0<ts>`, `<ts>.0` or
+ * `v0=<hex>=x` pass Bolt with a different header text: a check that only acts on the canonical form can
+ * be stepped around. This guard therefore refuses (401) everything but the canonical form:
+ *  - the timestamp must be 1-10 digits and within five minutes of now, either way (Bolt refuses only
+ *    old ones);
+ *  - the signature must be `v0=` and 64 lower-case hex digits, and equal our own HMAC-SHA256 over
+ *    `v0:{timestamp}:{raw body}` (timing-safe compare);
+ *  - the HMAC must not have been seen before: it is remembered in a `OnceKeys` store (the bot's database,
+ *    shared by replicas and kept across restarts) until well after the timestamp could still be accepted.
  * It reads the raw body once and hands it to Bolt as `req.rawBody`, which Bolt's verifier reads instead of
- * the (by then consumed) stream; Bolt then verifies the signature and the age itself.
+ * the (by then consumed) stream; Bolt then verifies the signature and the age again, as usual.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -11,12 +18,45 @@ import type { Logger } from '@slack/bolt';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 export const MAX_SKEW_SECONDS = 5 * 60;
+/** How long a signature is remembered after its timestamp: past the window with margin for clock skew. */
+export const REMEMBER_SECONDS = 2 * MAX_SKEW_SECONDS;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
-const SEEN_CAPACITY = 50_000;
+const MEMORY_CAPACITY = 50_000;
+const TIMESTAMP = /^\d{1,10}$/;
+const SIGNATURE = /^v0=([0-9a-f]{64})$/;
+
+/** Where seen signatures are remembered: the Store port's `rememberOnce`, or `memoryOnceKeys()`. */
+export interface OnceKeys {
+  /** True the first time `key` is presented; false while it is remembered (until `expiresAt`). */
+  rememberOnce(key: string, expiresAt: string, now: Date): Promise<boolean>;
+}
+
+/**
+ * One process's memory: enough for tests and a single process, but a restart forgets it and another
+ * replica never sees it; the bot passes its Store instead.
+ */
+export function memoryOnceKeys(capacity = MEMORY_CAPACITY): OnceKeys {
+  // Keys with their expiry (ms), oldest first (a Map keeps insertion order).
+  const seen = new Map<string, number>();
+  return {
+    async rememberOnce(key, expiresAt, now) {
+      const nowMs = now.getTime();
+      for (const [k, expires] of seen) {
+        if (expires > nowMs && seen.size < capacity) break;
+        seen.delete(k);
+      }
+      if (seen.has(key)) return false;
+      seen.set(key, new Date(expiresAt).getTime());
+      return true;
+    },
+  };
+}
 
 export interface RequestGuardOptions {
   signingSecret: string;
   logger: Logger;
+  /** Where seen signatures are kept; default this process's memory (`memoryOnceKeys()`). */
+  onceKeys?: OnceKeys;
   /** Clock in milliseconds; tests leave it alone. */
   now?: () => number;
 }
@@ -32,25 +72,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function signatureMatches(secret: string, timestamp: string, body: Buffer, signature: string): boolean {
-  const expected = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(signature);
-  return a.length === b.length && timingSafeEqual(a, b);
+function hmacMatches(secret: string, timestamp: string, body: Buffer, hex: string): boolean {
+  const expected = createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest();
+  const given = Buffer.from(hex, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** Express middleware for the Slack endpoint; mount it before Bolt's receiver on the same path. */
 export function slackRequestGuard(options: RequestGuardOptions): RequestHandler {
   const now = options.now ?? Date.now;
-  // Signatures of accepted requests, oldest first (a Map keeps insertion order), until they are too old
-  // for Bolt to accept anyway.
-  const seen = new Map<string, number>();
-  const forget = (nowMs: number) => {
-    for (const [signature, expires] of seen) {
-      if (expires > nowMs && seen.size <= SEEN_CAPACITY) break;
-      seen.delete(signature);
-    }
-  };
+  const onceKeys = options.onceKeys ?? memoryOnceKeys();
   const refuse = (res: Response, reason: string) => {
     options.logger.warn({ event: 'slack.request.refused', reason });
     res.status(401).send();
@@ -66,20 +97,40 @@ export function slackRequestGuard(options: RequestGuardOptions): RequestHandler 
       const timestamp = req.header('x-slack-request-timestamp');
       const signature = req.header('x-slack-signature');
       const nowMs = now();
-      if (timestamp !== undefined && /^\d+$/.test(timestamp)) {
-        if (Number(timestamp) > Math.floor(nowMs / 1000) + MAX_SKEW_SECONDS) {
-          refuse(res, 'timestamp in the future');
-          return;
-        }
-        if (signature !== undefined && signatureMatches(options.signingSecret, timestamp, body, signature)) {
-          forget(nowMs);
-          if (seen.has(signature)) {
-            refuse(res, 'replayed request');
-            return;
-          }
-          // Bolt refuses anything older than five minutes, so remembering for ten is enough.
-          seen.set(signature, Number(timestamp) * 1000 + 2 * MAX_SKEW_SECONDS * 1000);
-        }
+      if (timestamp === undefined || !TIMESTAMP.test(timestamp)) {
+        refuse(res, 'malformed timestamp');
+        return;
+      }
+      const seconds = Number(timestamp);
+      if (Math.abs(Math.floor(nowMs / 1000) - seconds) > MAX_SKEW_SECONDS) {
+        refuse(res, 'timestamp outside the five-minute window');
+        return;
+      }
+      const hex = signature === undefined ? undefined : SIGNATURE.exec(signature)?.[1];
+      if (hex === undefined) {
+        refuse(res, 'malformed signature');
+        return;
+      }
+      if (!hmacMatches(options.signingSecret, timestamp, body, hex)) {
+        refuse(res, 'signature mismatch');
+        return;
+      }
+      let first: boolean;
+      try {
+        first = await onceKeys.rememberOnce(
+          `slack:v0:${hex}`,
+          new Date((seconds + REMEMBER_SECONDS) * 1000).toISOString(),
+          new Date(nowMs),
+        );
+      } catch (error) {
+        // Fail closed: without the replay check the request must not run. Slack shows the user an error.
+        options.logger.error({ event: 'slack.request.replay_check_failed', error });
+        res.status(503).send();
+        return;
+      }
+      if (!first) {
+        refuse(res, 'replayed request');
+        return;
       }
       next();
     } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * Wires the Slack adapter: a Bolt App on an ExpressReceiver (HTTP mode, signed requests on
- * POST /slack/events, guarded against future timestamps and replays) or a SocketModeReceiver (app-level
- * token), chosen by `slack.mode`; the `/cis` command and `cis:*` button listeners; and the ChatPoster the
+ * POST /slack/events, guarded against malformed headers, timestamps out of the window and replays, the
+ * replays remembered in the bot's store) or a SocketModeReceiver (app-level token), chosen by
+ * `slack.mode`; the workspace the bot token belongs to (requests from others are refused); the `/cis` command and `cis:*` button listeners; and the ChatPoster the
  * scheduler uses. Bolt reads no environment: token, signing secret and API URL come from the Config.
  */
 import type { Server } from 'node:http';
@@ -24,8 +25,9 @@ import { commandListener } from './commands';
 import type { HandlerDeps } from './context';
 import { createJsonLogger } from './log';
 import { createSlackPoster } from './poster';
-import { slackRequestGuard } from './request-guard';
+import { memoryOnceKeys, type OnceKeys, slackRequestGuard } from './request-guard';
 import { createGroupResolver } from './user-groups';
+import { type Workspace, workspaceFromAuthTest } from './workspace';
 
 /** The path Slack posts commands and interactivity to (the manifest's request URLs). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -42,6 +44,12 @@ export interface SlackAdapterOptions {
   expressApp?: Application;
   /** Bolt-compatible logger; by default JSON lines on stdout at `LOG_LEVEL`. */
   logger?: Logger;
+  /**
+   * HTTP mode: where the signatures of requests already accepted are remembered, so a replay is refused
+   * by every replica and after a restart. Pass the bot's Store (only `rememberOnce` is used). Default:
+   * this process's memory.
+   */
+  store?: OnceKeys;
 }
 
 export interface SlackAdapter {
@@ -56,10 +64,13 @@ export interface SlackAdapter {
   /** HTTP mode, after start(): the listening server. */
   readonly server: Server | undefined;
   /**
-   * Checks the bot token with auth.test (a refused token is a ConfigError). start() does it; call it
-   * yourself only when you serve `expressApp` from your own HTTP server instead of start().
+   * Checks the bot token with auth.test (a refused token is a ConfigError) and learns the workspace it
+   * belongs to: requests from other workspaces are refused, and all of them until init() has succeeded.
+   * start() does it; call it yourself when you serve `expressApp` from your own HTTP server instead.
    */
   init(): Promise<void>;
+  /** The workspace auth.test named, once init() has succeeded. */
+  readonly workspace: Workspace | undefined;
   /** init(), then listens (HTTP mode, default PORT) or connects (Socket Mode). */
   start(listen?: number | ListenOptions): Promise<void>;
   /** Resolves once all work accepted so far (commands and clicks after their ack) has finished. */
@@ -106,8 +117,21 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       );
     }
     expressApp = options.expressApp ?? express();
-    // Before Bolt's own route: refuses future timestamps and replays, and hands Bolt the raw body.
-    expressApp.post(SLACK_EVENTS_PATH, slackRequestGuard({ signingSecret: slackEnv.signingSecret, logger }));
+    if (options.store === undefined) {
+      logger.warn({
+        event: 'slack.replay_memory_local',
+        detail: 'no store given: replays are remembered by this process only',
+      });
+    }
+    // Before Bolt's own route: the authoritative signature, window and replay check; hands Bolt the raw body.
+    expressApp.post(
+      SLACK_EVENTS_PATH,
+      slackRequestGuard({
+        signingSecret: slackEnv.signingSecret,
+        logger,
+        onceKeys: options.store ?? memoryOnceKeys(),
+      }),
+    );
     receiver = new ExpressReceiver({
       signingSecret: slackEnv.signingSecret,
       logger,
@@ -135,6 +159,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   logger.setLevel(level);
 
   const pending = new Set<Promise<unknown>>();
+  let workspace: Workspace | undefined;
   const deps: HandlerDeps = {
     config,
     core,
@@ -146,6 +171,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       work.then(forget, forget);
       return work;
     },
+    workspace: () => workspace,
   };
   app.command(SLASH_COMMAND, commandListener(deps));
   app.action<BlockAction>(ACTION_PATTERN, actionListener(deps));
@@ -157,24 +183,41 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   let socketStarted = false;
   let initialized: Promise<void> | undefined;
   const init = () => {
-    initialized ??= app.init().catch((error: unknown) => {
-      initialized = undefined;
-      const code = (error as { data?: { error?: string } }).data?.error;
-      if (
-        code === 'invalid_auth' ||
-        code === 'not_authed' ||
-        code === 'account_inactive' ||
-        code === 'token_revoked'
-      ) {
-        throw new ConfigError(
-          `Slack refused SLACK_BOT_TOKEN (${code}): copy the current Bot User OAuth Token.`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw error;
-    });
+    initialized ??= app
+      .init()
+      .then(async () => {
+        // Bolt keeps auth.test's answer to itself; the workspace is needed to refuse other workspaces.
+        const auth = await app.client.auth.test();
+        const found = workspaceFromAuthTest(auth);
+        if (found === undefined) {
+          throw new ConfigError('Slack auth.test named no workspace for SLACK_BOT_TOKEN: is it a bot token?');
+        }
+        workspace = found;
+        logger.info({
+          event: 'slack.workspace',
+          team: found.teamId,
+          enterprise: found.enterpriseId,
+          enterpriseInstall: found.enterpriseInstall,
+        });
+      })
+      .catch((error: unknown) => {
+        initialized = undefined;
+        const code = (error as { data?: { error?: string } }).data?.error;
+        if (
+          code === 'invalid_auth' ||
+          code === 'not_authed' ||
+          code === 'account_inactive' ||
+          code === 'token_revoked'
+        ) {
+          throw new ConfigError(
+            `Slack refused SLACK_BOT_TOKEN (${code}): copy the current Bot User OAuth Token.`,
+            {
+              cause: error,
+            },
+          );
+        }
+        throw error;
+      });
     return initialized;
   };
   const idle = async () => {
@@ -187,6 +230,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     expressApp,
     client: app.client,
     poster: createSlackPoster(app.client),
+    get workspace() {
+      return workspace;
+    },
     get server() {
       return server;
     },

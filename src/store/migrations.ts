@@ -121,6 +121,18 @@ CREATE TABLE schedule_runs (
 CREATE INDEX schedule_runs_completed ON schedule_runs (schedule_name, completed_at, fire_time);
 `,
   },
+  {
+    version: 3,
+    name: 'once-only keys (request replay protection)',
+    sql: `
+CREATE TABLE once_keys (
+  key           TEXT PRIMARY KEY,
+  expires_at_ms INTEGER NOT NULL,
+  seen_at       TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX once_keys_by_expiry ON once_keys (expires_at_ms);
+`,
+  },
 ];
 
 export interface MigrationOutcome {

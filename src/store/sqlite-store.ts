@@ -520,6 +520,27 @@ export class SqliteStore implements Store {
     });
   }
 
+  // ---- once-only keys -----------------------------------------------------------------------------
+
+  rememberOnce(key: string, expiresAt: string, now: Date): Promise<boolean> {
+    // The key may be a request signature: it stays out of error messages.
+    return attempt('remember a once-only key', () => {
+      const nowMs = ms(now, 'now');
+      const expiresMs = ms(expiresAt, 'expiresAt');
+      return this.db
+        .transaction((): boolean => {
+          // Expired keys go first, so a key seen again after its expiry counts as new (as documented).
+          this.stmt('DELETE FROM once_keys WHERE expires_at_ms <= ?').run(nowMs);
+          // The primary key decides: exactly one INSERT of a key succeeds, whichever process runs it.
+          const inserted = this.stmt(
+            'INSERT OR IGNORE INTO once_keys (key, expires_at_ms, seen_at) VALUES (?, ?, ?)',
+          ).run(key, expiresMs, iso(now, 'now'));
+          return inserted.changes === 1;
+        })
+        .immediate();
+    });
+  }
+
   close(): Promise<void> {
     return attempt('close the database', () => {
       if (this.db.open) this.db.close();

@@ -66,13 +66,15 @@ export interface SlashCommandFields {
   user_name?: string;
   channel_id?: string;
   channel_name?: string;
+  /** The workspace the command came from; default the fake's (FAKE_TEAM_ID). */
+  team_id?: string;
 }
 
 /** The form body Slack sends for a slash command (fields as documented). */
 export function slashCommandBody(fields: SlashCommandFields): string {
   return new URLSearchParams({
     token: 'gIkuvaNzQIHg97ATvDxqgjtO',
-    team_id: FAKE_TEAM_ID,
+    team_id: fields.team_id ?? FAKE_TEAM_ID,
     team_domain: 'example',
     channel_id: fields.channel_id ?? 'C0SECOPS01',
     channel_name: fields.channel_name ?? 'sec-ops',
@@ -96,6 +98,10 @@ export interface BlockActionFields {
   userId?: string;
   userName?: string;
   message?: { text: string; blocks: unknown[]; thread_ts?: string };
+  /** `team.id`: the workspace the click came from; default FAKE_TEAM_ID. */
+  teamId?: string;
+  /** `user.team_id`: the clicker's home workspace (another one for a Slack Connect guest). */
+  userTeamId?: string;
 }
 
 /** The form body Slack sends for a button click: `payload=` a block_actions JSON document. */
@@ -105,12 +111,12 @@ export function blockActionsBody(fields: BlockActionFields): string {
   const userName = fields.userName ?? 'bob';
   const payload = {
     type: 'block_actions',
-    user: { id: userId, username: userName, name: userName, team_id: FAKE_TEAM_ID },
+    user: { id: userId, username: userName, name: userName, team_id: fields.userTeamId ?? FAKE_TEAM_ID },
     api_app_id: APP_ID,
     token: 'gIkuvaNzQIHg97ATvDxqgjtO',
     container: { type: 'message', message_ts: fields.messageTs, channel_id: channelId, is_ephemeral: false },
     trigger_id: '12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3',
-    team: { id: FAKE_TEAM_ID, domain: 'example' },
+    team: { id: fields.teamId ?? FAKE_TEAM_ID, domain: 'example' },
     enterprise: null,
     is_enterprise_install: false,
     channel: { id: channelId, name: 'sec-ops' },

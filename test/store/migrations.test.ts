@@ -31,7 +31,14 @@ describe('schema migrations', () => {
     db.close();
     expect(applied).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
     expect(tables(path)).toEqual(
-      expect.arrayContaining(['approvals', 'audit_log', 'conversation_refs', 'plans', 'schedule_runs']),
+      expect.arrayContaining([
+        'approvals',
+        'audit_log',
+        'conversation_refs',
+        'once_keys',
+        'plans',
+        'schedule_runs',
+      ]),
     );
   });
 
@@ -75,7 +82,9 @@ describe('schema migrations', () => {
     db.close();
     expect(() => openStore(path)).toThrow(StoreError);
     expect(() => openStore(path)).toThrow(
-      /schema version 99, but this cis-bot knows versions up to 2: it was written by a newer cis-bot/,
+      new RegExp(
+        `schema version 99, but this cis-bot knows versions up to ${MIGRATIONS.length}: it was written by a newer cis-bot`,
+      ),
     );
   });
 

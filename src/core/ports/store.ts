@@ -1,7 +1,7 @@
 /**
  * The store port: everything cis-bot keeps between requests and across restarts (audit runs and
  * findings, remediation plans, the approval state machine, the append-only audit log, Teams
- * conversation references, scheduled-run leases). Platform-neutral and driver-free: the embedded SQLite
+ * conversation references, scheduled-run leases, once-only keys). Platform-neutral and driver-free: the embedded SQLite
  * implementation lives in src/store, and a server database can implement the same interface later.
  *
  * Conventions: plain data only; timestamps are ISO-8601 strings (UTC, as `Date#toISOString` writes
@@ -314,6 +314,15 @@ export interface Store {
   lastCompletedScheduleRun(
     scheduleName: string,
   ): Promise<{ fireTime: string; completedAt: string; summary: unknown } | undefined>;
+
+  // Once-only keys (replay protection shared by replicas and surviving restarts)
+  /**
+   * Remembers `key` until `expiresAt` (ISO). True for exactly one caller: the first to present the key,
+   * across processes sharing the store; false while the key is remembered. Keys whose expiry is at or
+   * before `now` may be purged, after which the key counts as new again, so callers pick an expiry past
+   * the time the key could still be accepted.
+   */
+  rememberOnce(key: string, expiresAt: string, now: Date): Promise<boolean>;
 
   close(): Promise<void>;
 }
