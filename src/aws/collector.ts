@@ -2,7 +2,7 @@
  * The collector: reads one account's monitoring chain into an `AccountSnapshot`, following the chain
  * instead of scanning the world. DescribeTrails (with shadow trails) in ONE region lists every
  * multi-region trail; per candidate trail, GetTrailStatus and GetEventSelectors in its home region (by
- * ARN) run alongside DescribeMetricFilters on its log group, in the log group's own account and region
+ * ARN; for an organization trail, in its owner account when cis-bot reaches it) run alongside DescribeMetricFilters on its log group, in the log group's own account and region
  * taken from the ARN (never a bare-name join); then DescribeAlarmsForMetric for each metric of a filter
  * that catches a control's pattern (name AND namespace, in that region); then ListSubscriptionsByTopic
  * and GetTopicAttributes for each SNS action of those alarms. Independent calls run concurrently, every
@@ -142,11 +142,53 @@ class Collector {
     });
   }
 
+  /**
+   * The CloudTrail client to read a trail's status and selectors with: the trail's own account when it
+   * is another one (an organization trail seen from a member account) and cis-bot can reach it, else the
+   * audited account's. Public reports disagree on whether a member account may call GetTrailStatus /
+   * GetEventSelectors on the management account's trail ARN (some see CloudTrailARNInvalidException
+   * "AccountID in ARN is wrong" or TrailNotFoundException), so the owner, who certainly may, is asked
+   * first; the member's own call remains the fallback when there is no role in the owner account.
+   */
+  private trailReader(trail: Trail): Array<{ accountId: string; ct: AwsClients['cloudtrail'] }> {
+    const local = { accountId: this.accountId, ct: this.req.home(trail.homeRegion).cloudtrail };
+    const owner = trail.ownerAccountId;
+    if (!owner || owner === this.accountId) return [local];
+    const clients = this.clients(owner, trail.homeRegion);
+    return clients.ok ? [{ accountId: owner, ct: clients.value.cloudtrail }, local] : [local];
+  }
+
+  /**
+   * One read of a trail with the first reader; when the owner's clients cannot even get credentials
+   * (AssumeRole into the owner account refused), the audited account's own call is tried. Any error
+   * names the account the failing call was made in.
+   */
+  private async trailProbe<T>(
+    action: string,
+    trail: Trail,
+    call: (ct: AwsClients['cloudtrail']) => Promise<T>,
+  ): Promise<Probe<T>> {
+    const readers = this.trailReader(trail);
+    let result: Probe<T> | undefined;
+    for (const [i, reader] of readers.entries()) {
+      result = await this.probe(action, () => call(reader.ct));
+      if (result.ok) return result;
+      const assumeFailed = result.error.action === 'sts:AssumeRole';
+      if (!assumeFailed || i === readers.length - 1) {
+        const own = reader.accountId === trail.ownerAccountId ? 'the trail owner' : 'the audited account';
+        return probeError({
+          ...result.error,
+          message: `called in account ${reader.accountId} (${own}), ${trail.homeRegion}: ${result.error.message}`,
+        });
+      }
+    }
+    return result as Probe<T>;
+  }
+
   async trail(trail: Trail): Promise<TrailSnapshot> {
     if (!trail.isMultiRegion) return { trail };
-    const ct = this.req.home(trail.homeRegion).cloudtrail;
     const [status, selectors] = await Promise.all([
-      this.probe<TrailStatus>('cloudtrail:GetTrailStatus', async () => {
+      this.trailProbe<TrailStatus>('cloudtrail:GetTrailStatus', trail, async (ct) => {
         const s = await ct.send(new GetTrailStatusCommand({ Name: trail.arn }));
         const out: TrailStatus = { isLogging: s.IsLogging === true };
         if (s.LatestCloudWatchLogsDeliveryError)
@@ -160,7 +202,7 @@ class Collector {
         for (const [k, v] of Object.entries(times)) if (v !== undefined) out[k as keyof typeof times] = v;
         return out;
       }),
-      this.probe<EventSelectors>('cloudtrail:GetEventSelectors', async () => {
+      this.trailProbe<EventSelectors>('cloudtrail:GetEventSelectors', trail, async (ct) => {
         const s = await ct.send(new GetEventSelectorsCommand({ TrailName: trail.arn }));
         return {
           basic: (s.EventSelectors ?? []).map((e) => ({
@@ -262,6 +304,12 @@ class Collector {
   alarms(metric: MetricRef, clients: AwsClients): Promise<void> {
     const key = metricKey(metric);
     return this.once(`m|${key}`, async () => {
+      // No Dimensions are sent: the CIS metric has none. AWS documents for this call "if the metric has
+      // any associated dimensions, you must specify them", so on real AWS an alarm on one dimension
+      // combination of a dimensioned metric (e.g. UserName=alice) may well be missing from the answer
+      // (the sandbox returns every alarm on the name and namespace). That does not change a verdict: a
+      // filter that emits dimensions fails the alarm link whatever alarms are found (evaluate.ts); only
+      // the alarms that detail lists may then be incomplete.
       const result = await this.probe('cloudwatch:DescribeAlarmsForMetric', async () => {
         const out = await clients.cloudwatch.send(
           new DescribeAlarmsForMetricCommand({ MetricName: metric.name, Namespace: metric.namespace }),

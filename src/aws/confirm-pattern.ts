@@ -9,9 +9,10 @@
  *   - the control's benign events (ordinary successful calls a filter must not fire on);
  *   - a few reference examples the engine builds: one event per top-level `||` branch of the reference.
  * AWS's matches are compared with `matchesEvent`'s, message by message. The outcome goes on the
- * metric-filter link's evidence as `awsConfirmation`; a disagreement turns a passing link into `warn`
- * (AWS's answer is the authority, the verdict needs a human look); an error, such as AccessDenied on
- * logs:TestMetricFilter, is recorded as such and never changes or hides the verdict.
+ * metric-filter link's evidence as `awsConfirmation`. When AWS says the CIS pattern catches an event the
+ * filter misses, the link FAILS and the chain breaks there (AWS's answer is the authority, CIS-4.md); any
+ * other disagreement turns a passing link into `warn` (the verdict needs a human look); an error, such as
+ * AccessDenied on logs:TestMetricFilter, is recorded as such and never changes or hides the verdict.
  */
 import { type CloudWatchLogsClient, TestMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { Control } from '../core/controls/types';
@@ -71,6 +72,12 @@ export interface AwsConfirmation {
   engineRejectsPattern?: boolean;
   /** Why AWS could not be asked (AccessDenied on logs:TestMetricFilter, unreachable account...). */
   error?: ProbeError;
+  /**
+   * The events AWS says the CIS reference pattern matches and the filter does not, whatever the engine
+   * says (empty when AWS could not be asked). Any such event means the filter misses what CIS requires,
+   * on AWS's own authority: the metric-filter link fails.
+   */
+  awsMissed?: Array<{ event: LogEvent; role: SampleRole }>;
 }
 
 /** TestMetricFilter takes 1 to 50 messages. */
@@ -157,6 +164,7 @@ export async function confirmPattern(
   let calls = 0;
   let engineRejects = false;
   const disagreements: Disagreement[] = [];
+  const awsSays: Partial<Record<ConfirmedPattern, Set<number>>> = {};
   try {
     for (const [which, text] of [
       ['filter', req.pattern],
@@ -164,6 +172,7 @@ export async function confirmPattern(
     ] as const) {
       calls++;
       const aws = await awsMatches(req.logs, text, messages);
+      awsSays[which] = aws;
       // AWS evaluated it; if our parser rejects it, that is the disagreement (the engine matches nothing).
       const engine = parseOrNull(text);
       if (engine === null) engineRejects = true;
@@ -186,12 +195,16 @@ export async function confirmPattern(
       calls,
     };
   }
+  const awsMissed = samples.filter(
+    (_s, i) => awsSays.reference?.has(i + 1) === true && awsSays.filter?.has(i + 1) !== true,
+  );
   return {
     confirmation: {
       ...base,
       agreed: disagreements.length === 0 && !engineRejects,
       disagreements,
       ...(engineRejects ? { engineRejectsPattern: true } : {}),
+      awsMissed: awsMissed.map((x) => ({ event: x.event, role: x.role })),
     },
     calls,
   };
@@ -244,9 +257,34 @@ function describeError(e: ProbeError): string {
     : `Not confirmed with AWS (${e.action}: ${e.message}); the engine's verdict stands.`;
 }
 
-/** The link with the confirmation recorded; a disagreement makes a passing link `warn`. */
+/**
+ * AWS says the CIS pattern catches an event the filter misses: whatever the engine judged, the filter does
+ * not cover the control (CIS-4.md: AWS is the authority).
+ */
+function describeAwsMiss(link: LinkResult, c: AwsConfirmation): string {
+  const first = c.awsMissed?.[0] as { event: LogEvent; role: SampleRole };
+  const count = c.awsMissed?.length ?? 0;
+  const name = (link.evidence as { filterName?: unknown }).filterName;
+  const verdict = (link.evidence as { verdict?: unknown }).verdict;
+  const filter = typeof name === 'string' ? `Filter '${name}'` : 'The filter';
+  const engine = typeof verdict === 'string' ? ` (cis-bot's engine judged it ${verdict})` : '';
+  return (
+    `${filter} misses events the CIS pattern catches, according to AWS's own evaluator (logs:TestMetricFilter): ` +
+    `for ${eventLabel(first.event)} (${ROLE_LABEL[first.role]})${count > 1 ? ` and ${count - 1} more event(s)` : ''}, ` +
+    `AWS says the CIS pattern matches and the filter does not${engine}. AWS's answer is the authority: ` +
+    'the filter does not catch every event the control requires.'
+  );
+}
+
+/**
+ * The link with the confirmation recorded. AWS showing the filter missing an event the CIS pattern
+ * catches (on AWS's own word) fails the link; any other disagreement makes a passing link `warn`.
+ */
 export function withConfirmation(link: LinkResult, c: AwsConfirmation): LinkResult {
   const evidence = { ...link.evidence, awsConfirmation: c };
+  if ((c.awsMissed?.length ?? 0) > 0 && link.status !== 'fail') {
+    return { ...link, status: 'fail', detail: describeAwsMiss(link, c), evidence };
+  }
   if (c.agreed === true) return { ...link, evidence };
   const note = c.agreed === false ? describeDisagreement(c) : describeError(c.error as ProbeError);
   return {
@@ -311,6 +349,28 @@ export async function confirmFinding(
 
 function replaceLink(finding: AccountFinding, index: number, next: LinkResult): AccountFinding {
   const before = finding.links[index] as LinkResult;
+  if (next.status === 'fail' && before.status !== 'fail') {
+    // The chain now breaks at its metric filter (a fail outranks any later error): it ends there, as
+    // evaluate.ts ends a chain at its first failing link, and keeps only the resources before the filter.
+    const {
+      filterName: _f,
+      filterPattern: _p,
+      metric: _m,
+      alarmName: _a,
+      alarmArn: _aa,
+      topicArn: _t,
+      subscriptionArn: _s,
+      ...chain
+    } = finding.chain;
+    return {
+      ...finding,
+      status: 'NON_COMPLIANT',
+      brokenLink: next.link,
+      reason: next.detail,
+      links: [...finding.links.slice(0, index), next],
+      chain,
+    };
+  }
   const links = finding.links.map((l, i) => (i === index ? next : l));
   let reason = finding.reason;
   if (finding.brokenLink === 'metric-filter' && reason === before.detail) reason = next.detail;

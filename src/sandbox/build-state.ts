@@ -221,6 +221,7 @@ export function buildState(scenario: ResolvedScenario): SandboxState {
     state.organization = {
       managementAccount: scenario.organization.management_account,
       members: scenario.organization.members,
+      memberStatusCalls: scenario.organization.member_status_calls,
     };
   }
   return state;

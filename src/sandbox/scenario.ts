@@ -4,7 +4,7 @@
  * IAM actions each account denies. Written as YAML or as the same-shaped TS object; validated with zod.
  * The full format is documented in ./README-scenario.md.
  *
- *   organization: { management_account: "999988887777", members: ["111122223333"] }   # optional
+ *   organization: { management_account: "999988887777", members: ["111122223333"], member_status_calls: denied }   # optional
  *   accounts:
  *     - id: "111122223333"
  *       label: compliant
@@ -214,7 +214,16 @@ const accountSchema = z
 export const scenarioSchema = z
   .object({
     organization: z
-      .object({ management_account: accountId, members: z.array(accountId).default([]) })
+      .object({
+        management_account: accountId,
+        members: z.array(accountId).default([]),
+        /**
+         * `denied`: GetTrailStatus, GetEventSelectors and GetTrail on an organization trail's ARN, called
+         * from a member account, answer CloudTrailARNInvalidException (as some public reports observe on
+         * real AWS); `allowed` (default) answers them as in the management account.
+         */
+        member_status_calls: z.enum(['allowed', 'denied']).default('allowed'),
+      })
       .strict()
       .optional(),
     accounts: z.array(accountSchema).min(1, 'at least one account'),

@@ -160,7 +160,12 @@ export interface SessionState {
 }
 
 export interface SandboxState {
-  organization?: { managementAccount: string; members: string[] };
+  organization?: {
+    managementAccount: string;
+    members: string[];
+    /** Whether members may read an organization trail's status and selectors by its ARN. */
+    memberStatusCalls: 'allowed' | 'denied';
+  };
   accounts: Map<string, AccountState>;
   /** Temporary credentials from AssumeRole, by access key id. */
   sessions: Map<string, SessionState>;

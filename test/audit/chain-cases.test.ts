@@ -138,6 +138,31 @@ describe('CIS 4.1 through the SDK against the sandbox', () => {
     });
   });
 
+  it('puts the dimensions a filter emits on the failing alarm link, and every alarm on the split metric', () => {
+    const f = byId.get(
+      CASES.find((c) => c.label.startsWith('filter emits a UserName dimension'))?.id ?? '',
+    ) as AccountFinding;
+    expect(f.links.at(-1)).toMatchObject({
+      link: 'alarm',
+      status: 'fail',
+      evidence: {
+        filterDimensions: { UserName: '$.userIdentity.userName' },
+        alarms: [
+          { alarmName: 'unauthorized_api_calls_alarm', dimensions: [{ name: 'UserName', value: 'alice' }] },
+        ],
+      },
+    });
+  });
+
+  it('explains why an alarm can never fire, with its settings as evidence', () => {
+    const f = byId.get(CASES.find((c) => c.label === 'alarm Sum >= 5')?.id ?? '') as AccountFinding;
+    expect(f.links.at(-1)).toMatchObject({
+      link: 'alarm',
+      status: 'fail',
+      evidence: { threshold: 5, statistic: 'Sum', metricValue: '1', firesOnOneEvent: 'never' },
+    });
+  });
+
   it('follows an organization trail into the management account for the log group, alarm and topic', () => {
     const f = byId.get(ORG.member) as AccountFinding;
     expect(f.chain).toMatchObject({

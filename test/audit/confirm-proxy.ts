@@ -18,7 +18,8 @@ export interface DisagreeingAws {
 
 export async function startDisagreeingAws(
   sandboxEndpoint: string,
-  disagreeOn: (message: string) => boolean,
+  /** Which messages to flip; `pattern` is the filter pattern of the TestMetricFilter call. */
+  disagreeOn: (message: string, pattern: string) => boolean,
 ): Promise<DisagreeingAws> {
   const target = new URL(sandboxEndpoint);
   const state = { answered: 0 };
@@ -41,7 +42,7 @@ export async function startDisagreeingAws(
           pattern = null;
         }
         const matches = input.logEventMessages.flatMap((message, i) =>
-          (pattern !== null && matchesEvent(pattern, message)) !== disagreeOn(message)
+          (pattern !== null && matchesEvent(pattern, message)) !== disagreeOn(message, input.filterPattern)
             ? [{ eventNumber: i + 1, eventMessage: message, extractedValues: {} }]
             : [],
         );

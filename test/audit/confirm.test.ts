@@ -38,7 +38,11 @@ const ids = {
   denied: '300000000004',
   otherRegion: '300000000005',
   failing: '300000000006',
+  awsMiss: '300000000007',
 };
+/** Equivalent to the CIS pattern for the engine, and a different text (so the proxy can tell them apart). */
+const REORDERED =
+  '{($.eventName!=HeadBucket && $.errorCode="AccessDenied*" && $.sourceIPAddress!=delivery.logs.amazonaws.com) || ($.errorCode = *UnauthorizedOperation)}';
 
 describe('confirmation samples (pure)', () => {
   it('for the v1.2 filter: the extra witness, the benign events and reference examples, without duplicates', () => {
@@ -255,6 +259,76 @@ describe('confirmation through the SDK', () => {
       eventSource: 'signin.amazonaws.com',
       eventName: 'ConsoleLogin',
     });
+  });
+});
+
+describe('AWS says the filter misses an event AWS says the CIS pattern catches', () => {
+  let sandbox: Sandbox;
+  let proxy: DisagreeingAws;
+  let session: AwsSession;
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      scenario: {
+        accounts: [
+          { id: SECURITY, label: 'security' },
+          chainAccount(ids.awsMiss, 'AWS says the filter misses AccessDenied', { filterPattern: REORDERED }),
+          chainAccount(ids.compliant, 'compliant'),
+        ],
+      },
+    });
+    // This "AWS" evaluates the REORDERED filter as missing every AccessDenied* event; the CIS pattern
+    // itself (and every other pattern) it evaluates as the engine does.
+    proxy = await startDisagreeingAws(
+      sandbox.endpoint,
+      (m, pattern) => pattern === REORDERED && m.includes('"errorCode":"AccessDenied'),
+    );
+    session = new AwsSession({
+      region: REGION,
+      credentials: sandbox.credentialsFor(SECURITY),
+      clientConfig: { endpoint: proxy.endpoint, maxAttempts: 1 },
+    });
+  });
+  afterAll(async () => {
+    session.destroy();
+    await proxy.close();
+    await sandbox.close();
+  });
+
+  it('fails the metric-filter link (AWS is the authority): NON_COMPLIANT, the chain ends at the filter', async () => {
+    const out = await runAudit({
+      control,
+      session,
+      region: REGION,
+      accounts: [ids.awsMiss, ids.compliant],
+      confirmPatterns: true,
+    });
+    const [f, other] = out.report.accounts;
+    expect(f).toMatchObject({ status: 'NON_COMPLIANT', brokenLink: 'metric-filter' });
+    expect(f?.links.map((l) => [l.link, l.status])).toEqual([
+      ['trail', 'pass'],
+      ['logging', 'pass'],
+      ['management-events', 'pass'],
+      ['log-group', 'pass'],
+      ['metric-filter', 'fail'],
+    ]);
+    expect(f?.reason).toBe(f?.links.at(-1)?.detail);
+    expect(f?.reason).toMatch(
+      /^Filter 'unauthorized_api_calls_metric' misses events the CIS pattern catches, according to AWS's own evaluator \(logs:TestMetricFilter\): for .*AccessDenied.* \(an example of the CIS pattern\).*, AWS says the CIS pattern matches and the filter does not \(cis-bot's engine judged it EQUIVALENT\)\. AWS's answer is the authority/,
+    );
+    // The chain stops at the log group: no alarm or topic of a chain that broke before them.
+    expect(f?.chain).not.toHaveProperty('alarmName');
+    expect(f?.chain).not.toHaveProperty('filterName');
+    expect(f?.chain.logGroupName).toBe('cloudtrail');
+    const confirmationOf = (x: AccountFinding | undefined) =>
+      x?.links.find((l) => l.link === 'metric-filter')?.evidence.awsConfirmation as AwsConfirmation;
+    const c = confirmationOf(f);
+    expect(c.agreed).toBe(false);
+    expect(c.awsMissed?.length).toBeGreaterThan(0);
+    expect(c.awsMissed?.every((m) => JSON.stringify(m.event).includes('AccessDenied'))).toBe(true);
+    expect(out.report.summary).toMatchObject({ total: 2, compliant: 1, nonCompliant: 1 });
+    // The CIS pattern's own text: AWS agrees with the engine, the chain still holds.
+    expect(other).toMatchObject({ status: 'COMPLIANT' });
+    expect(confirmationOf(other).awsMissed).toEqual([]);
   });
 });
 

@@ -125,10 +125,180 @@ describe('alarm arithmetic', () => {
     expect(firesOnOneEvent(alarm({ evaluationPeriods: 3, datapointsToAlarm: 3 }), '1').fires).toBe(false);
     expect(firesOnOneEvent(alarm({ comparisonOperator: 'LessThanThreshold' }), '1').fires).toBe(false);
   });
-  it('compares dimensions by name', () => {
+  const sum = (over: Partial<Alarm> = {}) => alarm({ statistic: 'Sum', period: 300, ...over });
+  it.each([
+    // [what, alarm, metric value, default value, firing, why]
+    ['the CIS seed', sum(), '1', undefined, 'fires', /^$/],
+    [
+      'LessThanThreshold 1',
+      sum({ comparisonOperator: 'LessThanThreshold' }),
+      '1',
+      undefined,
+      'never',
+      /below the threshold 1 \(LessThanThreshold\).*Sum 1 and more events only raise it/,
+    ],
+    [
+      'LessThanOrEqualToThreshold 0',
+      sum({ comparisonOperator: 'LessThanOrEqualToThreshold', threshold: 0 }),
+      '1',
+      undefined,
+      'never',
+      /wrong way/,
+    ],
+    [
+      'metric value 0, Sum >= 1',
+      sum(),
+      '0',
+      undefined,
+      'never',
+      /emits metric value 0 per matching event, so their Sum is never at or above the threshold 1/,
+    ],
+    [
+      'Sum >= 5',
+      sum({ threshold: 5 }),
+      '1',
+      undefined,
+      'never',
+      /one matching event gives Sum 1, not at or above the threshold 5 .*takes 5 matching events within one 300-second period/,
+    ],
+    [
+      'Sum > 1',
+      sum({ comparisonOperator: 'GreaterThanThreshold' }),
+      '1',
+      undefined,
+      'never',
+      /takes 2 matching events/,
+    ],
+    ['Sum >= 1 with metric value 0.5', sum(), '0.5', undefined, 'never', /takes 2 matching events/],
+    [
+      'Sum > 0 with metric value 0.5',
+      sum({ comparisonOperator: 'GreaterThanThreshold', threshold: 0 }),
+      '0.5',
+      undefined,
+      'fires',
+      /^$/,
+    ],
+    [
+      'SampleCount >= 1 with metric value 0',
+      alarm({ statistic: 'SampleCount' }),
+      '0',
+      undefined,
+      'fires',
+      /^$/,
+    ],
+    [
+      'SampleCount >= 3',
+      alarm({ statistic: 'SampleCount', threshold: 3 }),
+      '1',
+      undefined,
+      'never',
+      /takes 3 matching events/,
+    ],
+    [
+      'Average >= 2',
+      alarm({ statistic: 'Average', threshold: 2 }),
+      '1',
+      undefined,
+      'never',
+      /Average is 1 however many events arrive, never at or above the threshold 2/,
+    ],
+    ['Maximum >= 1', alarm({ statistic: 'Maximum' }), '1', undefined, 'fires', /^$/],
+    ['p99 >= 1', alarm({ extendedStatistic: 'p99' }), '1', undefined, 'fires', /^$/],
+    ['Sum >= 1 with default value 0', sum(), '1', 0, 'fires', /^$/],
+    [
+      'Average >= 1 with default value 0 (busy periods dilute it)',
+      alarm({ statistic: 'Average' }),
+      '1',
+      0,
+      'depends',
+      /depends on the traffic: 1 alone \(alarms\), about 0\.0+1 in a busy period \(does not alarm\)/,
+    ],
+    ['Maximum >= 1 with default value 0', alarm({ statistic: 'Maximum' }), '1', 0, 'fires', /^$/],
+    [
+      'Minimum >= 1 with default value 0',
+      alarm({ statistic: 'Minimum' }),
+      '1',
+      0,
+      'depends',
+      /depends on the traffic/,
+    ],
+    [
+      'LessThanThreshold 5: one event alarms, a burst does not',
+      sum({ comparisonOperator: 'LessThanThreshold', threshold: 5 }),
+      '1',
+      undefined,
+      'depends',
+      /one matching event does, but 5 or more in one period do not/,
+    ],
+    [
+      '3 of 3 datapoints',
+      sum({ evaluationPeriods: 3, datapointsToAlarm: 3 }),
+      '1',
+      undefined,
+      'depends',
+      /needs 3 breaching periods \(of 3\)/,
+    ],
+    ['1 of 3 datapoints', sum({ evaluationPeriods: 3, datapointsToAlarm: 1 }), '1', undefined, 'fires', /^$/],
+    [
+      '2 evaluation periods (DatapointsToAlarm unset)',
+      sum({ evaluationPeriods: 2 }),
+      '1',
+      undefined,
+      'depends',
+      /needs 2 breaching periods/,
+    ],
+    [
+      '3 of 3 datapoints that never breach',
+      sum({ evaluationPeriods: 3, threshold: 5 }),
+      '1',
+      undefined,
+      'never',
+      /takes 5/,
+    ],
+    [
+      'metric value read from the event',
+      sum(),
+      '$.count',
+      undefined,
+      'depends',
+      /metric value \$\.count is read from each event/,
+    ],
+    [
+      'anomaly band',
+      sum({ comparisonOperator: 'GreaterThanUpperThreshold' }),
+      '1',
+      undefined,
+      'depends',
+      /anomaly-detection band/,
+    ],
+    [
+      'missing data treated as breaching',
+      sum({ treatMissingData: 'breaching' }),
+      '1',
+      undefined,
+      'depends',
+      /sits in ALARM/,
+    ],
+    [
+      'trimmed mean',
+      alarm({ extendedStatistic: 'tm99' }),
+      '1',
+      undefined,
+      'depends',
+      /statistic tm99 is not one cis-bot can evaluate/,
+    ],
+  ] as const)('%s', (_what, a, value, dflt, firing, why) => {
+    const out = firesOnOneEvent(a, value, dflt);
+    expect(out.firing).toBe(firing);
+    expect(out.fires).toBe(firing === 'fires');
+    expect(out.why).toMatch(why);
+  });
+  it('matches dimensions only when neither side has any (a dimensioned filter splits its metric)', () => {
     const t = { metricName: 'm', metricNamespace: 'n', metricValue: '1', dimensions: {} };
     expect(dimensionsMatch(alarm({}), t)).toBe(true);
     expect(dimensionsMatch(alarm({ dimensions: [{ name: 'x', value: 'y' }] }), t)).toBe(false);
+    const split = { ...t, dimensions: { UserName: '$.userIdentity.userName' } };
+    expect(dimensionsMatch(alarm({ dimensions: [{ name: 'UserName', value: 'alice' }] }), split)).toBe(false);
   });
 });
 

@@ -17,6 +17,7 @@ type Trail = NonNullable<Region['trails']>[number];
 type Alarm = NonNullable<Region['alarms']>[number];
 type Topic = NonNullable<Region['topics']>[number];
 type LogGroup = NonNullable<Region['log_groups']>[number];
+type MetricFilter = NonNullable<LogGroup['metric_filters']>[number];
 
 export interface ChainParts {
   region?: string;
@@ -24,6 +25,8 @@ export interface ChainParts {
   extraTrails?: Trail[];
   logGroup?: Partial<LogGroup> | null;
   filterPattern?: string;
+  /** Other settings of the chain's metric filter (metric value, default value, dimensions). */
+  filter?: Partial<MetricFilter>;
   alarm?: Partial<Alarm> | null;
   extraAlarms?: Alarm[];
   topic?: Partial<Topic> | null;
@@ -50,6 +53,7 @@ export function chainAccount(id: string, label: string, parts: ChainParts = {}):
                 pattern: parts.filterPattern ?? CIS_41,
                 metric_name: 'unauthorized_api_calls_metric',
                 metric_namespace: 'CISBenchmark',
+                ...parts.filter,
               },
             ],
             ...parts.logGroup,
@@ -272,6 +276,48 @@ const SPECS: Array<Omit<Case, 'account'>> = [
   },
   { id: c(29), label: 'no role to assume', status: 'ERROR', reason: /Cannot audit account .*cannot assume/ },
   {
+    id: c(30),
+    label: 'filter emits a UserName dimension, alarm on one user',
+    status: 'NON_COMPLIANT',
+    link: 'alarm',
+    reason:
+      /Filter 'unauthorized_api_calls_metric' emits dimension UserName \(\$\.userIdentity\.userName\) .*so an alarm sees one user's calls only \(alarm 'unauthorized_api_calls_alarm' watches UserName=alice\); remove the dimensions from the metric filter\.$/,
+  },
+  {
+    id: c(31),
+    label: 'alarm LessThanThreshold 1 (wrong direction)',
+    status: 'NON_COMPLIANT',
+    link: 'alarm',
+    reason: /can never fire on a single matching event: .*below the threshold 1 \(LessThanThreshold\)/,
+  },
+  {
+    id: c(32),
+    label: 'filter metric value 0, alarm Sum >= 1',
+    status: 'NON_COMPLIANT',
+    link: 'alarm',
+    reason: /can never fire on a single matching event: the filter emits metric value 0 per matching event/,
+  },
+  {
+    id: c(33),
+    label: 'alarm Sum >= 5',
+    status: 'NON_COMPLIANT',
+    link: 'alarm',
+    reason:
+      /can never fire on a single matching event: .*it takes 5 matching events within one 300-second period/,
+  },
+  {
+    id: c(34),
+    label: 'alarm SampleCount >= 1 on metric value 0 (fires)',
+    status: 'COMPLIANT',
+    reason: /^Chain holds: .*\(confirmed subscriber\)\.$/,
+  },
+  {
+    id: c(35),
+    label: 'alarm needs 3 of 3 datapoints (warns)',
+    status: 'COMPLIANT',
+    reason: /Chain holds.*; 1 warning\(s\)\.$/,
+  },
+  {
     id: ORG_MEMBER,
     label: 'organization member',
     status: 'COMPLIANT',
@@ -408,6 +454,21 @@ function accountFor(id: string, label: string): Account {
         trail: { name: 'aa-broken', logging: false },
         extraTrails: [{ name: 'zz-good', multi_region: true, logging: true, log_group: 'cloudtrail' }],
       });
+    case 'filter emits a UserName dimension, alarm on one user':
+      return chainAccount(id, label, {
+        filter: { dimensions: { UserName: '$.userIdentity.userName' } },
+        alarm: { dimensions: [{ name: 'UserName', value: 'alice' }] },
+      });
+    case 'alarm LessThanThreshold 1 (wrong direction)':
+      return chainAccount(id, label, { alarm: { comparison_operator: 'LessThanThreshold' } });
+    case 'filter metric value 0, alarm Sum >= 1':
+      return chainAccount(id, label, { filter: { metric_value: '0' } });
+    case 'alarm Sum >= 5':
+      return chainAccount(id, label, { alarm: { threshold: 5 } });
+    case 'alarm SampleCount >= 1 on metric value 0 (fires)':
+      return chainAccount(id, label, { filter: { metric_value: '0' }, alarm: { statistic: 'SampleCount' } });
+    case 'alarm needs 3 of 3 datapoints (warns)':
+      return chainAccount(id, label, { alarm: { evaluation_periods: 3, datapoints_to_alarm: 3 } });
     case 'no role to assume':
       return { ...chainAccount(id, label), roles: [] };
     case 'organization member':

@@ -174,3 +174,51 @@ describe('CloudTrail GetEventSelectors', () => {
     expect(missing).toBeInstanceOf(TrailNotFoundException);
   });
 });
+
+describe('organization.member_status_calls: denied', () => {
+  let denied: Sandbox;
+  beforeAll(async () => {
+    const scenario = baseScenario();
+    denied = await startSandbox({
+      scenario: {
+        ...scenario,
+        organization: { management_account: MGMT, members: [MEMBER], member_status_calls: 'denied' },
+      },
+    });
+  });
+  afterAll(() => denied.close());
+
+  it('refuses a member reading the organization trail by ARN, as some reports see real AWS do', async () => {
+    const { cloudtrail } = clients(denied, MEMBER);
+    // The member still sees the trail...
+    const { trailList } = await cloudtrail.send(new DescribeTrailsCommand({}));
+    expect(trailList?.map((t) => t.TrailARN)).toContain(orgArn);
+    // ...but may not read its status, selectors or the trail itself.
+    for (const call of [
+      () => cloudtrail.send(new GetTrailStatusCommand({ Name: orgArn })),
+      () => cloudtrail.send(new GetEventSelectorsCommand({ TrailName: orgArn })),
+    ]) {
+      const error = await caught(call);
+      expect(error).toBeInstanceOf(CloudTrailARNInvalidException);
+      expect(error.message).toBe(
+        `AccountID in ARN is wrong, you can only access resources with AccountID ${MEMBER}.`,
+      );
+    }
+    // The member's own trails are unaffected.
+    expect((await cloudtrail.send(new GetTrailStatusCommand({ Name: mainArn }))).IsLogging).toBe(true);
+  });
+
+  it('lets the management account read its own organization trail', async () => {
+    const { cloudtrail } = clients(denied, MGMT, { region: 'us-east-1' });
+    expect((await cloudtrail.send(new GetTrailStatusCommand({ Name: orgArn }))).IsLogging).toBe(true);
+    const selectors = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: orgArn }));
+    expect(selectors.AdvancedEventSelectors).toHaveLength(1);
+  });
+
+  it('is off by default: the member reads the organization trail (the first sandbox)', async () => {
+    const { cloudtrail } = clients(sb, MEMBER);
+    expect((await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: orgArn }))).TrailARN).toBe(
+      orgArn,
+    );
+  });
+});

@@ -47,6 +47,22 @@ describe('scenario loading', () => {
     });
   });
 
+  it('reads organization.member_status_calls: allowed by default, denied on request, nothing else', () => {
+    expect(loadScenario(yaml).organization?.member_status_calls).toBe('allowed');
+    const denied = loadScenario(
+      yaml.replace('members: ["111122223333"] }', 'members: ["111122223333"], member_status_calls: denied }'),
+    );
+    expect(denied.organization?.member_status_calls).toBe('denied');
+    expect(() =>
+      loadScenario(
+        yaml.replace(
+          'members: ["111122223333"] }',
+          'members: ["111122223333"], member_status_calls: maybe }',
+        ),
+      ),
+    ).toThrow(/member_status_calls/);
+  });
+
   it('reads a YAML file by path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-scenario-'));
     try {

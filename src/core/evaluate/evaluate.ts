@@ -15,7 +15,9 @@ import {
   type MetricRef,
   type MetricTransformation,
   metricKey,
+  type ProbeError,
   parseTopicArn,
+  type Trail,
   type TrailSnapshot,
 } from '../snapshot';
 import { closeness, judgeFilter } from './filter-judge';
@@ -76,7 +78,7 @@ function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
   if (!status) {
     links.push(errorLink('logging', notRead('cloudtrail:GetTrailStatus'), `trail ${t.name}`));
   } else if (!status.ok) {
-    links.push(errorLink('logging', status.error, `trail ${t.name}`, { trailArn: t.arn }));
+    links.push(trailErrorLink('logging', status.error, ctx, t));
   } else if (!status.value.isLogging) {
     const since = status.value.stopLoggingTime ? ` since ${status.value.stopLoggingTime}` : '';
     links.push(
@@ -92,7 +94,7 @@ function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
   if (!selectors) {
     links.push(errorLink('management-events', notRead('cloudtrail:GetEventSelectors'), `trail ${t.name}`));
   } else if (!selectors.ok) {
-    links.push(errorLink('management-events', selectors.error, `trail ${t.name}`, { trailArn: t.arn }));
+    links.push(trailErrorLink('management-events', selectors.error, ctx, t));
   } else {
     const cov = managementCoverage(selectors.value);
     const evidence = {
@@ -146,6 +148,22 @@ function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
     logGroupRegion: lg.ref.region,
   };
   return logGroupPaths(ctx, links, lgChain, lg, ts);
+}
+
+/**
+ * A failed GetTrailStatus/GetEventSelectors. For an organization trail of another account the detail
+ * names that account and the account the call was made in (the collector asks the owner when it can,
+ * else the audited account: collector.ts puts "called in account N (...)" first in the message).
+ */
+function trailErrorLink(link: LinkName, error: ProbeError, ctx: Ctx, t: Trail): LinkResult {
+  const foreign = t.ownerAccountId !== '' && t.ownerAccountId !== ctx.snap.accountId;
+  const what = foreign
+    ? `organization trail ${q(t.name)} of account ${t.ownerAccountId}`
+    : `trail ${q(t.name)}`;
+  const r = errorLink(link, error, what, { trailArn: t.arn, ownerAccountId: t.ownerAccountId });
+  const called = /^called in account (\d{12}) \(([^)]*)\)/.exec(error.message);
+  if (!foreign || !called || error.kind !== 'access-denied') return r;
+  return { ...r, detail: `${r.detail} The call was made in account ${called[1]} (${called[2]}).` };
 }
 
 function notRead(action: string) {
@@ -293,6 +311,11 @@ function alarmPaths(ctx: Ctx, prefix: LinkResult[], chain: ChainRef, tr: MetricT
   const metric = chain.metric as MetricRef;
   const ma = ctx.snap.metricAlarms[metricKey(metric)];
   const where = `metric ${metricLabel(metric)} (account ${metric.accountId}, ${metric.region})`;
+  // Certain whatever the alarms are (or whether they could be read): no alarm sees every event.
+  if (Object.keys(tr.dimensions).length > 0) {
+    const seen = ma?.alarms.ok ? ma.alarms.value : [];
+    return [{ links: [...prefix, dimensionsLink(chain, metric, tr, seen)], chain }];
+  }
   if (!ma)
     return [
       { links: [...prefix, errorLink('alarm', notRead('cloudwatch:DescribeAlarmsForMetric'), where)], chain },
@@ -311,7 +334,6 @@ function alarmPaths(ctx: Ctx, prefix: LinkResult[], chain: ChainRef, tr: MetricT
   const paths: Path[] = [];
   for (const alarm of alarms) {
     const alarmChain: ChainRef = { ...chain, alarmName: alarm.name, alarmArn: alarm.arn };
-    const evidence = alarmEvidence(alarm);
     if (!alarm.actionsEnabled) {
       paths.push({
         links: [
@@ -319,7 +341,7 @@ function alarmPaths(ctx: Ctx, prefix: LinkResult[], chain: ChainRef, tr: MetricT
           fail(
             'alarm',
             `Alarm ${q(alarm.name)} on ${metricLabel(metric)} has its actions disabled (ActionsEnabled=false).`,
-            evidence,
+            alarmEvidence(alarm),
           ),
         ],
         chain: alarmChain,
@@ -327,32 +349,71 @@ function alarmPaths(ctx: Ctx, prefix: LinkResult[], chain: ChainRef, tr: MetricT
       continue;
     }
     if (!dimensionsMatch(alarm, tr)) {
-      const watched = alarm.dimensions.map((d) => `${d.name}=${d.value}`).join(', ') || 'none';
-      const emitted = Object.keys(tr.dimensions).join(', ') || 'none';
+      // The filter emits no dimension (checked above): an alarm with dimensions watches a metric that
+      // never gets a datapoint.
+      const watched = alarm.dimensions.map((d) => `${d.name}=${d.value}`).join(', ');
       paths.push({
         links: [
           ...prefix,
           fail(
             'alarm',
-            `Alarm ${q(alarm.name)} watches dimensions [${watched}] but the filter emits [${emitted}]: it never sees the metric.`,
-            evidence,
+            `Alarm ${q(alarm.name)} watches dimensions [${watched}] but the filter emits none: it never sees the metric.`,
+            alarmEvidence(alarm),
           ),
         ],
         chain: alarmChain,
       });
       continue;
     }
-    const firing = firesOnOneEvent(alarm, tr.metricValue);
-    const alarmLink = firing.fires
-      ? pass('alarm', `Alarm ${q(alarm.name)} on ${metricLabel(metric)}, actions enabled.`, evidence)
-      : warn(
-          'alarm',
-          `Alarm ${q(alarm.name)} on ${metricLabel(metric)} is enabled, but ${firing.why}.`,
-          evidence,
-        );
+    const firing = firesOnOneEvent(alarm, tr.metricValue, tr.defaultValue);
+    const evidence = {
+      ...alarmEvidence(alarm),
+      metricValue: tr.metricValue,
+      ...(tr.defaultValue !== undefined ? { defaultValue: tr.defaultValue } : {}),
+      firesOnOneEvent: firing.firing,
+    };
+    const label = `Alarm ${q(alarm.name)} on ${metricLabel(metric)}`;
+    const alarmLink =
+      firing.firing === 'fires'
+        ? pass('alarm', `${label}, actions enabled.`, evidence)
+        : firing.firing === 'never'
+          ? fail('alarm', `${label} can never fire on a single matching event: ${firing.why}.`, evidence)
+          : warn('alarm', `${label} is enabled, but ${firing.why}.`, evidence);
+    if (alarmLink.status === 'fail') {
+      paths.push({ links: [...prefix, alarmLink], chain: alarmChain });
+      continue;
+    }
     paths.push(...topicPaths(ctx, [...prefix, alarmLink], alarmChain, alarm, metric));
   }
   return paths;
+}
+
+/**
+ * A filter that emits dimensions (per-event values such as `{UserName: $.userIdentity.userName}`) splits
+ * its metric into one metric per combination of values: an alarm watches one combination and sees only
+ * the events that carry it, so no alarm sees every unauthorized call.
+ */
+function dimensionsLink(chain: ChainRef, metric: MetricRef, tr: MetricTransformation, alarms: Alarm[]) {
+  const names = Object.keys(tr.dimensions);
+  const emitted = Object.entries(tr.dimensions)
+    .map(([name, value]) => `${name} (${value})`)
+    .join(', ');
+  const watching = alarms.map(
+    (a) =>
+      `${q(a.name)} watches ${a.dimensions.length ? a.dimensions.map((d) => `${d.name}=${d.value}`).join(', ') : 'no dimension'}`,
+  );
+  const one = names.length === 1 && names[0] === 'UserName' ? "one user's" : `one ${names.join('/')} value's`;
+  const seen = watching.length ? ` (alarm ${watching.join('; ')})` : '';
+  return fail(
+    'alarm',
+    `Filter ${q(chain.filterName ?? '?')} emits dimension${names.length > 1 ? 's' : ''} ${emitted} on ${metricLabel(metric)}, so an alarm sees ${one} calls only${seen}; remove the dimensions from the metric filter.`,
+    {
+      metric,
+      filterName: chain.filterName ?? null,
+      filterDimensions: tr.dimensions,
+      alarms: alarms.map((a) => ({ alarmName: a.name, dimensions: a.dimensions })),
+    },
+  );
 }
 
 function alarmEvidence(alarm: Alarm) {
@@ -367,6 +428,9 @@ function alarmEvidence(alarm: Alarm) {
     threshold: alarm.threshold ?? null,
     comparisonOperator: alarm.comparisonOperator ?? null,
     evaluationPeriods: alarm.evaluationPeriods ?? null,
+    datapointsToAlarm: alarm.datapointsToAlarm ?? null,
+    treatMissingData: alarm.treatMissingData ?? null,
+    dimensions: alarm.dimensions,
     alarmActions: alarm.alarmActions,
   };
 }

@@ -16,16 +16,41 @@
  * - Anything else (NARROWER, OVERLAPPING, DISJOINT, UNKNOWN, SYNTAX_ERROR): not accepted; a filter that
  *   matches every CloudTrail event carries the match-all rejection whatever its verdict, as the reason
  *   worth telling.
+ *
+ * Time: the engine runs synchronously, and a valid pattern (anyone with logs:PutMetricFilter can plant
+ * one) can be very costly to decide. So each of a judgement's (at most two) engine decisions has a
+ * budget (JUDGE_DEADLINE_MS; see filter-pattern/deadline.ts); past it the verdict is UNKNOWN, "decision
+ * took too long", which fails the link like any other UNKNOWN. Judgements are cached by the pattern's canonical form (spacing and
+ * redundant parentheses do not defeat the cache), a pattern that ran out of time once is not decided
+ * again against any reference, and one uninterrupted synchronous stretch of judging (an audit pass
+ * over up to 100 filters a log group) spends at most about STRETCH_BUDGET_MS in the engine before each
+ * further new pattern gets only JUDGE_FLOOR_MS (enough for real-world patterns, which take a few ms).
  */
 import {
+  type CompareOptions,
   comparePatterns,
   covers,
+  DECISION_TIMEOUT_NOTE,
+  decisionTimedOut,
   matchesLogEvent,
   type Pattern,
   PatternSyntaxError,
   parsePattern,
+  printPattern,
 } from '../filter-pattern';
 import type { LogEvent, Verdict } from '../filter-pattern/api';
+
+/** Budget of each engine decision of a judgement (vs the reference, the match-all check), in ms. */
+export const JUDGE_DEADLINE_MS = 300;
+/** Engine time allowed per uninterrupted synchronous stretch of judgements before the floor applies. */
+export const STRETCH_BUDGET_MS = 1500;
+/** The budget of a new judgement once the stretch budget is spent. */
+export const JUDGE_FLOOR_MS = 25;
+
+export interface JudgeOptions {
+  /** Budget of this judgement in ms instead of JUDGE_DEADLINE_MS (the stretch budget still applies). */
+  deadlineMs?: number;
+}
 
 /**
  * Every CloudTrail record has these scalar fields (AWS "CloudTrail record contents": Optional: False), so
@@ -68,6 +93,25 @@ export interface FilterJudgement {
 
 const cache = new Map<string, FilterJudgement>();
 const CACHE_LIMIT = 2000;
+/** Canonical patterns whose decision ran out of its full budget, with the note: not decided again. */
+const tooCostly = new Map<string, string>();
+
+/**
+ * Engine time spent since the event loop last got a turn. Reset from a setImmediate callback, which
+ * runs only once the current synchronous work (e.g. an audit pass over every filter) is over.
+ */
+let stretchSpent = 0;
+let stretchResetPending = false;
+
+function chargeStretch(ms: number): void {
+  stretchSpent += ms;
+  if (stretchResetPending) return;
+  stretchResetPending = true;
+  setImmediate(() => {
+    stretchSpent = 0;
+    stretchResetPending = false;
+  }).unref();
+}
 /** Cache keys of benign-event lists, by identity (the control's frozen array). */
 const benignKeys = new WeakMap<readonly LogEvent[], string>();
 
@@ -90,9 +134,12 @@ export function callLabel(event: LogEvent): string {
   return `${source}:${name}`;
 }
 
-/** Does `candidate` match every CloudTrail event? Decided by the engine (exact for JSON patterns). */
-export function matchesEveryEvent(candidate: string | Pattern): boolean {
-  return covers(comparePatterns(candidate, EVERY_CLOUDTRAIL_EVENT));
+/**
+ * Does `candidate` match every CloudTrail event? Decided by the engine (exact for JSON patterns); false
+ * when the decision runs out of `options.deadlineMs`.
+ */
+export function matchesEveryEvent(candidate: string | Pattern, options: CompareOptions = {}): boolean {
+  return covers(comparePatterns(candidate, EVERY_CLOUDTRAIL_EVENT, options));
 }
 
 const MATCHES_EVERYTHING: FilterRejection = Object.freeze({
@@ -100,8 +147,12 @@ const MATCHES_EVERYTHING: FilterRejection = Object.freeze({
   detail: MATCHES_EVERYTHING_DETAIL,
 });
 
-function tooBroad(candidate: Pattern, benign: readonly LogEvent[]): FilterRejection | undefined {
-  if (matchesEveryEvent(candidate)) return MATCHES_EVERYTHING;
+function tooBroad(
+  candidate: Pattern,
+  benign: readonly LogEvent[],
+  matchAll: boolean,
+): FilterRejection | undefined {
+  if (matchAll) return MATCHES_EVERYTHING;
   const hits = benign.filter((e) => matchesLogEvent(candidate, e));
   if (hits.length === 0) return undefined;
   const calls = [...new Set(hits.map(callLabel))];
@@ -116,44 +167,109 @@ function tooBroad(candidate: Pattern, benign: readonly LogEvent[]): FilterReject
 
 /**
  * Judges a filter's `pattern` against the control's `reference` pattern; `benignEvents` are the control's
- * ordinary successful records (Control.benignEvents) that a BROADER filter must not match.
+ * ordinary successful records (Control.benignEvents) that a BROADER filter must not match. Never takes
+ * much longer than its budget (see the module comment); never throws.
  */
 export function judgeFilter(
   pattern: string,
   reference: string,
   benignEvents: readonly LogEvent[] = [],
+  options: JudgeOptions = {},
 ): FilterJudgement {
-  const key = `${reference}\u0000${pattern}\u0000${benignKey(benignEvents)}`;
+  let candidate: Pattern;
+  try {
+    candidate = parsePattern(pattern);
+  } catch (error) {
+    return remember(`${reference}\u0000\u0001${pattern}`, failed(error));
+  }
+  // The canonical form: every spelling of the same pattern shares one cache entry.
+  const canonical = printPattern(candidate);
+  const key = `${reference}\u0000${canonical}\u0000${benignKey(benignEvents)}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  const costly = tooCostly.get(canonical);
+  if (costly !== undefined) {
+    return remember(key, { verdict: 'UNKNOWN', covers: false, missed: null, extra: null, note: costly });
+  }
+  const wanted = options.deadlineMs ?? JUDGE_DEADLINE_MS;
+  const budget = Math.min(wanted, Math.max(JUDGE_FLOOR_MS, STRETCH_BUDGET_MS - stretchSpent));
+  const started = performance.now();
   let judgement: FilterJudgement;
   try {
-    const candidate = parsePattern(pattern);
-    const comparison = comparePatterns(candidate, reference);
-    // A match-all filter may formally miss reference events that are not CloudTrail-shaped (e.g. one
-    // without eventName, which `{ $.eventName = * }` misses): OVERLAPPING, not BROADER. Its real problem
-    // is still that it fires on everything, so that is the reason given, whatever the verdict.
-    const rejection =
+    judgement = judge(candidate, reference, benignEvents, budget);
+  } catch (error) {
+    judgement = failed(error);
+  }
+  chargeStretch(performance.now() - started);
+  if (judgement.note?.startsWith(DECISION_TIMEOUT_NOTE)) {
+    if (budget < wanted) {
+      // Cut short because other patterns used the stretch's time: say so, and decide it again later.
+      return {
+        ...judgement,
+        note:
+          `${DECISION_TIMEOUT_NOTE}: the engine's time for this audit pass (${STRETCH_BUDGET_MS} ms) was used up by ` +
+          `other filters, so this one got ${budget} ms; it is decided again on the next audit`,
+      };
+    }
+    if (tooCostly.size >= CACHE_LIMIT) tooCostly.clear();
+    tooCostly.set(canonical, judgement.note);
+  }
+  return remember(key, judgement);
+}
+
+function judge(
+  candidate: Pattern,
+  reference: string,
+  benignEvents: readonly LogEvent[],
+  budget: number,
+): FilterJudgement {
+  const comparison = comparePatterns(candidate, reference, { deadlineMs: budget });
+  const base = {
+    verdict: comparison.verdict,
+    missed: comparison.missed,
+    extra: comparison.extra,
+    ...(comparison.note !== undefined ? { note: comparison.note } : {}),
+  };
+  if (decisionTimedOut(comparison)) return { ...base, covers: false };
+  // A match-all filter may formally miss reference events that are not CloudTrail-shaped (e.g. one
+  // without eventName, which `{ $.eventName = * }` misses): OVERLAPPING, not BROADER. Its real problem
+  // is still that it fires on everything, so that is the reason given, whatever the verdict.
+  let rejection: FilterRejection | undefined;
+  if (comparison.verdict !== 'EQUIVALENT') {
+    const matchAll = comparePatterns(candidate, EVERY_CLOUDTRAIL_EVENT, { deadlineMs: budget });
+    if (comparison.verdict === 'BROADER' && decisionTimedOut(matchAll)) {
+      // Catches every reference event, but whether it fires on everything is undecided: not accepted.
+      return {
+        ...base,
+        verdict: 'UNKNOWN',
+        covers: false,
+        note:
+          `${DECISION_TIMEOUT_NOTE}: the filter catches every reference event (BROADER), but whether it ` +
+          `matches every CloudTrail event was not decided within ${budget} ms; not accepted`,
+      };
+    }
+    rejection =
       comparison.verdict === 'BROADER'
-        ? tooBroad(candidate, benignEvents)
-        : comparison.verdict !== 'EQUIVALENT' && matchesEveryEvent(candidate)
+        ? tooBroad(candidate, benignEvents, covers(matchAll))
+        : covers(matchAll)
           ? MATCHES_EVERYTHING
           : undefined;
-    judgement = {
-      verdict: comparison.verdict,
-      covers: covers(comparison) && rejection === undefined,
-      missed: comparison.missed,
-      extra: comparison.extra,
-      ...(comparison.note !== undefined ? { note: comparison.note } : {}),
-      ...(rejection !== undefined ? { rejection } : {}),
-    };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    judgement =
-      error instanceof PatternSyntaxError
-        ? { verdict: 'SYNTAX_ERROR', covers: false, missed: null, extra: null, note: message }
-        : { verdict: 'UNKNOWN', covers: false, missed: null, extra: null, note: `engine error: ${message}` };
   }
+  return {
+    ...base,
+    covers: covers(comparison) && rejection === undefined,
+    ...(rejection !== undefined ? { rejection } : {}),
+  };
+}
+
+function failed(error: unknown): FilterJudgement {
+  const message = error instanceof Error ? error.message : String(error);
+  return error instanceof PatternSyntaxError
+    ? { verdict: 'SYNTAX_ERROR', covers: false, missed: null, extra: null, note: message }
+    : { verdict: 'UNKNOWN', covers: false, missed: null, extra: null, note: `engine error: ${message}` };
+}
+
+function remember(key: string, judgement: FilterJudgement): FilterJudgement {
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, judgement);
   return judgement;

@@ -6,6 +6,7 @@
  * shadow trail in the owner's other regions; an organization trail (owned by the management account) is a
  * shadow trail in every member account (in every region if multi-region, else in its home region).
  * Names find only home trails; ARNs find any visible trail (AWS: "to get a shadow trail, specify its ARN").
+ * `organization.member_status_calls: denied` refuses members' status/selector reads of organization trails.
  */
 import { ApiError } from '../api-error';
 import type { Input } from '../input';
@@ -66,6 +67,27 @@ function findTrail(ctx: CallContext, nameOrArn: string): TrailState {
   return hit.trail;
 }
 
+/**
+ * A trail read by ARN for its status or selectors (GetTrailStatus, GetEventSelectors, GetTrail). With
+ * `organization.member_status_calls: denied`, a member account reading the management account's
+ * organization trail is refused the way some public reports see real AWS refuse it.
+ */
+function readTrail(ctx: CallContext, nameOrArn: string): TrailState {
+  const t = findTrail(ctx, nameOrArn);
+  const org = ctx.state.organization;
+  if (
+    t.IsOrganizationTrail &&
+    t.OwnerAccountId !== ctx.caller.accountId &&
+    org?.memberStatusCalls === 'denied'
+  ) {
+    throw new ApiError(
+      'CloudTrailARNInvalidException',
+      `AccountID in ARN is wrong, you can only access resources with AccountID ${ctx.caller.accountId}.`,
+    );
+  }
+  return t;
+}
+
 function describe(t: TrailState): Record<string, unknown> {
   return {
     Name: t.Name,
@@ -99,7 +121,7 @@ function describeTrails(ctx: CallContext, input: Input) {
 }
 
 function getTrailStatus(ctx: CallContext, input: Input) {
-  const t = findTrail(ctx, input.reqStr('Name'));
+  const t = readTrail(ctx, input.reqStr('Name'));
   return {
     IsLogging: t.IsLogging,
     StartLoggingTime: t.StartLoggingTime,
@@ -113,14 +135,14 @@ function getTrailStatus(ctx: CallContext, input: Input) {
 }
 
 function getEventSelectors(ctx: CallContext, input: Input) {
-  const t = findTrail(ctx, input.reqStr('TrailName'));
+  const t = readTrail(ctx, input.reqStr('TrailName'));
   return t.AdvancedEventSelectors
     ? { TrailARN: t.TrailARN, AdvancedEventSelectors: t.AdvancedEventSelectors }
     : { TrailARN: t.TrailARN, EventSelectors: t.EventSelectors ?? [] };
 }
 
 function getTrail(ctx: CallContext, input: Input) {
-  return { Trail: describe(findTrail(ctx, input.reqStr('Name'))) };
+  return { Trail: describe(readTrail(ctx, input.reqStr('Name'))) };
 }
 
 function listTrails(ctx: CallContext) {
