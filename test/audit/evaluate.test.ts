@@ -1,6 +1,7 @@
 /** The pure parts of the evaluation: selectors, topic policy, alarm arithmetic, and chain choice. */
 import { getControl } from '../../src/core/controls';
 import { cloudWatchCanPublish, evaluate, managementCoverage } from '../../src/core/evaluate';
+import { displayEndpoint } from '../../src/core/evaluate/endpoint-display';
 import { dimensionsMatch, firesOnOneEvent } from '../../src/core/evaluate/links';
 import type { AccountSnapshot, Alarm, TrailSnapshot } from '../../src/core/snapshot';
 import { CIS_41 } from './fixtures';
@@ -426,5 +427,21 @@ describe('evaluate (pure, on hand-built snapshots)', () => {
       links: [],
       reason: expect.stringMatching(/cannot assume X \(sts:AssumeRole\)/),
     });
+  });
+});
+
+describe('subscription endpoints in findings', () => {
+  // Findings are shown in chat at any level a user asks for: webhook paths and queries carry secrets.
+  it('keeps only the origin of a web endpoint and the last digits of a phone number', () => {
+    expect(
+      displayEndpoint('https', 'https://events.pagerduty.com/integration/0123456789abcdef/enqueue'),
+    ).toBe('https://events.pagerduty.com/…');
+    expect(displayEndpoint('https', 'https://hooks.example.com/')).toBe('https://hooks.example.com');
+    expect(displayEndpoint('https', 'not a url')).toBe('https endpoint');
+    expect(displayEndpoint('sms', '+447700900123')).toBe('…0123');
+    expect(displayEndpoint('email', 'secops@example.com')).toBe('secops@example.com');
+    expect(displayEndpoint('sqs', 'arn:aws:sqs:eu-west-2:111122223333:q')).toBe(
+      'arn:aws:sqs:eu-west-2:111122223333:q',
+    );
   });
 });

@@ -5,6 +5,7 @@
  * `error` links might hold, so it ranks above every failing chain and makes the account ERROR (an
  * AccessDenied is never a pass, nor a confident "non-compliant").
  */
+
 import type { Control } from '../controls/types';
 import {
   type AccountSnapshot,
@@ -20,6 +21,7 @@ import {
   type Trail,
   type TrailSnapshot,
 } from '../snapshot';
+import { displayEndpoint } from './endpoint-display';
 import { closeness, judgeFilter } from './filter-judge';
 import type { AccountFinding, AccountStatus, ChainRef, LinkName, LinkResult } from './findings';
 import { dimensionsMatch, errorLink, fail, firesOnOneEvent, pass, showEvent, warn } from './links';
@@ -508,7 +510,7 @@ function topicPaths(
       topicArn: arn,
       confirmed: confirmed.map((s) => ({
         protocol: s.protocol,
-        endpoint: s.endpoint,
+        endpoint: displayEndpoint(s.protocol, s.endpoint),
         subscriptionArn: s.arn,
       })),
       pending,
@@ -518,7 +520,7 @@ function topicPaths(
       links.push(
         pass(
           'subscription',
-          `Topic ${snap.ref.name} has ${confirmed.length} confirmed subscription(s)${first ? ` (${first.protocol} ${first.endpoint}${confirmed.length > 1 ? ', ...' : ''})` : ''}.`,
+          `Topic ${snap.ref.name} has ${confirmed.length} confirmed subscription(s)${first ? ` (${first.protocol} ${displayEndpoint(first.protocol, first.endpoint)}${confirmed.length > 1 ? ', ...' : ''})` : ''}.`,
           evidence,
         ),
       );
