@@ -1,9 +1,17 @@
 /**
- * Start-up catch-up of a digest run missed while the bot was down. node-cron has no "previous run", so
- * the latest fire time before now is found by scanning back over the schedule's matcher, no further than
- * the last completed run. Within `catch_up_minutes` it is fired once (the claim makes "once" hold across
- * restarts and replicas); older, it is recorded as completed-and-skipped, keeping the previous digest's
- * baseline, and logged (once, by whoever claims it).
+ * Start-up catch-up of a digest run missed while the bot was down, and the settling of a run whose
+ * claim another owner still holds. node-cron has no "previous run", so the latest fire time before now
+ * is found by scanning back over the schedule's matcher, no further than the last completed run.
+ *
+ * Settling one fire time (`settle`):
+ * - completed: nothing to do;
+ * - claimed by an owner whose lease is still live and not completed: that owner may be posting it now, or
+ *   may have crashed after claiming. A one-shot retry is armed at the lease's expiry, which settles the
+ *   run again: by then it is completed (nothing to do), or the lease lapsed and the store lets the run be
+ *   taken over and posted once. Without this, a crash after claiming lost the digest for good;
+ * - within `catch_up_minutes`: fired once (the claim makes "once" hold across restarts and replicas);
+ * - older, or superseded by a later completed run: recorded as completed-and-skipped, keeping the
+ *   previous digest's baseline, and logged (once, by whoever claims it).
  */
 import type { ScheduleConfig } from '../config/schema';
 import {
@@ -14,10 +22,14 @@ import {
 } from '../core/digest';
 import type { Store } from '../core/ports/store';
 import { type CronMatcher, latestFireTime, MINUTE_MS, minuteKey } from './cron-time';
+import { runKeyTime } from './dst';
 import type { SchedulerLog } from './log';
 
 /** How far back start-up looks for a missed run to report as skipped (beyond catch_up_minutes). */
 const SKIP_HORIZON_MINUTES = 7 * 24 * 60;
+
+/** A retry waits this long past the lease's expiry (the store takes over a lease at or after it). */
+export const RETRY_MARGIN_MS = 1000;
 
 export interface CatchUpDeps {
   store: Store;
@@ -28,6 +40,13 @@ export interface CatchUpDeps {
   fire(scheduleName: string, fireTime: Date, options: { trigger: 'catch-up' }): Promise<DigestOutcome>;
   /** node-cron's matcher for the schedule (its task), honouring the time zone. */
   matcher(schedule: ScheduleConfig): CronMatcher;
+  /** Settles `fireTime` again at `at` (a one-shot timer; one per run and process). */
+  retryAt(schedule: ScheduleConfig, fireTime: Date, at: Date, holder: { owner: string }): void;
+}
+
+/** The run key of a scheduled fire time: its local minute's earliest instant (see dst.ts). */
+export function runKey(fireTime: Date, timeZone: string): string {
+  return minuteKey(runKeyTime(fireTime, timeZone));
 }
 
 async function skipMissed(
@@ -36,6 +55,7 @@ async function skipMissed(
   key: string,
   previous: DigestSummary,
   now: Date,
+  why: 'too-old' | 'superseded',
 ) {
   const { store } = deps;
   if (!(await store.claimScheduleRun(schedule.name, key, deps.owner, deps.leaseMs, now))) return;
@@ -56,7 +76,12 @@ async function skipMissed(
     ageMinutes: Math.floor((now.getTime() - Date.parse(key)) / MINUTE_MS),
     catchUpMinutes: schedule.catch_up_minutes,
   };
-  deps.log.warn('missed digest run skipped: older than catch_up_minutes', fields);
+  deps.log.warn(
+    why === 'too-old'
+      ? 'missed digest run skipped: older than catch_up_minutes'
+      : 'missed digest run skipped: a later run was already posted',
+    fields,
+  );
   await store.appendAuditLog({
     at: now.toISOString(),
     kind: 'schedule-skipped',
@@ -64,6 +89,34 @@ async function skipMissed(
     platform: 'system',
     detail: fields,
   });
+}
+
+/** Decides what a scheduled fire time that may not have been posted needs now (see the module comment). */
+export async function settle(deps: CatchUpDeps, schedule: ScheduleConfig, fireTime: Date): Promise<void> {
+  const { store } = deps;
+  const now = deps.clock.now();
+  const key = runKey(fireTime, schedule.timezone);
+  const run = await store.getScheduleRun(schedule.name, key);
+  if (run?.completedAt !== undefined) return;
+  if (run && Date.parse(run.leaseUntil) > now.getTime()) {
+    deps.retryAt(schedule, fireTime, new Date(Date.parse(run.leaseUntil) + RETRY_MARGIN_MS), run);
+    return;
+  }
+  const last = await store.lastCompletedScheduleRun(schedule.name);
+  const superseded = last !== undefined && Date.parse(last.fireTime) > Date.parse(key);
+  const windowMs = schedule.catch_up_minutes * MINUTE_MS;
+  if (!superseded && windowMs > 0 && now.getTime() - fireTime.getTime() <= windowMs) {
+    deps.log.info(
+      run
+        ? 'taking over a digest run whose owner stopped before posting it'
+        : 'catching up a digest run missed while the bot was down',
+      { schedule: schedule.name, fireTime: key, ...(run ? { previousOwner: run.owner } : {}) },
+    );
+    await deps.fire(schedule.name, fireTime, { trigger: 'catch-up' });
+    return;
+  }
+  const previous = parseDigestSummary(last?.summary);
+  if (previous) await skipMissed(deps, schedule, key, previous, now, superseded ? 'superseded' : 'too-old');
 }
 
 /** `second`: the cron expression's fixed second (0 for five fields). */
@@ -78,17 +131,5 @@ export async function catchUp(deps: CatchUpDeps, schedule: ScheduleConfig, secon
   if (notBefore > now.getTime()) return;
   const prev = latestFireTime(deps.matcher(schedule), now, new Date(notBefore), second);
   if (!prev) return;
-  const key = minuteKey(prev);
-  const run = await store.getScheduleRun(schedule.name, key);
-  if (run?.completedAt !== undefined) return;
-  if (windowMs > 0 && now.getTime() - prev.getTime() <= windowMs) {
-    deps.log.info('catching up a digest run missed while the bot was down', {
-      schedule: schedule.name,
-      fireTime: key,
-    });
-    await deps.fire(schedule.name, prev, { trigger: 'catch-up' });
-    return;
-  }
-  const previous = parseDigestSummary(last?.summary);
-  if (previous) await skipMissed(deps, schedule, key, previous, now);
+  await settle(deps, schedule, prev);
 }

@@ -1,7 +1,7 @@
 /** Scheduled compliance digests: node-cron timers, exactly-once runs over the store, catch-up at start-up. */
 
 export { auditSchedule, failingSinceFromHistory, safeMessage } from './audit-run';
-export { type CatchUpDeps, catchUp } from './catch-up';
+export { type CatchUpDeps, catchUp, RETRY_MARGIN_MS, runKey, settle } from './catch-up';
 export {
   floorToMinute,
   latestFireTime,
@@ -10,7 +10,15 @@ export {
   nextFireTime,
   previousFireTime,
 } from './cron-time';
+export {
+  type AutoRemediate,
+  type AutoRemediationResult,
+  type DefaultAction,
+  defaultActionOf,
+  remediationOf,
+} from './default-action';
 export { deliver, type Target, targetsOf } from './delivery';
+export { forwardTransitions, gapSkippedTimes, offsetMinutes, runKeyTime } from './dst';
 export { jsonLog, type SchedulerLog } from './log';
 export { createScheduler, type FireOptions, type Scheduler, type SchedulerDeps } from './scheduler';
 export {

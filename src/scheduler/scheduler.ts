@@ -6,9 +6,15 @@
  * the next run compares against. At start-up the latest fire time before now is caught up once if it
  * is within `catch_up_minutes` and was never run; older, it is recorded as skipped with a log line.
  *
+ * Run keys are the schedule's LOCAL minute (its earliest instant, see dst.ts), so the repeated hour of a
+ * fall-back posts once. A run claimed by an owner that then died is not lost: whoever finds it claimed
+ * and uncompleted under a live lease (start-up catch-up, or a replica whose own claim lost) arms a
+ * one-shot retry at the lease's expiry, which takes the run over and posts it once.
+ *
  * Known limit: a process that dies after posting but before completing the run leaves a claimed,
- * uncompleted run; once its lease lapses, a catch-up at the next start may post that digest again.
- * Claims are keyed by minute, so the lease only has to outlast one audit-and-post (default 15 min).
+ * uncompleted run; once its lease lapses, the retry (or a catch-up at the next start) may post that
+ * digest again. Claims are keyed by minute, so the lease only has to outlast one audit, remediate and
+ * post (default 15 min; automatic remediation stops starting accounts at half of it).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -22,6 +28,7 @@ import {
   type DigestLimits,
   type DigestOutcome,
   type DigestPort,
+  type DigestRemediation,
   type DigestResult,
   type DigestRunOptions,
   type DigestSummary,
@@ -35,14 +42,17 @@ import { UsageError } from '../core/errors';
 import type { Auditor } from '../core/evaluate/port';
 import type { ActorRef, AuditTrigger, Store } from '../core/ports/store';
 import { auditSchedule, failingSinceFromHistory } from './audit-run';
-import { catchUp } from './catch-up';
-import { MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
+import { type CatchUpDeps, catchUp, RETRY_MARGIN_MS, runKey, settle } from './catch-up';
+import { type CronMatcher, floorToMinute, MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
+import { type AutoRemediate, defaultActionOf, remediateOutcomes } from './default-action';
 import { deliver, targetsOf } from './delivery';
+import { gapSkippedTimes } from './dst';
 import { errorFields, jsonLog, type SchedulerLog } from './log';
 import { validateSchedules } from './validate';
 
 export interface SchedulerDeps {
-  config: Pick<Config, 'schedules'>;
+  /** `controls` carries each control's default_action (notify when absent). */
+  config: Pick<Config, 'schedules'> & Partial<Pick<Config, 'controls'>>;
   auditor: Auditor;
   store: Store;
   /** One per chat platform the schedules post to (the Slack and Teams adapters' posters). */
@@ -57,6 +67,13 @@ export interface SchedulerDeps {
   startTimers?: boolean;
   controls?: ControlRegistry;
   digestLimits?: Partial<DigestLimits>;
+  /**
+   * `default_action: remediate`: remediates one account (RemediationWorkflow.autoRemediate). Without it,
+   * such controls are reported as with notify (and a warning is logged at construction).
+   */
+  autoRemediate?: AutoRemediate;
+  /** One-shot timers for lease-expiry retries (tests inject a manual one). Returns a cancel function. */
+  setTimer?: (callback: () => void, delayMs: number) => () => void;
 }
 
 export interface FireOptions {
@@ -75,6 +92,15 @@ export interface Scheduler extends DigestPort {
 }
 
 const DEFAULT_LEASE_MS = 15 * MINUTE_MS;
+/** How far back a fire looks for a spring-forward gap that swallowed a scheduled local time. */
+const GAP_LOOKBACK_MS = 35 * 24 * 60 * MINUTE_MS;
+
+function realTimer(callback: () => void, delayMs: number): () => void {
+  // Node caps delays at 2^31-1 ms; leases are minutes. Unref: a pending retry must not keep a CLI alive.
+  const handle = setTimeout(callback, Math.min(Math.max(0, delayMs), 2_147_483_647));
+  handle.unref();
+  return () => clearTimeout(handle);
+}
 
 function defaultOwner(): string {
   return `${hostname()}#${process.pid}#${randomUUID().slice(0, 8)}`;
@@ -114,10 +140,33 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const posters = new Map<Platform, ChatPoster>(deps.posters.map((p) => [p.platform, p]));
   validateSchedules(schedules, { controls: deps.controls ?? CONTROLS, platforms: [...posters.keys()] });
+  const setTimer = deps.setTimer ?? realTimer;
+  const actionOf = (control: string) => {
+    const action = defaultActionOf(deps.config.controls, control);
+    return action === 'remediate' && !deps.autoRemediate ? 'notify' : action;
+  };
+  const unremediable = [...new Set(schedules.flatMap((s) => s.controls))].filter(
+    (c) => defaultActionOf(deps.config.controls, c) === 'remediate' && !deps.autoRemediate,
+  );
+  if (unremediable.length > 0) {
+    log.warn(
+      'default_action remediate needs the remediation workflow, which this scheduler lacks: notifying',
+      {
+        controls: unremediable,
+      },
+    );
+  }
 
   const tasks = new Map<string, ScheduledTask>();
+  /** The expressions evaluated in UTC: asks "would it fire at this local wall time" (spring-forward gaps). */
+  const utcTasks = new Map<string, ScheduledTask>();
   const running = new Set<Promise<unknown>>();
+  /** Pending lease-expiry retries by `schedule|key`, with their cancel functions. */
+  const retries = new Map<string, () => void>();
+  /** Gap-skipped local times already logged by this process (`schedule|local time`). */
+  const gapsLogged = new Set<string>();
   let started = false;
+  let stopped = false;
 
   function scheduleNamed(name: string | undefined): ScheduleConfig {
     const schedule = name === undefined ? schedules[0] : schedules.find((s) => s.name === name);
@@ -189,6 +238,67 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return parse(cron).second[0] ?? 0;
   }
 
+  function utcMatcher(schedule: ScheduleConfig): CronMatcher {
+    let task = utcTasks.get(schedule.name);
+    if (!task) {
+      task = createTask(schedule.cron, () => {}, {
+        timezone: 'UTC',
+        name: `cis-digest-utc:${schedule.name}`,
+      });
+      utcTasks.set(schedule.name, task);
+    }
+    return task;
+  }
+
+  /**
+   * Logs, once, each scheduled local time a spring-forward gap swallowed before this fire time, when this
+   * is the first run after the gap (only the run's claimant calls this, so replicas do not repeat it).
+   */
+  function logGapSkips(schedule: ScheduleConfig, fireTime: Date): void {
+    const at = floorToMinute(fireTime);
+    const skipped = gapSkippedTimes(
+      utcMatcher(schedule),
+      new Date(at.getTime() - GAP_LOOKBACK_MS),
+      at,
+      schedule.timezone,
+      secondOf(schedule.cron),
+    );
+    for (const gap of skipped) {
+      const next = nextFireTime(taskFor(schedule), gap.transition);
+      if (!next || floorToMinute(next).getTime() !== at.getTime()) continue;
+      const id = `${schedule.name}|${gap.localTime}`;
+      if (gapsLogged.has(id)) continue;
+      gapsLogged.add(id);
+      log.warn('scheduled digest time skipped: it did not exist on the local clock (clocks went forward)', {
+        schedule: schedule.name,
+        localTime: gap.localTime,
+        nextRun: minuteKey(at),
+      });
+    }
+  }
+
+  function retryAt(schedule: ScheduleConfig, fireTime: Date, at: Date, holder: { owner: string }): void {
+    const key = runKey(fireTime, schedule.timezone);
+    const id = `${schedule.name}|${key}`;
+    if (stopped || retries.has(id)) return;
+    log.info('digest run claimed but not completed by another owner; checking again when its lease ends', {
+      schedule: schedule.name,
+      fireTime: key,
+      holder: holder.owner,
+      retryAt: at.toISOString(),
+    });
+    const cancel = setTimer(() => {
+      retries.delete(id);
+      if (stopped) return;
+      void track(
+        settle(catchUpDeps, schedule, fireTime).catch((error: unknown) => {
+          log.error('digest retry failed', { schedule: schedule.name, fireTime: key, ...errorFields(error) });
+        }),
+      );
+    }, at.getTime() - clock.now().getTime());
+    retries.set(id, cancel);
+  }
+
   /** Audits, builds, posts (unless asked not to) and, for a claimed run (`key`), completes it. */
   async function produce(
     schedule: ScheduleConfig,
@@ -198,14 +308,35 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     options: DigestRunOptions,
     key: string | undefined,
   ): Promise<DigestResult> {
+    const startedAt = clock.now();
     const previousRun = await store.lastCompletedScheduleRun(schedule.name);
     const previous = parseDigestSummary(previousRun?.summary);
-    const outcomes = await auditSchedule(
-      { auditor, store, log },
-      schedule,
-      auditTriggerFor(actor, trigger),
-      actor,
-    );
+    const auditTrigger = auditTriggerFor(actor, trigger);
+    let outcomes = await auditSchedule({ auditor, store, log }, schedule, auditTrigger, actor);
+    let remediations: DigestRemediation[] = [];
+    // Automatic remediation belongs to scheduled runs only: an on-demand digest never changes accounts.
+    if (deps.autoRemediate && trigger !== 'on-demand' && options.deliver !== 'none') {
+      ({ outcomes, remediations } = await remediateOutcomes(
+        {
+          autoRemediate: deps.autoRemediate,
+          log,
+          clock,
+          deadline: new Date(startedAt.getTime() + leaseMs / 2),
+          reaudit: async (control) => {
+            const [again] = await auditSchedule(
+              { auditor, store, log },
+              { ...schedule, controls: [control] },
+              auditTrigger,
+              actor,
+            );
+            return again ?? { control, error: 'the control was not audited again' };
+          },
+        },
+        schedule.name,
+        outcomes,
+        actionOf,
+      ));
+    }
     const historySince = await failingSinceFromHistory(store, outcomes, at);
     const digest = buildDigest({
       schedule: { name: schedule.name, timezone: schedule.timezone, level: options.level ?? schedule.level },
@@ -215,6 +346,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       trigger,
       historySince,
       ...(deps.digestLimits ? { limits: deps.digestLimits } : {}),
+      skipControls: schedule.controls.filter((c) => actionOf(c) === 'skip'),
+      remediations,
     });
     let deliveries: DigestDelivery[] = [];
     let outcome: DigestOutcome;
@@ -246,6 +379,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             control: i.control,
             accountId: i.accountId,
           })),
+          ...(summary.skippedByConfig ? { skippedByConfig: summary.skippedByConfig } : {}),
+          ...(summary.remediations ? { remediations: summary.remediations } : {}),
           deliveries,
         },
       });
@@ -268,7 +403,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     options: FireOptions = {},
   ): Promise<DigestOutcome> {
     const schedule = scheduleNamed(scheduleName);
-    const key = minuteKey(fireTime);
+    // Both instants of a local minute repeated by a fall-back share one key: posted once.
+    const key = runKey(fireTime, schedule.timezone);
     const trigger = options.trigger ?? 'scheduled';
     const won = await store.claimScheduleRun(schedule.name, key, owner, leaseMs, clock.now());
     if (!won) {
@@ -277,13 +413,28 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         fireTime: key,
         owner,
       });
+      // Claimed but not completed: its owner is posting it, or died after claiming. Check again when
+      // its lease ends, so a crash does not lose the digest.
+      const run = await store.getScheduleRun(schedule.name, key);
+      if (run && run.completedAt === undefined && Date.parse(run.leaseUntil) > clock.now().getTime()) {
+        retryAt(schedule, new Date(key), new Date(Date.parse(run.leaseUntil) + RETRY_MARGIN_MS), run);
+      }
       return 'skipped-duplicate';
+    }
+    try {
+      logGapSkips(schedule, new Date(key));
+    } catch (error) {
+      // A log line must never keep a claimed run from being posted.
+      log.error('could not check for a daylight saving gap', {
+        schedule: schedule.name,
+        ...errorFields(error),
+      });
     }
     const result = await produce(schedule, new Date(key), trigger, systemActor(schedule.name), {}, key);
     return result.outcome;
   }
 
-  const catchUpDeps = {
+  const catchUpDeps: CatchUpDeps = {
     store,
     owner,
     leaseMs,
@@ -291,6 +442,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     clock,
     fire,
     matcher: (schedule: ScheduleConfig) => taskFor(schedule),
+    retryAt,
   };
 
   async function idle(): Promise<void> {
@@ -301,6 +453,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async start() {
       if (started) return;
       started = true;
+      stopped = false;
       for (const schedule of schedules) {
         const task = taskFor(schedule);
         if (deps.startTimers !== false) await task.start();
@@ -322,8 +475,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
     async stop() {
       started = false;
+      stopped = true;
+      for (const cancel of retries.values()) cancel();
+      retries.clear();
       for (const task of tasks.values()) await task.destroy();
       tasks.clear();
+      for (const task of utcTasks.values()) await task.destroy();
+      utcTasks.clear();
       await idle();
     },
 

@@ -161,3 +161,32 @@ export function slackPosts(
     replies: slack.thread(channel, m.ts).map((r) => JSON.stringify(r.blocks)),
   }));
 }
+
+/** One-shot timers driven by a ManualClock: what the scheduler's `setTimer` arms, run when the test says. */
+export class ManualTimers {
+  private readonly timers: Array<{ due: number; callback: () => void; done: boolean }> = [];
+  constructor(private readonly clock: ManualClock) {}
+
+  readonly set = (callback: () => void, delayMs: number): (() => void) => {
+    const timer = { due: this.clock.now().getTime() + delayMs, callback, done: false };
+    this.timers.push(timer);
+    return () => {
+      timer.done = true;
+    };
+  };
+
+  /** ISO due times of the timers armed and neither run nor cancelled. */
+  pending(): string[] {
+    return this.timers.filter((t) => !t.done).map((t) => new Date(t.due).toISOString());
+  }
+
+  /** Runs the timers due at the clock's time; returns how many ran. */
+  runDue(): number {
+    const due = this.timers.filter((t) => !t.done && t.due <= this.clock.now().getTime());
+    for (const t of due) {
+      t.done = true;
+      t.callback();
+    }
+    return due.length;
+  }
+}

@@ -8,6 +8,9 @@
  * - verbose: plus each failing item's chain, link by link, and audit timings and API-call counts.
  * Platform limits are kept by construction: rows per card and items per card are capped and the rest
  * continue in further cards (adapters post continuations in the thread); texts are clipped.
+ * `default_action` per control: `skip` leaves a control's failing accounts out (one line says how many);
+ * `remediate` adds the automatic remediation's outcome per account (at level error only what still
+ * needs a person).
  */
 import type { Button, Card, CardElement } from '../cards';
 import { ACTION_REMEDIATE } from '../chat-core';
@@ -15,6 +18,12 @@ import type { AccountStatus, AuditReport, LinkStatus } from '../evaluate/finding
 import { type NotificationLevel, shows } from '../levels';
 import { type DigestChanges, type DigestItem, failingFor } from './changes';
 import { accountLabel, clip, listNames, localTime } from './format';
+import {
+  type DigestRemediation,
+  remediationCounts,
+  remediationLine,
+  remediationSettled,
+} from './remediation';
 import type { DigestEntry } from './summary';
 
 export type DigestTrigger = 'scheduled' | 'catch-up' | 'on-demand';
@@ -49,6 +58,10 @@ export interface DigestCardsInput {
   controlErrors: ReadonlyArray<{ control: string; error: string }>;
   reports: readonly AuditReport[];
   limits: DigestLimits;
+  /** Failing accounts left out per control (`default_action: skip`); `items` no longer hold them. */
+  skipped?: ReadonlyArray<{ control: string; count: number }>;
+  /** What automatic remediation did this run (`default_action: remediate`). */
+  remediations?: readonly DigestRemediation[];
 }
 
 export const DIGEST_STATUS_WORD: Record<AccountStatus, string> = {
@@ -146,12 +159,51 @@ function headline(input: DigestCardsInput, multiControl: boolean): string {
   const failing = input.items.filter((i) => i.status !== 'COMPLIANT').length;
   const noun = multiControl ? 'account checks' : total === 1 ? 'account' : 'accounts';
   const name = `CIS digest "${input.scheduleName}"`;
-  if (total === 0) return `${name}: the audit could not run`;
+  const skipped = skippedTotal(input);
+  const notListed = `${skipped} failing ${skipped === 1 ? 'is' : 'are'} not listed by configuration`;
+  if (total === 0) return skipped ? `${name}: ${notListed}` : `${name}: the audit could not run`;
   if (failing === 0 && input.controlErrors.length === 0) {
+    // Never "all compliant" while failing accounts are only hidden.
+    if (skipped)
+      return `${name}: ${total} ${total === 1 && !multiControl ? 'account' : noun} compliant, ${notListed}`;
     return total === 1 ? `${name}: the account is compliant` : `${name}: all ${total} ${noun} compliant`;
   }
   if (failing === 0) return `${name}: ${total} ${noun} compliant, but not every control could be audited`;
   return `${name}: ${failing} of ${total} ${noun} ${failing === 1 ? 'needs' : 'need'} attention`;
+}
+
+function skippedTotal(input: Pick<DigestCardsInput, 'skipped'>): number {
+  return (input.skipped ?? []).reduce((n, s) => n + s.count, 0);
+}
+
+/** One line: how many failing accounts `default_action: skip` left out, per control. */
+function skippedLine(input: DigestCardsInput): string | undefined {
+  const per = (input.skipped ?? []).filter((s) => s.count > 0);
+  if (per.length === 0) return undefined;
+  const parts = per.map(
+    (s, i) => `${s.count}${i === 0 ? ` failing account${s.count === 1 ? '' : 's'}` : ''} of CIS ${s.control}`,
+  );
+  return `Not listed by configuration (default_action: skip): ${parts.join(', ')}.`;
+}
+
+/** Cards of the automatic remediation outcomes; at level error only those that still need a person. */
+function remediationCards(input: DigestCardsInput): Card[] {
+  const all = input.remediations ?? [];
+  const shown = shows(input.level, 'info') ? all : all.filter((r) => !remediationSettled(r));
+  const pages = chunk(shown, input.limits.itemsPerCard);
+  return pages.map((page, p) => {
+    const range = pages.length === 1 ? '' : `, ${p + 1} of ${pages.length}`;
+    const heading = `Automatic remediation (default_action: remediate): ${remediationCounts(shown)}${range}`;
+    return {
+      summary: clip(`CIS digest "${input.scheduleName}": ${heading}`, 300),
+      elements: [
+        { type: 'heading', text: clip(heading, 150) },
+        ...page.map(
+          (r): CardElement => ({ type: 'text', text: remediationLine(r, input.limits.reasonChars) }),
+        ),
+      ],
+    };
+  });
 }
 
 function remediate(item: DigestItem): Button {
@@ -221,6 +273,8 @@ export function digestCards(input: DigestCardsInput): Card[] {
   for (const e of input.controlErrors) {
     header.push({ type: 'text', text: clip(`CIS ${e.control} could not be audited: ${e.error}`, 1000) });
   }
+  const skipped = skippedLine(input);
+  if (skipped) header.push({ type: 'text', text: skipped });
   const continuation: Card[] = [];
   if (shows(level, 'info')) {
     header.push({
@@ -279,9 +333,12 @@ export function digestCards(input: DigestCardsInput): Card[] {
   const extras: string[] = [];
   if (input.changes.newlyFailing.length) extras.push(`${input.changes.newlyFailing.length} newly failing`);
   if (input.changes.fixed.length) extras.push(`${input.changes.fixed.length} fixed`);
+  const autoFixed = (input.remediations ?? []).filter((r) => r.outcome === 'fixed').length;
+  if (autoFixed) extras.push(`${autoFixed} fixed automatically`);
   const cards: Card[] = [
     { summary: clip(extras.length ? `${title} (${extras.join(', ')})` : title, 300), elements: header },
     ...continuation,
+    ...remediationCards(input),
   ];
 
   const pages = chunk(failing, limits.itemsPerCard);

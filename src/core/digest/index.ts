@@ -2,14 +2,26 @@
  * The compliance digest, pure: from this run's audit reports and the previous digest's stored summary,
  * the cards to post (overall status, per-account table, changes since the previous digest, failing items
  * with Remediate buttons) and the summary to store for the next digest. No I/O: the scheduler audits,
- * reads and writes the store, and posts.
+ * reads and writes the store, remediates, and posts.
+ *
+ * `default_action: skip` hides a control's failing accounts from the cards only: the stored summary keeps
+ * every account, so the baseline stays whole (switching back to notify reports true streaks, and a
+ * skipped account is never "no longer audited").
  */
 import type { Card } from '../cards';
 import type { AuditReport } from '../evaluate/findings';
 import type { NotificationLevel } from '../levels';
 import { DEFAULT_DIGEST_LIMITS, type DigestLimits, type DigestTrigger, digestCards } from './cards';
 import { compareWithPrevious, type DigestChanges, type DigestItem } from './changes';
-import { countEntries, DIGEST_SUMMARY_VERSION, type DigestEntry, type DigestSummary } from './summary';
+import type { DigestRemediation } from './remediation';
+import {
+  countEntries,
+  DIGEST_SUMMARY_VERSION,
+  type DigestEntry,
+  type DigestSummary,
+  entryKey,
+  isFailing,
+} from './summary';
 
 export {
   DEFAULT_DIGEST_LIMITS,
@@ -29,6 +41,13 @@ export {
   streakStart,
 } from './changes';
 export { accountLabel, localTime } from './format';
+export {
+  type DigestRemediation,
+  type DigestRemediationOutcome,
+  remediationCounts,
+  remediationLine,
+  remediationSettled,
+} from './remediation';
 export {
   countEntries,
   DIGEST_SUMMARY_VERSION,
@@ -54,6 +73,10 @@ export interface BuildDigestInput {
   /** Start of each entry's current failing streak from the audit history (`control|account` keys). */
   historySince?: ReadonlyMap<string, string>;
   limits?: Partial<DigestLimits>;
+  /** Controls whose `default_action` is `skip`: their failing accounts are not listed. */
+  skipControls?: readonly string[];
+  /** What automatic remediation did before this digest (`default_action: remediate`). */
+  remediations?: readonly DigestRemediation[];
 }
 
 export interface Digest {
@@ -91,17 +114,33 @@ export function buildDigest(input: BuildDigestInput): Digest {
     ...(input.historySince ? { historySince: input.historySince } : {}),
   });
   const limits = { ...DEFAULT_DIGEST_LIMITS, ...input.limits };
+  const skip = new Set(input.skipControls ?? []);
+  const hidden = new Set(
+    items.filter((i) => skip.has(i.control) && isFailing(i.status)).map((i) => entryKey(i)),
+  );
+  const listed = (i: DigestEntry) => !hidden.has(entryKey(i));
+  const skipped = [...skip].map((control) => ({
+    control,
+    count: items.filter((i) => i.control === control && hidden.has(entryKey(i))).length,
+  }));
+  const remediations = input.remediations ?? [];
   const cards = digestCards({
     scheduleName: schedule.name,
     timeZone: schedule.timezone,
     level: schedule.level,
     at,
     trigger: input.trigger ?? 'scheduled',
-    items,
-    changes,
+    items: items.filter(listed),
+    changes: {
+      ...changes,
+      newlyFailing: changes.newlyFailing.filter(listed),
+      stillFailing: changes.stillFailing.filter(listed),
+    },
     controlErrors,
     reports,
     limits,
+    skipped,
+    remediations,
   });
   // A control that could not be audited keeps its previous entries: the baseline must not be lost to
   // one bad night (the next digest would otherwise call every failing account "newly failing").
@@ -119,6 +158,16 @@ export function buildDigest(input: BuildDigestInput): Digest {
     counts: countEntries(items),
     ...(controlErrors.length ? { controlErrors } : {}),
     baselineAt: nothingAudited && previous ? (previous.baselineAt ?? previous.at) : at.toISOString(),
+    ...(hidden.size ? { skippedByConfig: skipped.filter((s) => s.count > 0) } : {}),
+    ...(remediations.length
+      ? {
+          remediations: remediations.map((r) => ({
+            control: r.control,
+            accountId: r.accountId,
+            outcome: r.outcome,
+          })),
+        }
+      : {}),
   };
   return { cards, summary, items, changes };
 }

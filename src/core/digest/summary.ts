@@ -42,6 +42,10 @@ export interface DigestSummary {
   deliveries?: DigestDelivery[];
   /** The run was missed while the bot was down and was too old to catch up: nothing was posted. */
   skipped?: boolean;
+  /** Failing accounts the digest did not list (`default_action: skip`), per control. */
+  skippedByConfig?: Array<{ control: string; count: number }>;
+  /** What automatic remediation did before the digest (`default_action: remediate`). */
+  remediations?: Array<{ control: string; accountId: string; outcome: string }>;
 }
 
 const STATUSES: readonly string[] = ['COMPLIANT', 'NON_COMPLIANT', 'ERROR'];
