@@ -2,8 +2,11 @@
  * Benchmark of the filter-pattern engine: coverage decisions per second over the test corpus (the
  * CIS v4.0.0 patterns against themselves, re-spelled, and the historical variants), and pattern
  * evaluations per second on ~1000 CloudTrail-shaped events (raw JSON lines, as CloudWatch Logs
- * holds them). Prints its numbers when run directly: `npx tsx bench/filter-pattern.ts`.
+ * holds them). Also the cost of hostile patterns (the security review's `%.{0,1000}a.{0,1000}%` family):
+ * one decision under the default budget, and one synchronous judging pass over 100 distinct planted
+ * filters. Prints its numbers when run directly: `npx tsx bench/filter-pattern.ts`.
  */
+import { judgeFilter } from '../src/core/evaluate/filter-judge';
 import {
   CIS_V4_PATTERN_VARIANTS,
   CIS_V4_PATTERNS,
@@ -15,6 +18,7 @@ import {
 } from '../src/core/filter-pattern';
 
 const V41 = CIS_V4_PATTERNS['4.1'] as string;
+const HOSTILE = '{ $.errorCode = %.{0,1000}a.{0,1000}% && $.eventName = %[a-z]{0,1000}b{1000}% }';
 
 function corpus(): [string, string][] {
   const all = [...Object.values(CIS_V4_PATTERNS), ...(CIS_V4_PATTERN_VARIANTS['4.2'] ?? [])];
@@ -179,6 +183,17 @@ export async function benchFilterPattern(): Promise<Record<string, number | stri
     for (const [c] of pairs) parsePattern(c);
     return pairs.length;
   }, 500);
+  let t0 = performance.now();
+  const hostile = comparePatterns(HOSTILE, V41);
+  const hostileDecisionMs = Math.round(performance.now() - t0);
+  // 100 distinct planted filters (distinct canonical forms: no cache hits), judged in one synchronous pass.
+  t0 = performance.now();
+  let unknown = 0;
+  for (let i = 0; i < 100; i++) {
+    const j = judgeFilter(`{ $.eventName = %[a-z]{0,1000}b{${900 + i}}% }`, V41);
+    if (j.verdict === 'UNKNOWN') unknown++;
+  }
+  const hostilePassMs = Math.round(performance.now() - t0);
   const result = {
     corpusComparisons: pairs.length,
     decisionsPerSecond,
@@ -188,6 +203,8 @@ export async function benchFilterPattern(): Promise<Record<string, number | stri
     'evaluationsPerSecond (raw JSON lines, parse each time)': rawEvaluationsPerSecond,
     'evaluationsPerSecond (pre-parsed events)': parsedEvaluationsPerSecond,
     parsesPerSecond,
+    [`hostileDecisionMs (${hostile.verdict}, default budget)`]: hostileDecisionMs,
+    [`hostilePassOf100FiltersMs (${unknown} UNKNOWN)`]: hostilePassMs,
     node: process.version,
   };
   for (const [k, v] of Object.entries(result)) console.log(`${k}: ${v}`);

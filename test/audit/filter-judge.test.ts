@@ -34,6 +34,14 @@ const ALL_AND =
 /** The v4.0.0 pattern, rewritten: branches swapped, conditions reordered, quotes dropped, redundant parentheses. */
 const EQUIVALENT_REWRITE =
   '{ ((($.errorCode = AccessDenied*) && ($.eventName != HeadBucket) && ($.sourceIPAddress != delivery.logs.amazonaws.com))) || (($.errorCode = "*UnauthorizedOperation")) }';
+/**
+ * The security review's hostile filter: valid, and ~18 s of synchronous engine time to decide without a
+ * deadline (anyone with logs:PutMetricFilter on an audited log group can plant 100 of them).
+ */
+const HOSTILE = '{ $.errorCode = %.{0,1000}a.{0,1000}% && $.eventName = %[a-z]{0,1000}b{1000}% }';
+/** A distinct hostile pattern per `n` (different canonical forms, so no cache hit between them). */
+const hostile = (n: number) => `{ $.eventName = %[a-z]{0,1000}b{${900 + n}}% }`;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('judgeFilter: which BROADER filters are acceptable (pure)', () => {
   it('accepts the CIS pattern and an equivalent rewrite of it without reservation', () => {
@@ -123,6 +131,74 @@ describe('judgeFilter: which BROADER filters are acceptable (pure)', () => {
   });
 });
 
+describe('judgeFilter under a time budget (security review: hostile metric filters)', () => {
+  // Each test starts a fresh synchronous stretch (the pass budget resets once the event loop gets a turn).
+  afterEach(nextTurn);
+
+  it('judges the review pattern UNKNOWN, "decision took too long": the link FAILS with that note', () => {
+    const j = judgeFilter(HOSTILE, CIS_41, benign41);
+    expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false });
+    expect(j.note).toMatch(/^decision took too long: stopped after 300 ms of engine time while /);
+    expect(j.rejection).toBeUndefined();
+    expect(closeness(j)).toBe(closeness({ verdict: 'UNKNOWN', covers: false, missed: null, extra: null }));
+  });
+
+  it.each([
+    ['a term-pattern variant', '%[a-z]{0,1000}b{1000}%'],
+    ['a one-field variant', '{ $.eventName = %[a-z]{0,1000}b{1000}% }'],
+  ])('judges %s UNKNOWN too', (_label, pattern) => {
+    const j = judgeFilter(pattern, CIS_41, benign41);
+    expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false });
+    expect(j.note).toMatch(/^decision took too long/);
+  });
+
+  it('keys its cache on the canonical pattern: spacing and parenthesis variants are one entry', () => {
+    const j = judgeFilter(HOSTILE, CIS_41, benign41);
+    for (const variant of [
+      HOSTILE.replace(' && ', '  &&  '),
+      `{(${HOSTILE.slice(1, -1).trim()})}`,
+      '{$.errorCode=%.{0,1000}a.{0,1000}%&&$.eventName=%[a-z]{0,1000}b{1000}%}',
+    ]) {
+      expect(judgeFilter(variant, CIS_41, benign41)).toBe(j);
+    }
+    const rewrite = judgeFilter(EQUIVALENT_REWRITE, CIS_41, benign41);
+    expect(judgeFilter(EQUIVALENT_REWRITE.replace(/ /g, '   '), CIS_41, benign41)).toBe(rewrite);
+    expect(rewrite.verdict).toBe('EQUIVALENT');
+  });
+
+  it('does not decide a pattern that ran out of time again, against any control', () => {
+    const first = judgeFilter(HOSTILE, CIS_41, benign41);
+    for (const id of ['4.3', '4.4', '4.5']) {
+      const c = getControl(id);
+      const j = judgeFilter(HOSTILE, c.pattern, c.benignEvents);
+      expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false, note: first.note });
+    }
+  });
+
+  it('bounds a synchronous pass over many costly filters; patterns cut short are decided again later', async () => {
+    // One synchronous pass, as an audit of a log group holding planted filters runs it.
+    const pass = Array.from(
+      { length: 8 },
+      (_, i) => [hostile(i), judgeFilter(hostile(i), CIS_41, benign41)] as const,
+    );
+    for (const [, j] of pass) {
+      expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false });
+      expect(j.note).toMatch(/^decision took too long/);
+    }
+    // The first ones got the full budget; once the pass had spent its budget, the rest got the floor.
+    expect(pass[0]?.[1].note).toMatch(/stopped after 300 ms of engine time/);
+    const cutShort = pass.filter(([, j]) => j.note?.includes('was used up by other filters'));
+    expect(cutShort.length).toBeGreaterThan(0);
+    expect(cutShort[0]?.[1].note).toMatch(
+      /^decision took too long: the engine's time for this audit pass \(1000 ms\) was used up by other filters, so this one got \d+ ms; it is decided again on the next audit$/,
+    );
+    // Not cached: on a later turn of the event loop it gets its own full budget.
+    await nextTurn();
+    const [pattern] = cutShort[cutShort.length - 1] as (typeof pass)[number];
+    expect(judgeFilter(pattern, CIS_41, benign41).note).toMatch(/stopped after 300 ms of engine time/);
+  });
+});
+
 describe('benign events (control data)', () => {
   const every = parsePattern(EVERY_CLOUDTRAIL_EVENT);
 
@@ -186,6 +262,8 @@ describe('4.1 through the SDK against the sandbox: historical patterns', () => {
     eventName: '200000000005',
     empty: '200000000006',
     both: '200000000007',
+    hostile: '200000000008',
+    hostileBeside: '200000000009',
   };
   let sandbox: Sandbox;
   let session: AwsSession;
@@ -200,6 +278,16 @@ describe('4.1 through the SDK against the sandbox: historical patterns', () => {
       metric_name: 'all_events',
       metric_namespace: 'Activity',
     });
+    const hostileBeside = chainAccount(ids.hostileBeside, 'hostile filters beside the CIS filter');
+    const hlg = hostileBeside.regions?.[REGION]?.log_groups?.[0];
+    for (const [i, pattern] of [HOSTILE, hostile(50), hostile(51)].entries()) {
+      hlg?.metric_filters?.push({
+        name: `planted-${i}`,
+        pattern,
+        metric_name: `planted_${i}`,
+        metric_namespace: 'Planted',
+      });
+    }
     sandbox = await startSandbox({
       scenario: {
         accounts: [
@@ -211,6 +299,8 @@ describe('4.1 through the SDK against the sandbox: historical patterns', () => {
           chainAccount(ids.eventName, 'eventName = *', { filterPattern: '{ $.eventName = * }' }),
           chainAccount(ids.empty, 'empty pattern', { filterPattern: '' }),
           both,
+          chainAccount(ids.hostile, 'hostile pattern', { filterPattern: HOSTILE }),
+          hostileBeside,
         ],
       },
     });
@@ -226,6 +316,25 @@ describe('4.1 through the SDK against the sandbox: historical patterns', () => {
   afterAll(async () => {
     session.destroy();
     await sandbox.close();
+  });
+
+  it('a planted hostile filter FAILS as UNKNOWN, "decision took too long", and does not stall the audit', () => {
+    const f = byId.get(ids.hostile);
+    expect(f).toMatchObject({ status: 'NON_COMPLIANT', brokenLink: 'metric-filter' });
+    const evidence = filterLink(ids.hostile)?.evidence as { filters: Array<Record<string, unknown>> };
+    expect(evidence.filters[0]).toMatchObject({
+      pattern: HOSTILE,
+      verdict: 'UNKNOWN',
+      note: expect.stringMatching(/^decision took too long/),
+    });
+  });
+
+  it('hostile filters planted beside the CIS filter do not hide it: the CIS filter completes the chain', () => {
+    expect(byId.get(ids.hostileBeside)?.status).toBe('COMPLIANT');
+    expect(filterLink(ids.hostileBeside)).toMatchObject({
+      status: 'pass',
+      evidence: { filterName: 'unauthorized_api_calls_metric', verdict: 'EQUIVALENT' },
+    });
   });
 
   const filterLink = (id: string) => byId.get(id)?.links.find((l) => l.link === 'metric-filter');

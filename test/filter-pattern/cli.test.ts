@@ -57,7 +57,7 @@ describe('pattern compare', () => {
     expect(String(body.extra.errorCode)).toMatch(/^AccessDenied/);
   });
 
-  it('exits 1 for a BROADER pattern that fires on ordinary calls (the audit\'s rule), but not with --reference', async () => {
+  it("exits 1 for a BROADER pattern that fires on ordinary calls (the audit's rule), but not with --reference", async () => {
     const v14 =
       '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.sourceIPAddress != "delivery.logs.amazonaws.com") || ($.eventName != "HeadBucket") }';
     const r = await run(['pattern', 'compare', v14, '--control', '4.1', '--output', 'json']);

@@ -20,11 +20,13 @@
  * Time: the engine runs synchronously, and a valid pattern (anyone with logs:PutMetricFilter can plant
  * one) can be very costly to decide. So each of a judgement's (at most two) engine decisions has a
  * budget (JUDGE_DEADLINE_MS; see filter-pattern/deadline.ts); past it the verdict is UNKNOWN, "decision
- * took too long", which fails the link like any other UNKNOWN. Judgements are cached by the pattern's canonical form (spacing and
- * redundant parentheses do not defeat the cache), a pattern that ran out of time once is not decided
- * again against any reference, and one uninterrupted synchronous stretch of judging (an audit pass
- * over up to 100 filters a log group) spends at most about STRETCH_BUDGET_MS in the engine before each
- * further new pattern gets only JUDGE_FLOOR_MS (enough for real-world patterns, which take a few ms).
+ * took too long", which fails the link like any other UNKNOWN. Judgements are cached by the pattern's
+ * canonical form (spacing and redundant parentheses do not defeat the cache); a pattern that ran out
+ * of time against a reference is not decided again against any reference; and one uninterrupted
+ * synchronous stretch of judging (an audit pass over the up to 100 filters of a log group) spends
+ * about STRETCH_BUDGET_MS in the engine at most before each further new pattern gets only
+ * JUDGE_FLOOR_MS (real-world patterns decide in a few ms). A judgement cut short that way is not
+ * cached: the next audit decides it again.
  */
 import {
   type CompareOptions,
@@ -43,9 +45,9 @@ import type { LogEvent, Verdict } from '../filter-pattern/api';
 /** Budget of each engine decision of a judgement (vs the reference, the match-all check), in ms. */
 export const JUDGE_DEADLINE_MS = 300;
 /** Engine time allowed per uninterrupted synchronous stretch of judgements before the floor applies. */
-export const STRETCH_BUDGET_MS = 1500;
+export const STRETCH_BUDGET_MS = 1000;
 /** The budget of a new judgement once the stretch budget is spent. */
-export const JUDGE_FLOOR_MS = 25;
+export const JUDGE_FLOOR_MS = 10;
 
 export interface JudgeOptions {
   /** Budget of this judgement in ms instead of JUDGE_DEADLINE_MS (the stretch budget still applies). */
@@ -112,6 +114,7 @@ function chargeStretch(ms: number): void {
     stretchResetPending = false;
   }).unref();
 }
+
 /** Cache keys of benign-event lists, by identity (the control's frozen array). */
 const benignKeys = new WeakMap<readonly LogEvent[], string>();
 
@@ -192,11 +195,12 @@ export function judgeFilter(
     return remember(key, { verdict: 'UNKNOWN', covers: false, missed: null, extra: null, note: costly });
   }
   const wanted = options.deadlineMs ?? JUDGE_DEADLINE_MS;
-  const budget = Math.min(wanted, Math.max(JUDGE_FLOOR_MS, STRETCH_BUDGET_MS - stretchSpent));
+  const budget = Math.min(wanted, Math.max(JUDGE_FLOOR_MS, Math.round(STRETCH_BUDGET_MS - stretchSpent)));
   const started = performance.now();
   let judgement: FilterJudgement;
+  let costlyNote: string | undefined;
   try {
-    judgement = judge(candidate, reference, benignEvents, budget);
+    ({ judgement, costlyNote } = judge(candidate, reference, benignEvents, budget));
   } catch (error) {
     judgement = failed(error);
   }
@@ -211,10 +215,18 @@ export function judgeFilter(
           `other filters, so this one got ${budget} ms; it is decided again on the next audit`,
       };
     }
-    if (tooCostly.size >= CACHE_LIMIT) tooCostly.clear();
-    tooCostly.set(canonical, judgement.note);
+    if (costlyNote !== undefined) {
+      if (tooCostly.size >= CACHE_LIMIT) tooCostly.clear();
+      tooCostly.set(canonical, costlyNote);
+    }
   }
   return remember(key, judgement);
+}
+
+interface Judged {
+  judgement: FilterJudgement;
+  /** Set when the comparison with the reference itself ran out of time (the pattern is costly as such). */
+  costlyNote?: string;
 }
 
 function judge(
@@ -222,7 +234,7 @@ function judge(
   reference: string,
   benignEvents: readonly LogEvent[],
   budget: number,
-): FilterJudgement {
+): Judged {
   const comparison = comparePatterns(candidate, reference, { deadlineMs: budget });
   const base = {
     verdict: comparison.verdict,
@@ -230,7 +242,9 @@ function judge(
     extra: comparison.extra,
     ...(comparison.note !== undefined ? { note: comparison.note } : {}),
   };
-  if (decisionTimedOut(comparison)) return { ...base, covers: false };
+  if (decisionTimedOut(comparison)) {
+    return { judgement: { ...base, covers: false }, costlyNote: comparison.note as string };
+  }
   // A match-all filter may formally miss reference events that are not CloudTrail-shaped (e.g. one
   // without eventName, which `{ $.eventName = * }` misses): OVERLAPPING, not BROADER. Its real problem
   // is still that it fires on everything, so that is the reason given, whatever the verdict.
@@ -239,14 +253,10 @@ function judge(
     const matchAll = comparePatterns(candidate, EVERY_CLOUDTRAIL_EVENT, { deadlineMs: budget });
     if (comparison.verdict === 'BROADER' && decisionTimedOut(matchAll)) {
       // Catches every reference event, but whether it fires on everything is undecided: not accepted.
-      return {
-        ...base,
-        verdict: 'UNKNOWN',
-        covers: false,
-        note:
-          `${DECISION_TIMEOUT_NOTE}: the filter catches every reference event (BROADER), but whether it ` +
-          `matches every CloudTrail event was not decided within ${budget} ms; not accepted`,
-      };
+      const note =
+        `${DECISION_TIMEOUT_NOTE}: the filter catches every reference event (BROADER), but whether it ` +
+        `matches every CloudTrail event was not decided within ${budget} ms; not accepted`;
+      return { judgement: { ...base, verdict: 'UNKNOWN', covers: false, note } };
     }
     rejection =
       comparison.verdict === 'BROADER'
@@ -256,9 +266,11 @@ function judge(
           : undefined;
   }
   return {
-    ...base,
-    covers: covers(comparison) && rejection === undefined,
-    ...(rejection !== undefined ? { rejection } : {}),
+    judgement: {
+      ...base,
+      covers: covers(comparison) && rejection === undefined,
+      ...(rejection !== undefined ? { rejection } : {}),
+    },
   };
 }
 

@@ -19,6 +19,16 @@ export interface Comparison {
   note?: string;
 }
 
+/** Options of comparePatterns. */
+export interface CompareOptions {
+  /**
+   * Time budget of the decision in milliseconds (default DEFAULT_DECISION_MS, 300): CPU time, capped at
+   * 3x as much wall-clock time (deadline.ts). Past it the verdict is UNKNOWN with a note starting
+   * "decision took too long" (see decisionTimedOut). Infinity: no budget.
+   */
+  deadlineMs?: number;
+}
+
 /** The candidate catches every event the reference catches. */
 export function covers(comparison: Comparison): boolean {
   return comparison.verdict === 'EQUIVALENT' || comparison.verdict === 'BROADER';

@@ -13,9 +13,18 @@
  *   (proved by the witnesses); else UNKNOWN with the witnesses found and a note.
  * Every witness returned has been re-checked with the evaluator (matchesEvent on its serialised
  * form); a witness that failed that check would be dropped and the verdict turned UNKNOWN.
+ * Every decision runs against a time budget (deadline.ts): past it the verdict is UNKNOWN,
+ * noted "decision took too long: ...", with any witness already found.
  */
-import type { Comparison, LogEvent, Verdict } from './api';
+import type { CompareOptions, Comparison, LogEvent, Verdict } from './api';
 import type { JsonPattern, Pattern, SpacePattern, TermPattern } from './ast';
+import {
+  DECISION_TIMEOUT_NOTE,
+  DEFAULT_DECISION_MS,
+  Deadline,
+  DecisionTimeout,
+  STAGE_SEARCH,
+} from './deadline';
 import { type BuiltProblem, jsonProblem, termProblem } from './domain';
 import { matchesEvent } from './evaluate';
 import { parsePattern } from './parse';
@@ -28,9 +37,12 @@ function serialise(event: LogEvent): string {
   return typeof event === 'string' ? event : JSON.stringify(event);
 }
 
-/** Runs the solver for `goal`; the witness is an object for JSON problems, a string for terms. */
-function find(built: BuiltProblem, goal: Formula, asText: boolean): Found {
-  const res: SolveResult = solve(built.problem, goal);
+/**
+ * Runs the solver for `goal`; the witness is an object for JSON problems, a string for terms.
+ * Throws DecisionTimeout past the deadline.
+ */
+function find(built: BuiltProblem, goal: Formula, asText: boolean, deadline: Deadline): Found {
+  const res: SolveResult = solve(built.problem, goal, undefined, deadline);
   if (res.status === 'budget') return { kind: 'unknown' };
   if (res.status === 'unsat') return built.complete ? { kind: 'none' } : { kind: 'unknown' };
   if (asText) {
@@ -68,10 +80,27 @@ function verified(c: Pattern, r: Pattern, result: Comparison): Comparison {
   };
 }
 
-function decideExact(built: BuiltProblem, asText: boolean): Comparison {
+/** UNKNOWN for a decision that ran out of time, keeping the witnesses found before (they are real). */
+function timedOut(error: unknown, missed: Found | null, extra: Found | null): Comparison {
+  if (!(error instanceof DecisionTimeout)) throw error;
+  return {
+    verdict: 'UNKNOWN',
+    missed: missed?.kind === 'found' ? missed.event : null,
+    extra: extra?.kind === 'found' ? extra.event : null,
+    note: error.message,
+  };
+}
+
+function decideExact(built: BuiltProblem, asText: boolean, deadline: Deadline): Comparison {
   const [fc, fr] = built.formulas as [Formula, Formula];
-  const missed = find(built, and(fr, not(fc)), asText);
-  const extra = find(built, and(fc, not(fr)), asText);
+  let missed: Found | null = null;
+  let extra: Found | null = null;
+  try {
+    missed = find(built, and(fr, not(fc)), asText, deadline);
+    extra = find(built, and(fc, not(fr)), asText, deadline);
+  } catch (error) {
+    return timedOut(error, missed, extra);
+  }
   const unknownNote = 'the search space was too large to decide exactly; witnesses shown are real';
   if (missed.kind === 'unknown' || extra.kind === 'unknown') {
     return {
@@ -83,7 +112,12 @@ function decideExact(built: BuiltProblem, asText: boolean): Comparison {
   }
   let overlap = true;
   if (missed.kind === 'found' && extra.kind === 'found') {
-    const both = find(built, and(fc, fr), asText);
+    let both: Found;
+    try {
+      both = find(built, and(fc, fr), asText, deadline);
+    } catch (error) {
+      return timedOut(error, missed, extra);
+    }
     if (both.kind === 'unknown') {
       return { verdict: 'UNKNOWN', missed: missed.event, extra: extra.event, note: unknownNote };
     }
@@ -147,11 +181,11 @@ function termPhrases(p: Pattern): string[] {
   return p.kind === 'terms' ? p.terms.flatMap((t) => (t.match.type === 'phrase' ? [t.match.text] : [])) : [];
 }
 
-function jsonProfile(p: JsonPattern, phrases: readonly string[]): Profile {
-  const built = jsonProblem([p.expr]);
+function jsonProfile(p: JsonPattern, phrases: readonly string[], deadline: Deadline): Profile {
+  const built = jsonProblem([p.expr], deadline);
   const [f] = built.formulas as [Formula];
-  const yes = find(built, f, false);
-  const no = find(built, not(f), false);
+  const yes = find(built, f, false, deadline);
+  const no = find(built, not(f), false, deadline);
   const samples: string[] = ['x'];
   if (yes.kind === 'found') samples.push(...spellings(yes.event as Record<string, unknown>, phrases));
   if (no.kind === 'found') samples.push(...spellings(no.event as Record<string, unknown>, phrases));
@@ -163,11 +197,11 @@ function jsonProfile(p: JsonPattern, phrases: readonly string[]): Profile {
   };
 }
 
-function termProfile(p: TermPattern): Profile {
-  const built = termProblem([p]);
+function termProfile(p: TermPattern, deadline: Deadline): Profile {
+  const built = termProblem([p], deadline);
   const [f] = built.formulas as [Formula];
-  const yes = find(built, f, true);
-  const no = find(built, not(f), true);
+  const yes = find(built, f, true, deadline);
+  const no = find(built, not(f), true, deadline);
   const samples: string[] = [];
   if (yes.kind === 'found') samples.push(yes.event as string);
   if (no.kind === 'found') samples.push(no.event as string);
@@ -216,19 +250,21 @@ function spaceProfile(p: SpacePattern): Profile {
   return { satisfiable: null, matchesAll: null, samples: lines };
 }
 
-function profile(p: Pattern, other: Pattern): Profile {
-  if (p.kind === 'json') return jsonProfile(p, termPhrases(other));
-  if (p.kind === 'terms') return termProfile(p);
+function profile(p: Pattern, other: Pattern, deadline: Deadline): Profile {
+  if (p.kind === 'json') return jsonProfile(p, termPhrases(other), deadline);
+  if (p.kind === 'terms') return termProfile(p, deadline);
   return spaceProfile(p);
 }
 
-function decideMixed(c: Pattern, r: Pattern): Comparison {
-  const pc = profile(c, r);
-  const pr = profile(r, c);
+/** Throws DecisionTimeout past the deadline (comparePatterns turns it into UNKNOWN). */
+function decideMixed(c: Pattern, r: Pattern, deadline: Deadline): Comparison {
+  const pc = profile(c, r, deadline);
+  const pr = profile(r, c, deadline);
   let missed: string | null = null;
   let extra: string | null = null;
   let both: string | null = null;
   for (const line of [...pr.samples, ...pc.samples]) {
+    deadline.tick(STAGE_SEARCH, 1 + line.length);
     const inC = matchesEvent(c, line);
     const inR = matchesEvent(r, line);
     if (inR && !inC) missed ??= line;
@@ -264,23 +300,44 @@ function decideMixed(c: Pattern, r: Pattern): Comparison {
   };
 }
 
+function decide(c: Pattern, r: Pattern, deadline: Deadline): Comparison {
+  if (c.kind === 'json' && r.kind === 'json') {
+    return decideExact(jsonProblem([c.expr, r.expr], deadline), false, deadline);
+  }
+  if (c.kind === 'terms' && r.kind === 'terms') {
+    return decideExact(termProblem([c, r], deadline), true, deadline);
+  }
+  if (c.kind === 'space' && r.kind === 'space' && printPattern(c) === printPattern(r)) {
+    return { verdict: 'EQUIVALENT', missed: null, extra: null };
+  }
+  return decideMixed(c, r, deadline);
+}
+
 /**
  * Compares a candidate pattern with a reference pattern. Strings are parsed first (and may throw
  * PatternSyntaxError). Witness events are JSON objects for JSON-vs-JSON comparisons and raw lines
- * otherwise.
+ * otherwise. The decision gets `options.deadlineMs` (default DEFAULT_DECISION_MS) of engine time;
+ * past it the verdict is UNKNOWN with a note starting "decision took too long".
  */
-export function comparePatterns(candidate: string | Pattern, reference: string | Pattern): Comparison {
+export function comparePatterns(
+  candidate: string | Pattern,
+  reference: string | Pattern,
+  options: CompareOptions = {},
+): Comparison {
   const c = typeof candidate === 'string' ? parsePattern(candidate) : candidate;
   const r = typeof reference === 'string' ? parsePattern(reference) : reference;
+  const deadline = new Deadline(options.deadlineMs ?? DEFAULT_DECISION_MS);
   let result: Comparison;
-  if (c.kind === 'json' && r.kind === 'json') {
-    result = decideExact(jsonProblem([c.expr, r.expr]), false);
-  } else if (c.kind === 'terms' && r.kind === 'terms') {
-    result = decideExact(termProblem([c, r]), true);
-  } else if (c.kind === 'space' && r.kind === 'space' && printPattern(c) === printPattern(r)) {
-    result = { verdict: 'EQUIVALENT', missed: null, extra: null };
-  } else {
-    result = decideMixed(c, r);
+  try {
+    result = decide(c, r, deadline);
+  } catch (error) {
+    // Building the problem (string exploration) timed out: no witness yet.
+    result = timedOut(error, null, null);
   }
   return verified(c, r, result);
+}
+
+/** Did this comparison stop at its deadline (UNKNOWN, "decision took too long")? */
+export function decisionTimedOut(comparison: Comparison): boolean {
+  return comparison.verdict === 'UNKNOWN' && (comparison.note ?? '').startsWith(DECISION_TIMEOUT_NOTE);
 }

@@ -11,6 +11,7 @@
  * combination of the phrase / regex atoms.
  */
 import type { JsonCondition, JsonExpr, SelectorStep, TermPattern } from './ast';
+import { type Deadline, NO_DEADLINE, STAGE_EXPLORE } from './deadline';
 import { ABSENT, evalCondition, termOccurs } from './evaluate';
 import { containsNfa, exploreStringClasses, globNfa, type Nfa } from './nfa';
 import { regexNfa } from './regex';
@@ -74,6 +75,10 @@ function stringNfa(c: JsonCondition): { key: string; nfa: () => Nfa } | null {
   return null;
 }
 
+function witnessLength(rep: Rep): number {
+  return rep.kind === 'scalar' && typeof rep.value === 'string' ? rep.value.length : 0;
+}
+
 function repValue(rep: Rep): unknown {
   return rep.kind === 'absent' ? ABSENT : rep.kind === 'object' ? {} : rep.kind === 'array' ? [] : rep.value;
 }
@@ -84,8 +89,11 @@ interface TrieNode {
   conditions: { atom: number; cond: JsonCondition }[];
 }
 
-/** Builds one problem covering every JSON expression given (formulas in the same order). */
-export function jsonProblem(exprs: readonly JsonExpr[]): BuiltProblem {
+/**
+ * Builds one problem covering every JSON expression given (formulas in the same order). Throws
+ * DecisionTimeout when `deadline` passes.
+ */
+export function jsonProblem(exprs: readonly JsonExpr[], deadline: Deadline = NO_DEADLINE): BuiltProblem {
   const root: TrieNode = { steps: [], children: new Map(), conditions: [] };
   const atomConds: JsonCondition[] = [];
   const toFormula = (e: JsonExpr): Formula => {
@@ -125,7 +133,11 @@ export function jsonProblem(exprs: readonly JsonExpr[]): BuiltProblem {
         if (s) nfas.set(s.key, s.nfa);
         if (cond.kind === 'compare' && cond.value.type === 'number') numbers.push(cond.value.value);
       }
-      const explored = exploreStringClasses([...nfas.values()].map((f) => f()));
+      const explored = exploreStringClasses(
+        [...nfas.values()].map((f) => f()),
+        undefined,
+        deadline,
+      );
       complete &&= explored.complete;
       const strings = [...explored.classes].sort(
         (a, b) => b.accepts.filter(Boolean).length - a.accepts.filter(Boolean).length,
@@ -151,9 +163,14 @@ export function jsonProblem(exprs: readonly JsonExpr[]): BuiltProblem {
     // present and absent values never stand in for each other there.
     const isIndex = typeof t.steps[t.steps.length - 1] === 'number';
     const seen = new Set<string>();
-    const vectorOf = (r: Rep): string =>
-      t.conditions.map(({ cond }) => (evalCondition(cond, repValue(r)) ? '1' : '0')).join('') +
-      (isIndex && r.kind !== 'absent' ? 'P' : '');
+    // Evaluating a long witness against a large regex can take a while: charge it by length.
+    const vectorOf = (r: Rep): string => {
+      deadline.tick(STAGE_EXPLORE, t.conditions.length * (1 + witnessLength(r)));
+      return (
+        t.conditions.map(({ cond }) => (evalCondition(cond, repValue(r)) ? '1' : '0')).join('') +
+        (isIndex && r.kind !== 'absent' ? 'P' : '')
+      );
+    };
     seen.add(vectorOf({ kind: 'absent' }));
     const kept = reps.filter((r) => {
       if (r.kind === 'absent') return true;
@@ -211,8 +228,11 @@ function termFormula(p: TermPattern, atomOf: (m: TermPattern['terms'][number]['m
   return { t: 'and', xs: all };
 }
 
-/** One node (the whole line) whose representatives are strings. */
-export function termProblem(patterns: readonly TermPattern[]): BuiltProblem {
+/** One node (the whole line) whose representatives are strings. Throws DecisionTimeout past `deadline`. */
+export function termProblem(
+  patterns: readonly TermPattern[],
+  deadline: Deadline = NO_DEADLINE,
+): BuiltProblem {
   const matches: TermPattern['terms'][number]['match'][] = [];
   const ids = new Map<string, number>();
   const atomOf = (m: TermPattern['terms'][number]['match']): number => {
@@ -228,9 +248,16 @@ export function termProblem(patterns: readonly TermPattern[]): BuiltProblem {
   const formulas = patterns.map((p) => termFormula(p, atomOf));
   const explored = exploreStringClasses(
     matches.map((m) => (m.type === 'phrase' ? containsNfa(m.text) : regexNfa(m.source))),
+    undefined,
+    deadline,
   );
   const reps: Rep[] = explored.classes.map((c) => ({ kind: 'scalar', value: c.text }));
-  const table = matches.map((m) => reps.map((r) => termOccurs(m, (r as { value: string }).value)));
+  const table = matches.map((m) =>
+    reps.map((r) => {
+      deadline.tick(STAGE_EXPLORE, 1 + witnessLength(r));
+      return termOccurs(m, (r as { value: string }).value);
+    }),
+  );
   return {
     problem: {
       nodes: [{ parent: -1, step: null, reps, lowerSiblings: [] }],

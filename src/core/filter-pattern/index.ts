@@ -17,7 +17,8 @@ export type {
   Value,
 } from './ast';
 export { CIS_V4_PATTERN_VARIANTS, CIS_V4_PATTERNS } from './cis-patterns';
-export { comparePatterns } from './compare';
+export { comparePatterns, decisionTimedOut } from './compare';
+export { DECISION_TIMEOUT_NOTE, DEFAULT_DECISION_MS } from './deadline';
 export { PatternSyntaxError } from './errors';
 export { matchesEvent, matchesLogEvent } from './evaluate';
 export { MAX_PATTERN_LENGTH, MAX_REGEX_PER_PATTERN, parsePattern } from './parse';

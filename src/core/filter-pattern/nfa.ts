@@ -5,6 +5,7 @@
  * alphabet to find every combination of accept/reject that some string realises.
  */
 import { ANY, type CharSet, contains, representatives, single } from './charset';
+import { type Deadline, NO_DEADLINE, STAGE_EXPLORE } from './deadline';
 
 export interface Nfa {
   readonly start: number;
@@ -129,7 +130,11 @@ class LazyDfa {
   private readonly trans: Map<number, number>[] = [];
   private readonly local: (CharSet[] | undefined)[] = [];
   readonly start: number;
-  constructor(readonly nfa: Nfa) {
+  /** `deadline` is charged for every transition computed (by NFA states stepped), the costly part. */
+  constructor(
+    readonly nfa: Nfa,
+    private readonly deadline: Deadline = NO_DEADLINE,
+  ) {
     this.start = this.intern(closure(nfa, [nfa.start]));
   }
   get size(): number {
@@ -160,7 +165,9 @@ class LazyDfa {
     const row = this.trans[id] as Map<number, number>;
     let to = row.get(code);
     if (to === undefined) {
-      to = this.intern(step(this.nfa, this.sets[id] as number[], code));
+      const from = this.sets[id] as number[];
+      this.deadline.tick(STAGE_EXPLORE, from.length + 1);
+      to = this.intern(step(this.nfa, from, code));
       row.set(code, to);
     }
     return to;
@@ -206,14 +213,16 @@ const NICE_WITNESSES = ['x', 'example', 'other', 'x1'];
  * Every combination of accept/reject over `nfas` that some string realises, each with a shortest
  * such string (BFS over the product of the subset constructions, on a representative alphabet).
  * `complete` is false when the exploration hit `limit` product states; the classes found are then
- * real but possibly not all of them.
+ * real but possibly not all of them. Throws DecisionTimeout when `deadline` passes: the state limit
+ * alone does not bound the time (one product state of large automata can cost milliseconds).
  */
 export function exploreStringClasses(
   nfas: readonly Nfa[],
   limit = 50000,
+  deadline: Deadline = NO_DEADLINE,
 ): { classes: StringClass[]; complete: boolean } {
   // Fresh DFAs: exploration may visit many states we do not want to keep in the shared cache.
-  const machines = nfas.map((n) => new LazyDfa(n));
+  const machines = nfas.map((n) => new LazyDfa(n, deadline));
   const startState = machines.map((d) => d.start);
   const seen = new Set<string>([startState.join(',')]);
   const byVector = new Map<string, StringClass>();
@@ -227,7 +236,9 @@ export function exploreStringClasses(
     // Only the characters the current states can move on matter here; every other character
     // behaves like the one representative `representatives` picks for the rest (exact, and far
     // smaller than the global alphabet for literal-heavy patterns).
-    const alphabet = representatives(st.flatMap((s, i) => (machines[i] as LazyDfa).moves(s)));
+    const moves = st.flatMap((s, i) => (machines[i] as LazyDfa).moves(s));
+    const alphabet = representatives(moves);
+    deadline.tick(STAGE_EXPLORE, 1 + moves.length + alphabet.length * machines.length);
     for (const code of alphabet) {
       const next = st.map((s, i) => (machines[i] as LazyDfa).next(s, code));
       const k = next.join(',');

@@ -8,6 +8,7 @@
  * solution" means no event at all satisfies the goal.
  */
 import type { SelectorStep } from './ast';
+import { type Deadline, NO_DEADLINE, STAGE_SEARCH } from './deadline';
 
 export type Formula =
   | { readonly t: 'atom'; readonly id: number }
@@ -108,8 +109,15 @@ function residual(f: Formula, atom: (id: number) => K): Formula {
  * a true one stops; (2) a residual goal that already failed from the same depth and the same
  * structural context fails again (memoised), which keeps conjunctions over many independent fields
  * linear instead of exponential.
+ * `budget` caps the steps; `deadline` caps the time (a step costs more on larger formulas), and
+ * throws DecisionTimeout when it passes.
  */
-export function solve(problem: Problem, goal: Formula, budget = 2_000_000): SolveResult {
+export function solve(
+  problem: Problem,
+  goal: Formula,
+  budget = 2_000_000,
+  deadline: Deadline = NO_DEADLINE,
+): SolveResult {
   const { nodes, atomNode, table } = problem;
   const assign: number[] = nodes.map(() => -1);
   const atom = (id: number): K => {
@@ -157,6 +165,8 @@ export function solve(problem: Problem, goal: Formula, budget = 2_000_000): Solv
 
   const search = (i: number, g: Formula): 'sat' | 'unsat' | 'budget' => {
     if (++steps > budget) return 'budget';
+    // A step's cost grows with the nodes left (context) and the formula (residual): charge for both.
+    deadline.tick(STAGE_SEARCH, 8 + nodes.length - i);
     const r = residual(g, atom);
     if (r.t === 'const' || i === nodes.length) {
       if (r.t !== 'const' || !r.v) return 'unsat';

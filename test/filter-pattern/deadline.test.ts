@@ -1,0 +1,127 @@
+/**
+ * The coverage decision's time budget: valid patterns whose automata are huge (the security review's
+ * `%.{0,1000}a.{0,1000}%` family) stay inside every step limit of the engine and used to take tens of
+ * seconds, synchronously. Now they come back UNKNOWN, "decision took too long", within the budget.
+ * Assertions are on verdicts and notes, never on timing (bench/filter-pattern.ts prints the times).
+ */
+import {
+  CIS_V4_PATTERNS,
+  comparePatterns,
+  DECISION_TIMEOUT_NOTE,
+  DEFAULT_DECISION_MS,
+  decisionTimedOut,
+  parsePattern,
+} from '../../src/core/filter-pattern';
+import { Deadline, DecisionTimeout } from '../../src/core/filter-pattern/deadline';
+import { jsonProblem } from '../../src/core/filter-pattern/domain';
+import { exploreStringClasses } from '../../src/core/filter-pattern/nfa';
+import { regexNfa } from '../../src/core/filter-pattern/regex';
+import { and, type Formula, not, solve } from '../../src/core/filter-pattern/solver';
+import { expectVerifiedWitnesses } from './helpers';
+
+const V41 = CIS_V4_PATTERNS['4.1'] as string;
+
+/** The security review's proof of concept: a valid pattern that took ~18 s to decide. */
+const HOSTILE = '{ $.errorCode = %.{0,1000}a.{0,1000}% && $.eventName = %[a-z]{0,1000}b{1000}% }';
+
+/** Variants, each 10x or more over the default budget when decided without one. */
+const HOSTILE_VARIANTS: readonly [string, string][] = [
+  ['the review pattern', HOSTILE],
+  [
+    'the review pattern re-spaced and re-parenthesised',
+    '{(($.errorCode=%.{0,1000}a.{0,1000}%))&&   ($.eventName = %[a-z]{0,1000}b{1000}%)}',
+  ],
+  ['one field', '{ $.eventName = %[a-z]{0,1000}b{1000}% }'],
+  ['or-ed with a CIS clause', '{ $.errorCode = %[a-z]{0,1000}b{1000}% || $.errorCode = "AccessDenied*" }'],
+  ['a term pattern (mixed families)', '%[a-z]{0,1000}b{1000}%'],
+];
+
+describe('comparePatterns under its time budget', () => {
+  it('has a default budget of a few hundred ms', () => {
+    expect(DEFAULT_DECISION_MS).toBeGreaterThanOrEqual(100);
+    expect(DEFAULT_DECISION_MS).toBeLessThanOrEqual(500);
+  });
+
+  it.each(HOSTILE_VARIANTS)('%s: UNKNOWN, "decision took too long"', (_name, pattern) => {
+    const result = comparePatterns(pattern, V41);
+    expect(result.verdict).toBe('UNKNOWN');
+    expect(result.note).toMatch(/^decision took too long: stopped after 300 ms of engine time while /);
+    expect(result.note).toContain('not accepted as coverage');
+    expect(decisionTimedOut(result)).toBe(true);
+    // Any witness kept from before the deadline is real.
+    expectVerifiedWitnesses(pattern, V41, result);
+  });
+
+  it('term against term: the regex exploration stops at the deadline too', () => {
+    const result = comparePatterns('%[a-z]{0,1000}b{1000}%', '?AccessDenied ?UnauthorizedOperation');
+    expect(result.verdict).toBe('UNKNOWN');
+    expect(result.note?.startsWith(DECISION_TIMEOUT_NOTE)).toBe(true);
+  });
+
+  it('honours a caller budget: 0 ms stops an ordinary but non-trivial decision', () => {
+    const result = comparePatterns(V41.replace(' }', ' && ($.eventName != "GetObject") }'), V41, {
+      deadlineMs: 0,
+    });
+    expect(result.verdict).toBe('UNKNOWN');
+    expect(result.note).toMatch(/^decision took too long: stopped after 0 ms of engine time/);
+  });
+
+  it('keeps every ordinary verdict and says nothing about time when it decides', () => {
+    const cases: [string, string, string][] = [
+      [V41, V41, 'EQUIVALENT'],
+      ['{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }', V41, 'BROADER'],
+      ['{ $.errorCode = %^AccessDenied% }', '{ $.errorCode = "AccessDenied*" }', 'EQUIVALENT'],
+      ['{ $.errorCode = %Denied$% }', '{ $.errorCode = "*Denied" }', 'EQUIVALENT'],
+      ['{ $.a = %a{3,5}% }', '{ $.a = %aaa% }', 'EQUIVALENT'],
+    ];
+    for (const [c, r, verdict] of cases) {
+      for (const options of [{}, { deadlineMs: Number.POSITIVE_INFINITY }]) {
+        const result = comparePatterns(c, r, options);
+        expect(result.verdict).toBe(verdict);
+        expect(decisionTimedOut(result)).toBe(false);
+      }
+    }
+  });
+
+  it('a search-limit UNKNOWN is not a timeout', () => {
+    const limit = {
+      verdict: 'UNKNOWN' as const,
+      missed: null,
+      extra: null,
+      note: 'the search space was too large',
+    };
+    expect(decisionTimedOut(limit)).toBe(false);
+    expect(decisionTimedOut({ verdict: 'NARROWER', missed: 'x', extra: null })).toBe(false);
+  });
+});
+
+describe('the engine loops check the deadline', () => {
+  it('string exploration throws DecisionTimeout past it', () => {
+    const nfas = [regexNfa('.{0,1000}a.{0,1000}'), regexNfa('[a-z]{0,1000}b{1000}')];
+    expect(() => exploreStringClasses(nfas, undefined, new Deadline(0))).toThrow(DecisionTimeout);
+    expect(() => exploreStringClasses(nfas, undefined, new Deadline(0))).toThrow(
+      /while exploring the strings the patterns' wildcards and regexes can match/,
+    );
+  });
+
+  it('the solver throws DecisionTimeout past it', () => {
+    // 30 independent pairs of fields, and a goal with no solution: the search has to go through them.
+    const p = parsePattern(`{${Array.from({ length: 30 }, (_, i) => `($.f${i}=a||$.g${i}=a)`).join('&&')}}`);
+    if (p.kind !== 'json') throw new Error('a JSON pattern expected');
+    const built = jsonProblem([p.expr]);
+    const [f] = built.formulas as [Formula];
+    expect(() => solve(built.problem, and(f, not(f)), undefined, new Deadline(0))).toThrow(
+      /while searching for events that tell the patterns apart/,
+    );
+  });
+
+  it('a pattern that is costly to search (not to explore) stops in the solver', () => {
+    // Compared with itself, the "no missed event" proof walks 2M solver steps (~6 s) without a deadline.
+    const p = `{${Array.from({ length: 30 }, (_, i) => `($.f${i}=a||$.g${i}=a)`).join('&&')}}`;
+    const result = comparePatterns(p, p);
+    expect(result.verdict).toBe('UNKNOWN');
+    expect(result.note).toMatch(
+      /^decision took too long: stopped after 300 ms of engine time while searching for events that tell the patterns apart/,
+    );
+  });
+});
