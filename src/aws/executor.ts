@@ -6,7 +6,7 @@
  * the step, the AWS error code and a safe message, and always ends with a re-audit whose verdict is part
  * of the result. A subscription that waits for its owner's confirmation is reported as such.
  */
-import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { PutMetricAlarmCommand, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CisBotError } from '../core/errors';
@@ -141,7 +141,11 @@ async function runStep(clients: AwsClients, plan: Plan, step: PlanStep): Promise
           );
         }
       }
-      await clients.cloudwatch.send(new PutMetricAlarmCommand(input));
+      // Unit is a value AWS returned for this alarm (carried over), so it is one of its StandardUnits.
+      const { Unit, ...rest } = input;
+      await clients.cloudwatch.send(
+        new PutMetricAlarmCommand({ ...rest, ...(Unit !== undefined ? { Unit: Unit as StandardUnit } : {}) }),
+      );
       return {
         status: 'done',
         detail: current ? `Updated alarm ${q(input.AlarmName)}.` : `Created alarm ${q(input.AlarmName)}.`,

@@ -44,5 +44,8 @@ export function toAlarm(a: MetricAlarm): Alarm {
     ...opt('datapointsToAlarm', a.DatapointsToAlarm),
     ...opt('treatMissingData', a.TreatMissingData),
     ...opt('stateValue', a.StateValue),
+    // What a replacement of the alarm must carry over, and is compared on before writing.
+    ...opt('description', a.AlarmDescription),
+    ...opt('unit', a.Unit),
   };
 }

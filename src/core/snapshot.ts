@@ -165,6 +165,9 @@ export interface Alarm {
   dimensions: Array<{ name: string; value: string }>;
   treatMissingData?: string;
   stateValue?: string;
+  /** AlarmDescription and Unit: read by remediation (an alarm it replaces keeps them). */
+  description?: string;
+  unit?: string;
 }
 
 export interface MetricAlarmsSnapshot {

@@ -42,7 +42,11 @@ describe('IAM policy coverage', () => {
       const outcome = await h.workflow.approveAndExecute(proposal.approval.id, ALICE);
       expect(outcome.result.status).toBe('compliant');
       const fullPolicy = actionsOf(accountPolicy(['4.1'], true));
-      const used = new Set(h.sandbox.calls.filter((c) => c.service !== 'sts').map((c) => `${SERVICE_PREFIX[c.service]}:${c.operation}`));
+      const used = new Set(
+        h.sandbox.calls
+          .filter((c) => c.service !== 'sts')
+          .map((c) => `${SERVICE_PREFIX[c.service]}:${c.operation}`),
+      );
       expect([...used].filter((a) => !fullPolicy.has(a))).toEqual([]);
       // Every write the plan made is one the policy grants, and the policy grants no write it never needs.
       expect([...fullPolicy].filter((a) => /:(Put|Create|Subscribe)/.test(a)).sort()).toEqual(

@@ -10,6 +10,9 @@
  * to a new owner. Resuming re-runs the SAME approved plan without re-deriving its hash: the executor
  * re-reads state before every step and skips what is already done, so steps completed before the crash
  * are not repeated; a re-derived hash would differ precisely because some steps already happened.
+ * An approval left `approved` but never started (a crash or an error between decide and beginExecution)
+ * is listed by `abandonedApprovals()` once its decision is APPROVED_ABANDONED_AFTER_MS old, for the
+ * start-up resume to re-derive and run (or mark stale) like any approved plan.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApprovalsConfig } from '../../config/schema';
@@ -38,7 +41,19 @@ export interface ApprovalServiceOptions {
   owner?: string;
   /** How long an execution lease lasts without a heartbeat. Default 5 minutes. */
   executionLeaseMs?: number;
+  /**
+   * How long after its decision an approval still in `approved` counts as abandoned (the process died, or
+   * the re-derive threw, between `decide` and `beginExecution`). Default APPROVED_ABANDONED_AFTER_MS.
+   */
+  approvedAbandonedAfterMs?: number;
 }
+
+/**
+ * An approval decided this long ago but never started is picked up by the start-up resume. Long enough
+ * that a live process is done re-deriving its plan (one audit of one account), short enough that an
+ * approved remediation does not wait long after a crash; beginExecution's compare-and-set settles a race.
+ */
+export const APPROVED_ABANDONED_AFTER_MS = 5 * 60_000;
 
 export interface ApprovalRequest {
   planHash: string;
@@ -70,6 +85,7 @@ export class ApprovalService {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly leaseMs: number;
+  private readonly abandonedAfterMs: number;
 
   constructor(options: ApprovalServiceOptions) {
     this.store = options.store;
@@ -78,6 +94,7 @@ export class ApprovalService {
     this.newId = options.newId ?? randomUUID;
     this.owner = options.owner ?? `cis-bot-${randomUUID()}`;
     this.leaseMs = options.executionLeaseMs ?? 5 * 60_000;
+    this.abandonedAfterMs = options.approvedAbandonedAfterMs ?? APPROVED_ABANDONED_AFTER_MS;
   }
 
   get(approvalId: string): Promise<Approval | undefined> {
@@ -197,9 +214,10 @@ export class ApprovalService {
 
   /**
    * Starts executing an approved plan. `currentPlanHash` is the hash of the plan re-derived from the
-   * account's state now; if it differs, the approval becomes stale. Exactly one caller wins.
+   * account's state now; if it differs, or `blocked` says why the re-derived plan can no longer be run
+   * (e.g. its steps could not reach COMPLIANT any more), the approval becomes stale. Exactly one caller wins.
    */
-  async beginExecution(approvalId: string, currentPlanHash: string): Promise<Approval> {
+  async beginExecution(approvalId: string, currentPlanHash: string, blocked?: string): Promise<Approval> {
     const approval = await this.store.getApproval(approvalId);
     if (!approval)
       throw new RemediationRefused('not-found', `There is no approval ${approvalId}; ask for a new plan.`);
@@ -213,16 +231,20 @@ export class ApprovalService {
       throw new RemediationRefused('already-decided', describeApprovalState(approval));
     const now = this.now();
     const at = now.toISOString();
-    if (approval.planHash !== currentPlanHash) {
-      const error = `the plan changed from ${approval.planHash} to ${currentPlanHash} before execution`;
+    if (approval.planHash !== currentPlanHash || blocked !== undefined) {
+      const error =
+        approval.planHash !== currentPlanHash
+          ? `the plan changed from ${approval.planHash} to ${currentPlanHash} before execution`
+          : `the plan can no longer be run: ${blocked}`;
       const stale = await this.cas(approval, 'approved', 'stale', { at, error }, {}, 'stale', undefined, {
         approvedPlanHash: approval.planHash,
         currentPlanHash,
+        ...(blocked !== undefined ? { blocked } : {}),
       });
       if (!stale) return this.refuseAsCurrent(approvalId);
       throw new RemediationRefused(
         'stale',
-        `The account changed since the plan was shown (approval ${approvalId}); ask for a new plan.`,
+        `The account changed since the plan was shown (approval ${approvalId})${blocked !== undefined ? `: ${blocked}` : ''}; ask for a new plan.`,
       );
     }
     const executing = await this.cas(
@@ -305,6 +327,17 @@ export class ApprovalService {
     return executing.filter(
       (a) => a.executionLeaseUntil === undefined || Date.parse(a.executionLeaseUntil) <= now,
     );
+  }
+
+  /**
+   * Approvals approved at least `approvedAbandonedAfterMs` ago and never started: their process died (or
+   * the re-derive failed) between the decision and beginExecution. The start-up resume re-derives and
+   * runs them (or they become stale), like any approved plan.
+   */
+  async abandonedApprovals(): Promise<Approval[]> {
+    const cutoff = this.now().getTime() - this.abandonedAfterMs;
+    const approved = await this.store.listApprovals({ states: ['approved'], limit: 1000 });
+    return approved.filter((a) => Date.parse(a.decidedAt ?? a.updatedAt) <= cutoff);
   }
 
   /**

@@ -1,5 +1,6 @@
 /** The approvals domain: state machine, approver authorization, and the workflow over the store port. */
 export {
+  APPROVED_ABANDONED_AFTER_MS,
   type ApprovalRequest,
   ApprovalService,
   type ApprovalServiceOptions,

@@ -7,6 +7,7 @@
 import type { Card, CardElement } from '../cards';
 import { ACTION_APPROVE, ACTION_REJECT } from '../chat-core';
 import type { Approval } from '../ports/store';
+import { unresolvedBlockers } from './planner';
 import { renderStepOutcome } from './render';
 import type { ExecutionEvent, ExecutionResult, Plan } from './types';
 
@@ -39,6 +40,17 @@ export function planCard(plan: Plan, approval?: Approval): Card {
     { type: 'heading', text: `CIS ${plan.control} remediation plan for account ${plan.accountId}` },
     { type: 'text', text: clip(plan.finding.reason) },
   ];
+  const blocked = unresolvedBlockers(plan)
+    .map((g) => g.title)
+    .join('; ');
+  if (plan.steps.length > 0 && blocked) {
+    elements.push({
+      type: 'text',
+      text: clip(
+        `Not offered for approval: these steps alone cannot make the account compliant (${blocked}). Do the action needed below, then ask for a new plan.`,
+      ),
+    });
+  }
   if (plan.steps.length > 0) {
     elements.push({
       type: 'fields',
@@ -77,9 +89,11 @@ export function planCard(plan: Plan, approval?: Approval): Card {
     elements.push({ type: 'context', text: `Approval ${approval.id}; full plan hash ${plan.hash}` });
   }
   const summary =
-    plan.steps.length > 0
-      ? `CIS ${plan.control}: ${plan.steps.length}-step remediation plan for account ${plan.accountId} awaits approval`
-      : `CIS ${plan.control}: nothing cis-bot can change for account ${plan.accountId}`;
+    plan.steps.length > 0 && blocked
+      ? `CIS ${plan.control}: remediation for account ${plan.accountId} needs action first: ${clip(blocked, 200)}`
+      : plan.steps.length > 0
+        ? `CIS ${plan.control}: ${plan.steps.length}-step remediation plan for account ${plan.accountId} awaits approval`
+        : `CIS ${plan.control}: nothing cis-bot can change for account ${plan.accountId}`;
   return { summary, elements };
 }
 

@@ -57,6 +57,17 @@ export function putMetricAlarmCli(input: PutMetricAlarmInput, region: string): s
     ...(input.InsufficientDataActions?.length
       ? [`--insufficient-data-actions ${list(input.InsufficientDataActions)}`]
       : []),
+    ...(input.AlarmDescription !== undefined
+      ? [`--alarm-description ${shellQuote(input.AlarmDescription, true)}`]
+      : []),
+    ...(input.TreatMissingData !== undefined ? [`--treat-missing-data ${input.TreatMissingData}`] : []),
+    ...(input.Unit !== undefined ? [`--unit ${shellQuote(input.Unit)}`] : []),
+    ...(input.Dimensions?.length
+      ? [
+          `--dimensions ${input.Dimensions.map((d) => shellQuote(`Name=${d.Name},Value=${d.Value}`)).join(' ')}`,
+        ]
+      : []),
+    ...(input.DatapointsToAlarm !== undefined ? [`--datapoints-to-alarm ${input.DatapointsToAlarm}`] : []),
     `--region ${region}`,
   ].join(' ');
 }

@@ -11,6 +11,8 @@ export {
   type RemediationNames,
   remediationFactsRequest,
   remediationNames,
+  reusableTopic,
+  unresolvedBlockers,
 } from './planner';
 export { renderPlanText, renderResultText, renderStepOutcome } from './render';
 export { alarmSpecOf, alarmSpecOfInput, filterSpecOf, filterSpecOfInput, sameSpec } from './specs';

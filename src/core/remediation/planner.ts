@@ -12,11 +12,14 @@
  *   step that records what it replaces, and the executor refuses if it then finds anything else.
  * - The alarm is the bot's own (named from the defaults/overrides); other people's broken alarms are left
  *   as they are (a note says so). A same-named alarm keeps its other actions.
- * - The topic is `remediation.topic_arn`, or the topic named `remediation.topic_name` in the target
- *   account and region (CreateTopic is idempotent). A topic the bot creates keeps AWS's default access
+ * - The topic is `remediation.topic_arn`, or an existing one (below), or the topic named
+ *   `remediation.topic_name` in the target account and region (CreateTopic is idempotent). A topic the bot creates keeps AWS's default access
  *   policy: it allows `sns:Publish` to any principal of the owner account (`AWS:SourceOwner`), which is
  *   what a CloudWatch alarm of that same account publishes as, so no policy step is needed (a
  *   KMS-encrypted topic would also need a key policy for CloudWatch; the bot never creates those).
+ * - Without topic_arn, a topic the chain's alarms already notify, in the target account and region, with
+ *   a confirmed subscriber and a policy letting CloudWatch publish, is reused for the bot's alarm: no new
+ *   topic and no subscription, and the chain holds as soon as the alarm is written.
  * - A topic that already has a confirmed subscriber needs no subscription; otherwise the configured
  *   `remediation.subscription` is subscribed (an existing one for that endpoint, even pending, is reused),
  *   and without one the plan says to configure it.
@@ -114,10 +117,47 @@ interface Located {
   topicArn: string;
 }
 
+/**
+ * A topic the chain's alarms already notify that would carry the bot's alarm at once: in the log group's
+ * account and region (where the alarm is created), existing, with a confirmed subscriber, and whose
+ * access policy lets CloudWatch publish. The snapshot holds every topic a candidate alarm names (the
+ * collector reads them, whether or not the alarm's actions are enabled), so no extra read is needed.
+ * The chain's own topic first, then the topics of the chain's alarm, then any other, by ARN.
+ */
+export function reusableTopic(
+  finding: AccountFinding,
+  snapshot: AccountSnapshot,
+  where: { accountId: string; region: string },
+): string | undefined {
+  const usable = (arn: string): boolean => {
+    const ref = parseTopicArn(arn);
+    const topic = snapshot.topics[arn];
+    if (!ref || !topic || ref.accountId !== where.accountId || ref.region !== where.region) return false;
+    if (!topic.attributes.ok || !topic.subscriptions.ok) return false;
+    if (!topic.subscriptions.value.some((s) => s.confirmed)) return false;
+    return cloudWatchCanPublish(topic.attributes.value.Policy, arn, where.accountId).allows;
+  };
+  const chainAlarm = finding.chain.alarmName;
+  const alarmTopics = chainAlarm
+    ? Object.values(snapshot.metricAlarms).flatMap((ma) =>
+        ma.alarms.ok
+          ? ma.alarms.value.filter((a) => a.name === chainAlarm).flatMap((a) => a.alarmActions)
+          : [],
+      )
+    : [];
+  const ordered = [
+    ...(finding.chain.topicArn ? [finding.chain.topicArn] : []),
+    ...alarmTopics,
+    ...Object.keys(snapshot.topics).sort(),
+  ];
+  return ordered.find(usable);
+}
+
 /** Where the repair happens and with which topic, when the broken link is one the bot repairs. */
 function locate(
   finding: AccountFinding,
   settings: RemediationConfig,
+  snapshot: AccountSnapshot,
 ): { ok: true; value: Located } | { ok: false; guidance?: Guidance } {
   if (finding.status !== 'NON_COMPLIANT' || !finding.brokenLink) return { ok: false };
   const broken = finding.brokenLink;
@@ -134,10 +174,15 @@ function locate(
       },
     };
   }
+  // A broken subscription is repaired on the chain's own topic; otherwise a configured topic_arn (the
+  // operator's explicit choice), else a topic the chain's alarms already notify that has a confirmed
+  // subscriber (reuse what exists: no new topic, no subscription), else the topic named topic_name.
   const topicArn =
     broken === 'subscription' && finding.chain.topicArn
       ? finding.chain.topicArn
-      : (settings.topic_arn ?? `arn:${lg.partition}:sns:${lg.region}:${lg.accountId}:${settings.topic_name}`);
+      : (settings.topic_arn ??
+        reusableTopic(finding, snapshot, lg) ??
+        `arn:${lg.partition}:sns:${lg.region}:${lg.accountId}:${settings.topic_name}`);
   const topic = parseTopicArn(topicArn);
   if (!topic || topic.region !== lg.region || topic.accountId !== lg.accountId) {
     const configured = broken !== 'subscription' && settings.topic_arn !== undefined;
@@ -179,7 +224,7 @@ export function remediationFactsRequest(
   control: Control,
   settings: RemediationConfig,
 ): FactsRequest | undefined {
-  const located = locate(finding, settings);
+  const located = locate(finding, settings, snapshot);
   if (!located.ok) return undefined;
   const { value } = located;
   const names = remediationNames(control, settings);
@@ -239,6 +284,58 @@ function buildPlan(
 
 const q = (s: string) => `'${s}'`;
 
+/** The dimension names and unit the chain's filter emits its metric with (undefined: not known). */
+interface Emitted {
+  dimensions: string[] | undefined;
+  unit?: string;
+}
+
+function emittedBy(
+  snapshot: AccountSnapshot,
+  logGroupArn: string,
+  filterName: string,
+  metric: { name: string; namespace: string },
+): Emitted {
+  const filters = snapshot.logGroups[logGroupKey(logGroupArn)]?.filters;
+  const t = (filters?.ok ? filters.value : [])
+    .find((f) => f.name === filterName)
+    ?.transformations.find((x) => x.metricName === metric.name && x.metricNamespace === metric.namespace);
+  if (!t) return { dimensions: undefined };
+  return { dimensions: Object.keys(t.dimensions).sort(), ...(t.unit !== undefined ? { unit: t.unit } : {}) };
+}
+
+/**
+ * What an alarm being replaced keeps: PutMetricAlarm replaces the whole alarm and resets every setting it
+ * is not given, so everything the CIS alarm does not need changed is passed again: its description,
+ * TreatMissingData, OK and INSUFFICIENT_DATA actions, and its dimensions and unit as long as they still
+ * match the metric the filter emits (otherwise the alarm would never see it, and they are dropped).
+ * DatapointsToAlarm is not carried: with one evaluation period it can only be 1. Every difference shows
+ * in the step's "replaces ..." summary, and the executor refuses if the alarm is not as planned.
+ */
+function carriedOver(current: Alarm | null, emitted: Emitted): Partial<PutMetricAlarmInput> {
+  if (!current) return {};
+  const dimsMatch =
+    emitted.dimensions !== undefined &&
+    current.dimensions.length === emitted.dimensions.length &&
+    current.dimensions
+      .map((d) => d.name)
+      .sort()
+      .join('\n') === emitted.dimensions.join('\n');
+  // Only when the filter is known (its dimensions read): a filter without a unit emits `None`.
+  const unitMatches =
+    current.unit !== undefined &&
+    emitted.dimensions !== undefined &&
+    current.unit === (emitted.unit ?? 'None');
+  return {
+    ...(current.description !== undefined ? { AlarmDescription: current.description } : {}),
+    ...(current.treatMissingData !== undefined ? { TreatMissingData: current.treatMissingData } : {}),
+    ...(unitMatches && current.unit !== undefined ? { Unit: current.unit } : {}),
+    ...(dimsMatch && current.dimensions.length > 0
+      ? { Dimensions: current.dimensions.map((d) => ({ Name: d.name, Value: d.value })) }
+      : {}),
+  };
+}
+
 export function planRemediation(
   finding: AccountFinding,
   snapshot: AccountSnapshot,
@@ -273,7 +370,7 @@ export function planRemediation(
     guidance.push(unrepaired);
     return buildPlan(control, finding, baseTarget, [], guidance);
   }
-  const located = locate(finding, settings);
+  const located = locate(finding, settings, snapshot);
   if (!located.ok) {
     if (located.guidance) guidance.push(located.guidance);
     return buildPlan(control, finding, baseTarget, [], guidance);
@@ -354,6 +451,13 @@ export function planRemediation(
     }
     metric = { name: m.name, namespace: m.namespace };
   }
+
+  // What the chain's filter emits (the alarm must watch exactly that): the bot's own filter emits the
+  // metric without dimensions or unit; a reused filter is looked up in the snapshot.
+  const emitted: Emitted =
+    loc.broken === 'metric-filter'
+      ? { dimensions: [] }
+      : emittedBy(snapshot, loc.logGroupArn, filterName, metric);
 
   // --- topic -----------------------------------------------------------------------------------------
   const topicSnap = snapshot.topics[loc.topicArn] ?? facts.topics[loc.topicArn];
@@ -454,6 +558,7 @@ export function planRemediation(
       MAX_ACTIONS,
     );
     const input: PutMetricAlarmInput = {
+      ...carriedOver(current, emitted),
       AlarmName: alarmName,
       MetricName: metric.name,
       Namespace: metric.namespace,
@@ -517,8 +622,21 @@ export function planRemediation(
   return buildPlan(control, finding, target, steps, guidance);
 }
 
-/** What a plan asks of its approvers, in one word. */
+/**
+ * The blockers a plan's steps leave in place. The planner only files a `blocker` for what no step of the
+ * plan does (a link it does not repair, no subscriber and no remediation.subscription to add one...), so
+ * every blocker in the guidance is unresolved.
+ */
+export function unresolvedBlockers(plan: Plan): Guidance[] {
+  return plan.guidance.filter((g) => g.severity === 'blocker');
+}
+
+/**
+ * What a plan asks of its approvers, in one word. Steps are offered for approval only when they can
+ * bring the chain to COMPLIANT: with an unresolved blocker the plan is `guidance-only` (its steps are
+ * still shown, as what cis-bot would do once the blocker is dealt with, but nobody can approve them).
+ */
 export function planKind(plan: Plan): 'nothing-to-do' | 'guidance-only' | 'steps' {
-  if (plan.steps.length > 0) return 'steps';
+  if (plan.steps.length > 0 && unresolvedBlockers(plan).length === 0) return 'steps';
   return plan.finding.status === 'COMPLIANT' ? 'nothing-to-do' : 'guidance-only';
 }

@@ -2,6 +2,7 @@
  * Plain-text views of a plan and of an execution result, for the CLI and for any adapter that wants a
  * readable fallback. Pure; the plan's hash is always shown, since it is what an approver approves.
  */
+import { unresolvedBlockers } from './planner';
 import type { ExecutionResult, Guidance, Plan, StepOutcome } from './types';
 
 function guidanceLines(guidance: readonly Guidance[]): string[] {
@@ -23,6 +24,9 @@ function guidanceLines(guidance: readonly Guidance[]): string[] {
 
 export function renderPlanText(plan: Plan): string {
   const t = plan.target;
+  const blocked = unresolvedBlockers(plan)
+    .map((g) => g.title)
+    .join('; ');
   const lines: string[] = [];
   lines.push(`CIS ${plan.control} remediation plan for account ${plan.accountId}`);
   lines.push(
@@ -33,8 +37,14 @@ export function renderPlanText(plan: Plan): string {
       `Target: account ${t.accountId}, region ${t.region}${t.logGroupName ? `, log group ${t.logGroupName}` : ''}`,
     );
     lines.push(`Plan hash: ${plan.hash}`);
+    if (blocked) {
+      lines.push('');
+      lines.push(
+        `Not offered for approval: these steps alone cannot make the account compliant (${blocked}). Do the ACTION NEEDED below, then ask for a new plan.`,
+      );
+    }
     lines.push('');
-    lines.push(`Steps (${plan.steps.length}):`);
+    lines.push(`Steps (${plan.steps.length}${blocked ? ', once that is done' : ''}):`);
     plan.steps.forEach((step, i) => {
       lines.push(`  ${i + 1}. ${step.title}`);
       lines.push(

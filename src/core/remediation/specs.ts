@@ -30,6 +30,10 @@ export function filterSpecOfInput(input: PutMetricFilterInput): FilterSpec {
   });
 }
 
+/** An alarm without TreatMissingData treats missing data as `missing`: the same alarm. */
+const treatMissing = (value: string | undefined): string | null =>
+  value === undefined || value === 'missing' ? null : value;
+
 export function alarmSpecOf(alarm: Alarm): AlarmSpec {
   return {
     metricName: alarm.metricName ?? null,
@@ -49,6 +53,9 @@ export function alarmSpecOf(alarm: Alarm): AlarmSpec {
     okActions: sorted(alarm.okActions),
     insufficientDataActions: sorted(alarm.insufficientDataActions),
     dimensions: sorted(alarm.dimensions.map((d) => `${d.name}=${d.value}`)),
+    description: alarm.description ?? null,
+    treatMissingData: treatMissing(alarm.treatMissingData),
+    unit: alarm.unit ?? null,
   };
 }
 
@@ -61,12 +68,18 @@ export function alarmSpecOfInput(input: PutMetricAlarmInput): AlarmSpec {
     threshold: input.Threshold,
     comparisonOperator: input.ComparisonOperator,
     evaluationPeriods: input.EvaluationPeriods,
-    datapointsToAlarm: null,
+    datapointsToAlarm:
+      input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm !== input.EvaluationPeriods
+        ? input.DatapointsToAlarm
+        : null,
     actionsEnabled: input.ActionsEnabled,
     alarmActions: sorted(input.AlarmActions),
     okActions: sorted(input.OKActions ?? []),
     insufficientDataActions: sorted(input.InsufficientDataActions ?? []),
-    dimensions: [],
+    dimensions: sorted((input.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`)),
+    description: input.AlarmDescription ?? null,
+    treatMissingData: treatMissing(input.TreatMissingData),
+    unit: input.Unit ?? null,
   };
 }
 

@@ -41,9 +41,18 @@ export interface PutMetricAlarmInput {
   EvaluationPeriods: number;
   ActionsEnabled: true;
   AlarmActions: string[];
-  /** Only when replacing an alarm that had them: kept, since PutMetricAlarm replaces the whole alarm. */
+  /**
+   * Only when replacing an alarm that had them: kept, since PutMetricAlarm replaces the whole alarm and
+   * resets what it is not given (the CIS settings above are the only ones the bot changes; Dimensions and
+   * Unit are kept only when they still let the alarm see the metric the filter emits).
+   */
   OKActions?: string[];
   InsufficientDataActions?: string[];
+  AlarmDescription?: string;
+  TreatMissingData?: string;
+  Unit?: string;
+  Dimensions?: Array<{ Name: string; Value: string }>;
+  DatapointsToAlarm?: number;
 }
 
 /** The normalised content of a metric filter, for "already there" and "changed since planned" checks. */
@@ -74,6 +83,10 @@ export interface AlarmSpec {
   okActions: string[];
   insufficientDataActions: string[];
   dimensions: string[];
+  description: string | null;
+  /** `missing` (AWS's default) is null. */
+  treatMissingData: string | null;
+  unit: string | null;
 }
 
 /** A step that overwrites an existing resource of the same name, and exactly what it overwrites. */

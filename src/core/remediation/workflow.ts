@@ -17,7 +17,7 @@ import type { AccountFinding } from '../evaluate/findings';
 import type { AuditOutcome, Auditor, AuditRequest } from '../evaluate/port';
 import type { ActorRef, Approval, AuditTrigger, ConversationPointer, Store } from '../ports/store';
 import type { AccountSnapshot } from '../snapshot';
-import { planKind, planRemediation, remediationFactsRequest } from './planner';
+import { planKind, planRemediation, remediationFactsRequest, unresolvedBlockers } from './planner';
 import {
   type ExecutionEvent,
   type ExecutionResult,
@@ -151,12 +151,20 @@ export class RemediationWorkflow {
     return this.run(resumed, plan, onStep);
   }
 
-  /** Resumes every interrupted execution (call at start-up); one failure does not stop the others. */
+  /**
+   * Resumes what a crash left behind (call at start-up): every execution whose lease lapsed, and every
+   * approval approved a while ago but never started (re-derived first, so it runs or becomes stale).
+   * One failure does not stop the others.
+   */
   async resumeInterrupted(
     onStep?: StepListener,
   ): Promise<Array<ExecutionOutcome | { approvalId: string; error: string }>> {
     const out: Array<ExecutionOutcome | { approvalId: string; error: string }> = [];
-    for (const approval of await this.deps.approvals.interruptedExecutions()) {
+    const pending = [
+      ...(await this.deps.approvals.interruptedExecutions()),
+      ...(await this.deps.approvals.abandonedApprovals()),
+    ];
+    for (const approval of pending) {
       try {
         out.push(await this.resume(approval.id, onStep));
       } catch (error) {
@@ -217,7 +225,16 @@ export class RemediationWorkflow {
       approval.decidedBy ?? SYSTEM_ACTOR,
       're-derive',
     );
-    const executing = await this.deps.approvals.beginExecution(approval.id, fresh.plan.hash);
+    // A plan whose steps can no longer reach COMPLIANT (a blocker appeared, e.g. the topic lost its only
+    // confirmed subscriber) is not run even if its steps are unchanged.
+    const blockers = unresolvedBlockers(fresh.plan);
+    const blocked =
+      planKind(fresh.plan) === 'steps'
+        ? undefined
+        : blockers.length > 0
+          ? blockers.map((g) => g.title).join('; ')
+          : 'nothing cis-bot can do';
+    const executing = await this.deps.approvals.beginExecution(approval.id, fresh.plan.hash, blocked);
     return this.run(executing, fresh.plan, onStep);
   }
 
