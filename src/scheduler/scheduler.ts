@@ -15,39 +15,33 @@
  * uncompleted run; once its lease lapses, the retry (or a catch-up at the next start) may post that
  * digest again. Claims are keyed by minute, so the lease only has to outlast one audit, remediate and
  * post (default 15 min; automatic remediation stops starting accounts at half of it).
+ *
+ * The parts: produce-digest.ts (audit, build, post, complete one run), schedule-timers.ts (the node-cron
+ * tasks and gap logging), lease-retries.ts (retries at a lease's expiry), catch-up.ts (start-up catch-up).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Logger as CronLogger, createTask, parse, type ScheduledTask } from 'node-cron';
 import type { Config, ScheduleConfig } from '../config/schema';
 import type { ChatPoster, Platform } from '../core/chat-core';
 import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
 import {
-  buildDigest,
-  type DigestDelivery,
   type DigestLimits,
   type DigestOutcome,
   type DigestPort,
-  type DigestRemediation,
-  type DigestResult,
-  type DigestRunOptions,
-  type DigestSummary,
   type DigestTrigger,
-  digestReceipt,
   localTime,
-  parseDigestSummary,
   type ScheduleInfo,
 } from '../core/digest';
 import { UsageError } from '../core/errors';
 import type { Auditor } from '../core/evaluate/port';
-import type { ActorRef, AuditTrigger, Store } from '../core/ports/store';
-import { auditSchedule, failingSinceFromHistory } from './audit-run';
+import type { ActorRef, Store } from '../core/ports/store';
 import { type CatchUpDeps, catchUp, RETRY_MARGIN_MS, runKey, settle } from './catch-up';
-import { type CronMatcher, floorToMinute, MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
-import { type AutoRemediate, defaultActionOf, remediateOutcomes } from './default-action';
-import { deliver, targetsOf } from './delivery';
-import { gapSkippedTimes } from './dst';
+import { MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
+import { type AutoRemediate, defaultActionOf } from './default-action';
+import { leaseRetries, realTimer } from './lease-retries';
 import { errorFields, jsonLog, type SchedulerLog } from './log';
+import { type ProduceDeps, produceDigest } from './produce-digest';
+import { scheduleTimers, secondOf } from './schedule-timers';
 import { validateSchedules } from './validate';
 
 export interface SchedulerDeps {
@@ -92,15 +86,6 @@ export interface Scheduler extends DigestPort {
 }
 
 const DEFAULT_LEASE_MS = 15 * MINUTE_MS;
-/** How far back a fire looks for a spring-forward gap that swallowed a scheduled local time. */
-const GAP_LOOKBACK_MS = 35 * 24 * 60 * MINUTE_MS;
-
-function realTimer(callback: () => void, delayMs: number): () => void {
-  // Node caps delays at 2^31-1 ms; leases are minutes. Unref: a pending retry must not keep a CLI alive.
-  const handle = setTimeout(callback, Math.min(Math.max(0, delayMs), 2_147_483_647));
-  handle.unref();
-  return () => clearTimeout(handle);
-}
 
 function defaultOwner(): string {
   return `${hostname()}#${process.pid}#${randomUUID().slice(0, 8)}`;
@@ -110,25 +95,10 @@ function systemActor(schedule: string): ActorRef {
   return { platform: 'system', userId: `schedule:${schedule}` };
 }
 
-function auditTriggerFor(actor: ActorRef, trigger: DigestTrigger): AuditTrigger {
-  if (trigger !== 'on-demand') return 'schedule';
-  return actor.platform === 'system' ? 'schedule' : actor.platform;
-}
-
 /** An on-demand run's key: its exact time, never on a whole minute, so it cannot take a scheduled run's key. */
 function onDemandKey(at: Date): string {
   const ms = at.getTime();
   return new Date(ms % MINUTE_MS === 0 ? ms + 1 : ms).toISOString();
-}
-
-function cronLogger(log: SchedulerLog): CronLogger {
-  const text = (m: string | Error) => (m instanceof Error ? m.message : m);
-  return {
-    info: (m) => log.info(`node-cron: ${m}`),
-    warn: (m) => log.warn(`node-cron: ${m}`),
-    error: (m, e) => log.error(`node-cron: ${text(m)}`, e ? errorFields(e) : undefined),
-    debug: () => {},
-  };
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -157,14 +127,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     );
   }
 
-  const tasks = new Map<string, ScheduledTask>();
-  /** The expressions evaluated in UTC: asks "would it fire at this local wall time" (spring-forward gaps). */
-  const utcTasks = new Map<string, ScheduledTask>();
   const running = new Set<Promise<unknown>>();
-  /** Pending lease-expiry retries by `schedule|key`, with their cancel functions. */
-  const retries = new Map<string, () => void>();
-  /** Gap-skipped local times already logged by this process (`schedule|local time`). */
-  const gapsLogged = new Set<string>();
   let started = false;
   let stopped = false;
 
@@ -198,204 +161,27 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     );
   }
 
-  function taskFor(schedule: ScheduleConfig): ScheduledTask {
-    const existing = tasks.get(schedule.name);
-    if (existing && existing.getStatus() !== 'destroyed') return existing;
-    const task = createTask(
-      schedule.cron,
-      (ctx) => {
-        onTimer(schedule, ctx.date, 'scheduled');
-      },
-      {
-        timezone: schedule.timezone,
-        name: `cis-digest:${schedule.name}`,
-        // A slot reached up to a minute late (a busy event loop) still runs as scheduled.
-        missedExecutionTolerance: MINUTE_MS,
-        logger: cronLogger(log),
-      },
-    );
-    // Later than that, node-cron calls it missed: catch it up if the schedule allows.
-    task.on('execution:missed', (ctx) => {
-      const late = clock.now().getTime() - ctx.date.getTime();
-      if (schedule.catch_up_minutes > 0 && late <= schedule.catch_up_minutes * MINUTE_MS) {
-        log.warn('digest timer fired late; catching the run up', {
-          schedule: schedule.name,
-          fireTime: minuteKey(ctx.date),
-        });
-        onTimer(schedule, ctx.date, 'catch-up');
-      } else {
-        log.warn('digest run missed by the timer and not caught up', {
-          schedule: schedule.name,
-          fireTime: minuteKey(ctx.date),
-        });
-      }
-    });
-    tasks.set(schedule.name, task);
-    return task;
-  }
-
-  function secondOf(cron: string): number {
-    return parse(cron).second[0] ?? 0;
-  }
-
-  function utcMatcher(schedule: ScheduleConfig): CronMatcher {
-    let task = utcTasks.get(schedule.name);
-    if (!task) {
-      task = createTask(schedule.cron, () => {}, {
-        timezone: 'UTC',
-        name: `cis-digest-utc:${schedule.name}`,
-      });
-      utcTasks.set(schedule.name, task);
-    }
-    return task;
-  }
-
-  /**
-   * Logs, once, each scheduled local time a spring-forward gap swallowed before this fire time, when this
-   * is the first run after the gap (only the run's claimant calls this, so replicas do not repeat it).
-   */
-  function logGapSkips(schedule: ScheduleConfig, fireTime: Date): void {
-    const at = floorToMinute(fireTime);
-    const skipped = gapSkippedTimes(
-      utcMatcher(schedule),
-      new Date(at.getTime() - GAP_LOOKBACK_MS),
-      at,
-      schedule.timezone,
-      secondOf(schedule.cron),
-    );
-    for (const gap of skipped) {
-      const next = nextFireTime(taskFor(schedule), gap.transition);
-      if (!next || floorToMinute(next).getTime() !== at.getTime()) continue;
-      const id = `${schedule.name}|${gap.localTime}`;
-      if (gapsLogged.has(id)) continue;
-      gapsLogged.add(id);
-      log.warn('scheduled digest time skipped: it did not exist on the local clock (clocks went forward)', {
-        schedule: schedule.name,
-        localTime: gap.localTime,
-        nextRun: minuteKey(at),
-      });
-    }
-  }
-
-  function retryAt(schedule: ScheduleConfig, fireTime: Date, at: Date, holder: { owner: string }): void {
-    const key = runKey(fireTime, schedule.timezone);
-    const id = `${schedule.name}|${key}`;
-    if (stopped || retries.has(id)) return;
-    log.info('digest run claimed but not completed by another owner; checking again when its lease ends', {
-      schedule: schedule.name,
-      fireTime: key,
-      holder: holder.owner,
-      retryAt: at.toISOString(),
-    });
-    const cancel = setTimer(() => {
-      retries.delete(id);
-      if (stopped) return;
-      void track(
-        settle(catchUpDeps, schedule, fireTime).catch((error: unknown) => {
-          log.error('digest retry failed', { schedule: schedule.name, fireTime: key, ...errorFields(error) });
-        }),
-      );
-    }, at.getTime() - clock.now().getTime());
-    retries.set(id, cancel);
-  }
-
-  /** Audits, builds, posts (unless asked not to) and, for a claimed run (`key`), completes it. */
-  async function produce(
-    schedule: ScheduleConfig,
-    at: Date,
-    trigger: DigestTrigger,
-    actor: ActorRef,
-    options: DigestRunOptions,
-    key: string | undefined,
-  ): Promise<DigestResult> {
-    const startedAt = clock.now();
-    const previousRun = await store.lastCompletedScheduleRun(schedule.name);
-    const previous = parseDigestSummary(previousRun?.summary);
-    const auditTrigger = auditTriggerFor(actor, trigger);
-    let outcomes = await auditSchedule({ auditor, store, log }, schedule, auditTrigger, actor);
-    let remediations: DigestRemediation[] = [];
-    // Automatic remediation belongs to scheduled runs only: an on-demand digest never changes accounts.
-    if (deps.autoRemediate && trigger !== 'on-demand' && options.deliver !== 'none') {
-      ({ outcomes, remediations } = await remediateOutcomes(
-        {
-          autoRemediate: deps.autoRemediate,
-          log,
-          clock,
-          deadline: new Date(startedAt.getTime() + leaseMs / 2),
-          reaudit: async (control) => {
-            const [again] = await auditSchedule(
-              { auditor, store, log },
-              { ...schedule, controls: [control] },
-              auditTrigger,
-              actor,
-            );
-            return again ?? { control, error: 'the control was not audited again' };
-          },
-        },
-        schedule.name,
-        outcomes,
-        actionOf,
-      ));
-    }
-    const historySince = await failingSinceFromHistory(store, outcomes, at);
-    const digest = buildDigest({
-      schedule: { name: schedule.name, timezone: schedule.timezone, level: options.level ?? schedule.level },
-      outcomes,
-      previous,
-      at,
-      trigger,
-      historySince,
-      ...(deps.digestLimits ? { limits: deps.digestLimits } : {}),
-      skipControls: schedule.controls.filter((c) => actionOf(c) === 'skip'),
-      remediations,
-    });
-    let deliveries: DigestDelivery[] = [];
-    let outcome: DigestOutcome;
-    if (options.deliver === 'none') outcome = 'returned';
-    else if (digest.cards.length === 0) outcome = 'nothing-to-post';
-    else {
-      const context = { schedule: schedule.name, fireTime: key, trigger };
-      deliveries = await deliver(posters, targetsOf(schedule), digest.cards, log, context);
-      const ok = deliveries.filter((d) => d.error === undefined).length;
-      outcome = ok === deliveries.length ? 'posted' : ok > 0 ? 'partially-posted' : 'not-posted';
-    }
-    const summary: DigestSummary = { ...digest.summary, deliveries };
-    if (key !== undefined) {
-      await store.completeScheduleRun(schedule.name, key, summary, clock.now());
-      await store.appendAuditLog({
-        at: clock.now().toISOString(),
-        kind: 'digest',
-        actor,
-        platform: actor.platform,
-        ...(schedule.controls.length === 1 ? { control: schedule.controls[0] as string } : {}),
-        detail: {
-          schedule: schedule.name,
-          fireTime: key,
-          trigger,
-          outcome,
-          counts: summary.counts,
-          fixed: digest.changes.fixed.map((i) => ({ control: i.control, accountId: i.accountId })),
-          newlyFailing: digest.changes.newlyFailing.map((i) => ({
-            control: i.control,
-            accountId: i.accountId,
-          })),
-          ...(summary.skippedByConfig ? { skippedByConfig: summary.skippedByConfig } : {}),
-          ...(summary.remediations ? { remediations: summary.remediations } : {}),
-          deliveries,
-        },
-      });
-      log.info('digest run completed', { schedule: schedule.name, fireTime: key, trigger, outcome, owner });
-    }
-    const result = {
-      schedule: schedule.name,
-      at: at.toISOString(),
-      outcome,
-      cards: digest.cards,
-      summary,
-      deliveries,
-    };
-    return { ...result, receipt: digestReceipt(result, schedule.timezone) };
-  }
+  const timers = scheduleTimers({ log, clock, onTimer });
+  const retries = leaseRetries({
+    log,
+    clock,
+    setTimer,
+    settle: (schedule, fireTime) => settle(catchUpDeps, schedule, fireTime),
+    track,
+    stopped: () => stopped,
+  });
+  const produceDeps: ProduceDeps = {
+    auditor,
+    store,
+    log,
+    clock,
+    leaseMs,
+    posters,
+    owner,
+    actionOf,
+    autoRemediate: deps.autoRemediate,
+    digestLimits: deps.digestLimits,
+  };
 
   async function fire(
     scheduleName: string,
@@ -417,12 +203,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       // its lease ends, so a crash does not lose the digest.
       const run = await store.getScheduleRun(schedule.name, key);
       if (run && run.completedAt === undefined && Date.parse(run.leaseUntil) > clock.now().getTime()) {
-        retryAt(schedule, new Date(key), new Date(Date.parse(run.leaseUntil) + RETRY_MARGIN_MS), run);
+        retries.retryAt(schedule, new Date(key), new Date(Date.parse(run.leaseUntil) + RETRY_MARGIN_MS), run);
       }
       return 'skipped-duplicate';
     }
     try {
-      logGapSkips(schedule, new Date(key));
+      timers.logGapSkips(schedule, new Date(key));
     } catch (error) {
       // A log line must never keep a claimed run from being posted.
       log.error('could not check for a daylight saving gap', {
@@ -430,7 +216,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         ...errorFields(error),
       });
     }
-    const result = await produce(schedule, new Date(key), trigger, systemActor(schedule.name), {}, key);
+    const result = await produceDigest(
+      produceDeps,
+      schedule,
+      new Date(key),
+      trigger,
+      systemActor(schedule.name),
+      {},
+      key,
+    );
     return result.outcome;
   }
 
@@ -441,8 +235,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     log,
     clock,
     fire,
-    matcher: (schedule: ScheduleConfig) => taskFor(schedule),
-    retryAt,
+    matcher: (schedule: ScheduleConfig) => timers.taskFor(schedule),
+    retryAt: retries.retryAt,
   };
 
   async function idle(): Promise<void> {
@@ -455,7 +249,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       started = true;
       stopped = false;
       for (const schedule of schedules) {
-        const task = taskFor(schedule);
+        const task = timers.taskFor(schedule);
         if (deps.startTimers !== false) await task.start();
       }
       for (const schedule of schedules) {
@@ -476,12 +270,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async stop() {
       started = false;
       stopped = true;
-      for (const cancel of retries.values()) cancel();
-      retries.clear();
-      for (const task of tasks.values()) await task.destroy();
-      tasks.clear();
-      for (const task of utcTasks.values()) await task.destroy();
-      utcTasks.clear();
+      retries.cancelAll();
+      await timers.destroy();
       await idle();
     },
 
@@ -493,20 +283,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const schedule = scheduleNamed(scheduleName);
       const actor = requestedBy ?? systemActor(schedule.name);
       const at = clock.now();
-      if (options.deliver === 'none') return produce(schedule, at, 'on-demand', actor, options, undefined);
+      if (options.deliver === 'none')
+        return produceDigest(produceDeps, schedule, at, 'on-demand', actor, options, undefined);
       const key = onDemandKey(at);
       if (!(await store.claimScheduleRun(schedule.name, key, owner, leaseMs, at))) {
         throw new UsageError(
           `A digest of "${schedule.name}" is already being posted; try again in a moment.`,
         );
       }
-      return track(produce(schedule, at, 'on-demand', actor, options, key));
+      return track(produceDigest(produceDeps, schedule, at, 'on-demand', actor, options, key));
     },
 
     list(): ScheduleInfo[] {
       const now = clock.now();
       return schedules.map((s) => {
-        const next = nextFireTime(taskFor(s), now);
+        const next = nextFireTime(timers.taskFor(s), now);
         return {
           name: s.name,
           cron: s.cron,

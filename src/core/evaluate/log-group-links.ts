@@ -1,0 +1,146 @@
+/**
+ * The log group and metric-filter links: the trail's log group exists (and receives events), and one of
+ * its metric filters catches every event of the control's pattern. Each covering filter x transformation
+ * becomes a candidate chain handed to the alarm checks (alarm-links.ts); with none, the closest filter is
+ * named in the failure.
+ */
+
+import type { LogGroupSnapshot, MetricFilter, MetricRef, TrailSnapshot } from '../snapshot';
+import { alarmPaths } from './alarm-links';
+import { type Ctx, metricLabel, type Path, q } from './chain-path';
+import { closeness, judgeFilter } from './filter-judge';
+import type { ChainRef, LinkResult } from './findings';
+import { errorLink, fail, pass, showEvent, warn } from './links';
+
+export function logGroupPaths(
+  ctx: Ctx,
+  prefix: LinkResult[],
+  chain: ChainRef,
+  lg: LogGroupSnapshot,
+  ts: TrailSnapshot,
+): Path[] {
+  const links = [...prefix];
+  const where = `${lg.ref.name} (account ${lg.ref.accountId}, ${lg.ref.region})`;
+  const lgEvidence = { logGroupArn: lg.ref.arn, accountId: lg.ref.accountId, region: lg.ref.region };
+  if (!lg.filters.ok) {
+    if (lg.filters.error.kind === 'not-found') {
+      links.push(fail('log-group', `Log group ${where} does not exist.`, lgEvidence));
+    } else {
+      links.push(errorLink('log-group', lg.filters.error, `log group ${where}`, lgEvidence));
+    }
+    return [{ links, chain }];
+  }
+  const deliveryError = ts.status?.ok ? ts.status.value.latestCloudWatchLogsDeliveryError : undefined;
+  links.push(
+    deliveryError
+      ? warn(
+          'log-group',
+          `Log group ${where} exists, but CloudTrail reports a delivery error: ${deliveryError}.`,
+          {
+            ...lgEvidence,
+            deliveryError,
+          },
+        )
+      : pass('log-group', `Trail delivers to log group ${where}.`, lgEvidence),
+  );
+
+  const filters = lg.filters.value;
+  const judged = filters.map((f) => ({
+    filter: f,
+    j: judgeFilter(f.pattern, ctx.control.pattern, ctx.control.benignEvents),
+  }));
+  const covering = judged.filter((x) => x.j.covers && x.filter.transformations.length > 0);
+  if (covering.length === 0) {
+    links.push(noFilterLink(ctx, where, judged, lg));
+    return [{ links, chain }];
+  }
+  const paths: Path[] = [];
+  for (const { filter, j } of covering) {
+    for (const tr of filter.transformations) {
+      const metric: MetricRef = {
+        accountId: lg.ref.accountId,
+        region: lg.ref.region,
+        name: tr.metricName,
+        namespace: tr.metricNamespace,
+      };
+      const evidence = {
+        filterName: filter.name,
+        pattern: filter.pattern,
+        reference: ctx.control.pattern,
+        verdict: j.verdict,
+        metric: metricLabel(metric),
+        metricValue: tr.metricValue,
+        ...(j.extra ? { extraExample: j.extra } : {}),
+        ...(j.note ? { note: j.note } : {}),
+      };
+      const filterLink =
+        j.verdict === 'BROADER'
+          ? warn(
+              'metric-filter',
+              `Filter ${q(filter.name)} catches every CIS ${ctx.control.id} event and more (BROADER; e.g. ${showEvent(j.extra)}), so expect noise; metric ${metricLabel(metric)}.`,
+              evidence,
+            )
+          : pass(
+              'metric-filter',
+              `Filter ${q(filter.name)} is equivalent to the CIS ${ctx.control.id} pattern; metric ${metricLabel(metric)}.`,
+              evidence,
+            );
+      paths.push(
+        ...alarmPaths(
+          ctx,
+          [...links, filterLink],
+          { ...chain, filterName: filter.name, filterPattern: filter.pattern, metric },
+          tr,
+        ),
+      );
+    }
+  }
+  return paths;
+}
+
+function noFilterLink(
+  ctx: Ctx,
+  where: string,
+  judged: Array<{ filter: MetricFilter; j: ReturnType<typeof judgeFilter> }>,
+  lg: LogGroupSnapshot,
+): LinkResult {
+  const ranked = [...judged].sort((a, b) => closeness(b.j) - closeness(a.j));
+  const evidence = {
+    logGroupArn: lg.ref.arn,
+    reference: ctx.control.pattern,
+    filterCount: judged.length,
+    filters: ranked.slice(0, 10).map(({ filter, j }) => ({
+      filterName: filter.name,
+      pattern: filter.pattern,
+      verdict: j.verdict,
+      ...(j.missed ? { missedExample: j.missed } : {}),
+      ...(j.note ? { note: j.note } : {}),
+      ...(j.rejection ? { rejection: j.rejection, ...(j.extra ? { extraExample: j.extra } : {}) } : {}),
+    })),
+  };
+  const best = ranked[0];
+  if (!best) return fail('metric-filter', `Log group ${where} has no metric filter.`, evidence);
+  const { filter, j } = best;
+  if (j.rejection) {
+    // It catches every CIS event, but so much more that the alarm is useless (filter-judge.ts).
+    return fail(
+      'metric-filter',
+      `Metric filter ${q(filter.name)} on log group ${where} catches every CIS ${ctx.control.id} event but ${j.rejection.detail}.`,
+      evidence,
+    );
+  }
+  const why =
+    j.verdict === 'SYNTAX_ERROR'
+      ? `its pattern does not parse: ${j.note ?? 'syntax error'}`
+      : j.verdict === 'UNKNOWN'
+        ? `cis-bot cannot prove it catches every event (${j.note ?? 'UNKNOWN'})`
+        : j.missed
+          ? `${j.verdict}: it misses ${showEvent(j.missed)}`
+          : `${j.verdict}`;
+  const others = judged.length > 1 ? ` (${judged.length} filters checked)` : '';
+  return fail(
+    'metric-filter',
+    `No metric filter on log group ${where} catches every CIS ${ctx.control.id} event${others}; closest is ${q(filter.name)}, ${why}.`,
+    evidence,
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * Where a remediation happens: which links the bot repairs, the names of its own filter, metric and
+ * alarm, the account/region/log group taken from the chain's log group ARN, and the topic the bot's alarm
+ * notifies (the chain's own for a broken subscription, else topic_arn, a reusable topic, or topic_name).
+ * Also what the planner needs read beyond the snapshot to plan there.
+ */
+import type { RemediationConfig } from '../../config/schema';
+import type { Control } from '../controls/types';
+import type { AccountFinding, LinkName } from '../evaluate/findings';
+import { cloudWatchCanPublish } from '../evaluate/topic-policy';
+import { type AccountSnapshot, parseLogGroupArn, parseTopicArn } from '../snapshot';
+import type { FactsRequest, Guidance } from './types';
+
+/** The links the bot repairs, in chain order. */
+export const REPAIRABLE_LINKS: readonly LinkName[] = ['metric-filter', 'alarm', 'topic', 'subscription'];
+
+export interface RemediationNames {
+  filterName: string;
+  metricName: string;
+  metricNamespace: string;
+  metricValue: string;
+  alarmName: string;
+}
+
+/** The control's defaults with `remediation.overrides[control]` applied. */
+export function remediationNames(control: Control, settings: RemediationConfig): RemediationNames {
+  const o = settings.overrides[control.id] ?? {};
+  const d = control.defaults;
+  return {
+    filterName: o.filter_name ?? d.filterName,
+    metricName: o.metric_name ?? d.metricName,
+    metricNamespace: o.metric_namespace ?? d.metricNamespace,
+    metricValue: d.metricValue,
+    alarmName: o.alarm_name ?? d.alarmName,
+  };
+}
+
+/** Where the repair happens, for a finding whose broken link the bot repairs. */
+export interface Located {
+  accountId: string;
+  region: string;
+  partition: string;
+  logGroupName: string;
+  logGroupArn: string;
+  broken: LinkName;
+  /** The topic the bot's alarm notifies / the bot subscribes to. */
+  topicArn: string;
+}
+
+/**
+ * A topic the chain's alarms already notify that would carry the bot's alarm at once: in the log group's
+ * account and region (where the alarm is created), existing, with a confirmed subscriber, and whose
+ * access policy lets CloudWatch publish. The snapshot holds every topic a candidate alarm names (the
+ * collector reads them, whether or not the alarm's actions are enabled), so no extra read is needed.
+ * The chain's own topic first, then the topics of the chain's alarm, then any other, by ARN.
+ */
+export function reusableTopic(
+  finding: AccountFinding,
+  snapshot: AccountSnapshot,
+  where: { accountId: string; region: string },
+): string | undefined {
+  const usable = (arn: string): boolean => {
+    const ref = parseTopicArn(arn);
+    const topic = snapshot.topics[arn];
+    if (!ref || !topic || ref.accountId !== where.accountId || ref.region !== where.region) return false;
+    if (!topic.attributes.ok || !topic.subscriptions.ok) return false;
+    if (!topic.subscriptions.value.some((s) => s.confirmed)) return false;
+    return cloudWatchCanPublish(topic.attributes.value.Policy, arn, where.accountId).allows;
+  };
+  const chainAlarm = finding.chain.alarmName;
+  const alarmTopics = chainAlarm
+    ? Object.values(snapshot.metricAlarms).flatMap((ma) =>
+        ma.alarms.ok
+          ? ma.alarms.value.filter((a) => a.name === chainAlarm).flatMap((a) => a.alarmActions)
+          : [],
+      )
+    : [];
+  const ordered = [
+    ...(finding.chain.topicArn ? [finding.chain.topicArn] : []),
+    ...alarmTopics,
+    ...Object.keys(snapshot.topics).sort(),
+  ];
+  return ordered.find(usable);
+}
+/** Where the repair happens and with which topic, when the broken link is one the bot repairs. */
+export function locate(
+  finding: AccountFinding,
+  settings: RemediationConfig,
+  snapshot: AccountSnapshot,
+): { ok: true; value: Located } | { ok: false; guidance?: Guidance } {
+  if (finding.status !== 'NON_COMPLIANT' || !finding.brokenLink) return { ok: false };
+  const broken = finding.brokenLink;
+  if (!REPAIRABLE_LINKS.includes(broken)) return { ok: false };
+  const lg = finding.chain.logGroupArn ? parseLogGroupArn(finding.chain.logGroupArn) : undefined;
+  if (!lg) {
+    return {
+      ok: false,
+      guidance: {
+        link: broken,
+        severity: 'blocker',
+        title: 'Cannot locate the log group',
+        detail: `The chain's log group ARN (${finding.chain.logGroupArn ?? 'none'}) cannot be parsed, so cis-bot does not know where to repair.`,
+      },
+    };
+  }
+  // A broken subscription is repaired on the chain's own topic; otherwise a configured topic_arn (the
+  // operator's explicit choice), else a topic the chain's alarms already notify that has a confirmed
+  // subscriber (reuse what exists: no new topic, no subscription), else the topic named topic_name.
+  const topicArn =
+    broken === 'subscription' && finding.chain.topicArn
+      ? finding.chain.topicArn
+      : (settings.topic_arn ??
+        reusableTopic(finding, snapshot, lg) ??
+        `arn:${lg.partition}:sns:${lg.region}:${lg.accountId}:${settings.topic_name}`);
+  const topic = parseTopicArn(topicArn);
+  if (!topic || topic.region !== lg.region || topic.accountId !== lg.accountId) {
+    const configured = broken !== 'subscription' && settings.topic_arn !== undefined;
+    return {
+      ok: false,
+      guidance: {
+        link: broken === 'subscription' ? 'subscription' : 'topic',
+        severity: 'blocker',
+        title: configured
+          ? 'remediation.topic_arn cannot be used for this chain'
+          : 'The topic is in another account or region',
+        detail: configured
+          ? `remediation.topic_arn ${topicArn} must be an SNS topic ARN in the log group's account ${lg.accountId} and region ${lg.region}, where the alarm is created.`
+          : `Topic ${topicArn} is not in the log group's account ${lg.accountId} and region ${lg.region}: cis-bot only changes the chain's own account and region. Subscribe a confirmed endpoint to it there.`,
+      },
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      accountId: lg.accountId,
+      region: lg.region,
+      partition: lg.partition,
+      logGroupName: lg.name,
+      logGroupArn: lg.arn,
+      broken,
+      topicArn,
+    },
+  };
+}
+
+/**
+ * What the planner needs read beyond the snapshot (the bot's alarm by name, and its topic unless the
+ * snapshot already holds it); undefined when the finding needs no repair steps.
+ */
+export function remediationFactsRequest(
+  finding: AccountFinding,
+  snapshot: AccountSnapshot,
+  control: Control,
+  settings: RemediationConfig,
+): FactsRequest | undefined {
+  const located = locate(finding, settings, snapshot);
+  if (!located.ok) return undefined;
+  const { value } = located;
+  const names = remediationNames(control, settings);
+  return {
+    accountId: value.accountId,
+    region: value.region,
+    alarmNames: value.broken === 'subscription' ? [] : [names.alarmName],
+    topicArns: snapshot.topics[value.topicArn] ? [] : [value.topicArn],
+  };
+}
