@@ -30,7 +30,10 @@ export interface StartBotOptions {
   port?: number;
   /** Arm the cron timers (tests drive the scheduler themselves). Default true. */
   startTimers?: boolean;
-  /** Interface to bind; default all interfaces (tests bind 127.0.0.1). */
+  /**
+   * Interface to bind; default all interfaces, except 127.0.0.1 when Teams runs without authentication
+   * (CIS_BOT_TEAMS_DEV_NO_AUTH). Tests bind 127.0.0.1.
+   */
   host?: string;
 }
 
@@ -62,7 +65,10 @@ export async function startBot(
     res.json({ ok: true });
   });
   const posters: ChatPoster[] = [];
-  const slack = wantsSlack ? createSlackAdapter({ config, core: services.chat, expressApp: app }) : undefined;
+  // The store remembers accepted Slack signatures, so replicas and restarts refuse replays too.
+  const slack = wantsSlack
+    ? createSlackAdapter({ config, core: services.chat, expressApp: app, store: services.store })
+    : undefined;
   if (slack) {
     await slack.init();
     posters.push(slack.poster);
@@ -83,25 +89,34 @@ export async function startBot(
     auditor: services.auditor,
     store: services.store,
     posters,
+    // controls.<id>.default_action: remediate (explicit opt-in): scheduled digests remediate through the
+    // same workflow as an approved plan, approved as cis-bot itself.
+    autoRemediate: (control, accountId) => services.workflow.autoRemediate(control, accountId),
     ...(options.startTimers === false ? { startTimers: false } : {}),
   });
   services.chat.attachDigests(scheduler);
 
   const httpNeeded = config.slack.mode === 'http' || teams !== undefined;
-  const server = httpNeeded
-    ? await listen(app, options.port ?? config.env.port, options.host ?? '0.0.0.0')
-    : undefined;
+  // Unauthenticated, /api/messages lets anyone act as any Teams user: never offer it beyond this host.
+  const devNoAuth = teams !== undefined && !teams.authenticated;
+  const host = options.host ?? (devNoAuth ? '127.0.0.1' : '0.0.0.0');
+  if (devNoAuth && options.host === undefined) {
+    log.warn('Teams authentication is off (CIS_BOT_TEAMS_DEV_NO_AUTH): listening on 127.0.0.1 only');
+  }
+  const server = httpNeeded ? await listen(app, options.port ?? config.env.port, host) : undefined;
   if (slack && config.slack.mode === 'socket') await slack.start();
   const address = server?.address();
   const port = address && typeof address === 'object' ? address.port : undefined;
   log.info('cis-bot listening', {
     port,
+    host,
     slack: wantsSlack ? config.slack.mode : 'off',
     teams: wantsTeams ? 'on' : 'off',
   });
 
   await scheduler.start();
-  // A remediation interrupted by a crash is finished now: the executor skips the steps already done.
+  // A remediation interrupted by a crash is finished now (the executor skips the steps already done), and
+  // one approved but never started (crash or error before execution) is re-derived and run, or goes stale.
   void services.workflow.resumeInterrupted().then((outcomes) => {
     for (const o of outcomes) {
       if ('error' in o)

@@ -14,6 +14,12 @@ export interface TeamsAuth {
   /** The bot's app id ('' when authentication is off); proactive turns need it. */
   appId: string;
   authenticated: boolean;
+  /**
+   * Entra tenant ids (lower case) whose activities are served: MicrosoftAppTenantId plus
+   * CIS_BOT_TEAMS_ALLOWED_TENANTS. Never empty when authenticated; empty in development mode without
+   * CIS_BOT_TEAMS_ALLOWED_TENANTS (no tenant check: anyone can forge anything then anyway).
+   */
+  allowedTenants: readonly string[];
 }
 
 export interface AuthWarnings {
@@ -65,7 +71,20 @@ export function createTeamsAuth(
   }
   const base = completeSettings(extra);
   const teams = config.env.teams;
+  const allowedTenants = [
+    ...new Set(
+      [teams?.tenantId, ...(config.env.teamsAllowedTenants ?? [])]
+        .filter((id): id is string => typeof id === 'string' && id !== '')
+        .map((id) => id.toLowerCase()),
+    ),
+  ];
   if (teams) {
+    // loadConfig already refuses this; a Config built any other way must not turn the check off either.
+    if (!allowedTenants.length) {
+      throw new ConfigError(
+        'The Teams bot needs the tenants it serves: set MicrosoftAppTenantId and/or CIS_BOT_TEAMS_ALLOWED_TENANTS.',
+      );
+    }
     if (config.env.teamsDevNoAuth) {
       log.warn(
         'CIS_BOT_TEAMS_DEV_NO_AUTH is ignored: Teams app credentials are configured, so requests are authenticated.',
@@ -83,6 +102,7 @@ export function createTeamsAuth(
         auth: new ConfigurationBotFrameworkAuthentication(settings),
         appId: teams.appId,
         authenticated: true,
+        allowedTenants,
       };
     } catch (cause) {
       // botbuilder's assertion messages name the missing setting; never echo the settings themselves.
@@ -113,5 +133,6 @@ export function createTeamsAuth(
     }),
     appId: '',
     authenticated: false,
+    allowedTenants,
   };
 }

@@ -9,6 +9,10 @@
  * the clicker) while the same card replaces the message for everyone (updateActivity); the follow-up
  * (remediation progress and the re-audit verdict) is posted in the thread as it comes.
  *
+ * Trust: only activities of the msteams channel from an allowed tenant are served (turns.ts says why),
+ * the actor is the Entra object id or nobody (then the command or click is refused), and a click only
+ * replaces a message this process posted with that button on it (posted-cards.ts).
+ *
  * Every botbuilder import of cis-bot lives under adapters/teams/ (botbuilder is archived upstream).
  */
 import {
@@ -28,12 +32,14 @@ import { createTeamsAuth } from './auth';
 import { commandText } from './command-text';
 import { type ConversationRefStore, channelConversationId, refForStorage } from './conversations';
 import { describeError, errorFields, TeamsConversationUnknownError } from './errors';
+import { PostedCards } from './posted-cards';
 import { ADAPTIVE_CARD_CONTENT_TYPE, appendCard, splitCard, toAdaptiveCard, toAttachment } from './render';
 import {
   actorOf,
   conversationOf,
   executeClick,
   INVOKE_ADAPTIVE_CARD_ACTION,
+  notServedBecause,
   submitClick,
   tenantOf,
 } from './turns';
@@ -66,6 +72,8 @@ export interface TeamsAdapter {
   poster: ChatPoster;
   /** Resolves once the work started by earlier requests (command runs, follow-ups) has finished. */
   idle(): Promise<void>;
+  /** False in development mode (CIS_BOT_TEAMS_DEV_NO_AUTH without credentials): serve loopback only. */
+  authenticated: boolean;
 }
 
 const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
@@ -97,19 +105,21 @@ function cardActivity(card: Card): Partial<Activity> {
   return { type: ActivityTypes.Message, summary: card.summary, attachments: [toAttachment(card)] };
 }
 
-/** New messages for cards: one card a message (each can be updated later), long ones split. */
-function cardMessages(cards: readonly Card[]): Partial<Activity>[] {
-  return cards.flatMap((card) => splitCard(card)).map(cardActivity);
-}
+/**
+ * Said when an activity names no Entra user: Teams always sends `from.aadObjectId` for people, so this
+ * is a client we cannot attribute, and approvals must never be attributed to a client-chosen id.
+ */
+const NO_IDENTITY =
+  'cis-bot cannot tell who sent this (the activity carries no Microsoft Entra user), so it does nothing with it.';
 
 export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   const { config, core, conversations } = options;
   const log = options.logger ?? jsonLogger();
-  const { auth, appId, authenticated } = createTeamsAuth(config, log, options.authSettings);
-  const expectedTenant = authenticated ? config.env.teams?.tenantId : undefined;
+  const { auth, appId, authenticated, allowedTenants } = createTeamsAuth(config, log, options.authSettings);
   const allowed = config.teams.allowed_conversations;
   const adapter = new CloudAdapter(auth);
   const pending = new Set<Promise<void>>();
+  const posted = new PostedCards();
 
   /** Runs work after the HTTP answer; a failure becomes a safe notice in the thread. */
   function track(
@@ -121,7 +131,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       const { text, log: fields } = describeError(error);
       log.error('Teams background work failed', fields);
       try {
-        await send(ref, replyTo, [cardActivity(noticeCard(text))]);
+        await send(ref, replyTo, [noticeCard(text)]);
       } catch (sendError) {
         log.error('Could not tell the Teams conversation about a failure', errorFields(sendError));
       }
@@ -130,29 +140,32 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     void task.finally(() => pending.delete(task));
   }
 
-  /** Sends through a conversation reference, in or out of a turn; returns the new activity ids. */
+  /**
+   * Sends cards through a conversation reference, in or out of a turn: one card a message (each can be
+   * updated later), long ones split. Remembers the messages with buttons (posted-cards.ts).
+   */
   async function send(
     ref: Partial<ConversationReference>,
     replyTo: string | undefined,
-    activities: Partial<Activity>[],
-  ): Promise<string[]> {
-    const ids: string[] = [];
+    cards: readonly Card[],
+  ): Promise<void> {
+    const conversationId = ref.conversation?.id ?? '';
     await adapter.continueConversationAsync(appId, ref, async (context) => {
       // botbuilder would reply to the continuation event's random id: thread explicitly instead.
       if (replyTo) context.activity.id = replyTo;
       else delete context.activity.id;
-      for (const activity of activities) {
-        const sent = await context.sendActivity(activity);
-        ids.push(sent?.id ?? '');
+      for (const card of cards.flatMap((c) => splitCard(c))) {
+        const sent = await context.sendActivity(cardActivity(card));
+        if (sent?.id) posted.record(conversationId, sent.id, card);
       }
     });
-    return ids;
   }
 
   async function update(ref: Partial<ConversationReference>, activityId: string, card: Card): Promise<void> {
     await adapter.continueConversationAsync(appId, ref, async (context) => {
       await context.updateActivity({ ...cardActivity(card), id: activityId });
     });
+    posted.record(ref.conversation?.id ?? '', activityId, card);
   }
 
   async function remember(context: TurnContext, installed = false): Promise<void> {
@@ -207,12 +220,18 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       await context.sendActivity(cardActivity(usageCard(error.message)));
       return;
     }
+    const actor = actorOf(activity);
+    if (!actor) {
+      log.warn('Refused a Teams command without an Entra user', { fromId: activity.from?.id });
+      await context.sendActivity(cardActivity(noticeCard(NO_IDENTITY)));
+      return;
+    }
     await context.sendActivity({ type: ActivityTypes.Typing });
     const thread = TurnContext.getConversationReference(activity);
-    const ctx = { actor: actorOf(activity), conversation: conversationOf(activity) };
+    const ctx = { actor, conversation: conversationOf(activity) };
     track(thread, activity.id, async () => {
       const cards = await core.run(command, ctx);
-      if (cards.length) await send(thread, activity.id, cardMessages(cards));
+      if (cards.length) await send(thread, activity.id, cards);
     });
   }
 
@@ -222,37 +241,58 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
    */
   async function onClick(context: TurnContext, click: ButtonClick): Promise<ClickOutcome> {
     const activity = context.activity;
+    const actor = actorOf(activity);
+    if (!actor) {
+      log.warn('Refused a Teams click without an Entra user', {
+        actionId: click.actionId,
+        fromId: activity.from?.id,
+      });
+      return { kind: 'refused', message: NO_IDENTITY };
+    }
+    // replyToId (the message the card is on) is the client's word. It only threads the answers (a reply
+    // can land in no other conversation than the click's own); a message is REPLACED for everyone only
+    // if this process posted it here with the clicked button on it, else the card goes in a new message.
     const cardMessageId = activity.replyToId;
     const thread = TurnContext.getConversationReference(activity);
+    const updatable = posted.carries(thread.conversation?.id ?? '', cardMessageId, click);
     const progress: ProgressSink = async (card) => {
-      await send(thread, cardMessageId, cardMessages([card]));
+      await send(thread, cardMessageId, [card]);
     };
-    const ctx = { actor: actorOf(activity), conversation: conversationOf(activity) };
+    const ctx = { actor, conversation: conversationOf(activity) };
     const result = await core.click(click, ctx, progress);
     switch (result.kind) {
       case 'refused':
         log.info('Teams click refused', { actionId: click.actionId, userId: ctx.actor.userId });
         return { kind: 'refused', message: result.message };
       case 'updated': {
-        if (cardMessageId) {
+        if (updatable && cardMessageId) {
           try {
             await update(thread, cardMessageId, result.card);
           } catch (error) {
             log.error('Could not update the clicked Teams message for everyone', errorFields(error));
+          }
+        } else {
+          const fields = { actionId: click.actionId };
+          log.info('The clicked Teams message is not one this process posted with that button', fields);
+          try {
+            await send(thread, cardMessageId, [result.card]);
+          } catch (error) {
+            log.error('Could not post the decision in the Teams thread', errorFields(error));
           }
         }
         const followUp = result.followUp;
         if (followUp) {
           track(thread, cardMessageId, async () => {
             const final = await followUp;
-            await send(thread, cardMessageId, cardMessages([final]));
-            if (cardMessageId) await update(thread, cardMessageId, appendCard(result.card, final));
+            await send(thread, cardMessageId, [final]);
+            if (updatable && cardMessageId)
+              await update(thread, cardMessageId, appendCard(result.card, final));
           });
         }
         return { kind: 'updated', card: result.card };
       }
       case 'reply':
-        await send(thread, cardMessageId, cardMessages(result.cards));
+        await send(thread, cardMessageId, result.cards);
         return { kind: 'replied' };
       default:
         return result satisfies never;
@@ -295,18 +335,23 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     // Older clients (Action.Submit) get no per-user answer: a refusal can only go in the thread.
     if (outcome.kind === 'refused') {
       await send(TurnContext.getConversationReference(context.activity), context.activity.replyToId, [
-        cardActivity(noticeCard(outcome.message)),
+        noticeCard(outcome.message),
       ]);
     }
   }
 
   async function onTurn(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    const tenant = tenantOf(activity);
-    if (expectedTenant && tenant && tenant !== expectedTenant) {
-      log.warn('Ignored a Teams activity from another tenant', { tenant, type: activity.type });
+    const notServed = notServedBecause(activity, allowedTenants);
+    if (notServed) {
+      // Nothing of it is used, not even its conversation reference.
+      log.warn(`Ignored a Teams activity: ${notServed}`, {
+        channelId: activity.channelId,
+        tenant: tenantOf(activity),
+        type: activity.type,
+      });
       if (activity.type === ActivityTypes.Invoke)
-        await respondMessage(context, 'cis-bot serves another tenant.');
+        await respondMessage(context, 'cis-bot does not serve this conversation.');
       return;
     }
     switch (activity.type) {
@@ -350,13 +395,14 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
         | Partial<ConversationReference>
         | undefined;
       if (!ref) throw new TeamsConversationUnknownError(conversationId);
-      if (cards.length) await send(ref, undefined, cardMessages(cards));
+      if (cards.length) await send(ref, undefined, cards);
     },
   };
 
   return {
     handle: (req, res) => adapter.process(req, res, onTurn),
     poster,
+    authenticated,
     async idle() {
       while (pending.size) await Promise.allSettled([...pending]);
     },

@@ -1,7 +1,14 @@
 /**
- * Reading Teams activities: who acts, where, and which button was clicked. Pure helpers over the
- * documented activity shapes (message, `invoke` named `adaptiveCard/action`, and the `Action.Submit`
- * fallback, which arrives as a message whose `value` is the action's data and whose text is empty).
+ * Reading Teams activities: whether one is served at all, who acts, where, and which button was clicked.
+ * Pure helpers over the documented activity shapes (message, `invoke` named `adaptiveCard/action`, and
+ * the `Action.Submit` fallback, which arrives as a message whose `value` is the action's data and whose
+ * text is empty).
+ *
+ * Trust: botbuilder checks the Bot Framework token, and the token's signing key is endorsed for the
+ * channel the activity names (`channelId`). Only `msteams` is served: on other channels of the same
+ * Azure Bot (Direct Line, Web Chat) the client chooses `from.id` and sends no tenant, so nothing in the
+ * activity says who acts. In Teams the actor is the Entra object id (`from.aadObjectId`), the id
+ * `approvals.teams.users` lists, and never the channel-specific `from.id`.
  */
 import type { Actor, ButtonClick, ConversationRef } from '../../src/core/chat-core';
 import { channelConversationId } from './conversations';
@@ -11,21 +18,49 @@ export interface ActivityLike {
   name?: string;
   text?: string;
   value?: unknown;
+  channelId?: string;
   from?: { id?: string; name?: string; aadObjectId?: string };
-  conversation?: { id?: string };
+  conversation?: { id?: string; tenantId?: string };
   channelData?: unknown;
 }
 
 export const INVOKE_ADAPTIVE_CARD_ACTION = 'adaptiveCard/action';
+export const TEAMS_CHANNEL_ID = 'msteams';
 
-/** The Entra object id is what `approvals.teams.users` lists; `from.id` only when Teams gave none. */
-export function actorOf(activity: ActivityLike): Actor {
-  const from = activity.from ?? {};
+/**
+ * The Entra object id, as `approvals.teams.users` lists it; undefined when the activity carries none
+ * (then nobody can be named: the caller refuses rather than fall back to the client-chosen `from.id`).
+ */
+export function actorOf(activity: ActivityLike): Actor | undefined {
+  const from = activity.from;
+  const objectId = from?.aadObjectId;
+  if (typeof objectId !== 'string' || !objectId.trim()) return undefined;
   return {
     platform: 'teams',
-    userId: from.aadObjectId ?? from.id ?? 'unknown',
-    ...(from.name ? { displayName: from.name } : {}),
+    userId: objectId,
+    ...(from?.name ? { displayName: from.name } : {}),
   };
+}
+
+/**
+ * Why an activity is not served, or undefined when it is. `allowedTenants` (lower case) empty means no
+ * tenant check (development mode only; authenticated mode always has at least one tenant).
+ */
+export function notServedBecause(
+  activity: ActivityLike,
+  allowedTenants: readonly string[],
+): string | undefined {
+  if (activity.channelId !== TEAMS_CHANNEL_ID) return 'it is not from the Microsoft Teams channel';
+  if (!allowedTenants.length) return undefined;
+  const tenant = tenantOf(activity);
+  // A missing tenant is not a pass: it is exactly what a non-Teams client would send.
+  if (!tenant) return 'it names no tenant (channelData.tenant.id)';
+  if (!allowedTenants.includes(tenant)) return 'it is from another tenant';
+  const conversationTenant = activity.conversation?.tenantId;
+  if (typeof conversationTenant === 'string' && conversationTenant.toLowerCase() !== tenant) {
+    return 'its conversation belongs to another tenant';
+  }
+  return undefined;
 }
 
 export function conversationOf(activity: ActivityLike): ConversationRef {
@@ -35,7 +70,7 @@ export function conversationOf(activity: ActivityLike): ConversationRef {
 export function tenantOf(activity: ActivityLike): string | undefined {
   const data = activity.channelData as { tenant?: { id?: unknown } } | undefined;
   const id = data?.tenant?.id;
-  return typeof id === 'string' ? id : undefined;
+  return typeof id === 'string' && id ? id.toLowerCase() : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

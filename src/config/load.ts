@@ -24,6 +24,23 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** An Entra tenant id as Teams sends it in `channelData.tenant.id` (compared lower-cased). */
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** CIS_BOT_TEAMS_ALLOWED_TENANTS: comma-separated tenant ids; blanks around commas are ignored. */
+function readTenantList(text: string | undefined): string[] {
+  if (text === undefined || !text.trim()) return [];
+  const ids = text.split(',').map((part) => part.trim().toLowerCase());
+  const bad = ids.filter((id) => !TENANT_ID.test(id));
+  if (bad.length) {
+    throw new ConfigError(
+      'CIS_BOT_TEAMS_ALLOWED_TENANTS must be comma-separated Entra tenant ids (GUIDs such as ' +
+        `72f988bf-86f1-41af-91ab-2d7cd011db47); not tenant ids: ${bad.map((b) => `"${b}"`).join(', ')}.`,
+    );
+  }
+  return [...new Set(ids)];
+}
+
 function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
   const portText = env.PORT ?? '3000';
   const port = Number(portText);
@@ -34,10 +51,21 @@ function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be debug, info, warn or error; got "${env.LOG_LEVEL}".`);
   }
+  const teamsDevNoAuth = env.CIS_BOT_TEAMS_DEV_NO_AUTH === 'true';
+  if (teamsDevNoAuth && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'CIS_BOT_TEAMS_DEV_NO_AUTH=true turns Teams authentication off and is for local development only; ' +
+        'it is refused when NODE_ENV=production. Unset it and configure MicrosoftAppId, MicrosoftAppPassword ' +
+        'and MicrosoftAppTenantId.',
+    );
+  }
+  const allowedTenants = readTenantList(env.CIS_BOT_TEAMS_ALLOWED_TENANTS);
   const result: EnvConfig = {
     port,
-    teamsDevNoAuth: env.CIS_BOT_TEAMS_DEV_NO_AUTH === 'true',
+    teamsDevNoAuth,
     logLevel: logLevel as EnvConfig['logLevel'],
+    ...(allowedTenants.length ? { teamsAllowedTenants: allowedTenants } : {}),
+    ...(env.NODE_ENV !== undefined ? { nodeEnv: env.NODE_ENV } : {}),
   };
   if (env.SLACK_BOT_TOKEN) {
     result.slack = {
@@ -62,11 +90,26 @@ function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
         'MicrosoftAppTenantId is required for a SingleTenant bot (your Entra tenant id).',
       );
     }
+    // Without a tenant to compare with, a MultiTenant bot would serve (and take approvals from) any
+    // Microsoft 365 tenant that installs the app: the restriction must be said, never implied.
+    if (!env.MicrosoftAppTenantId && !allowedTenants.length) {
+      throw new ConfigError(
+        `A ${appType} Teams bot needs the tenants it serves: set MicrosoftAppTenantId (your Entra tenant id) ` +
+          'and/or CIS_BOT_TEAMS_ALLOWED_TENANTS (comma-separated Entra tenant ids). Activities from other tenants are ignored.',
+      );
+    }
+    const tenantId = env.MicrosoftAppTenantId?.trim().toLowerCase();
+    if (tenantId !== undefined && !TENANT_ID.test(tenantId)) {
+      throw new ConfigError(
+        `MicrosoftAppTenantId must be an Entra tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47), ` +
+          `not a domain name: Teams identifies tenants by id; got "${env.MicrosoftAppTenantId}".`,
+      );
+    }
     result.teams = {
       appId: env.MicrosoftAppId,
       appPassword: env.MicrosoftAppPassword,
       appType,
-      ...(env.MicrosoftAppTenantId ? { tenantId: env.MicrosoftAppTenantId } : {}),
+      ...(tenantId ? { tenantId } : {}),
     };
   }
   return result;

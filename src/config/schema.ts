@@ -103,7 +103,7 @@ export const slackSchema = z
     mode: z.enum(['http', 'socket']).default('http'),
     /** Per-channel notification level, keyed by channel id. */
     channels: z.record(z.string(), channelSettings).default({}),
-    /** When non-empty, commands are accepted only in these channel ids. */
+    /** When non-empty, commands and button clicks are accepted only in these channel ids. */
     allowed_channels: z.array(z.string()).default([]),
   })
   .strict();
@@ -174,6 +174,13 @@ export interface EnvConfig {
   teams?: { appId: string; appPassword: string; appType: 'SingleTenant' | 'MultiTenant'; tenantId?: string };
   /** CIS_BOT_TEAMS_DEV_NO_AUTH=true: accept unauthenticated Teams requests (development only). */
   teamsDevNoAuth: boolean;
+  /**
+   * CIS_BOT_TEAMS_ALLOWED_TENANTS (comma-separated Entra tenant ids, lower-cased): tenants whose Teams
+   * activities are served, in addition to MicrosoftAppTenantId. A Teams app needs at least one of the two.
+   */
+  teamsAllowedTenants?: string[];
+  /** NODE_ENV, as set (the development flag is refused when it is `production`). */
+  nodeEnv?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 

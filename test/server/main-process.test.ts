@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledScenario, type SandboxRun, startSandboxRun } from '../../adapters/cli/sandbox-run';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../slack/helpers';
@@ -118,4 +118,35 @@ test('refuses to start without a chat platform, saying what to set', async () =>
   const main = startMain(baseEnv());
   await expect(main.port).rejects.toThrow(/Neither Slack nor Teams is configured\. Set SLACK_BOT_TOKEN/);
   expect(await exitCode(main.child)).toBe(2);
+});
+
+test('refuses to start with CIS_BOT_TEAMS_DEV_NO_AUTH when NODE_ENV=production', async () => {
+  const main = startMain({ ...baseEnv(), CIS_BOT_TEAMS_DEV_NO_AUTH: 'true', NODE_ENV: 'production' });
+  await expect(main.port).rejects.toThrow(
+    /CIS_BOT_TEAMS_DEV_NO_AUTH=true .* refused when NODE_ENV=production/s,
+  );
+  expect(await exitCode(main.child)).toBe(2);
+});
+
+/** This machine's first non-loopback IPv4 address, if it has one. */
+function externalAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+}
+
+test('with CIS_BOT_TEAMS_DEV_NO_AUTH it listens on 127.0.0.1 only, saying so loudly', async () => {
+  const main = startMain({ ...baseEnv(), CIS_BOT_TEAMS_DEV_NO_AUTH: 'true' });
+  try {
+    const port = await main.port;
+    expect(main.stderr()).toMatch(/"message":"cis-bot listening","port":\d+,"host":"127\.0\.0\.1"/);
+    expect(main.stderr()).toMatch(/TEAMS AUTHENTICATION IS OFF/);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // Not reachable through any other interface of the machine.
+    const external = externalAddress();
+    if (external) await expect(fetch(`http://${external}:${port}/healthz`)).rejects.toThrow();
+  } finally {
+    main.child.kill('SIGTERM');
+  }
+  expect(await exitCode(main.child)).toBe(0);
 });

@@ -174,3 +174,26 @@ export function installationAdd(serviceUrl: string) {
     locale: 'en-US',
   };
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: activities are JSON, reshaped freely
+type Json = any;
+
+/** The same activity without the Entra object id on `from` (a client we cannot attribute). */
+export function withoutEntraUser<T>(activity: T): T {
+  const copy: Json = structuredClone(activity);
+  delete copy.from.aadObjectId;
+  return copy;
+}
+
+/**
+ * The same activity as a Direct Line / Web Chat client of the same Azure Bot could send it: its own
+ * channelId, a `from.id` of its choosing (here an approver's Entra object id), no tenant.
+ */
+export function asDirectLine<T>(activity: T, claimedId: string = MEGAN.aadObjectId): T {
+  const copy: Json = structuredClone(activity);
+  copy.channelId = 'directline';
+  copy.from = { id: claimedId, name: 'Megan Bowen' };
+  delete copy.channelData?.tenant;
+  delete copy.conversation?.tenantId;
+  return copy;
+}

@@ -14,10 +14,11 @@ import { TeamsConversationUnknownError } from '../../adapters/teams/errors';
 import { toAdaptiveCard } from '../../adapters/teams/render';
 import { storeConversations } from '../../adapters/teams/teams-adapter';
 import type { Card } from '../../src/core/cards';
-import { ACTION_APPROVE } from '../../src/core/chat-core';
+import { ACTION_APPROVE, ACTION_REJECT } from '../../src/core/chat-core';
 import { openStore } from '../../src/store';
 import {
   ALEX,
+  asDirectLine,
   BOT,
   botAddedToTeam,
   CHANNEL,
@@ -29,6 +30,7 @@ import {
   personalMessage,
   submitMessage,
   TEAM,
+  withoutEntraUser,
 } from './activities';
 import { type Harness, startHarness } from './harness';
 import { AUDIT_CARD, RecordingCore } from './recording-core';
@@ -48,9 +50,39 @@ const VERDICT: Card = {
   summary: 'COMPLIANT',
   elements: [{ type: 'heading', text: '4.1 re-audit: COMPLIANT' }],
 };
+const planCard = (approvalId: string): Card => ({
+  summary: `Remediation plan ${approvalId}`,
+  elements: [
+    { type: 'heading', text: 'Plan' },
+    {
+      type: 'actions',
+      buttons: [
+        { id: ACTION_APPROVE, label: 'Approve', style: 'primary', value: approvalId },
+        { id: ACTION_REJECT, label: 'Reject', style: 'danger', value: approvalId },
+      ],
+    },
+  ],
+});
 
 let core: RecordingCore;
 let h: Harness;
+
+/**
+ * The bot posts the plan card of `approvalId` in a channel thread (as the answer to a command) and
+ * returns the id of that message; the recordings are cleared, so a test sees only what its click does.
+ */
+async function postPlan(approvalId = 'apr-1'): Promise<string> {
+  const previous = core.runResult;
+  core.runResult = async () => [planCard(approvalId)];
+  await h.post(channelMention(h.connector.serviceUrl, `4.1 remediate --account 111111111111`));
+  await h.teams.idle();
+  core.runResult = previous;
+  const id = h.connector.messages().find((c) => c.activity.type === 'message')?.id;
+  if (!id) throw new Error('the bot posted no plan');
+  h.connector.reset();
+  core.runs.length = 0;
+  return id;
+}
 
 beforeEach(async () => {
   core = new RecordingCore();
@@ -173,7 +205,7 @@ describe('Approve / Reject clicks (Action.Execute)', () => {
         return VERDICT;
       })(),
     });
-    const cardMessageId = '1632474074231';
+    const cardMessageId = await postPlan();
     const res = await h.post(
       executeInvoke(h.connector.serviceUrl, {
         verb: ACTION_APPROVE,
@@ -287,17 +319,18 @@ describe('Approve / Reject clicks (Action.Execute)', () => {
 
 describe('Action.Submit fallback (older clients)', () => {
   test('approve through the fallback updates the message for everyone', async () => {
+    const cardMessageId = await postPlan();
     core.clickResult = async () => ({ kind: 'updated', card: APPROVED });
     const msg = submitMessage(h.connector.serviceUrl, {
       verb: ACTION_APPROVE,
       value: 'apr-1',
-      cardMessageId: '55',
+      cardMessageId,
     });
     expect((await h.post(msg)).status).toBe(200);
     await h.teams.idle();
     expect(core.clicks[0]?.click).toEqual({ actionId: ACTION_APPROVE, value: 'apr-1' });
     expect(core.runs).toEqual([]);
-    expect(h.connector.updates()).toMatchObject([{ activityId: '55' }]);
+    expect(h.connector.updates()).toMatchObject([{ activityId: cardMessageId }]);
   });
 
   test('a refusal through the fallback can only be said in the thread', async () => {
@@ -309,6 +342,129 @@ describe('Action.Submit fallback (older clients)', () => {
     expect(h.connector.updates()).toEqual([]);
     expect(h.connector.messages()).toHaveLength(1);
     expect(JSON.stringify(h.connector.messages()[0]?.activity)).toContain('Only approvers can approve.');
+  });
+});
+
+describe('who may act: Teams users known to Entra, nobody else', () => {
+  const NO_IDENTITY = /cannot tell who sent this/;
+
+  test('activities of another channel of the bot (Direct Line) are ignored: no command, no click, no reference', async () => {
+    core.clickResult = async () => ({ kind: 'updated', card: APPROVED });
+    const url = h.connector.serviceUrl;
+    const command = await h.post(asDirectLine(personalMessage(url, 'cis 4.1 audit')));
+    const submit = await h.post(
+      asDirectLine(submitMessage(url, { verb: ACTION_APPROVE, value: 'apr-1', cardMessageId: '55' })),
+    );
+    const invoke = await h.post(
+      asDirectLine(executeInvoke(url, { verb: ACTION_APPROVE, value: 'apr-1', cardMessageId: '55' })),
+    );
+    await h.teams.idle();
+
+    expect([command.status, submit.status, invoke.status]).toEqual([200, 200, 200]);
+    expect(invoke.body).toMatchObject({ value: 'cis-bot does not serve this conversation.' });
+    expect(core.runs).toEqual([]);
+    expect(core.clicks).toEqual([]);
+    expect(h.refs.size).toBe(0);
+    expect(h.connector.calls).toEqual([]);
+    expect(h.logs.filter((l) => l.message.includes('not from the Microsoft Teams channel'))).toHaveLength(3);
+  });
+
+  test('a Teams message without an Entra user is refused, never attributed to from.id', async () => {
+    const msg = withoutEntraUser(
+      personalMessage(h.connector.serviceUrl, 'cis 4.1 remediate --account 111111111111'),
+    );
+    expect((await h.post(msg)).status).toBe(200);
+    await h.teams.idle();
+    expect(core.runs).toEqual([]);
+    const notices = h.connector.messages();
+    expect(notices).toHaveLength(1);
+    expect(JSON.stringify(notices[0]?.activity)).toMatch(NO_IDENTITY);
+  });
+
+  test('a click without an Entra user is refused to the clicker and never reaches the core', async () => {
+    core.clickResult = async () => ({ kind: 'updated', card: APPROVED });
+    const cardMessageId = await postPlan();
+    const res = await h.post(
+      withoutEntraUser(
+        executeInvoke(h.connector.serviceUrl, { verb: ACTION_APPROVE, value: 'apr-1', cardMessageId }),
+      ),
+    );
+    expect(res.body).toEqual({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: expect.stringMatching(NO_IDENTITY),
+    });
+    // The Action.Submit fallback too: the refusal can only be said in the thread.
+    await h.post(
+      withoutEntraUser(
+        submitMessage(h.connector.serviceUrl, { verb: ACTION_APPROVE, value: 'apr-1', cardMessageId }),
+      ),
+    );
+    await h.teams.idle();
+    expect(core.clicks).toEqual([]);
+    expect(h.connector.updates()).toEqual([]);
+    expect(h.connector.messages()).toHaveLength(1);
+    expect(JSON.stringify(h.connector.messages()[0]?.activity)).toMatch(NO_IDENTITY);
+  });
+});
+
+describe("which message a click may replace (replyToId is the client's word)", () => {
+  /** A click whose decision card is `APPROVED`, with the verdict following. */
+  function approving() {
+    core.clickResult = async () => ({ kind: 'updated', card: APPROVED, followUp: Promise.resolve(VERDICT) });
+  }
+  async function expectPostedAnew(res: { status: number; body: { type?: string } }, replyTo: string) {
+    expect(res.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    await h.teams.idle();
+    expect(h.connector.updates()).toEqual([]);
+    // The decision and the verdict are new messages in the thread; no message was overwritten.
+    expect(h.connector.messages().map((m) => [m.kind, m.activityId, m.activity.summary])).toEqual([
+      ['reply', replyTo, APPROVED.summary],
+      ['reply', replyTo, VERDICT.summary],
+    ]);
+  }
+
+  test('a message the bot never posted is not overwritten: the decision goes in a new message', async () => {
+    approving();
+    const res = await h.post(
+      executeInvoke(h.connector.serviceUrl, {
+        verb: ACTION_APPROVE,
+        value: 'apr-1',
+        cardMessageId: '1632474074999',
+        from: ALEX,
+      }),
+    );
+    expect(core.clicks).toHaveLength(1);
+    await expectPostedAnew(res, '1632474074999');
+  });
+
+  test("a bot message that does not carry the clicked button (another plan's card) is not overwritten", async () => {
+    const otherPlan = await postPlan('apr-2');
+    approving();
+    const res = await h.post(
+      executeInvoke(h.connector.serviceUrl, {
+        verb: ACTION_APPROVE,
+        value: 'apr-1',
+        cardMessageId: otherPlan,
+        from: ALEX,
+      }),
+    );
+    await expectPostedAnew(res, otherPlan);
+  });
+
+  test('a bot message of another conversation is not overwritten', async () => {
+    const plan = await postPlan('apr-1');
+    approving();
+    const res = await h.post(
+      executeInvoke(h.connector.serviceUrl, {
+        verb: ACTION_APPROVE,
+        value: 'apr-1',
+        cardMessageId: plan,
+        conversationId: PERSONAL_CONVERSATION,
+        from: ALEX,
+      }),
+    );
+    await expectPostedAnew(res, plan);
   });
 });
 

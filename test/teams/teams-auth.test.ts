@@ -13,7 +13,15 @@ import { createTeamsAdapter } from '../../adapters/teams/teams-adapter';
 import { loadConfig } from '../../src/config/load';
 import { ACTION_APPROVE } from '../../src/core/chat-core';
 import { ConfigError } from '../../src/core/errors';
-import { ALEX, executeInvoke, personalMessage, TENANT_ID } from './activities';
+import {
+  ALEX,
+  asDirectLine,
+  executeInvoke,
+  MEGAN,
+  personalMessage,
+  submitMessage,
+  TENANT_ID,
+} from './activities';
 import { captureLogger, type Harness, type LogLine, startHarness } from './harness';
 import { RecordingCore } from './recording-core';
 import { startTokenIssuer, type TokenIssuer } from './token-issuer';
@@ -126,7 +134,8 @@ describe('with app credentials and a token issuer the adapter trusts', () => {
   let core: RecordingCore;
   let h: Harness;
   beforeAll(async () => {
-    issuer = await startTokenIssuer();
+    // The Azure Bot is also connected to Direct Line and Web Chat: tokens for those channels are valid too.
+    issuer = await startTokenIssuer({ endorsements: ['msteams', 'directline', 'webchat'] });
     core = new RecordingCore();
     core.clickResult = async () => ({ kind: 'refused', message: 'Only approvers can approve.' });
     h = await startHarness({
@@ -194,5 +203,95 @@ describe('with app credentials and a token issuer the adapter trusts', () => {
     expect(res.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
     expect(core.clicks).toEqual([]);
     expect(h.logs.some((l) => l.message.includes('another tenant'))).toBe(true);
+  });
+
+  test('an authenticated activity naming no tenant is ignored, not waved through', async () => {
+    const activity = click();
+    delete (activity.channelData as { tenant?: unknown }).tenant;
+    const res = await h.post(activity, bearer(issuer.mint(valid())));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ value: 'cis-bot does not serve this conversation.' });
+    expect(core.clicks).toEqual([]);
+    expect(h.logs.some((l) => l.message.includes('names no tenant'))).toBe(true);
+  });
+
+  test('the tenant id is compared as a GUID, whatever its letter case', async () => {
+    const res = await h.post(click(TENANT_ID.toUpperCase()), bearer(issuer.mint(valid())));
+    expect(res.body).toMatchObject({ value: 'Only approvers can approve.' });
+    expect(core.clicks).toHaveLength(1);
+  });
+
+  test("a Direct Line client with a valid token, claiming an approver's id, reaches nothing", async () => {
+    // The reviewer's spoof: channelId directline, from.id = an approver's Entra object id, no tenant.
+    const spoofed = asDirectLine(
+      submitMessage(h.connector.serviceUrl, { verb: ACTION_APPROVE, value: 'apr-1', cardMessageId: '1' }),
+      MEGAN.aadObjectId,
+    );
+    const refsBefore = h.refs.size;
+    const callsBefore = h.connector.calls.length;
+    const res = await h.post(spoofed, bearer(issuer.mint(valid())));
+    expect(res.status).toBe(200);
+    const invoke = asDirectLine(click(), MEGAN.aadObjectId);
+    const answered = await h.post(invoke, bearer(issuer.mint(valid())));
+    expect(answered.body).toMatchObject({ value: 'cis-bot does not serve this conversation.' });
+    await h.teams.idle();
+    expect(core.clicks).toEqual([]);
+    expect(core.runs).toEqual([]);
+    expect(h.refs.size).toBe(refsBefore);
+    expect(h.connector.calls.length).toBe(callsBefore);
+    expect(h.logs.filter((l) => l.message.includes('not from the Microsoft Teams channel'))).toHaveLength(2);
+  });
+});
+
+describe('a MultiTenant bot serves only the tenants it is told', () => {
+  const FOREIGN = '11111111-2222-4333-8444-555555555555';
+  let issuer: TokenIssuer;
+  let core: RecordingCore;
+  let h: Harness;
+  const env = {
+    MicrosoftAppId: CREDENTIALS.MicrosoftAppId,
+    MicrosoftAppPassword: CREDENTIALS.MicrosoftAppPassword,
+    MicrosoftAppType: 'MultiTenant',
+    CIS_BOT_TEAMS_ALLOWED_TENANTS: `${TENANT_ID}, 22222222-3333-4444-8555-666666666666`,
+  };
+  beforeAll(async () => {
+    issuer = await startTokenIssuer();
+    core = new RecordingCore();
+    core.clickResult = async () => ({ kind: 'refused', message: 'reached the core' });
+    h = await startHarness({
+      core,
+      env,
+      authSettings: { ToBotFromChannelOpenIdMetadataUrl: issuer.metadataUrl },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    await issuer.close();
+  });
+
+  test('without MicrosoftAppTenantId or CIS_BOT_TEAMS_ALLOWED_TENANTS it refuses to start', () => {
+    const { CIS_BOT_TEAMS_ALLOWED_TENANTS: _, ...unrestricted } = env;
+    expect(() => loadConfig({ document: {}, env: unrestricted })).toThrow(ConfigError);
+    expect(() => loadConfig({ document: {}, env: unrestricted })).toThrow(
+      /MultiTenant Teams bot needs the tenants it serves: set MicrosoftAppTenantId.*CIS_BOT_TEAMS_ALLOWED_TENANTS/s,
+    );
+  });
+
+  test.each([
+    ['a listed tenant reaches the core', TENANT_ID, 1],
+    ['another tenant is ignored', FOREIGN, 0],
+  ])('%s', async (_name, tenant, clicks) => {
+    core.clicks.length = 0;
+    const activity = executeInvoke(h.connector.serviceUrl, {
+      verb: ACTION_APPROVE,
+      value: 'apr-1',
+      cardMessageId: '1',
+      from: ALEX,
+    });
+    activity.channelData.tenant.id = tenant;
+    const token = issuer.mint({ aud: env.MicrosoftAppId, serviceurl: h.connector.serviceUrl });
+    const res = await h.post(activity, { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    expect(core.clicks).toHaveLength(clicks);
   });
 });

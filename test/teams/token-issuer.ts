@@ -23,7 +23,15 @@ export interface TokenIssuer {
   close(): Promise<void>;
 }
 
-export async function startTokenIssuer(): Promise<TokenIssuer> {
+/**
+ * `endorsements`: the channels the key is endorsed for (botbuilder accepts a token only for an activity
+ * whose channelId is among them). The Bot Framework's keys list the channels they sign for; a bot that
+ * is also connected to Direct Line or Web Chat accepts tokens for those channels too.
+ */
+export async function startTokenIssuer(
+  options: { endorsements?: readonly string[] } = {},
+): Promise<TokenIssuer> {
+  const endorsements = options.endorsements ?? ['msteams'];
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const foreignKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const jwk = publicKey.export({ format: 'jwk' });
@@ -41,7 +49,7 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
     } else if (req.url === '/v1/.well-known/keys') {
       res.end(
         JSON.stringify({
-          keys: [{ kty: 'RSA', use: 'sig', kid: KID, n: jwk.n, e: jwk.e, endorsements: ['msteams'] }],
+          keys: [{ kty: 'RSA', use: 'sig', kid: KID, n: jwk.n, e: jwk.e, endorsements }],
         }),
       );
     } else {
