@@ -100,7 +100,11 @@ describe('planRemediation (pure)', () => {
       region: 'us-east-1',
       alarmNames: ['unauthorized_api_calls_alarm'],
       topicArns: [`arn:aws:sns:us-east-1:${MGMT}:cis-security-alarms`],
+      // Nothing reusable in the snapshot, no topic_arn: the bot-named alarm's topics are read too.
+      alarmTopicsOf: ['unauthorized_api_calls_alarm'],
     });
+    const configured = settings({ topic_arn: `arn:aws:sns:us-east-1:${MGMT}:mine` });
+    expect(remediationFactsRequest(finding, snap, control, configured)?.alarmTopicsOf).toBeUndefined();
   });
 
   test('the hash is stable and changes with what would be done', () => {

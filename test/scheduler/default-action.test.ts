@@ -101,7 +101,7 @@ test('remediate: fixable accounts become COMPLIANT before the digest, which repo
   expect(monday?.text).toBe('CIS digest "daily": 5 of 7 accounts need attention (1 fixed automatically)');
   const all = [monday?.blocks, ...(monday?.replies ?? [])].join('\n');
   expect(all).toContain(
-    '✓ 555555555555 (analytics) · CIS 4.1 · fixed automatically (3 steps done) · re-audit: compliant',
+    '✓ 555555555555 (analytics) · CIS 4.1 · fixed automatically (1 step done) · re-audit: compliant',
   );
   expect(all).toMatch(
     /✗ 333333333333 \(dev\) · CIS 4\.1 · failed at step \\"[^"\\]+\\" \(AccessDeniedException\): [^"]* · re-audit: NON-COMPLIANT/,

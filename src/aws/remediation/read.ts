@@ -1,7 +1,8 @@
 /**
  * The reads remediation makes around the audit snapshot: one metric filter by name, one alarm by name,
  * one topic with its subscriptions. The planner gets them as `RemediationFacts` (what the collector does
- * not read: an alarm of the bot's name on a metric no covering filter emits yet, the configured topic),
+ * not read: an alarm of the bot's name on a metric no covering filter emits yet, the topics it notifies,
+ * the configured topic),
  * and the executor calls them again right before each step to skip what is already true.
  */
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
@@ -104,7 +105,29 @@ export async function readTopic(sns: SNSClient, topicArn: string): Promise<Topic
   return { ref, attributes, subscriptions };
 }
 
-/** Reads what the planner asked for, in the target account and region; failures become probe errors. */
+/**
+ * The SNS topics the named alarms (as read) notify, in the request's account and region, not read yet.
+ * Other actions (Auto Scaling, SSM, other accounts' topics) are not the bot's to reuse.
+ */
+function alarmTopicsToRead(request: FactsRequest, facts: RemediationFacts): string[] {
+  const arns = new Set<string>();
+  for (const name of request.alarmTopicsOf ?? []) {
+    const read = facts.alarms[name];
+    if (!read?.ok || !read.value) continue;
+    for (const arn of read.value.alarmActions) {
+      const ref = parseTopicArn(arn);
+      if (!ref || ref.accountId !== request.accountId || ref.region !== request.region) continue;
+      if (!facts.topics[arn] && !request.topicArns.includes(arn)) arns.add(arn);
+    }
+  }
+  return [...arns];
+}
+
+/**
+ * Reads what the planner asked for, in the target account and region; failures become probe errors.
+ * Two rounds: the alarms and topics asked for, then the topics of `alarmTopicsOf` alarms (known only once
+ * those alarms are read), all recorded in `facts.topics`.
+ */
 export async function readRemediationFacts(
   clients: AwsClients,
   request: FactsRequest,
@@ -120,5 +143,10 @@ export async function readRemediationFacts(
       facts.topics[arn] = await readTopic(clients.sns, arn);
     }),
   ]);
+  await Promise.all(
+    alarmTopicsToRead(request, facts).map(async (arn) => {
+      facts.topics[arn] = await readTopic(clients.sns, arn);
+    }),
+  );
   return facts;
 }

@@ -11,7 +11,9 @@ export {
   type RemediationNames,
   remediationFactsRequest,
   remediationNames,
+  reusableBotAlarmTopic,
   reusableTopic,
+  topicQualifiesForReuse,
   unresolvedBlockers,
 } from './planner';
 export { renderPlanText, renderResultText, renderStepOutcome } from './render';

@@ -19,7 +19,9 @@
  *   KMS-encrypted topic would also need a key policy for CloudWatch; the bot never creates those).
  * - Without topic_arn, a topic the chain's alarms already notify, in the target account and region, with
  *   a confirmed subscriber and a policy letting CloudWatch publish, is reused for the bot's alarm: no new
- *   topic and no subscription, and the chain holds as soon as the alarm is written.
+ *   topic and no subscription, and the chain holds as soon as the alarm is written. When the snapshot
+ *   offers none, a topic the bot-named alarm already notifies (read into the facts: the audit does not
+ *   read that alarm while no covering filter emits its metric) is reused by the same rule.
  * - A topic that already has a confirmed subscriber needs no subscription; otherwise the configured
  *   `remediation.subscription` is subscribed (an existing one for that endpoint, even pending, is reused),
  *   and without one the plan says to configure it.
@@ -54,7 +56,9 @@ export {
   type RemediationNames,
   remediationFactsRequest,
   remediationNames,
+  reusableBotAlarmTopic,
   reusableTopic,
+  topicQualifiesForReuse,
 } from './repair-target';
 export { CONFIRMED_BY_OWNER } from './topic-steps';
 
@@ -107,13 +111,13 @@ export function planRemediation(
     guidance.push(unrepaired);
     return buildPlan(control, finding, baseTarget, [], guidance);
   }
-  const located = locate(finding, settings, snapshot);
+  const names = remediationNames(control, settings);
+  const located = locate(finding, settings, snapshot, { facts, alarmName: names.alarmName });
   if (!located.ok) {
     if (located.guidance) guidance.push(located.guidance);
     return buildPlan(control, finding, baseTarget, [], guidance);
   }
   const loc = located.value;
-  const names = remediationNames(control, settings);
   const steps: PlanStep[] = [];
   const topicName = loc.topicArn.split(':').pop() ?? settings.topic_name;
   const ctx: StepContext = { finding, snapshot, control, settings, facts, loc, names, topicName };

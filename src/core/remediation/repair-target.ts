@@ -1,15 +1,16 @@
 /**
  * Where a remediation happens: which links the bot repairs, the names of its own filter, metric and
  * alarm, the account/region/log group taken from the chain's log group ARN, and the topic the bot's alarm
- * notifies (the chain's own for a broken subscription, else topic_arn, a reusable topic, or topic_name).
+ * notifies (the chain's own for a broken subscription, else topic_arn, a reusable topic of the chain or
+ * of the bot-named alarm, or topic_name).
  * Also what the planner needs read beyond the snapshot to plan there.
  */
 import type { RemediationConfig } from '../../config/schema';
 import type { Control } from '../controls/types';
 import type { AccountFinding, LinkName } from '../evaluate/findings';
 import { cloudWatchCanPublish } from '../evaluate/topic-policy';
-import { type AccountSnapshot, parseLogGroupArn, parseTopicArn } from '../snapshot';
-import type { FactsRequest, Guidance } from './types';
+import { type AccountSnapshot, parseLogGroupArn, parseTopicArn, type TopicSnapshot } from '../snapshot';
+import type { FactsRequest, Guidance, RemediationFacts } from './types';
 
 /** The links the bot repairs, in chain order. */
 export const REPAIRABLE_LINKS: readonly LinkName[] = ['metric-filter', 'alarm', 'topic', 'subscription'];
@@ -48,10 +49,26 @@ export interface Located {
 }
 
 /**
- * A topic the chain's alarms already notify that would carry the bot's alarm at once: in the log group's
- * account and region (where the alarm is created), existing, with a confirmed subscriber, and whose
- * access policy lets CloudWatch publish. The snapshot holds every topic a candidate alarm names (the
- * collector reads them, whether or not the alarm's actions are enabled), so no extra read is needed.
+ * Would this topic carry the bot's alarm at once? In the log group's account and region (where the alarm
+ * is created), existing (read), with a confirmed subscriber, and an access policy letting CloudWatch
+ * publish. The one rule for reusing a topic, whether it was read by the audit or by the planner's facts.
+ */
+export function topicQualifiesForReuse(
+  arn: string,
+  topic: TopicSnapshot | undefined,
+  where: { accountId: string; region: string },
+): boolean {
+  const ref = parseTopicArn(arn);
+  if (!ref || !topic || ref.accountId !== where.accountId || ref.region !== where.region) return false;
+  if (!topic.attributes.ok || !topic.subscriptions.ok) return false;
+  if (!topic.subscriptions.value.some((s) => s.confirmed)) return false;
+  return cloudWatchCanPublish(topic.attributes.value.Policy, arn, where.accountId).allows;
+}
+
+/**
+ * A topic the chain's alarms already notify that would carry the bot's alarm at once
+ * (`topicQualifiesForReuse`). The snapshot holds every topic a candidate alarm names (the collector reads
+ * them, whether or not the alarm's actions are enabled), so no extra read is needed.
  * The chain's own topic first, then the topics of the chain's alarm, then any other, by ARN.
  */
 export function reusableTopic(
@@ -59,14 +76,6 @@ export function reusableTopic(
   snapshot: AccountSnapshot,
   where: { accountId: string; region: string },
 ): string | undefined {
-  const usable = (arn: string): boolean => {
-    const ref = parseTopicArn(arn);
-    const topic = snapshot.topics[arn];
-    if (!ref || !topic || ref.accountId !== where.accountId || ref.region !== where.region) return false;
-    if (!topic.attributes.ok || !topic.subscriptions.ok) return false;
-    if (!topic.subscriptions.value.some((s) => s.confirmed)) return false;
-    return cloudWatchCanPublish(topic.attributes.value.Policy, arn, where.accountId).allows;
-  };
   const chainAlarm = finding.chain.alarmName;
   const alarmTopics = chainAlarm
     ? Object.values(snapshot.metricAlarms).flatMap((ma) =>
@@ -80,13 +89,49 @@ export function reusableTopic(
     ...alarmTopics,
     ...Object.keys(snapshot.topics).sort(),
   ];
-  return ordered.find(usable);
+  return ordered.find((arn) => topicQualifiesForReuse(arn, snapshot.topics[arn], where));
 }
+
+/**
+ * The SNS topics the bot-named alarm (as read into the facts) notifies, in the target's account and
+ * region, in the alarm's order. The collector only reads alarms on metrics of covering filters, so when
+ * the filter is the broken link the bot's own alarm (and its topics) are not in the snapshot.
+ */
+export function botAlarmTopics(
+  facts: RemediationFacts,
+  alarmName: string,
+  where: { accountId: string; region: string },
+): string[] {
+  const read = facts.alarms[alarmName];
+  if (!read?.ok || !read.value) return [];
+  return [...new Set(read.value.alarmActions)].filter((arn) => {
+    const ref = parseTopicArn(arn);
+    return ref !== undefined && ref.accountId === where.accountId && ref.region === where.region;
+  });
+}
+
+/**
+ * A topic the bot-named alarm already notifies that qualifies for reuse by the same rule as
+ * `reusableTopic`, read by the facts' second round (or present in the snapshot).
+ */
+export function reusableBotAlarmTopic(
+  facts: RemediationFacts,
+  snapshot: AccountSnapshot,
+  alarmName: string,
+  where: { accountId: string; region: string },
+): string | undefined {
+  return botAlarmTopics(facts, alarmName, where).find((arn) =>
+    topicQualifiesForReuse(arn, facts.topics[arn] ?? snapshot.topics[arn], where),
+  );
+}
+
 /** Where the repair happens and with which topic, when the broken link is one the bot repairs. */
 export function locate(
   finding: AccountFinding,
   settings: RemediationConfig,
   snapshot: AccountSnapshot,
+  /** The planner's facts and the bot's alarm name: a topic that alarm notifies may be reused. */
+  reuse?: { facts: RemediationFacts; alarmName: string },
 ): { ok: true; value: Located } | { ok: false; guidance?: Guidance } {
   if (finding.status !== 'NON_COMPLIANT' || !finding.brokenLink) return { ok: false };
   const broken = finding.brokenLink;
@@ -105,12 +150,14 @@ export function locate(
   }
   // A broken subscription is repaired on the chain's own topic; otherwise a configured topic_arn (the
   // operator's explicit choice), else a topic the chain's alarms already notify that has a confirmed
-  // subscriber (reuse what exists: no new topic, no subscription), else the topic named topic_name.
+  // subscriber (reuse what exists: no new topic, no subscription), else one the bot-named alarm already
+  // notifies that qualifies the same way (read beyond the snapshot), else the topic named topic_name.
   const topicArn =
     broken === 'subscription' && finding.chain.topicArn
       ? finding.chain.topicArn
       : (settings.topic_arn ??
         reusableTopic(finding, snapshot, lg) ??
+        (reuse ? reusableBotAlarmTopic(reuse.facts, snapshot, reuse.alarmName, lg) : undefined) ??
         `arn:${lg.partition}:sns:${lg.region}:${lg.accountId}:${settings.topic_name}`);
   const topic = parseTopicArn(topicArn);
   if (!topic || topic.region !== lg.region || topic.accountId !== lg.accountId) {
@@ -145,7 +192,9 @@ export function locate(
 
 /**
  * What the planner needs read beyond the snapshot (the bot's alarm by name, and its topic unless the
- * snapshot already holds it); undefined when the finding needs no repair steps.
+ * snapshot already holds it; and, when no topic_arn is configured and the snapshot offers no reusable
+ * topic, the topics the bot's alarm notifies, read once that alarm is read); undefined when the finding
+ * needs no repair steps.
  */
 export function remediationFactsRequest(
   finding: AccountFinding,
@@ -157,10 +206,14 @@ export function remediationFactsRequest(
   if (!located.ok) return undefined;
   const { value } = located;
   const names = remediationNames(control, settings);
+  const ownTopic = value.broken === 'subscription';
+  const followAlarm =
+    !ownTopic && settings.topic_arn === undefined && reusableTopic(finding, snapshot, value) === undefined;
   return {
     accountId: value.accountId,
     region: value.region,
-    alarmNames: value.broken === 'subscription' ? [] : [names.alarmName],
+    alarmNames: ownTopic ? [] : [names.alarmName],
     topicArns: snapshot.topics[value.topicArn] ? [] : [value.topicArn],
+    ...(followAlarm ? { alarmTopicsOf: [names.alarmName] } : {}),
   };
 }

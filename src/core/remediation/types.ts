@@ -168,6 +168,12 @@ export interface FactsRequest {
   region: string;
   alarmNames: string[];
   topicArns: string[];
+  /**
+   * Alarm names (among `alarmNames`) whose SNS AlarmActions in this account and region are read too, in a
+   * second round once the alarms are read: the bot-named alarm may already notify a topic worth reusing
+   * that the audit did not read (it reads topics only of alarms on covering filters' metrics).
+   */
+  alarmTopicsOf?: string[];
 }
 
 export interface RemediationFacts {
