@@ -5,6 +5,7 @@
 import { AwsSession, sdkDefaultRegion } from './aws/session';
 import { loadConfig } from './config/load';
 import { CisBotError, ConfigError } from './core/errors';
+import { jsonLine, redactText } from './core/redact';
 import { createCoreServices } from './runtime';
 import { startBot } from './server';
 
@@ -29,13 +30,13 @@ async function main(): Promise<void> {
     region,
     onError: (error, context) =>
       process.stderr.write(
-        `${JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'core', message: context, error: error instanceof Error ? error.message : String(error) })}\n`,
+        `${jsonLine({ time: new Date().toISOString(), level: 'error', component: 'core', message: context, error: error instanceof Error ? error.message : String(error) })}\n`,
       ),
   });
   const bot = await startBot(config, services);
   const shutdown = (signal: string) => {
     process.stderr.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level: 'info', message: `${signal}: shutting down` })}\n`,
+      `${jsonLine({ time: new Date().toISOString(), level: 'info', message: `${signal}: shutting down` })}\n`,
     );
     bot.close().then(
       () => process.exit(0),
@@ -52,6 +53,6 @@ main().catch((error: unknown) => {
     error instanceof CisBotError
       ? error.message
       : `cis-bot failed to start: ${(error as Error)?.message ?? error}`;
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${redactText(message)}\n`);
   process.exit(2);
 });

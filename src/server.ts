@@ -37,9 +37,7 @@ export interface StartBotOptions {
   host?: string;
 }
 
-const log = jsonLog((line) =>
-  process.stderr.write(`${line.replace('"component":"scheduler"', '"component":"server"')}\n`),
-);
+const log = jsonLog(undefined, 'server');
 
 function listen(app: express.Application, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {

@@ -1,9 +1,10 @@
 /**
  * Structured JSON logging for the Slack adapter, shaped as Bolt's `Logger` so Bolt, the WebClient and our
  * handlers share one sink. Every line is one JSON object; tokens, secrets and response URLs are redacted
- * before anything is written, whoever logs it.
+ * before anything is written, whoever logs it, at any depth (src/core/redact).
  */
 import { type Logger, LogLevel } from '@slack/bolt';
+import { redactFields, redactText, redactValue } from '../../src/core/redact';
 
 const RANK: Record<LogLevel, number> = {
   [LogLevel.DEBUG]: 10,
@@ -12,35 +13,9 @@ const RANK: Record<LogLevel, number> = {
   [LogLevel.ERROR]: 40,
 };
 
-const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]'],
-  [/(https?:\/\/[^/\s"']+\/(?:commands|actions|services)\/)[^\s"']+/g, '$1[redacted]'],
-  [
-    /((?:token|secret|signature|authorization)["']?\s*[:=]\s*["']?)(?:Bearer\s+)?[^"'&\s,}]+/gi,
-    '$1[redacted]',
-  ],
-];
-const SECRET_KEY = /token|secret|signature|authorization|password|response_url/i;
-
-/** Removes anything that looks like a credential from a string. */
+/** Removes anything that looks like a credential from a string (the shared rules of src/core/redact). */
 export function redact(text: string): string {
-  return SECRET_PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
-}
-
-function sanitize(value: unknown, key = '', depth = 0): unknown {
-  if (SECRET_KEY.test(key) && value !== undefined && value !== null) return '[redacted]';
-  if (typeof value === 'string') return redact(value);
-  if (value instanceof Error) {
-    const code = (value as { code?: unknown }).code;
-    return {
-      name: value.name,
-      message: redact(value.message),
-      ...(code !== undefined ? { code } : {}),
-    };
-  }
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => sanitize(v, '', depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sanitize(v, k, depth + 1)]));
+  return redactText(text);
 }
 
 export interface JsonLoggerOptions {
@@ -63,13 +38,13 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     const entry: Record<string, unknown> = { time: new Date().toISOString(), level: lineLevel, name };
     const words: string[] = [];
     for (const arg of args) {
-      if (arg instanceof Error) entry.error = sanitize(arg);
-      else if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) {
-        Object.assign(entry, sanitize(arg));
-      } else words.push(typeof arg === 'string' ? redact(arg) : JSON.stringify(sanitize(arg)));
+      if (arg instanceof Error) entry.error = arg;
+      else if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) Object.assign(entry, arg);
+      else words.push(typeof arg === 'string' ? arg : JSON.stringify(redactValue(arg)));
     }
-    if (words.length) entry.msg = words.join(' ');
-    write(JSON.stringify(entry));
+    // Joined before redaction: Bolt may pass "secret is" and the secret as separate arguments.
+    if (words.length) entry.msg = redactText(words.join(' '));
+    write(JSON.stringify(redactFields(entry)));
   };
   return {
     debug: (...msg: unknown[]) => emit(LogLevel.DEBUG, msg),

@@ -1,13 +1,21 @@
 /**
  * The Slack adapter's one edge handler for errors: what may be shown in chat, and what is logged.
- * Our own errors (CisBotError) carry messages written for users; anything else becomes a generic message
+ * Our own errors (CisBotError) carry messages written for users, except StoreError (driver text, paths);
+ * those and anything else become a generic message
  * with a reference that finds the structured log line. Never a stack trace in chat.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@slack/bolt';
 import { CisBotError } from '../../src/core/errors';
+import { StoreError } from '../../src/core/ports/store';
 
 export function safeErrorMessage(error: unknown, logger: Logger, context: Record<string, unknown>): string {
+  // A StoreError's message carries driver text and paths: logged under a reference, never shown.
+  if (error instanceof StoreError) {
+    const ref = randomBytes(4).toString('hex');
+    logger.error({ event: 'slack.request.failed', code: error.code, ref, ...context, error });
+    return StoreError.chatText(ref);
+  }
   if (error instanceof CisBotError) {
     logger.warn({ event: 'slack.request.failed', code: error.code, ...context, error });
     return error.message;

@@ -28,6 +28,7 @@ import type { Card } from '../../src/core/cards';
 import type { ButtonClick, ChatCore, ChatPoster, ProgressSink } from '../../src/core/chat-core';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
+import { jsonLine } from '../../src/core/redact';
 import { createTeamsAuth } from './auth';
 import { commandText } from './command-text';
 import { type ConversationRefStore, channelConversationId, refForStorage } from './conversations';
@@ -78,13 +79,14 @@ export interface TeamsAdapter {
 
 const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
 
-function jsonLogger(): TeamsLogger {
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    process.stderr.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level, component: 'teams', message, ...fields })}\n`,
-    );
+/** The default logger: one redacted JSON line per event (no tokens, secrets or URL queries, at any depth). */
+export function jsonLogger(
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): TeamsLogger {
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    write(jsonLine({ time: new Date().toISOString(), level, component: 'teams', message, ...fields }));
   };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
+  return { info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 function noticeCard(text: string): Card {

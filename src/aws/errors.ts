@@ -5,6 +5,7 @@
  * AuthorizationError / AuthorizationErrorException (SNS). All of them are access-denied, never a pass.
  */
 import { CisBotError } from '../core/errors';
+import { StoreError } from '../core/ports/store';
 import type { ProbeError } from '../core/snapshot';
 
 const ACCESS_DENIED = new Set([
@@ -63,6 +64,28 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The AWS error code, if it is a plain identifier (anything else is not echoed anywhere). */
+function safeCode(error: unknown): string | undefined {
+  const code = errorCode(error);
+  return code !== undefined && /^[A-Za-z0-9_.:-]{1,80}$/.test(code) ? code : undefined;
+}
+
+/**
+ * A one-line description of a failed SDK call fit for chat: our own errors' messages (they name the
+ * IAM action or setting), otherwise only the AWS error code and HTTP status. The raw SDK or driver text
+ * can carry principal ARNs, request ids, URLs or paths, so it is never passed on.
+ */
+export function safeErrorSummary(error: unknown): string {
+  if (error instanceof CisBotError && !(error instanceof StoreError)) return error.message;
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null | undefined)?.$metadata
+    ?.httpStatusCode;
+  const http = typeof status === 'number' ? ` (HTTP ${status})` : '';
+  if (error instanceof StoreError)
+    return `cis-bot's database failed${http}; the details are in the bot's log`;
+  const code = safeCode(error);
+  return code !== undefined ? `AWS returned ${code}${http}` : `the call failed${http} (no AWS error code)`;
+}
+
 /** True when the SDK found no credentials at all (not a denial: a configuration problem). */
 export function isMissingCredentials(error: unknown): boolean {
   return errorCode(error) === 'CredentialsProviderError';
@@ -88,10 +111,14 @@ export function classifyError(error: unknown, action: string): ProbeError {
       code: error.code,
     };
   }
-  const code = errorCode(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const code = safeCode(error);
   const withCode = code !== undefined ? { code } : {};
-  if (isAccessDenied(error)) return { kind: 'access-denied', action, message, ...withCode };
+  // The message reaches chat (finding reasons and evidence): ours, never the SDK's raw text.
+  if (isAccessDenied(error)) {
+    const message = `access denied to ${action}${code !== undefined ? ` (${code})` : ''}: grant ${action} to the role cis-bot uses`;
+    return { kind: 'access-denied', action, message, ...withCode };
+  }
+  const message = safeErrorSummary(error);
   if (code !== undefined && NOT_FOUND.has(code)) return { kind: 'not-found', action, message, ...withCode };
   return { kind: 'failed', action, message, ...withCode };
 }

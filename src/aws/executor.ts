@@ -31,7 +31,7 @@ import type {
   RemediationRuntime,
   StepOutcome,
 } from '../core/remediation/types';
-import { errorCode } from './errors';
+import { errorCode, isAccessDenied, safeErrorSummary } from './errors';
 import { readAlarm, readFilter, readRemediationFacts, readSubscriptions } from './remediation/read';
 import type { AwsClients, ClientFactory } from './session';
 
@@ -46,9 +46,16 @@ type Done = { status: 'done' | 'skipped'; detail: string; arn?: string };
 
 const q = (s: string) => `'${s}'`;
 
-/** An error message fit for chat and logs: the AWS message, one line, bounded. No stack, no request ids. */
-export function safeMessage(error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
+/**
+ * An error message fit for chat and the audit log, one line, bounded: our own messages (conflicts, the
+ * role that cannot be assumed), the IAM action for a denial, else only the AWS error code. Never the raw
+ * SDK or driver text (principal ARNs, request ids, URLs, paths), never a stack.
+ */
+export function safeMessage(error: unknown, iamAction?: string): string {
+  const raw =
+    iamAction !== undefined && isAccessDenied(error)
+      ? `access denied: grant ${iamAction} to the role cis-bot uses in this account`
+      : safeErrorSummary(error);
   const line = raw.replace(/\s+/g, ' ').trim() || 'no message';
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
@@ -231,7 +238,7 @@ export async function executePlan(
       };
     } catch (error) {
       const code = error instanceof StepConflictError ? 'Conflict' : errorCode(error);
-      const message = safeMessage(error);
+      const message = safeMessage(error, step.iamAction);
       failedStep = { id: step.id, title: step.title, ...(code ? { errorCode: code } : {}), message };
       outcome = {
         stepId: step.id,

@@ -13,7 +13,13 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AssumeRoleError, isAccessDenied, isMissingCredentials, UnreachableAccountError } from './errors';
+import {
+  AssumeRoleError,
+  isAccessDenied,
+  isMissingCredentials,
+  safeErrorSummary,
+  UnreachableAccountError,
+} from './errors';
 
 export interface AwsClients {
   cloudtrail: CloudTrailClient;
@@ -197,7 +203,8 @@ export class AwsSession implements ClientFactory {
         this.assumed.delete(accountId);
         if (error instanceof AssumeRoleError || isMissingCredentials(error)) throw error;
         const denied = isAccessDenied(error);
-        const why = error instanceof Error ? error.message : String(error);
+        // The raw STS/SDK message stays out of the error (it reaches chat): the role and the AWS code only.
+        const why = safeErrorSummary(error);
         throw new AssumeRoleError(
           accountId,
           roleArn,

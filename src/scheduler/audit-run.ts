@@ -10,7 +10,7 @@ import type { ControlOutcome } from '../core/digest';
 import { entryKey, streakStart } from '../core/digest';
 import { CisBotError } from '../core/errors';
 import type { Auditor } from '../core/evaluate/port';
-import type { ActorRef, AuditTrigger, Store } from '../core/ports/store';
+import { type ActorRef, type AuditTrigger, type Store, StoreError } from '../core/ports/store';
 import { errorFields, type SchedulerLog } from './log';
 
 /** How far back the audit history is read to date a failing streak. */
@@ -24,7 +24,8 @@ export interface AuditRunDeps {
 
 export function safeMessage(error: unknown): string {
   // Our own errors are written to be shown (they name the setting or IAM action); anything else may carry
-  // request details, so it stays in the log.
+  // request details, so it stays in the log. A database failure's text names files and driver internals.
+  if (error instanceof StoreError) return "the bot's database failed (details are in the bot log)";
   if (error instanceof CisBotError) return error.message;
   return 'an unexpected error (details are in the bot log)';
 }

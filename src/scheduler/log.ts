@@ -1,4 +1,5 @@
-/** The scheduler's logger port, and the default: one JSON line per event on stderr. */
+/** The scheduler's logger port, and the default: one redacted JSON line per event on stderr. */
+import { jsonLine } from '../core/redact';
 
 export interface SchedulerLog {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -6,13 +7,15 @@ export interface SchedulerLog {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function jsonLog(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): SchedulerLog {
+/** Lines are redacted (src/core/redact): tokens, secrets and URL queries never reach the log, at any depth. */
+export function jsonLog(
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  component = 'scheduler',
+): SchedulerLog {
   const at =
     (level: string) =>
     (message: string, fields?: Record<string, unknown>): void =>
-      write(
-        JSON.stringify({ time: new Date().toISOString(), level, component: 'scheduler', message, ...fields }),
-      );
+      write(jsonLine({ time: new Date().toISOString(), level, component, message, ...fields }));
   return { info: at('info'), warn: at('warn'), error: at('error') };
 }
 

@@ -95,7 +95,7 @@ describe('member status calls denied (organization.member_status_calls: denied)'
     expect(f.brokenLink).toBe('logging');
     expect(f.reason).toMatch(
       new RegExp(
-        `^cloudtrail:GetTrailStatus failed on organization trail 'org-trail' of account ${MGMT}: called in account ${MEMBER} \\(the audited account\\), us-east-1: AccountID in ARN is wrong`,
+        `^cloudtrail:GetTrailStatus failed on organization trail 'org-trail' of account ${MGMT}: called in account ${MEMBER} \\(the audited account\\), us-east-1: AWS returned CloudTrailARNInvalidException \\(HTTP 400\\)$`,
       ),
     );
     const logging = f.links.find((l) => l.link === 'logging');
