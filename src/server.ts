@@ -115,17 +115,29 @@ export async function startBot(
   await scheduler.start();
   // A remediation interrupted by a crash is finished now (the executor skips the steps already done), and
   // one approved but never started (crash or error before execution) is re-derived and run, or goes stale.
-  void services.workflow.resumeInterrupted().then((outcomes) => {
-    for (const o of outcomes) {
-      if ('error' in o)
-        log.warn('could not resume an interrupted remediation', { approvalId: o.approvalId, error: o.error });
-      else
-        log.info('resumed an interrupted remediation', {
-          approvalId: o.approval.id,
-          status: o.result.status,
-        });
-    }
-  });
+  void services.workflow
+    .resumeInterrupted()
+    .then((outcomes) => {
+      for (const o of outcomes) {
+        if ('error' in o) {
+          log.warn('could not resume an interrupted remediation', {
+            approvalId: o.approvalId,
+            error: o.error,
+          });
+        } else {
+          log.info('resumed an interrupted remediation', {
+            approvalId: o.approval.id,
+            status: o.result.status,
+          });
+        }
+      }
+    })
+    // A store failure here must not crash the server: the approvals stay as they are for the next start.
+    .catch((error: unknown) =>
+      log.error('could not look for interrupted remediations', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
 
   return {
     server,

@@ -47,8 +47,15 @@ test('an account that is not configured is refused before any AWS call, in a com
     ctx,
     async () => {},
   );
-  expect(click).toEqual({ kind: 'refused', message: `Not a configured account: ${other}. Configured: ${DEV}.` });
-  const forged = await services.chat.click({ actionId: ACTION_REMEDIATE, value: '{"control":' }, ctx, async () => {});
+  expect(click).toEqual({
+    kind: 'refused',
+    message: `Not a configured account: ${other}. Configured: ${DEV}.`,
+  });
+  const forged = await services.chat.click(
+    { actionId: ACTION_REMEDIATE, value: '{"control":' },
+    ctx,
+    async () => {},
+  );
   expect(forged.kind).toBe('refused');
   expect(run.sandbox.calls).toEqual([]);
   expect(await services.store.listAuditLog({})).toEqual([]);
