@@ -63,6 +63,28 @@ function attempt<T>(what: string, fn: () => T): Promise<T> {
   }
 }
 
+function isLocked(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || /database is locked/.test(String(error))
+  );
+}
+
+/** Runs `work`, again after a short pause while SQLite says the file is locked, for at most `budgetMs`. */
+function retryWhileLocked(budgetMs: number, work: () => void): void {
+  const deadline = Date.now() + budgetMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      work();
+      return;
+    } catch (error) {
+      if (!isLocked(error) || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 40)); // synchronous: the constructor is
+    }
+  }
+}
+
 function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
 }
@@ -84,11 +106,16 @@ export class SqliteStore implements Store {
     }
     try {
       this.db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-      this.db.pragma('journal_mode = WAL');
       // FULL: a committed decision or audit-log line survives a power cut, not only a process crash.
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
-      migrate(this.db, options.migrations ?? MIGRATIONS, this.now);
+      retryWhileLocked(busyTimeoutMs, () => {
+        // Switching a new file to WAL takes a lock that SQLite's busy handler does not wait for, so two
+        // processes opening the same new file at once can see "database is locked": retry the preparation
+        // (a second opener then finds WAL already on, and the migrations run in an IMMEDIATE transaction).
+        if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') this.db.pragma('journal_mode = WAL');
+        migrate(this.db, options.migrations ?? MIGRATIONS, this.now);
+      });
     } catch (cause) {
       this.db.close();
       if (cause instanceof StoreError) throw cause;

@@ -10,6 +10,7 @@ import { type CoreServices, createCoreServices } from '../../src/runtime';
 import { type BotServer, startBot } from '../../src/server';
 import { openStore } from '../../src/store';
 import type { ConnectorCall } from '../support/fake-bot-connector';
+import { postActivity } from './harness';
 
 // botbuilder honours HTTP(S)_PROXY; loopback traffic must not go through one.
 process.env.NO_PROXY = '127.0.0.1,localhost';
@@ -51,21 +52,7 @@ export async function startE2eBot(opts: {
     services,
     bot,
     url,
-    async post(activity, headers = {}) {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(activity),
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON (botbuilder's 401 body is the error message)
-      }
-      return { status: res.status, body };
-    },
+    post: (activity, headers = {}) => postActivity(url, activity, headers),
     async close() {
       await bot.close();
       if (!opts.run) await run.close();

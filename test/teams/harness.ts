@@ -19,6 +19,27 @@ import { type FakeBotConnector, startFakeBotConnector } from '../support/fake-bo
 // botbuilder honours HTTP(S)_PROXY; loopback traffic must not go through one.
 process.env.NO_PROXY = '127.0.0.1,localhost';
 
+/** POSTs an activity to /api/messages as the Bot Connector would, and reads the (JSON or text) answer. */
+export async function postActivity(
+  url: string,
+  activity: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(activity),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (botbuilder's 401 body is the error message)
+  }
+  return { status: res.status, body };
+}
+
 export interface LogLine {
   level: string;
   message: string;
@@ -80,21 +101,7 @@ export async function startHarness(opts: {
     teams,
     refs,
     logs,
-    async post(activity, headers = {}) {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(activity),
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON (botbuilder's 401 body is the error message)
-      }
-      return { status: res.status, body };
-    },
+    post: (activity, headers = {}) => postActivity(url, activity, headers),
     async close() {
       await teams.idle();
       server.closeAllConnections();
