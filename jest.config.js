@@ -6,4 +6,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup-env.js'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
+  // Several tests run real second processes (tsx workers); if a test fails half-way, a worker left waiting
+  // must not keep the run (and CI) alive. The workers are also killed by their helpers after each test.
+  forceExit: true,
 };

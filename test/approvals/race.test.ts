@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ApprovalService } from '../../src/core/approvals';
 import { RemediationRefused } from '../../src/core/errors';
 import { openStore, type SqliteStore } from '../../src/store';
-import { startWorker, tempDir } from '../store/helpers';
+import { killWorkers, startWorker, tempDir } from '../store/helpers';
 import {
   ACCOUNT,
   APPROVERS,
@@ -17,6 +17,9 @@ import {
   requester,
   savePlan,
 } from './fixtures/setup';
+
+// A test that fails half-way must not leave a worker waiting for its "go".
+afterEach(killWorkers);
 
 const tmp = tempDir('cis-bot-race-');
 afterAll(() => tmp.remove());

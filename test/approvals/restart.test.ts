@@ -5,8 +5,11 @@
 import { join } from 'node:path';
 import { ApprovalService } from '../../src/core/approvals';
 import { openStore } from '../../src/store';
-import { startWorker, tempDir } from '../store/helpers';
+import { killWorkers, startWorker, tempDir } from '../store/helpers';
 import { approvalsConfig, PLAN_HASH } from './fixtures/setup';
+
+// A test that fails half-way must not leave a worker waiting for its "go".
+afterEach(killWorkers);
 
 const tmp = tempDir('cis-bot-restart-');
 afterAll(() => tmp.remove());

@@ -38,9 +38,19 @@ export interface Worker {
   child: ChildProcessWithoutNullStreams;
 }
 
+const running = new Set<ReturnType<typeof spawn>>();
+
+/** Kills the workers still running (a test that failed half-way may leave one waiting for `go`). */
+export function killWorkers(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** Starts `node_modules/.bin/tsx <script> <json args>`; the script speaks the ready/go/result protocol. */
 export function startWorker(script: string, args: unknown): Worker {
   const child = spawn(TSX, [script, JSON.stringify(args)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

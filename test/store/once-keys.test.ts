@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../src/core/ports/store';
 import { MIGRATIONS, openStore } from '../../src/store';
-import { startWorker, tempDir } from './helpers';
+import { killWorkers, startWorker, tempDir } from './helpers';
+
+// A test that fails half-way must not leave a worker waiting for its "go".
+afterEach(killWorkers);
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());

@@ -1,7 +1,10 @@
 /** Two real processes race to claim the same scheduled runs over one database file. */
 import { join } from 'node:path';
 import { openStore } from '../../src/store';
-import { startWorker, tempDir } from './helpers';
+import { killWorkers, startWorker, tempDir } from './helpers';
+
+// A test that fails half-way must not leave a worker waiting for its "go".
+afterEach(killWorkers);
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
