@@ -1,13 +1,25 @@
 /**
- * `cis-bot demo`: audits the bundled sandbox scenario (a security account reaching six member accounts
- * through AssumeRole, one compliant and the others each broken at a different link) and prints the
- * result. No AWS credentials are needed or read. Exits 0 when the demo ran, whatever it found.
+ * `cis-bot demo`: the bot's main job on the embedded defaults, with no AWS credentials: the bundled AWS
+ * sandbox (a security account reaching seven member accounts through AssumeRole, one compliant and the
+ * others each broken at a different link) and an embedded SQLite database in a temporary folder. It
+ * audits every member, then (text output) takes the first account the bot can fix through the same
+ * workflow as a chat approval: plan, approval by the demo operator, execution, re-audit, and prints the
+ * audit log. Exits 0 when the demo ran, whatever it found.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { runAudit } from '../../src/aws/auditor';
+import { loadConfig } from '../../src/config/load';
+import { recordAudit } from '../../src/core/audit-recorder';
+import type { Actor } from '../../src/core/chat-core';
 import { getControl } from '../../src/core/controls/registry';
 import { LEVELS, type NotificationLevel } from '../../src/core/levels';
+import { renderPlanText, renderResultText, renderStepOutcome } from '../../src/core/remediation';
+import { createCoreServices } from '../../src/runtime';
+import { openStore } from '../../src/store';
 import { printOutcome } from './audit-command';
+import { renderHistoryText } from './history';
 import type { CliContext } from './io';
 import { bundledScenario, startSandboxRun } from './sandbox-run';
 
@@ -17,38 +29,90 @@ interface DemoOptions {
   control: string;
 }
 
+const OPERATOR: Actor = { platform: 'cli', userId: 'demo-operator' };
+
 async function demo(ctx: CliContext, opts: DemoOptions): Promise<void> {
   const control = getControl(opts.control);
   const run = await startSandboxRun(bundledScenario('audit-demo'), {
     ...(ctx.io.clientConfig ? { clientConfig: ctx.io.clientConfig } : {}),
   });
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'cis-bot-demo-')), 'cis-bot.db');
+  const store = openStore(dbPath);
   try {
-    run.session.allowAccounts(run.otherAccounts);
-    if (opts.output === 'text') {
+    const config = loadConfig({
+      document: {
+        aws: { accounts: run.otherAccounts, region: run.defaultRegion, concurrency: 8 },
+        approvals: { cli: { users: [OPERATOR.userId] } },
+        // An SQS subscriber is confirmed at once, so the fixed account is compliant right away.
+        remediation: {
+          subscription: {
+            protocol: 'sqs',
+            endpoint: `arn:aws:sqs:${run.defaultRegion}:${run.callerAccount}:cis-alarms`,
+          },
+        },
+      },
+      env: {},
+    });
+    const services = createCoreServices({ config, session: run.session, labels: run.labels, store });
+    const text = opts.output === 'text';
+    if (text) {
       ctx.io.stdout(
         `Demo: the AWS sandbox at ${run.sandbox.endpoint} holds ${run.otherAccounts.length + 1} accounts; ` +
-          `auditing ${run.otherAccounts.length} of them from the security account ${run.callerAccount} through AssumeRole.\n\n`,
+          `auditing ${run.otherAccounts.length} of them from the security account ${run.callerAccount} through AssumeRole.\n` +
+          `The embedded database is ${dbPath}.\n\n`,
       );
     }
-    const outcome = await runAudit({
-      control,
-      session: run.session,
-      region: run.defaultRegion,
-      accounts: run.otherAccounts,
-      labels: run.labels,
-      concurrency: 8,
-    });
+    const outcome = await services.auditor.audit({ control: control.id });
+    await recordAudit(store, outcome.report, { trigger: 'cli', actor: OPERATOR });
     printOutcome(ctx.io, control, outcome, opts.output, opts.level);
+    if (text) await fixOne(ctx, services, control.id, outcome.report.accounts, dbPath);
     ctx.setExitCode(0);
   } finally {
+    await store.close();
     await run.close();
   }
+}
+
+/** Fixes the first non-compliant account the bot can repair, as an approved plan, and shows the log. */
+async function fixOne(
+  ctx: CliContext,
+  services: ReturnType<typeof createCoreServices>,
+  controlId: string,
+  findings: ReadonlyArray<{ accountId: string; status: string; brokenLink?: string }>,
+  dbPath: string,
+): Promise<void> {
+  const out = (s: string) => ctx.io.stdout(s);
+  for (const f of findings) {
+    if (f.status !== 'NON_COMPLIANT') continue;
+    const proposal = await services.workflow.propose(controlId, f.accountId, OPERATOR, {
+      platform: 'cli',
+      id: 'demo',
+    });
+    if (proposal.kind !== 'plan') continue;
+    out(
+      `\n--- Fixing account ${f.accountId} (broken link: ${f.brokenLink ?? '?'}) as an approved plan ---\n\n`,
+    );
+    out(renderPlanText(proposal.plan));
+    out(`\nApproved by ${OPERATOR.userId}; executing:\n`);
+    const done = await services.workflow.approveAndExecute(proposal.approval.id, OPERATOR, (event) => {
+      if (event.type === 'step-finished')
+        out(`  ${renderStepOutcome(event.outcome, event.index, event.total)}\n`);
+    });
+    out(`\n${renderResultText(done.result)}`);
+    const entries = await services.store.listAuditLog({ limit: 12 });
+    out(`\n--- The audit log (newest first; CIS_BOT_DB=${dbPath} npx cis-bot history shows it all) ---\n`);
+    out(renderHistoryText(entries));
+    return;
+  }
+  out('\nNo account needs a fix the bot can make on its own.\n');
 }
 
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('audit the bundled sandbox accounts (no AWS credentials needed)')
+    .description(
+      'audit the bundled sandbox accounts and fix one with an approved plan (no AWS credentials needed)',
+    )
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--level <level>', 'notification level').choices([...LEVELS]).default('info'))
     .option('--control <id>', 'control to audit', '4.1')

@@ -44,6 +44,11 @@ describe('cis-bot demo', () => {
     expect(r.out).toContain('Compliant: 111111111111 (prod)');
     for (const label of ['staging', 'dev', 'marketing', 'analytics', 'payments', 'legacy'])
       expect(r.out).toContain(`(${label})`);
+    // Then the bot's main job end to end on the embedded database: the dev account fixed as an approved plan.
+    expect(r.out).toContain('--- Fixing account 333333333333 (broken link: metric-filter)');
+    expect(r.out).toContain('Remediation finished: the re-audit says COMPLIANT.');
+    for (const kind of ['approval-requested', 'approved', 'execution-started', 'step', 'execution-finished'])
+      expect(r.out).toMatch(new RegExp(`#\\d+ \\S+ ${kind} `));
   });
 
   it('prints the JSON report', async () => {
