@@ -21,6 +21,8 @@ export interface CoreServicesOptions {
   /** The region audits start in; default config.aws.region. */
   region?: string;
   labels?: Readonly<Record<string, string>>;
+  /** An auditor other than the session's default one (the CLI audits its own account without AssumeRole). */
+  auditor?: Auditor;
   /** An open store; default: the SQLite file at config.store.path. */
   store?: Store;
   now?: () => Date;
@@ -39,10 +41,12 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
   const { config, session } = options;
   const store = options.store ?? openStore(config.store.path);
   const region = options.region ?? config.aws.region;
-  const auditor = createAwsAuditor(region ? { ...config.aws, region } : config.aws, {
-    session,
-    ...(options.labels ? { labels: options.labels } : {}),
-  });
+  const auditor =
+    options.auditor ??
+    createAwsAuditor(region ? { ...config.aws, region } : config.aws, {
+      session,
+      ...(options.labels ? { labels: options.labels } : {}),
+    });
   const approvals = new ApprovalService({
     store,
     config: config.approvals,

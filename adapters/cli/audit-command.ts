@@ -7,18 +7,16 @@
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { runAudit } from '../../src/aws/auditor';
-import { AwsSession, sdkDefaultRegion } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
 import { getControl } from '../../src/core/controls/registry';
 import type { Control } from '../../src/core/controls/types';
-import { ConfigError } from '../../src/core/errors';
 import { exitCodeFor } from '../../src/core/evaluate/findings';
 import type { AuditOutcome } from '../../src/core/evaluate/port';
 import { LEVELS, type NotificationLevel } from '../../src/core/levels';
 import { presentAudit } from '../../src/core/present/audit-cards';
+import { openCliSession } from './cli-session';
 import type { CliContext, CliIo } from './io';
 import { renderCards } from './render-text';
-import { startSandboxRun } from './sandbox-run';
 
 export interface AuditCliOptions {
   accounts?: string[];
@@ -104,52 +102,27 @@ async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions):
   const concurrency = opts.concurrency ?? config.aws.concurrency;
   const confirmPatterns = opts.confirmPatterns ?? config.aws.confirm_patterns;
 
-  if (opts.sandbox !== undefined) {
-    const run = await startSandboxRun(opts.sandbox, {
-      ...(opts.region !== undefined ? { region: opts.region } : {}),
-      roleArnTemplate,
-      ...(externalId !== undefined ? { externalId } : {}),
-      roleAccounts: accounts,
-      ...(ctx.io.clientConfig ? { clientConfig: ctx.io.clientConfig } : {}),
-    });
-    try {
-      const outcome = await runAudit({
-        control,
-        session: run.session,
-        region: run.defaultRegion,
-        accounts,
-        labels: run.labels,
-        concurrency,
-        confirmPatterns,
-      });
-      printOutcome(ctx.io, control, outcome, opts.output, level);
-      ctx.setExitCode(exitCodeFor(outcome.report));
-    } finally {
-      await run.close();
-    }
-    return;
-  }
-
-  const region = opts.region ?? config.aws.region ?? (await sdkDefaultRegion());
-  if (!region) {
-    throw new ConfigError(
-      'No AWS region: pass --region, set AWS_REGION (or a region in your AWS profile), or aws.region in cis-bot.yaml.',
-    );
-  }
-  const session = new AwsSession({
-    region,
+  const cli = await openCliSession(ctx.io, config, {
+    ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
+    ...(opts.region !== undefined ? { region: opts.region } : {}),
     roleArnTemplate,
-    roleSessionName: config.aws.role_session_name,
-    roleAccounts: accounts,
     ...(externalId !== undefined ? { externalId } : {}),
-    ...(ctx.io.clientConfig ? { clientConfig: ctx.io.clientConfig } : {}),
+    accounts,
   });
   try {
-    const outcome = await runAudit({ control, session, region, accounts, concurrency, confirmPatterns });
+    const outcome = await runAudit({
+      control,
+      session: cli.session,
+      region: cli.region,
+      accounts,
+      ...(cli.labels ? { labels: cli.labels } : {}),
+      concurrency,
+      confirmPatterns,
+    });
     printOutcome(ctx.io, control, outcome, opts.output, level);
     ctx.setExitCode(exitCodeFor(outcome.report));
   } finally {
-    session.destroy();
+    await cli.close();
   }
 }
 

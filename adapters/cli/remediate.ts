@@ -8,27 +8,23 @@
 import { userInfo } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { runAudit } from '../../src/aws/auditor';
-import { createAwsRemediationRuntime } from '../../src/aws/executor';
-import { AwsSession, sdkDefaultRegion } from '../../src/aws/session';
+import type { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
-import type { Config } from '../../src/config/schema';
-import { ApprovalService } from '../../src/core/approvals';
 import type { Actor } from '../../src/core/chat-core';
 import { getControl } from '../../src/core/controls/registry';
-import { ConfigError } from '../../src/core/errors';
 import type { Auditor } from '../../src/core/evaluate/port';
 import {
   type ExecutionOutcome,
   type Proposal,
-  RemediationWorkflow,
   renderPlanText,
   renderResultText,
   renderStepOutcome,
 } from '../../src/core/remediation';
+import { createCoreServices } from '../../src/runtime';
 import { openStore } from '../../src/store';
 import { roleTemplate } from './audit-command';
+import { openCliSession } from './cli-session';
 import type { CliContext } from './io';
-import { startSandboxRun } from './sandbox-run';
 
 export interface RemediateCliOptions {
   account?: string;
@@ -125,52 +121,22 @@ async function remediate(ctx: CliContext, controlId: string, opts: RemediateCliO
   const externalId = opts.externalId ?? config.aws.external_id;
   const closers: Array<() => Promise<void> | void> = [];
   try {
-    let session: AwsSession;
-    let region: string;
-    let labels: Record<string, string> | undefined;
-    if (opts.sandbox !== undefined) {
-      const run = await startSandboxRun(opts.sandbox, {
-        ...(opts.region !== undefined ? { region: opts.region } : {}),
-        roleArnTemplate,
-        ...(externalId !== undefined ? { externalId } : {}),
-        roleAccounts: accounts,
-        ...(io.clientConfig ? { clientConfig: io.clientConfig } : {}),
-      });
-      closers.push(() => run.close());
-      session = run.session;
-      region = run.defaultRegion;
-      labels = run.labels;
-    } else {
-      const found = opts.region ?? config.aws.region ?? (await sdkDefaultRegion());
-      if (!found) {
-        throw new ConfigError(
-          'No AWS region: pass --region, set AWS_REGION (or a region in your AWS profile), or aws.region in cis-bot.yaml.',
-        );
-      }
-      region = found;
-      session = new AwsSession({
-        region,
-        roleArnTemplate,
-        roleSessionName: config.aws.role_session_name,
-        roleAccounts: accounts,
-        ...(externalId !== undefined ? { externalId } : {}),
-        ...(io.clientConfig ? { clientConfig: io.clientConfig } : {}),
-      });
-      closers.push(() => session.destroy());
-    }
+    const { session, region, labels, close } = await openCliSession(io, config, {
+      ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
+      ...(opts.region !== undefined ? { region: opts.region } : {}),
+      roleArnTemplate,
+      ...(externalId !== undefined ? { externalId } : {}),
+      accounts,
+    });
+    closers.push(close);
     const store = openStore(config.store.path);
     closers.push(() => store.close());
-    const workflowConfig: Pick<Config, 'remediation' | 'controls' | 'aws'> = {
-      remediation: config.remediation,
-      controls: config.controls,
-      aws: { ...config.aws, accounts },
-    };
-    const workflow = new RemediationWorkflow({
-      auditor: sessionAuditor(session, region, config.aws.concurrency, labels),
+    const { workflow } = createCoreServices({
+      config: { ...config, aws: { ...config.aws, accounts } },
+      session,
+      region,
       store,
-      approvals: new ApprovalService({ store, config: config.approvals }),
-      runtime: createAwsRemediationRuntime(session),
-      config: workflowConfig,
+      auditor: sessionAuditor(session, region, config.aws.concurrency, labels),
     });
     const operator = cliOperator(opts.operator);
     const proposal = await workflow.propose(controlId, opts.account, operator, {
