@@ -5,7 +5,8 @@
 import { AwsSession, sdkDefaultRegion } from './aws/session';
 import { loadConfig } from './config/load';
 import { CisBotError, ConfigError } from './core/errors';
-import { jsonLine, redactText } from './core/redact';
+import { redactText } from './core/redact';
+import { createLoggerFactory } from './logger';
 import { createCoreServices } from './runtime';
 import { startBot } from './server';
 
@@ -24,20 +25,19 @@ async function main(): Promise<void> {
     roleAccounts: config.aws.accounts,
     ...(config.aws.external_id !== undefined ? { externalId: config.aws.external_id } : {}),
   });
+  const loggers = createLoggerFactory({ level: config.env.logLevel });
+  const coreLog = loggers('core');
   const services = createCoreServices({
     config,
     session,
     region,
     onError: (error, context) =>
-      process.stderr.write(
-        `${jsonLine({ time: new Date().toISOString(), level: 'error', component: 'core', message: context, error: error instanceof Error ? error.message : String(error) })}\n`,
-      ),
+      coreLog.error(context, { error: error instanceof Error ? error.message : String(error) }),
   });
-  const bot = await startBot(config, services);
+  const bot = await startBot(config, services, { loggers });
+  const log = loggers('server');
   const shutdown = (signal: string) => {
-    process.stderr.write(
-      `${jsonLine({ time: new Date().toISOString(), level: 'info', message: `${signal}: shutting down` })}\n`,
-    );
+    log.info(`${signal}: shutting down`);
     bot.close().then(
       () => process.exit(0),
       () => process.exit(1),

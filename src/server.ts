@@ -12,8 +12,9 @@ import { createTeamsAdapter, storeConversations, type TeamsAdapter } from '../ad
 import type { Config } from './config/schema';
 import type { ChatPoster } from './core/chat-core';
 import { ConfigError } from './core/errors';
+import { createLoggerFactory, type LoggerFactory } from './logger';
 import type { CoreServices } from './runtime';
-import { createScheduler, jsonLog, type Scheduler } from './scheduler';
+import { createScheduler, type Scheduler } from './scheduler';
 
 export interface BotServer {
   /** The HTTP server (absent only in Socket Mode without Teams). */
@@ -35,9 +36,9 @@ export interface StartBotOptions {
    * (CIS_BOT_TEAMS_DEV_NO_AUTH). Tests bind 127.0.0.1.
    */
   host?: string;
+  /** The loggers of the server, Slack, Teams and the scheduler; default: stderr at config.env.logLevel. */
+  loggers?: LoggerFactory;
 }
-
-const log = jsonLog(undefined, 'server');
 
 function listen(app: express.Application, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -58,6 +59,8 @@ export async function startBot(
         'MicrosoftAppPassword and MicrosoftAppTenantId (Teams). To try the audit without a chat platform, run `npm run demo`.',
     );
   }
+  const loggers = options.loggers ?? createLoggerFactory({ level: config.env.logLevel });
+  const log = loggers('server');
   const app = express();
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -65,7 +68,13 @@ export async function startBot(
   const posters: ChatPoster[] = [];
   // The store remembers accepted Slack signatures, so replicas and restarts refuse replays too.
   const slack = wantsSlack
-    ? createSlackAdapter({ config, core: services.chat, expressApp: app, store: services.store })
+    ? createSlackAdapter({
+        config,
+        core: services.chat,
+        expressApp: app,
+        store: services.store,
+        logger: loggers('slack'),
+      })
     : undefined;
   if (slack) {
     await slack.init();
@@ -77,6 +86,7 @@ export async function startBot(
       config,
       core: services.chat,
       conversations: storeConversations(services.store),
+      logger: loggers('teams'),
     });
     const adapter = teams;
     app.post('/api/messages', express.json({ limit: '1mb' }), (req, res) => adapter.handle(req, res));
@@ -87,6 +97,7 @@ export async function startBot(
     auditor: services.auditor,
     store: services.store,
     posters,
+    log: loggers('scheduler'),
     // controls.<id>.default_action: remediate (explicit opt-in): scheduled digests remediate through the
     // same workflow as an approved plan, approved as cis-bot itself.
     autoRemediate: (control, accountId) => services.workflow.autoRemediate(control, accountId),

@@ -1,62 +1,42 @@
 /**
- * Structured JSON logging for the Slack adapter, shaped as Bolt's `Logger` so Bolt, the WebClient and our
- * handlers share one sink. Every line is one JSON object; tokens, secrets and response URLs are redacted
- * before anything is written, whoever logs it, at any depth (src/core/redact).
+ * Bolt's `Logger` over the bot's logger port, so Bolt, its WebClient, the Socket Mode client and our
+ * handlers write the bot's one line format (src/logger.ts: pino, stderr, redacted). Bolt and the Web API
+ * call it with loose arguments; our handlers with one object `{event, ...fields}`: strings become the
+ * message, plain objects become fields, an error becomes `error`, and an event without words is its own
+ * message.
  */
-import { type Logger, LogLevel } from '@slack/bolt';
-import { redactFields, redactText, redactValue } from '../../src/core/redact';
-
-const RANK: Record<LogLevel, number> = {
-  [LogLevel.DEBUG]: 10,
-  [LogLevel.INFO]: 20,
-  [LogLevel.WARN]: 30,
-  [LogLevel.ERROR]: 40,
-};
-
-/** Removes anything that looks like a credential from a string (the shared rules of src/core/redact). */
-export function redact(text: string): string {
-  return redactText(text);
-}
-
-export interface JsonLoggerOptions {
-  level?: LogLevel | 'debug' | 'info' | 'warn' | 'error';
-  name?: string;
-  /** Where lines go; stdout by default. */
-  write?: (line: string) => void;
-}
+import type { Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { LogFields, Logger, LogLevelName } from '../../src/core/ports/logger';
+import { redactValue } from '../../src/core/redact';
 
 /**
- * A Bolt-compatible logger writing one JSON object per line. Call it as `logger.info({event, ...fields})`
- * or with strings (Bolt does): strings become `msg`, plain objects are merged in, errors become `error`.
+ * The lowest level written is the bot's (LOG_LEVEL), applied by the logger behind the port; Bolt's
+ * setLevel (it calls it while constructing) is only remembered for getLevel.
  */
-export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
-  let level = (options.level ?? LogLevel.INFO) as LogLevel;
-  let name = options.name ?? 'slack';
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const emit = (lineLevel: LogLevel, args: unknown[]) => {
-    if (RANK[lineLevel] < RANK[level]) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: lineLevel, name };
+export function boltLogger(log: Logger, level: LogLevelName = 'info'): BoltLogger {
+  let current = level as LogLevel;
+  const emit = (lineLevel: LogLevelName, args: unknown[]) => {
+    const fields: Record<string, unknown> = {};
     const words: string[] = [];
     for (const arg of args) {
-      if (arg instanceof Error) entry.error = arg;
-      else if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) Object.assign(entry, arg);
+      if (arg instanceof Error) fields.error = arg;
+      else if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) Object.assign(fields, arg);
       else words.push(typeof arg === 'string' ? arg : JSON.stringify(redactValue(arg)));
     }
-    // Joined before redaction: Bolt may pass "secret is" and the secret as separate arguments.
-    if (words.length) entry.msg = redactText(words.join(' '));
-    write(JSON.stringify(redactFields(entry)));
+    // Joined before the port redacts it: Bolt may pass "secret is" and the secret as separate arguments.
+    const msg = words.length > 0 ? words.join(' ') : typeof fields.event === 'string' ? fields.event : '';
+    log[lineLevel](msg, fields as LogFields);
   };
   return {
-    debug: (...msg: unknown[]) => emit(LogLevel.DEBUG, msg),
-    info: (...msg: unknown[]) => emit(LogLevel.INFO, msg),
-    warn: (...msg: unknown[]) => emit(LogLevel.WARN, msg),
-    error: (...msg: unknown[]) => emit(LogLevel.ERROR, msg),
+    debug: (...msg: unknown[]) => emit('debug', msg),
+    info: (...msg: unknown[]) => emit('info', msg),
+    warn: (...msg: unknown[]) => emit('warn', msg),
+    error: (...msg: unknown[]) => emit('error', msg),
     setLevel: (next: LogLevel) => {
-      level = next;
+      current = next;
     },
-    getLevel: () => level,
-    setName: (next: string) => {
-      name = next;
-    },
+    getLevel: () => current,
+    // The component is fixed by whoever made the logger behind the port (`slack`).
+    setName: () => {},
   };
 }

@@ -7,23 +7,17 @@
  */
 import type { Server } from 'node:http';
 import type { ListenOptions } from 'node:net';
-import {
-  App,
-  type BlockAction,
-  ExpressReceiver,
-  type Logger,
-  LogLevel,
-  SocketModeReceiver,
-} from '@slack/bolt';
+import { App, type BlockAction, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import express, { type Application } from 'express';
 import type { Config } from '../../src/config/schema';
 import type { ChatCore, ChatPoster } from '../../src/core/chat-core';
 import { ConfigError } from '../../src/core/errors';
+import type { Logger } from '../../src/core/ports/logger';
 import { actionListener } from './actions';
 import { commandListener } from './commands';
 import type { HandlerDeps } from './context';
-import { createJsonLogger } from './log';
+import { boltLogger } from './log';
 import { createSlackPoster } from './poster';
 import { memoryOnceKeys, type OnceKeys, slackRequestGuard } from './request-guard';
 import { createGroupResolver } from './user-groups';
@@ -42,8 +36,8 @@ export interface SlackAdapterOptions {
   receiver?: ExpressReceiver | SocketModeReceiver;
   /** An Express app to host POST /slack/events on (HTTP mode), e.g. the one that also serves Teams. */
   expressApp?: Application;
-  /** Bolt-compatible logger; by default JSON lines on stdout at `LOG_LEVEL`. */
-  logger?: Logger;
+  /** The `slack` component's logger; Bolt, its Web API client and the handlers all write through it. */
+  logger: Logger;
   /**
    * HTTP mode: where the signatures of requests already accepted are remembered, so a replay is refused
    * by every replica and after a restart. Pass the bot's Store (only `rememberOnce` is used). Default:
@@ -83,13 +77,6 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-const LEVELS: Record<Config['env']['logLevel'], LogLevel> = {
-  debug: LogLevel.DEBUG,
-  info: LogLevel.INFO,
-  warn: LogLevel.WARN,
-  error: LogLevel.ERROR,
-};
-
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const { config, core } = options;
   const slackEnv = config.env.slack;
@@ -98,8 +85,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       'SLACK_BOT_TOKEN is not set: copy the "Bot User OAuth Token" (xoxb-…) from your Slack app\'s "OAuth & Permissions" page.',
     );
   }
-  const level = LEVELS[config.env.logLevel];
-  const logger = options.logger ?? createJsonLogger({ level, name: 'slack' });
+  const logger = boltLogger(options.logger, config.env.logLevel);
 
   let receiver = options.receiver;
   let expressApp: Application | undefined;
@@ -155,9 +141,6 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true },
     },
   });
-  // Bolt sets its logger to INFO while constructing; the configured level wins.
-  logger.setLevel(level);
-
   const pending = new Set<Promise<unknown>>();
   let workspace: Workspace | undefined;
   const deps: HandlerDeps = {

@@ -28,7 +28,7 @@ import type { Card } from '../../src/core/cards';
 import type { ButtonClick, ChatCore, ChatPoster, ProgressSink } from '../../src/core/chat-core';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
-import { jsonLine } from '../../src/core/redact';
+import type { Logger } from '../../src/core/ports/logger';
 import { createTeamsAuth } from './auth';
 import { commandText } from './command-text';
 import { type ConversationRefStore, channelConversationId, refForStorage } from './conversations';
@@ -47,18 +47,13 @@ import {
 
 export { type ConversationRefStore, storeConversations } from './conversations';
 
-export interface TeamsLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
 export interface TeamsAdapterOptions {
   config: Config;
   core: ChatCore;
   /** Where conversation references are kept, keyed by channel-level conversation id. */
   conversations: ConversationRefStore;
-  logger?: TeamsLogger;
+  /** The `teams` component's logger (src/logger.ts in the server: pino, stderr, redacted). */
+  logger: Logger;
   /**
    * Extra Bot Framework authentication settings (e.g. `ChannelService` for a government cloud, or
    * `ToBotFromChannelOpenIdMetadataUrl`); credentials always come from `config.env.teams`.
@@ -78,16 +73,6 @@ export interface TeamsAdapter {
 }
 
 const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
-
-/** The default logger: one redacted JSON line per event (no tokens, secrets or URL queries, at any depth). */
-export function jsonLogger(
-  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-): TeamsLogger {
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    write(jsonLine({ time: new Date().toISOString(), level, component: 'teams', message, ...fields }));
-  };
-  return { info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 function noticeCard(text: string): Card {
   return { summary: text.split('\n')[0] ?? text, elements: [{ type: 'text', text }] };
@@ -116,7 +101,7 @@ const NO_IDENTITY =
 
 export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   const { config, core, conversations } = options;
-  const log = options.logger ?? jsonLogger();
+  const log = options.logger;
   const { auth, appId, authenticated, allowedTenants } = createTeamsAuth(config, log, options.authSettings);
   const allowed = config.teams.allowed_conversations;
   const adapter = new CloudAdapter(auth);

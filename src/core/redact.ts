@@ -1,7 +1,7 @@
 /**
  * The one redaction every log line goes through (Slack, Teams, scheduler, server, start-up): removes
  * Slack tokens, bearer credentials, secret-named fields (AWS secret keys and session tokens, signing
- * secrets, passwords) and URL query strings / Slack hook paths, at any depth. Values nested deeper than
+ * secrets, passwords), passwords in URLs and URL query strings / Slack hook paths, at any depth. Values nested deeper than
  * the limit become '[truncated]' rather than being written unredacted.
  */
 
@@ -16,9 +16,11 @@ const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(https?:\/\/[^/\s"']+\/(?:commands|actions|services|workflows|triggers)\/)[^\s"'?#]+/g, '$1[redacted]'],
   // Query strings may carry signatures (presigned URLs) or tokens.
   [/(https?:\/\/[^\s"'?#]+\?)[^\s"'#]+/g, '$1[redacted]'],
-  // `token=...`, `"secret": "..."`, `password is ...`.
+  // A password in a URL's user info: postgres://cis:PASSWORD@db:5432/cis.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/"']+:)[^\s@/"']+@/gi, '$1[redacted]@'],
+  // `token=...`, `"secret": "..."`, `password is ...`, `AWS_SECRET_ACCESS_KEY=...`, `MicrosoftAppPassword: ...`.
   [
-    /((?:token|secret|password|passwd|signature|authorization|secretAccessKey|sessionToken)["']?(?:\s*[:=]\s*|\s+is\s+)["']?)(?:Bearer\s+)?[^"'&\s,}]+/gi,
+    /((?:token|secret|password|passwd|signature|authorization|credential)[\w-]*["']?(?:\s*[:=]\s*|\s+is\s+)["']?)(?:Bearer\s+)?[^"'&\s,}]+/gi,
     '$1[redacted]',
   ],
 ];
@@ -84,9 +86,4 @@ export function redactFields(
   options?: RedactOptions,
 ): Record<string, unknown> {
   return redactValue(fields, options) as Record<string, unknown>;
-}
-
-/** One JSON log line: the fields redacted, serialised on one line. */
-export function jsonLine(fields: Record<string, unknown>, options?: RedactOptions): string {
-  return JSON.stringify(redactFields(fields, options));
 }

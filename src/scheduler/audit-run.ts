@@ -10,8 +10,9 @@ import type { ControlOutcome } from '../core/digest';
 import { entryKey, streakStart } from '../core/digest';
 import { CisBotError } from '../core/errors';
 import type { Auditor } from '../core/evaluate/port';
+import type { Logger } from '../core/ports/logger';
 import { type ActorRef, type AuditTrigger, type Store, StoreError } from '../core/ports/store';
-import { errorFields, type SchedulerLog } from './log';
+import { errorFields } from './log';
 
 /** How far back the audit history is read to date a failing streak. */
 const HISTORY_DAYS = 90;
@@ -19,7 +20,7 @@ const HISTORY_DAYS = 90;
 export interface AuditRunDeps {
   auditor: Auditor;
   store: Store;
-  log: SchedulerLog;
+  log: Logger;
 }
 
 export function safeMessage(error: unknown): string {

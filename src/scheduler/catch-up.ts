@@ -20,10 +20,10 @@ import {
   type DigestSummary,
   parseDigestSummary,
 } from '../core/digest';
+import type { Logger } from '../core/ports/logger';
 import type { Store } from '../core/ports/store';
 import { type CronMatcher, latestFireTime, MINUTE_MS, minuteKey } from './cron-time';
 import { runKeyTime } from './dst';
-import type { SchedulerLog } from './log';
 
 /** How far back start-up looks for a missed run to report as skipped (beyond catch_up_minutes). */
 const SKIP_HORIZON_MINUTES = 7 * 24 * 60;
@@ -35,7 +35,7 @@ export interface CatchUpDeps {
   store: Store;
   owner: string;
   leaseMs: number;
-  log: SchedulerLog;
+  log: Logger;
   clock: { now(): Date };
   fire(scheduleName: string, fireTime: Date, options: { trigger: 'catch-up' }): Promise<DigestOutcome>;
   /** node-cron's matcher for the schedule (its task), honouring the time zone. */

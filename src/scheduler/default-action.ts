@@ -13,9 +13,10 @@
 import type { Config } from '../config/schema';
 import type { ControlOutcome, DigestRemediation } from '../core/digest';
 import type { AccountFinding } from '../core/evaluate/findings';
+import type { Logger } from '../core/ports/logger';
 import type { ExecutionOutcome, Proposal } from '../core/remediation';
 import { safeMessage } from './audit-run';
-import { errorFields, type SchedulerLog } from './log';
+import { errorFields } from './log';
 
 export type DefaultAction = 'notify' | 'skip' | 'remediate';
 
@@ -85,7 +86,7 @@ export function remediationOf(finding: AccountFinding, result: AutoRemediationRe
 
 export interface RemediateDeps {
   autoRemediate: AutoRemediate;
-  log: SchedulerLog;
+  log: Logger;
   clock: { now(): Date };
   /** No account is started at or after this instant (half the run's lease). */
   deadline: Date;

@@ -7,8 +7,9 @@ import type { ScheduleConfig } from '../config/schema';
 import type { Card } from '../core/cards';
 import type { ChatPoster, Platform } from '../core/chat-core';
 import type { DigestDelivery } from '../core/digest';
+import type { Logger } from '../core/ports/logger';
 import { safeMessage } from './audit-run';
-import { errorFields, type SchedulerLog } from './log';
+import { errorFields } from './log';
 
 export interface Target {
   platform: Platform;
@@ -35,7 +36,7 @@ export async function deliver(
   posters: ReadonlyMap<Platform, ChatPoster>,
   targets: readonly Target[],
   cards: readonly Card[],
-  log: SchedulerLog,
+  log: Logger,
   context: Record<string, unknown>,
 ): Promise<DigestDelivery[]> {
   return Promise.all(

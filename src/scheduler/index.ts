@@ -19,7 +19,6 @@ export {
 } from './default-action';
 export { deliver, type Target, targetsOf } from './delivery';
 export { forwardTransitions, gapSkippedTimes, offsetMinutes, runKeyTime } from './dst';
-export { jsonLog, type SchedulerLog } from './log';
 export { createScheduler, type FireOptions, type Scheduler, type SchedulerDeps } from './scheduler';
 export {
   cronProblem,

@@ -4,11 +4,12 @@
  * (see catch-up.ts). At most one pending retry per run and process.
  */
 import type { ScheduleConfig } from '../config/schema';
+import type { Logger } from '../core/ports/logger';
 import { runKey } from './catch-up';
-import { errorFields, type SchedulerLog } from './log';
+import { errorFields } from './log';
 
 export interface LeaseRetryDeps {
-  log: SchedulerLog;
+  log: Logger;
   clock: { now(): Date };
   setTimer: (callback: () => void, delayMs: number) => () => void;
   /** Settles the run again (catch-up.ts's `settle`). */

@@ -20,16 +20,16 @@ import {
   parseDigestSummary,
 } from '../core/digest';
 import type { Auditor } from '../core/evaluate/port';
+import type { Logger } from '../core/ports/logger';
 import type { ActorRef, AuditTrigger, Store } from '../core/ports/store';
 import { auditSchedule, failingSinceFromHistory } from './audit-run';
 import { type AutoRemediate, type DefaultAction, remediateOutcomes } from './default-action';
 import { deliver, targetsOf } from './delivery';
-import type { SchedulerLog } from './log';
 
 export interface ProduceDeps {
   auditor: Auditor;
   store: Store;
-  log: SchedulerLog;
+  log: Logger;
   clock: { now(): Date };
   /** The run's lease: automatic remediation starts no account past half of it. */
   leaseMs: number;

@@ -6,15 +6,16 @@
 import { type Logger as CronLogger, createTask, parse, type ScheduledTask } from 'node-cron';
 import type { ScheduleConfig } from '../config/schema';
 import type { DigestTrigger } from '../core/digest';
+import type { Logger } from '../core/ports/logger';
 import { type CronMatcher, floorToMinute, MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
 import { gapSkippedTimes } from './dst';
-import { errorFields, type SchedulerLog } from './log';
+import { errorFields } from './log';
 
 /** How far back a fire looks for a spring-forward gap that swallowed a scheduled local time. */
 const GAP_LOOKBACK_MS = 35 * 24 * 60 * MINUTE_MS;
 
 export interface TimerDeps {
-  log: SchedulerLog;
+  log: Logger;
   clock: { now(): Date };
   /** What a timer (or a late one the schedule catches up) runs. */
   onTimer(
@@ -36,7 +37,7 @@ export interface ScheduleTimers {
   destroy(): Promise<void>;
 }
 
-function cronLogger(log: SchedulerLog): CronLogger {
+function cronLogger(log: Logger): CronLogger {
   const text = (m: string | Error) => (m instanceof Error ? m.message : m);
   return {
     info: (m) => log.info(`node-cron: ${m}`),

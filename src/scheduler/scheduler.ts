@@ -34,12 +34,14 @@ import {
 } from '../core/digest';
 import { UsageError } from '../core/errors';
 import type { Auditor } from '../core/evaluate/port';
+import type { Logger } from '../core/ports/logger';
 import type { ActorRef, Store } from '../core/ports/store';
+import { createLogger } from '../logger';
 import { type CatchUpDeps, catchUp, RETRY_MARGIN_MS, runKey, settle } from './catch-up';
 import { MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
 import { type AutoRemediate, defaultActionOf } from './default-action';
 import { leaseRetries, realTimer } from './lease-retries';
-import { errorFields, jsonLog, type SchedulerLog } from './log';
+import { errorFields } from './log';
 import { type ProduceDeps, produceDigest } from './produce-digest';
 import { scheduleTimers, secondOf } from './schedule-timers';
 import { validateSchedules } from './validate';
@@ -54,7 +56,7 @@ export interface SchedulerDeps {
   clock?: { now(): Date };
   /** This process/replica, as recorded on claimed runs. Default: host, pid and a random suffix. */
   owner?: string;
-  log?: SchedulerLog;
+  log?: Logger;
   /** How long a claimed run is ours before another replica may take it over (default 15 minutes). */
   leaseMs?: number;
   /** false: start() catches up but arms no timers (tests that drive fire() with an injected clock). */
@@ -106,7 +108,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const schedules = deps.config.schedules;
   const clock = deps.clock ?? { now: () => new Date() };
   const owner = deps.owner ?? defaultOwner();
-  const log = deps.log ?? jsonLog();
+  const log = deps.log ?? createLogger('scheduler');
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const posters = new Map<Platform, ChatPoster>(deps.posters.map((p) => [p.platform, p]));
   validateSchedules(schedules, { controls: deps.controls ?? CONTROLS, platforms: [...posters.keys()] });

@@ -13,8 +13,8 @@ import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import type { ChatPoster } from '../../src/core/chat-core';
 import type { Auditor } from '../../src/core/evaluate/port';
+import type { Logger } from '../../src/core/ports/logger';
 import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
-import type { SchedulerLog } from '../../src/scheduler';
 import { FAKE_BOT_TOKEN, FakeSlackApi, type FakeSlackOptions } from '../support/fake-slack-api';
 import { botAddedToTeam, TEAM } from '../teams/activities';
 import { type Harness, startHarness } from '../teams/harness';
@@ -97,12 +97,12 @@ export interface LogLine {
   fields?: Record<string, unknown>;
 }
 
-export function captureLog(): SchedulerLog & { lines: LogLine[] } {
+export function captureLog(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     lines.push({ level, message, ...(fields ? { fields } : {}) });
   };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export function tempDir(): { dir: string; file: (name: string) => string; remove: () => void } {

@@ -2,8 +2,9 @@
  * `npm start` as a real process: src/main.ts reads its settings from the environment and the YAML file
  * only (the AWS SDK's standard AWS_ENDPOINT_URL / credentials / region chain points it at the sandbox;
  * SLACK_API_URL at the fake Slack Web API), serves a signed slash command with a real audit, and shuts
- * down cleanly on SIGTERM. Without any chat platform configured it refuses to start with an actionable
- * message and a non-zero exit.
+ * down cleanly on SIGTERM; every log line, Bolt's debug lines included, is one JSON object on stderr in
+ * the bot's one format, and no secret of its environment reaches it. Without any chat platform
+ * configured it refuses to start with an actionable message and a non-zero exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,11 +54,23 @@ function baseEnv(): NodeJS.ProcessEnv {
   };
 }
 
+type LogLine = Record<string, unknown>;
+
+/** The complete lines written so far, each parsed as JSON (a line that is not JSON fails the test). */
+function logLines(text: string): LogLine[] {
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
 /** Spawns src/main.ts and resolves with the port from its "listening" log line. */
 function startMain(env: NodeJS.ProcessEnv): {
   child: ChildProcess;
   port: Promise<number>;
   stderr: () => string;
+  stdout: () => string;
+  listening: () => LogLine | undefined;
 } {
   const child = spawn(TSX, [join(ROOT, 'src', 'main.ts')], {
     env,
@@ -65,15 +78,23 @@ function startMain(env: NodeJS.ProcessEnv): {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
+  const listening = () =>
+    stderr.includes('"msg":"cis-bot listening"')
+      ? logLines(stderr).find((l) => l.msg === 'cis-bot listening')
+      : undefined;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   const port = new Promise<number>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      const m = /"message":"cis-bot listening","port":(\d+)/.exec(stderr);
-      if (m) resolve(Number(m[1]));
+      const line = listening();
+      if (line) resolve(Number(line.port));
     });
     child.on('exit', (code) => reject(new Error(`main exited with ${code} before listening:\n${stderr}`)));
   });
-  return { child, port, stderr: () => stderr };
+  return { child, port, stderr: () => stderr, stdout: () => stdout, listening };
 }
 
 function exitCode(child: ChildProcess): Promise<number | null> {
@@ -83,19 +104,29 @@ function exitCode(child: ChildProcess): Promise<number | null> {
   });
 }
 
+const TEAMS_APP_PASSWORD = 'teams-app-password-SECRET';
+
 test('serves a signed /cis command with a real audit, then stops cleanly on SIGTERM', async () => {
-  const main = startMain({
+  const env: NodeJS.ProcessEnv = {
     ...baseEnv(),
     SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slackApi.apiUrl,
-  });
+    MicrosoftAppId: '00000000-0000-0000-0000-00000000a99d',
+    MicrosoftAppPassword: TEAMS_APP_PASSWORD,
+    MicrosoftAppTenantId: '00000000-0000-0000-0000-0000000074e7',
+    // Bolt logs every request body at debug: the response_url in it is a credential too.
+    LOG_LEVEL: 'debug',
+  };
+  const main = startMain(env);
+  let responseUrl = '';
   try {
     const port = await main.port;
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
+    responseUrl = slackApi.responseUrl();
     const res = await postSigned(`http://127.0.0.1:${port}/slack/events`, {
-      body: slashCommandBody({ text: '4.1 audit', response_url: slackApi.responseUrl() }),
+      body: slashCommandBody({ text: '4.1 audit', response_url: responseUrl }),
     });
     expect(res.status).toBe(200);
     // The work continues after the ack: wait for the result to replace the progress message.
@@ -105,13 +136,44 @@ test('serves a signed /cis command with a real audit, then stops cleanly on SIGT
     const update = slackApi.callsTo('chat.update').at(-1);
     expect(String(update?.args.text)).toMatch(/CIS 4\.1 audit: 0 of 1 account compliant/);
     expect(run.sandbox.calls.some((c) => c.accountId === DEV && c.service === 'logs')).toBe(true);
-    // Secrets never reach the log.
-    expect(main.stderr()).not.toContain(SIGNING_SECRET);
-    expect(main.stderr()).not.toContain(FAKE_BOT_TOKEN);
   } finally {
     main.child.kill('SIGTERM');
   }
   expect(await exitCode(main.child)).toBe(0);
+
+  // One format on stderr only: time (ISO 8601), level (a label), component, msg, then the fields.
+  expect(main.stdout()).toBe('');
+  const lines = logLines(main.stderr());
+  for (const line of lines) {
+    expect(Object.keys(line).slice(0, 3)).toEqual(['level', 'time', 'component']);
+    expect(Object.keys(line).at(-1)).toBe('msg');
+    expect(['debug', 'info', 'warn', 'error']).toContain(line.level);
+    expect(new Date(String(line.time)).toISOString()).toBe(line.time);
+    expect(typeof line.msg).toBe('string');
+  }
+  expect(main.listening()).toEqual({
+    level: 'info',
+    time: expect.any(String),
+    component: 'server',
+    port: expect.any(Number),
+    host: '0.0.0.0',
+    slack: 'http',
+    teams: 'on',
+    msg: 'cis-bot listening',
+  });
+  const components = new Set(lines.map((l) => l.component));
+  for (const c of ['server', 'slack', 'scheduler']) expect(components).toContain(c);
+  expect(lines.some((l) => l.component === 'slack' && l.level === 'debug')).toBe(true);
+  expect(lines.at(-1)).toMatchObject({ component: 'server', msg: 'SIGTERM: shutting down' });
+  // Secrets never reach the log: tokens, signing secret, Teams app password, AWS secret key, hook URLs.
+  const secrets = [
+    SIGNING_SECRET,
+    FAKE_BOT_TOKEN,
+    TEAMS_APP_PASSWORD,
+    String(env.AWS_SECRET_ACCESS_KEY),
+    new URL(responseUrl).pathname,
+  ];
+  for (const secret of secrets) expect(main.stderr()).not.toContain(secret);
 });
 
 test('refuses to start without a chat platform, saying what to set', async () => {
@@ -139,7 +201,7 @@ test('with CIS_BOT_TEAMS_DEV_NO_AUTH it listens on 127.0.0.1 only, saying so lou
   const main = startMain({ ...baseEnv(), CIS_BOT_TEAMS_DEV_NO_AUTH: 'true' });
   try {
     const port = await main.port;
-    expect(main.stderr()).toMatch(/"message":"cis-bot listening","port":\d+,"host":"127\.0\.0\.1"/);
+    expect(main.listening()).toMatchObject({ host: '127.0.0.1', teams: 'on' });
     expect(main.stderr()).toMatch(/TEAMS AUTHENTICATION IS OFF/);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     // Not reachable through any other interface of the machine.

@@ -1,9 +1,9 @@
 /**
- * The shared log redaction (src/core/redact) and the JSON loggers built on it that live outside the chat
- * adapters: the scheduler's jsonLog and the server's (the same logger, component "server").
+ * The shared log redaction (src/core/redact) and the bot's one logger built on it (src/logger.ts, pino),
+ * as the scheduler and the server use it.
  */
-import { DEFAULT_MAX_DEPTH, jsonLine, redactText, redactValue } from '../../src/core/redact';
-import { jsonLog } from '../../src/scheduler';
+import { DEFAULT_MAX_DEPTH, redactText, redactValue } from '../../src/core/redact';
+import { createLogger } from '../../src/logger';
 
 const SECRETS = [
   'xoxb-1234-5678-SECRETBOT',
@@ -17,6 +17,9 @@ const SECRETS = [
   'abc123SECRETSIGNING',
   'T1/123/SECRETHOOK',
   'sig=SECRETQUERY',
+  'SECRETDBPASSWORD',
+  'SECRETAPPPASSWORD',
+  'SECRETENVKEY',
 ];
 
 /** An object holding every kind of secret, by field name and by shape. */
@@ -33,6 +36,9 @@ function secrets(): Record<string, unknown> {
     response_url: 'https://hooks.slack.com/actions/T1/123/SECRETHOOK',
     hook: 'posting to https://hooks.slack.com/commands/T1/123/SECRETHOOK now',
     presigned: 'https://bucket.s3.amazonaws.com/key?X-Amz-Signature=abc&sig=SECRETQUERY',
+    database: 'could not connect to postgres://cis:SECRETDBPASSWORD@db.internal:5432/cis',
+    MicrosoftAppPassword: 'SECRETAPPPASSWORD',
+    env: 'AWS_SECRET_ACCESS_KEY=SECRETENVKEY and AWS_SESSION_TOKEN=FwoGZXIvYXdzSECRETSESSION',
   };
 }
 
@@ -85,14 +91,21 @@ describe('redactValue', () => {
   it('redacts secrets written in prose', () => {
     expect(redactText('signing secret is abc123SECRETSIGNING')).toBe('signing secret is [redacted]');
     expect(redactText('{"token":"xyzSECRET"}')).toBe('{"token":"[redacted]"}');
+    expect(redactText('postgres://cis:pa55@db:5432/cis?sslmode=require')).toBe(
+      'postgres://cis:[redacted]@db:5432/cis?sslmode=require',
+    );
+    expect(redactText('AWS_SECRET_ACCESS_KEY=wJalr/K7MDENG export')).toBe(
+      'AWS_SECRET_ACCESS_KEY=[redacted] export',
+    );
+    expect(redactText('MicrosoftAppPassword: s3cr3t')).toBe('MicrosoftAppPassword: [redacted]');
   });
 });
 
-describe('the scheduler and server JSON loggers', () => {
-  it('write one redacted JSON line per event, whatever the depth', () => {
+describe('the bot logger, as the scheduler and the server use it', () => {
+  it('writes one redacted JSON line per event, whatever the depth', () => {
     for (const component of ['scheduler', 'server']) {
       const lines: string[] = [];
-      const log = jsonLog((line) => lines.push(line), component);
+      const log = createLogger(component, { write: (line) => lines.push(line) });
       log.info('deep', { detail: nest(secrets(), 6) });
       log.warn('shallow', secrets());
       log.error('error', { error: new Error('Bearer eyJhbGciOi.SECRETJWT rejected') });
@@ -104,7 +117,11 @@ describe('the scheduler and server JSON loggers', () => {
     }
   });
 
-  it('jsonLine is one line', () => {
-    expect(jsonLine({ message: 'a\nb', token: 'x' })).toBe('{"message":"a\\nb","token":"[redacted]"}');
+  it('writes one line per event, newlines escaped', () => {
+    const lines: string[] = [];
+    createLogger('server', { write: (line) => lines.push(line) }).info('a\nb', { token: 'x' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('\n');
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ msg: 'a\nb', token: '[redacted]' });
   });
 });

@@ -5,8 +5,6 @@
  * requests never reach the core), and a logger whose lines the test can read.
  */
 import { createHmac } from 'node:crypto';
-import type { Logger } from '@slack/bolt';
-import { createJsonLogger } from '../../adapters/slack/log';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import type { Card } from '../../src/core/cards';
@@ -20,6 +18,8 @@ import type {
 } from '../../src/core/chat-core';
 import type { Command } from '../../src/core/commands';
 import type { NotificationLevel } from '../../src/core/levels';
+import type { Logger } from '../../src/core/ports/logger';
+import { createLogger } from '../../src/logger';
 import { FAKE_BOT_TOKEN, FAKE_TEAM_ID } from '../support/fake-slack-api';
 
 export const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -159,10 +159,10 @@ export function slackConfig(apiUrl: string, document: Record<string, unknown> = 
   });
 }
 
-/** A logger that keeps its JSON lines for assertions. */
+/** The bot's logger (pino, the real line format) keeping its JSON lines for assertions. */
 export function recordingLogger(): { logger: Logger; lines: string[]; events: () => string[] } {
   const lines: string[] = [];
-  const logger = createJsonLogger({ level: 'debug', write: (line) => lines.push(line) });
+  const logger = createLogger('slack', { level: 'debug', write: (line) => lines.push(line) });
   const events = () =>
     lines.map((l) => (JSON.parse(l) as { event?: string }).event).filter((e): e is string => e !== undefined);
   return { logger, lines, events };

@@ -1,13 +1,15 @@
 /**
- * The Slack adapter's logger and edge handler: secrets are redacted at any depth (the shared rules of
- * src/core/redact), and a store failure reaches chat as a reference only, its driver text in the log.
+ * The Slack adapter's logger (Bolt's Logger over the bot's pino logger) and edge handler: secrets are
+ * redacted at any depth (the shared rules of src/core/redact), and a store failure reaches chat as a
+ * reference only, its driver text in the log.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createJsonLogger } from '../../adapters/slack/log';
+import { boltLogger } from '../../adapters/slack/log';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack-adapter';
 import { StoreError } from '../../src/core/ports/store';
+import { createLogger } from '../../src/logger';
 import { openStore } from '../../src/store';
 import { FakeSlackApi } from '../support/fake-slack-api';
 import { postSigned, RecordingCore, recordingLogger, slackConfig, slashCommandBody } from './helpers';
@@ -32,7 +34,7 @@ function nest(inner: unknown, depth: number): unknown {
 describe('Slack JSON logger', () => {
   it('redacts a nested secret at every depth (the reviewer proof)', () => {
     const lines: string[] = [];
-    const log = createJsonLogger({ write: (s) => lines.push(s) });
+    const log = boltLogger(createLogger('slack', { write: (s) => lines.push(s) }));
     for (let depth = 0; depth <= 12; depth++) {
       log.info({
         event: 'x',
@@ -54,6 +56,22 @@ describe('Slack JSON logger', () => {
     expect(lines).toHaveLength(16);
     for (const line of lines) expect(line).not.toContain('SECRET');
     expect(JSON.parse(lines[14] ?? '{}')).toMatchObject({ msg: 'signing secret is [redacted]' });
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      level: 'info',
+      component: 'slack',
+      msg: 'x',
+      event: 'x',
+    });
+  });
+
+  it("writes below the bot's level only when LOG_LEVEL allows it, whatever Bolt sets", () => {
+    const lines: string[] = [];
+    const log = boltLogger(createLogger('slack', { level: 'info', write: (s) => lines.push(s) }), 'info');
+    log.setLevel('debug' as Parameters<typeof log.setLevel>[0]);
+    log.debug('request body', { token: 'xoxb-1-SECRET' });
+    log.info('kept');
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['kept']);
+    expect(log.getLevel()).toBe('debug');
   });
 });
 

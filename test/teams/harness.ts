@@ -10,10 +10,10 @@ import {
   type ConversationRefStore,
   createTeamsAdapter,
   type TeamsAdapter,
-  type TeamsLogger,
 } from '../../adapters/teams/teams-adapter';
 import { loadConfig } from '../../src/config/load';
 import type { ChatCore } from '../../src/core/chat-core';
+import type { Logger } from '../../src/core/ports/logger';
 import { type FakeBotConnector, startFakeBotConnector } from '../support/fake-bot-connector';
 
 // botbuilder honours HTTP(S)_PROXY; loopback traffic must not go through one.
@@ -57,11 +57,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function captureLogger(lines: LogLine[]): TeamsLogger {
+export function captureLogger(lines: LogLine[]): Logger {
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     lines.push({ level, message, ...(fields ? { fields } : {}) });
   };
-  return { info: at('info'), warn: at('warn'), error: at('error') };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export async function startHarness(opts: {

@@ -1,14 +1,14 @@
 /**
- * The Teams adapter's default logger and its error mapping: secrets are redacted at any depth (the
+ * The Teams adapter's logger (the bot's pino logger, component "teams") and its error mapping: secrets are redacted at any depth (the
  * shared rules of src/core/redact), stacks included, and a store failure reaches chat as a reference only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../../adapters/teams/errors';
-import { jsonLogger } from '../../adapters/teams/teams-adapter';
 import { UsageError } from '../../src/core/errors';
 import { StoreError } from '../../src/core/ports/store';
+import { createLogger } from '../../src/logger';
 import { openStore } from '../../src/store';
 
 const dir = mkdtempSync(join(tmpdir(), 'cis-bot-teams-log-'));
@@ -23,7 +23,7 @@ function nest(inner: unknown, depth: number): unknown {
 describe('Teams JSON logger', () => {
   it('redacts a nested secret at every depth', () => {
     const lines: string[] = [];
-    const log = jsonLogger((line) => lines.push(line));
+    const log = createLogger('teams', { write: (line) => lines.push(line) });
     for (let depth = 0; depth <= 12; depth++) {
       log.info('event', {
         detail: nest(
@@ -39,7 +39,7 @@ describe('Teams JSON logger', () => {
     expect(lines).toHaveLength(13);
     for (const line of lines) {
       expect(line).not.toContain('SECRET');
-      expect(JSON.parse(line)).toMatchObject({ component: 'teams', message: 'event' });
+      expect(JSON.parse(line)).toMatchObject({ component: 'teams', msg: 'event' });
     }
   });
 

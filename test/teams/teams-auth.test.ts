@@ -79,8 +79,9 @@ describe('start-up', () => {
   test('refuses to start without credentials and without the development flag', () => {
     const config = loadConfig({ document: {}, env: {} });
     const core = new RecordingCore();
-    expect(() => createTeamsAdapter({ config, core, conversations: refs })).toThrow(ConfigError);
-    expect(() => createTeamsAdapter({ config, core, conversations: refs })).toThrow(
+    const logger = captureLogger([]);
+    expect(() => createTeamsAdapter({ config, core, conversations: refs, logger })).toThrow(ConfigError);
+    expect(() => createTeamsAdapter({ config, core, conversations: refs, logger })).toThrow(
       /MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId.*CIS_BOT_TEAMS_DEV_NO_AUTH=true/s,
     );
   });

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { ConfigError } from '../../src/core/errors';
 import { TENANT_ID } from './activities';
+import { captureLogger } from './harness';
 import { RecordingCore } from './recording-core';
 
 const APP = {
@@ -72,6 +73,7 @@ describe('tenants', () => {
         config,
         core: new RecordingCore(),
         conversations: { save: () => undefined, get: () => undefined },
+        logger: captureLogger([]),
       }),
     ).toThrow(/needs the tenants it serves/);
   });
