@@ -9,7 +9,7 @@ import type { AwsSession } from './aws/session';
 import type { Config } from './config/schema';
 import { ApprovalService } from './core/approvals';
 import { ChatService } from './core/chat/chat-service';
-import type { Auditor } from './core/evaluate/port';
+import type { Auditor } from './core/ports/auditor';
 import type { Store } from './core/ports/store';
 import { RemediationWorkflow } from './core/remediation';
 import { openStore } from './store';

@@ -10,9 +10,9 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { runAudit } from '../../src/aws/auditor';
 import type { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
-import type { Actor } from '../../src/core/chat-core';
 import { getControl } from '../../src/core/controls/registry';
-import type { Auditor } from '../../src/core/evaluate/port';
+import type { Auditor } from '../../src/core/ports/auditor';
+import type { Actor } from '../../src/core/ports/chat';
 import {
   type ExecutionOutcome,
   type Proposal,

@@ -7,7 +7,7 @@
 import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { assertNever, type Card } from '../../src/core/cards';
-import type { ClickResult, ProgressSink } from '../../src/core/chat-core';
+import type { ClickResult, ProgressSink } from '../../src/core/ports/chat';
 import {
   channelAllowed,
   channelRefusal,

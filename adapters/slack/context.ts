@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@slack/bolt';
 import type { Config } from '../../src/config/schema';
-import type { Actor, ChatCore, CommandContext } from '../../src/core/chat-core';
+import type { Actor, ChatCore, CommandContext } from '../../src/core/ports/chat';
 import type { GroupResolver } from './user-groups';
 import { isFromWorkspace, type RequestOrigin, type Workspace } from './workspace';
 

@@ -4,7 +4,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Card } from '../../src/core/cards';
-import type { ChatPoster } from '../../src/core/chat-core';
+import type { ChatPoster } from '../../src/core/ports/chat';
 import { postCards } from './delivery';
 
 export function createSlackPoster(client: WebClient): ChatPoster {

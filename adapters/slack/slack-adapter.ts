@@ -11,8 +11,8 @@ import { App, type BlockAction, ExpressReceiver, SocketModeReceiver } from '@sla
 import type { WebClient } from '@slack/web-api';
 import express, { type Application } from 'express';
 import type { Config } from '../../src/config/schema';
-import type { ChatCore, ChatPoster } from '../../src/core/chat-core';
 import { ConfigError } from '../../src/core/errors';
+import type { ChatCore, ChatPoster } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
 import { actionListener } from './actions';
 import { commandListener } from './commands';

@@ -7,7 +7,7 @@
  * the decision itself is the core's either way.
  */
 import type { Card } from '../../src/core/cards';
-import type { ButtonClick } from '../../src/core/chat-core';
+import type { ButtonClick } from '../../src/core/ports/chat';
 import { channelConversationId } from './conversations';
 
 /** Enough for every card with buttons posted in days of normal use; a few MB at most. */

@@ -25,9 +25,9 @@ import {
 import type { Request, Response } from 'express';
 import type { Config } from '../../src/config/schema';
 import type { Card } from '../../src/core/cards';
-import type { ButtonClick, ChatCore, ChatPoster, ProgressSink } from '../../src/core/chat-core';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
+import type { ButtonClick, ChatCore, ChatPoster, ProgressSink } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
 import { createTeamsAuth } from './auth';
 import { commandText } from './command-text';

@@ -10,7 +10,7 @@
  * activity says who acts. In Teams the actor is the Entra object id (`from.aadObjectId`), the id
  * `approvals.teams.users` lists, and never the channel-specific `from.id`.
  */
-import type { Actor, ButtonClick, ConversationRef } from '../../src/core/chat-core';
+import type { Actor, ButtonClick, ConversationRef } from '../../src/core/ports/chat';
 import { channelConversationId } from './conversations';
 
 export interface ActivityLike {

@@ -11,7 +11,7 @@ import type { Control } from '../core/controls/types';
 import { ConfigError } from '../core/errors';
 import { evaluate } from '../core/evaluate/evaluate';
 import { type AuditReport, summarize } from '../core/evaluate/findings';
-import type { AuditOutcome, Auditor, AuditRequest } from '../core/evaluate/port';
+import type { AuditOutcome, Auditor, AuditRequest } from '../core/ports/auditor';
 import { type AccountSnapshot, type ProbeError, probeError } from '../core/snapshot';
 import { collectAccount } from './collector';
 import { type ClientsAt, confirmFinding } from './confirm-pattern';

@@ -11,6 +11,12 @@ import { PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CisBotError } from '../core/errors';
 import type { AccountFinding } from '../core/evaluate/findings';
+import type {
+  ExecuteOptions,
+  FactsRequest,
+  RemediationFacts,
+  RemediationRuntime,
+} from '../core/ports/remediation-runtime';
 import {
   alarmSpecOf,
   alarmSpecOfInput,
@@ -20,15 +26,11 @@ import {
   sameSpec,
 } from '../core/remediation/specs';
 import type {
-  ExecuteOptions,
   ExecutionResult,
   ExecutionStatus,
-  FactsRequest,
   PendingConfirmation,
   Plan,
   PlanStep,
-  RemediationFacts,
-  RemediationRuntime,
   StepOutcome,
 } from '../core/remediation/types';
 import { errorCode, isAccessDenied, safeErrorSummary } from './errors';

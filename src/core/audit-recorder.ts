@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditReport } from './evaluate/findings';
-import type { ActorRef, AuditTrigger, Store } from './ports/store';
+import type { ActorRef, AuditLogStore, AuditRunStore, AuditTrigger } from './ports/store';
 
 export interface RecordAuditOptions {
   trigger: AuditTrigger;
@@ -18,7 +18,7 @@ export interface RecordAuditOptions {
 }
 
 export async function recordAudit(
-  store: Store,
+  store: AuditRunStore & AuditLogStore,
   report: AuditReport,
   options: RecordAuditOptions,
 ): Promise<string> {

@@ -9,9 +9,15 @@ import { recordAudit } from '../core/audit-recorder';
 import type { ControlOutcome } from '../core/digest';
 import { entryKey, streakStart } from '../core/digest';
 import { CisBotError } from '../core/errors';
-import type { Auditor } from '../core/evaluate/port';
+import type { Auditor } from '../core/ports/auditor';
 import type { Logger } from '../core/ports/logger';
-import { type ActorRef, type AuditTrigger, type Store, StoreError } from '../core/ports/store';
+import {
+  type ActorRef,
+  type AuditLogStore,
+  type AuditRunStore,
+  type AuditTrigger,
+  StoreError,
+} from '../core/ports/store';
 import { errorFields } from './log';
 
 /** How far back the audit history is read to date a failing streak. */
@@ -19,7 +25,7 @@ const HISTORY_DAYS = 90;
 
 export interface AuditRunDeps {
   auditor: Auditor;
-  store: Store;
+  store: AuditRunStore & AuditLogStore;
   log: Logger;
 }
 
@@ -59,7 +65,7 @@ export async function auditSchedule(
 
 /** Start of each failing account's current streak in the audit history (`control|account` keys). */
 export async function failingSinceFromHistory(
-  store: Store,
+  store: AuditRunStore,
   outcomes: readonly ControlOutcome[],
   at: Date,
 ): Promise<Map<string, string>> {

@@ -14,14 +14,10 @@
  *   previous digest's baseline, and logged (once, by whoever claims it).
  */
 import type { ScheduleConfig } from '../config/schema';
-import {
-  DIGEST_SUMMARY_VERSION,
-  type DigestOutcome,
-  type DigestSummary,
-  parseDigestSummary,
-} from '../core/digest';
+import { DIGEST_SUMMARY_VERSION, type DigestSummary, parseDigestSummary } from '../core/digest';
+import type { DigestOutcome } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
-import type { Store } from '../core/ports/store';
+import type { AuditLogStore, ScheduleRunStore } from '../core/ports/store';
 import { type CronMatcher, latestFireTime, MINUTE_MS, minuteKey } from './cron-time';
 import { runKeyTime } from './dst';
 
@@ -32,7 +28,7 @@ const SKIP_HORIZON_MINUTES = 7 * 24 * 60;
 export const RETRY_MARGIN_MS = 1000;
 
 export interface CatchUpDeps {
-  store: Store;
+  store: ScheduleRunStore & AuditLogStore;
   owner: string;
   leaseMs: number;
   log: Logger;

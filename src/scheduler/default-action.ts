@@ -13,18 +13,12 @@
 import type { Config } from '../config/schema';
 import type { ControlOutcome, DigestRemediation } from '../core/digest';
 import type { AccountFinding } from '../core/evaluate/findings';
+import type { AutoRemediate, AutoRemediationResult } from '../core/ports/auto-remediate';
 import type { Logger } from '../core/ports/logger';
-import type { ExecutionOutcome, Proposal } from '../core/remediation';
 import { safeMessage } from './audit-run';
 import { errorFields } from './log';
 
 export type DefaultAction = 'notify' | 'skip' | 'remediate';
-
-/** What RemediationWorkflow.autoRemediate resolves to. */
-export type AutoRemediationResult = ExecutionOutcome | Exclude<Proposal, { kind: 'plan' }>;
-
-/** The remediation port: plan, approve as cis-bot, execute and re-audit one account. */
-export type AutoRemediate = (control: string, accountId: string) => Promise<AutoRemediationResult>;
 
 export function defaultActionOf(controls: Config['controls'] | undefined, control: string): DefaultAction {
   return controls?.[control]?.default_action ?? 'notify';

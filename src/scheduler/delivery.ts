@@ -5,8 +5,8 @@
  */
 import type { ScheduleConfig } from '../config/schema';
 import type { Card } from '../core/cards';
-import type { ChatPoster, Platform } from '../core/chat-core';
 import type { DigestDelivery } from '../core/digest';
+import type { ChatPoster, Platform } from '../core/ports/chat';
 import type { Logger } from '../core/ports/logger';
 import { safeMessage } from './audit-run';
 import { errorFields } from './log';

@@ -5,30 +5,38 @@
  * audit log. Claiming is the caller's business (scheduler.ts).
  */
 import type { ScheduleConfig } from '../config/schema';
-import type { ChatPoster, Platform } from '../core/chat-core';
 import {
   buildDigest,
   type DigestDelivery,
   type DigestLimits,
-  type DigestOutcome,
   type DigestRemediation,
-  type DigestResult,
-  type DigestRunOptions,
   type DigestSummary,
   type DigestTrigger,
-  digestReceipt,
   parseDigestSummary,
 } from '../core/digest';
-import type { Auditor } from '../core/evaluate/port';
+import type { Auditor } from '../core/ports/auditor';
+import type { AutoRemediate } from '../core/ports/auto-remediate';
+import type { ChatPoster, Platform } from '../core/ports/chat';
+import type { DigestOutcome, DigestResult, DigestRunOptions } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
-import type { ActorRef, AuditTrigger, Store } from '../core/ports/store';
+import type {
+  ActorRef,
+  AuditLogStore,
+  AuditRunStore,
+  AuditTrigger,
+  ScheduleRunStore,
+} from '../core/ports/store';
+import { digestReceipt } from '../core/present/schedule-cards';
 import { auditSchedule, failingSinceFromHistory } from './audit-run';
-import { type AutoRemediate, type DefaultAction, remediateOutcomes } from './default-action';
+import { type DefaultAction, remediateOutcomes } from './default-action';
 import { deliver, targetsOf } from './delivery';
+
+/** The store ports the scheduler uses: audit runs (history), the audit log, and scheduled-run leases. */
+export type SchedulerStore = AuditRunStore & AuditLogStore & ScheduleRunStore;
 
 export interface ProduceDeps {
   auditor: Auditor;
-  store: Store;
+  store: SchedulerStore;
   log: Logger;
   clock: { now(): Date };
   /** The run's lease: automatic remediation starts no account past half of it. */

@@ -22,26 +22,22 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config, ScheduleConfig } from '../config/schema';
-import type { ChatPoster, Platform } from '../core/chat-core';
 import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
-import {
-  type DigestLimits,
-  type DigestOutcome,
-  type DigestPort,
-  type DigestTrigger,
-  localTime,
-  type ScheduleInfo,
-} from '../core/digest';
+import { type DigestLimits, type DigestTrigger, localTime } from '../core/digest';
 import { UsageError } from '../core/errors';
-import type { Auditor } from '../core/evaluate/port';
+import type { Auditor } from '../core/ports/auditor';
+import type { AutoRemediate } from '../core/ports/auto-remediate';
+import type { ChatPoster, Platform } from '../core/ports/chat';
+import type { DigestOutcome, DigestPort, ScheduleInfo } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
-import type { ActorRef, Store } from '../core/ports/store';
+import type { ActorRef } from '../core/ports/store';
 import { createLogger } from '../logger';
 import { type CatchUpDeps, catchUp, RETRY_MARGIN_MS, runKey, settle } from './catch-up';
 import { MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
-import { type AutoRemediate, defaultActionOf } from './default-action';
+import { defaultActionOf } from './default-action';
 import { leaseRetries, realTimer } from './lease-retries';
 import { errorFields } from './log';
+import type { SchedulerStore } from './produce-digest';
 import { type ProduceDeps, produceDigest } from './produce-digest';
 import { scheduleTimers, secondOf } from './schedule-timers';
 import { validateSchedules } from './validate';
@@ -50,7 +46,7 @@ export interface SchedulerDeps {
   /** `controls` carries each control's default_action (notify when absent). */
   config: Pick<Config, 'schedules'> & Partial<Pick<Config, 'controls'>>;
   auditor: Auditor;
-  store: Store;
+  store: SchedulerStore;
   /** One per chat platform the schedules post to (the Slack and Teams adapters' posters). */
   posters: readonly ChatPoster[];
   clock?: { now(): Date };

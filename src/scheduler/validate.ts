@@ -5,9 +5,9 @@
  */
 import { parse, validateDetailed } from 'node-cron';
 import type { ScheduleConfig } from '../config/schema';
-import type { Platform } from '../core/chat-core';
 import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
 import { ConfigError } from '../core/errors';
+import type { Platform } from '../core/ports/chat';
 
 export interface ValidateOptions {
   controls?: ControlRegistry;

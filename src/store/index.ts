@@ -1,3 +1,3 @@
-/** The SQLite store: `openStore(path)` returns an implementation of the core's Store port. */
-export { MIGRATIONS, type Migration, migrate, schemaVersion } from './migrations';
-export { type OpenStoreOptions, openStore, SqliteStore } from './sqlite-store';
+/** The SQLite store: `openStore(path)` returns an implementation of the core's store ports. */
+export { MIGRATIONS, type Migration, migrate, schemaVersion } from './sqlite/migrations';
+export { type OpenStoreOptions, openStore, SqliteStore } from './sqlite/sqlite-store';

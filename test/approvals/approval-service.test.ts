@@ -1,6 +1,6 @@
 import { ApprovalService } from '../../src/core/approvals';
-import type { Actor } from '../../src/core/chat-core';
 import { RemediationRefused } from '../../src/core/errors';
+import type { Actor } from '../../src/core/ports/chat';
 import { openStore, type SqliteStore } from '../../src/store';
 import { tempDir } from '../store/helpers';
 import { ACCOUNT, approvalsConfig, approver, PLAN_HASH, requester, savePlan } from './fixtures/setup';

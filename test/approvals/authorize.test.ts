@@ -1,6 +1,6 @@
 import { authorizeApprover, requiresDistinctApprover } from '../../src/core/approvals';
-import type { Actor } from '../../src/core/chat-core';
 import { RemediationRefused } from '../../src/core/errors';
+import type { Actor } from '../../src/core/ports/chat';
 import { approvalsConfig, approver } from './fixtures/setup';
 
 const approval = { id: 'ap1', requestedBy: { platform: 'slack' as const, userId: 'U_REQUESTER' } };

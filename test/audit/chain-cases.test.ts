@@ -7,7 +7,7 @@ import { runAudit } from '../../src/aws/auditor';
 import { AwsSession } from '../../src/aws/session';
 import { getControl } from '../../src/core/controls';
 import type { AccountFinding } from '../../src/core/evaluate';
-import type { AuditOutcome } from '../../src/core/evaluate/port';
+import type { AuditOutcome } from '../../src/core/ports/auditor';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { CASES, casesScenario, ORG, REGION, SECURITY } from './fixtures';
 

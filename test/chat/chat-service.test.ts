@@ -5,9 +5,9 @@
  */
 import { bundledScenario, type SandboxRun, startSandboxRun } from '../../adapters/cli/sandbox-run';
 import { loadConfig } from '../../src/config/load';
-import { ACTION_REMEDIATE, type CommandContext } from '../../src/core/chat-core';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
+import { ACTION_REMEDIATE, type CommandContext } from '../../src/core/ports/chat';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
 import { openStore } from '../../src/store';
 

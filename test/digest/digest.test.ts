@@ -2,16 +2,16 @@
 import { toSlackMessages } from '../../adapters/slack/render';
 import { MAX_CARD_BYTES, splitCard } from '../../adapters/teams/render';
 import type { Button, Card, CardElement } from '../../src/core/cards';
-import { ACTION_REMEDIATE } from '../../src/core/chat-core';
 import {
   buildDigest,
   type DigestSummary,
   failingFor,
   parseDigestSummary,
-  scheduleListCard,
   streakStart,
 } from '../../src/core/digest';
 import type { NotificationLevel } from '../../src/core/levels';
+import { ACTION_REMEDIATE } from '../../src/core/ports/chat';
+import { scheduleListCard } from '../../src/core/present/schedule-cards';
 import { validateBlockKit } from '../support/fake-slack-api';
 import { finding, report, SCHEDULE } from './fixtures';
 

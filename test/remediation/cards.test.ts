@@ -6,7 +6,7 @@
 import { renderCard } from '../../adapters/cli/render-text';
 import { toBlockKit } from '../../adapters/slack/render';
 import { toAdaptiveCard } from '../../adapters/teams/render';
-import { ACTION_APPROVE, ACTION_REJECT } from '../../src/core/chat-core';
+import { ACTION_APPROVE, ACTION_REJECT } from '../../src/core/ports/chat';
 import { planCard, progressCard, resultCard } from '../../src/core/remediation';
 import { ACCOUNT, ALICE, brokenScenario, configDoc, startHarness } from './helpers';
 

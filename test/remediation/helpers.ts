@@ -13,7 +13,7 @@ import { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { ApprovalService } from '../../src/core/approvals';
-import type { Actor } from '../../src/core/chat-core';
+import type { Actor } from '../../src/core/ports/chat';
 import { RemediationWorkflow } from '../../src/core/remediation';
 import { type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
 import { openStore, type SqliteStore } from '../../src/store';

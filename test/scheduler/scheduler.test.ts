@@ -4,8 +4,8 @@
  * Connector, and a SQLite file store.
  */
 import { CloudWatchLogsClient, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { ACTION_REMEDIATE } from '../../src/core/chat-core';
 import { UsageError } from '../../src/core/errors';
+import { ACTION_REMEDIATE } from '../../src/core/ports/chat';
 import { createScheduler, type Scheduler } from '../../src/scheduler';
 import { openStore, type SqliteStore } from '../../src/store';
 import {

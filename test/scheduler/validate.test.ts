@@ -1,9 +1,9 @@
 /** Start-up validation of schedules: clear ConfigErrors naming the schedule and what is wrong. */
 import { loadConfig } from '../../src/config/load';
 import type { ScheduleConfig } from '../../src/config/schema';
-import type { ChatPoster } from '../../src/core/chat-core';
 import { ConfigError } from '../../src/core/errors';
-import type { Auditor } from '../../src/core/evaluate/port';
+import type { Auditor } from '../../src/core/ports/auditor';
+import type { ChatPoster } from '../../src/core/ports/chat';
 import { createScheduler, validateSchedules } from '../../src/scheduler';
 import { openStore } from '../../src/store';
 

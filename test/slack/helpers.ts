@@ -8,6 +8,8 @@ import { createHmac } from 'node:crypto';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import type { Card } from '../../src/core/cards';
+import type { Command } from '../../src/core/commands';
+import type { NotificationLevel } from '../../src/core/levels';
 import type {
   ButtonClick,
   ChatCore,
@@ -15,9 +17,7 @@ import type {
   CommandContext,
   ConversationRef,
   ProgressSink,
-} from '../../src/core/chat-core';
-import type { Command } from '../../src/core/commands';
-import type { NotificationLevel } from '../../src/core/levels';
+} from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
 import { createLogger } from '../../src/logger';
 import { FAKE_BOT_TOKEN, FAKE_TEAM_ID } from '../support/fake-slack-api';

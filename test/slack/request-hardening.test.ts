@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack-adapter';
 import { isFromWorkspace, type Workspace } from '../../adapters/slack/workspace';
-import { ACTION_APPROVE } from '../../src/core/chat-core';
+import { ACTION_APPROVE } from '../../src/core/ports/chat';
 import { openStore, type SqliteStore } from '../../src/store';
 import { tempDir } from '../store/helpers';
 import { FAKE_TEAM_ID, FakeSlackApi } from '../support/fake-slack-api';

@@ -7,7 +7,7 @@ import { SocketModeReceiver } from '@slack/bolt';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack-adapter';
 import { loadConfig } from '../../src/config/load';
 import type { Card } from '../../src/core/cards';
-import { ACTION_APPROVE, ACTION_REMEDIATE } from '../../src/core/chat-core';
+import { ACTION_APPROVE, ACTION_REMEDIATE } from '../../src/core/ports/chat';
 import {
   FAKE_BOT_TOKEN,
   FakeSlackApi,

@@ -102,4 +102,25 @@ describe('schema migrations', () => {
     db.close();
     expect(count.n).toBe(MIGRATIONS.length);
   });
+  it('migration 4: approvals stored before approval kinds existed are remediations', async () => {
+    const path = tmp.file('v3.db');
+    await openStore(path, { migrations: MIGRATIONS.slice(0, 3) }).close();
+    const db = new Database(path);
+    db.prepare(
+      "INSERT INTO plans (hash, control, account_id, created_at, plan) VALUES ('h1', '4.1', '111111111111', '2025-01-01T00:00:00.000Z', '{}')",
+    ).run();
+    db.prepare(
+      `INSERT INTO approvals (id, plan_hash, control, account_id, state, requested_by, created_at, expires_at, updated_at)
+       VALUES ('old', 'h1', '4.1', '111111111111', 'requested', '{"platform":"slack","userId":"U1"}',
+               '2025-01-01T00:00:00.000Z', '2025-01-01T01:00:00.000Z', '2025-01-01T00:00:00.000Z')`,
+    ).run();
+    db.close();
+    const store = openStore(path);
+    expect(await store.getApproval('old')).toMatchObject({
+      id: 'old',
+      kind: 'remediation',
+      state: 'requested',
+    });
+    await store.close();
+  });
 });

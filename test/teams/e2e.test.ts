@@ -16,7 +16,7 @@
  * token is refused before anything reaches the core.
  */
 import { writeFileSync } from 'node:fs';
-import { ACTION_APPROVE, ACTION_REJECT, ACTION_REMEDIATE } from '../../src/core/chat-core';
+import { ACTION_APPROVE, ACTION_REJECT, ACTION_REMEDIATE } from '../../src/core/ports/chat';
 import {
   type ConnectorCall,
   type FakeBotConnector,

@@ -12,7 +12,7 @@ import {
   type TeamsAdapter,
 } from '../../adapters/teams/teams-adapter';
 import { loadConfig } from '../../src/config/load';
-import type { ChatCore } from '../../src/core/chat-core';
+import type { ChatCore } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
 import { type FakeBotConnector, startFakeBotConnector } from '../support/fake-bot-connector';
 

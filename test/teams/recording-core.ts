@@ -4,6 +4,8 @@
  * tests use the real core.
  */
 import type { Card } from '../../src/core/cards';
+import type { Command } from '../../src/core/commands';
+import type { NotificationLevel } from '../../src/core/levels';
 import type {
   ButtonClick,
   ChatCore,
@@ -11,9 +13,7 @@ import type {
   CommandContext,
   ConversationRef,
   ProgressSink,
-} from '../../src/core/chat-core';
-import type { Command } from '../../src/core/commands';
-import type { NotificationLevel } from '../../src/core/levels';
+} from '../../src/core/ports/chat';
 
 export const AUDIT_CARD: Card = {
   summary: '4.1: 1 account non-compliant',

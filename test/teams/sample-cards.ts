@@ -3,7 +3,7 @@
  * the renderer's exact-output tests and to show the rendered Adaptive Cards in the README.
  */
 import type { Card } from '../../src/core/cards';
-import { ACTION_APPROVE, ACTION_REJECT, ACTION_REMEDIATE } from '../../src/core/chat-core';
+import { ACTION_APPROVE, ACTION_REJECT, ACTION_REMEDIATE } from '../../src/core/ports/chat';
 
 export const CIS_41_PATTERN =
   '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }';

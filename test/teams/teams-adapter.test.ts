@@ -14,7 +14,7 @@ import { TeamsConversationUnknownError } from '../../adapters/teams/errors';
 import { toAdaptiveCard } from '../../adapters/teams/render';
 import { storeConversations } from '../../adapters/teams/teams-adapter';
 import type { Card } from '../../src/core/cards';
-import { ACTION_APPROVE, ACTION_REJECT } from '../../src/core/chat-core';
+import { ACTION_APPROVE, ACTION_REJECT } from '../../src/core/ports/chat';
 import { openStore } from '../../src/store';
 import {
   ALEX,

@@ -11,8 +11,8 @@
  */
 import { createTeamsAdapter } from '../../adapters/teams/teams-adapter';
 import { loadConfig } from '../../src/config/load';
-import { ACTION_APPROVE } from '../../src/core/chat-core';
 import { ConfigError } from '../../src/core/errors';
+import { ACTION_APPROVE } from '../../src/core/ports/chat';
 import {
   ALEX,
   asDirectLine,

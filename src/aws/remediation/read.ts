@@ -12,7 +12,7 @@ import {
   ListSubscriptionsByTopicCommand,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import type { FactsRequest, RemediationFacts } from '../../core/remediation/types';
+import type { FactsRequest, RemediationFacts } from '../../core/ports/remediation-runtime';
 import {
   type Alarm,
   type MetricFilter,

@@ -16,11 +16,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApprovalsConfig } from '../../config/schema';
-import type { Actor } from '../chat-core';
 import { CisBotError, RemediationRefused } from '../errors';
+import type { Actor } from '../ports/chat';
 import type {
   ActorRef,
   Approval,
+  ApprovalKind,
   ApprovalPatch,
   ApprovalState,
   AuditLogInput,
@@ -56,6 +57,8 @@ export interface ApprovalServiceOptions {
 export const APPROVED_ABANDONED_AFTER_MS = 5 * 60_000;
 
 export interface ApprovalRequest {
+  /** What is approved; default `remediation`. */
+  kind?: ApprovalKind;
   planHash: string;
   control: string;
   accountId: string;
@@ -109,6 +112,7 @@ export class ApprovalService {
     return this.store.createApproval(
       {
         id: this.newId(),
+        kind: input.kind ?? 'remediation',
         planHash: input.planHash,
         control: input.control,
         accountId: input.accountId,

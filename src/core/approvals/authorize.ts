@@ -5,8 +5,8 @@
  * their own AWS credentials anyway) the requester may not approve their own request. Pure.
  */
 import type { ApprovalsConfig } from '../../config/schema';
-import type { Actor, Platform } from '../chat-core';
 import { RemediationRefused } from '../errors';
+import type { Actor, Platform } from '../ports/chat';
 import type { Approval } from '../ports/store';
 import { describeActor } from './state-machine';
 

@@ -7,6 +7,11 @@
 import type { Config } from '../../config/schema';
 import { recordAudit } from '../audit-recorder';
 import type { Card } from '../cards';
+import type { Command } from '../commands';
+import { getControl } from '../controls/registry';
+import { RemediationRefused, UsageError } from '../errors';
+import { DEFAULT_LEVEL, type NotificationLevel } from '../levels';
+import type { Auditor } from '../ports/auditor';
 import {
   ACTION_APPROVE,
   ACTION_REJECT,
@@ -18,16 +23,11 @@ import {
   type CommandContext,
   type ConversationRef,
   type ProgressSink,
-} from '../chat-core';
-import type { Command } from '../commands';
-import { getControl } from '../controls/registry';
-import type { DigestPort } from '../digest/port';
-import { scheduleListCard } from '../digest/port';
-import { RemediationRefused, UsageError } from '../errors';
-import type { Auditor } from '../evaluate/port';
-import { DEFAULT_LEVEL, type NotificationLevel } from '../levels';
+} from '../ports/chat';
+import type { DigestPort } from '../ports/digests';
 import type { ActorRef, AuditTrigger, Store } from '../ports/store';
 import { presentAudit } from '../present';
+import { scheduleListCard } from '../present/schedule-cards';
 import { type Plan, planCard, progressCard, type RemediationWorkflow, resultCard } from '../remediation';
 import { helpCard, historyCard, statusCard } from './info-cards';
 import { decidedPlanCard, noticeCard } from './remediation-cards';

@@ -13,9 +13,9 @@
  * needs a person).
  */
 import type { Button, Card, CardElement } from '../cards';
-import { ACTION_REMEDIATE } from '../chat-core';
 import type { AccountStatus, AuditReport, LinkStatus } from '../evaluate/findings';
 import { type NotificationLevel, shows } from '../levels';
+import { ACTION_REMEDIATE } from '../ports/chat';
 import { type DigestChanges, type DigestItem, failingFor } from './changes';
 import { accountLabel, clip, listNames, localTime } from './format';
 import {

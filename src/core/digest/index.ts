@@ -171,12 +171,3 @@ export function buildDigest(input: BuildDigestInput): Digest {
   };
   return { cards, summary, items, changes };
 }
-export {
-  type DigestOutcome,
-  type DigestPort,
-  type DigestResult,
-  type DigestRunOptions,
-  digestReceipt,
-  type ScheduleInfo,
-  scheduleListCard,
-} from './port';

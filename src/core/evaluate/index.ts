@@ -1,4 +1,4 @@
-/** The pure audit evaluation: findings types, `evaluate(control, snapshot)`, and the auditor port. */
+/** The pure audit evaluation: findings types and `evaluate(control, snapshot)` (the auditor port is in core/ports). */
 export { evaluate } from './evaluate';
 export { closeness, type FilterJudgement, judgeFilter } from './filter-judge';
 export {
@@ -17,5 +17,4 @@ export {
   summarize,
 } from './findings';
 export { type ManagementCoverage, managementCoverage } from './management-events';
-export type { AuditOutcome, Auditor, AuditRequest } from './port';
 export { cloudWatchCanPublish, type PolicyVerdict } from './topic-policy';

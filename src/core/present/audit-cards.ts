@@ -6,7 +6,6 @@
  * - verbose: plus the evidence of every link, a card per compliant account, timings and API-call counts.
  */
 import type { Button, Card, CardElement } from '../cards';
-import { ACTION_REMEDIATE } from '../chat-core';
 import type {
   AccountFinding,
   AccountStatus,
@@ -15,6 +14,7 @@ import type {
   LinkStatus,
 } from '../evaluate/findings';
 import { type NotificationLevel, shows } from '../levels';
+import { ACTION_REMEDIATE } from '../ports/chat';
 
 export interface PresentOptions {
   /** Add a "Propose a fix" button (`cis:remediate`, value `{"control","accountId"}` JSON) to non-compliant cards. */

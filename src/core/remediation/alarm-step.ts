@@ -4,12 +4,13 @@
  * note when the chain's broken alarm is someone else's and left as it is.
  */
 import type { LinkResult } from '../evaluate/findings';
+import type { RemediationFacts } from '../ports/remediation-runtime';
 import { type AccountSnapshot, type Alarm, logGroupKey } from '../snapshot';
 import { putMetricAlarmCli } from './cli-text';
 import type { FilterChoice } from './filter-step';
 import { type PlanParts, q, type StepContext } from './plan-parts';
 import { alarmSpecOf, alarmSpecOfInput, describeChanges, sameSpec } from './specs';
-import type { PutMetricAlarmInput, RemediationFacts } from './types';
+import type { PutMetricAlarmInput } from './types';
 
 /** Most actions an alarm state may have (AWS limit). */
 const MAX_ACTIONS = 5;

@@ -5,7 +5,7 @@
  * 3000-character section limit; the adapters' renderers do the rest.
  */
 import type { Card, CardElement } from '../cards';
-import { ACTION_APPROVE, ACTION_REJECT } from '../chat-core';
+import { ACTION_APPROVE, ACTION_REJECT } from '../ports/chat';
 import type { Approval } from '../ports/store';
 import { unresolvedBlockers } from './planner';
 import { renderStepOutcome } from './render';

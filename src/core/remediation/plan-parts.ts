@@ -5,9 +5,10 @@
 import type { RemediationConfig } from '../../config/schema';
 import type { Control } from '../controls/types';
 import type { AccountFinding } from '../evaluate/findings';
+import type { RemediationFacts } from '../ports/remediation-runtime';
 import type { AccountSnapshot } from '../snapshot';
 import type { Located, RemediationNames } from './repair-target';
-import type { Guidance, PlanStep, RemediationFacts } from './types';
+import type { Guidance, PlanStep } from './types';
 
 export interface StepContext {
   finding: AccountFinding;

@@ -32,6 +32,7 @@
 import type { RemediationConfig } from '../../config/schema';
 import type { Control } from '../controls/types';
 import type { AccountFinding } from '../evaluate/findings';
+import { NO_FACTS, type RemediationFacts } from '../ports/remediation-runtime';
 import type { AccountSnapshot } from '../snapshot';
 import { alarmStep } from './alarm-step';
 import { filterStep } from './filter-step';
@@ -40,14 +41,7 @@ import { buildPlan } from './plan-assembly';
 import type { PlanParts, StepContext } from './plan-parts';
 import { locate, remediationNames } from './repair-target';
 import { topicSteps } from './topic-steps';
-import {
-  type Guidance,
-  NO_FACTS,
-  type Plan,
-  type PlanStep,
-  type PlanTarget,
-  type RemediationFacts,
-} from './types';
+import type { Guidance, Plan, PlanStep, PlanTarget } from './types';
 
 // The planner's public names, wherever they live, stay importable from here.
 export { planKind, unresolvedBlockers } from './plan-assembly';

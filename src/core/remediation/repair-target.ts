@@ -9,8 +9,9 @@ import type { RemediationConfig } from '../../config/schema';
 import type { Control } from '../controls/types';
 import type { AccountFinding, LinkName } from '../evaluate/findings';
 import { cloudWatchCanPublish } from '../evaluate/topic-policy';
+import type { FactsRequest, RemediationFacts } from '../ports/remediation-runtime';
 import { type AccountSnapshot, parseLogGroupArn, parseTopicArn, type TopicSnapshot } from '../snapshot';
-import type { FactsRequest, Guidance, RemediationFacts } from './types';
+import type { Guidance } from './types';
 
 /** The links the bot repairs, in chain order. */
 export const REPAIRABLE_LINKS: readonly LinkName[] = ['metric-filter', 'alarm', 'topic', 'subscription'];

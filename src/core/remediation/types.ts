@@ -1,11 +1,10 @@
 /**
  * The remediation plan and execution model: what a plan is (ordered steps, each an exact AWS API call
  * with its AWS CLI equivalent, IAM action and precondition; guidance for what the bot does not repair),
- * what an execution reports, and the runtime port through which the platform-neutral workflow reaches
- * AWS (implemented in src/aws/executor.ts). Plain JSON-safe data: plans are stored and hashed.
+ * and what an execution reports. The port through which the workflow reaches AWS is in
+ * core/ports/remediation-runtime.ts. Plain JSON-safe data: plans are stored and hashed.
  */
-import type { AccountFinding, AccountStatus, LinkName } from '../evaluate/findings';
-import type { Alarm, Probe, TopicSnapshot } from '../snapshot';
+import type { AccountStatus, LinkName } from '../evaluate/findings';
 
 export type StepId = 'metric-filter' | 'topic' | 'subscription' | 'alarm';
 
@@ -157,34 +156,6 @@ export interface Plan {
   hash: string;
 }
 
-// --- Reads beyond the audit snapshot -------------------------------------------------------------------
-
-/**
- * What the planner needs to know beyond the snapshot (the collector only reads alarms of covering
- * filters' metrics and topics named by candidate alarms): the bot's alarm by name, and its topic.
- */
-export interface FactsRequest {
-  accountId: string;
-  region: string;
-  alarmNames: string[];
-  topicArns: string[];
-  /**
-   * Alarm names (among `alarmNames`) whose SNS AlarmActions in this account and region are read too, in a
-   * second round once the alarms are read: the bot-named alarm may already notify a topic worth reusing
-   * that the audit did not read (it reads topics only of alarms on covering filters' metrics).
-   */
-  alarmTopicsOf?: string[];
-}
-
-export interface RemediationFacts {
-  /** Keyed by alarm name; `null` when no alarm of that name exists. A missing key means unknown. */
-  alarms: Record<string, Probe<Alarm | null>>;
-  /** Keyed by topic ARN; `attributes` not-found when the topic does not exist. */
-  topics: Record<string, TopicSnapshot>;
-}
-
-export const NO_FACTS: RemediationFacts = { alarms: {}, topics: {} };
-
 // --- Execution --------------------------------------------------------------------------------------
 
 export type StepStatus =
@@ -242,17 +213,4 @@ export interface ExecutionResult {
   reaudit: { status: AccountStatus; reason: string; brokenLink?: LinkName } | { error: string };
   startedAt: string;
   finishedAt: string;
-}
-
-export interface ExecuteOptions {
-  /** Called before and after every step; a throwing callback aborts the execution (the promise rejects). */
-  onStep?: (event: ExecutionEvent) => void | Promise<void>;
-  /** Audits the account again after the steps (the verdict goes into the result). */
-  reaudit: () => Promise<AccountFinding>;
-}
-
-/** The runtime port: how the platform-neutral workflow reads extra facts and executes plans. */
-export interface RemediationRuntime {
-  readFacts(request: FactsRequest): Promise<RemediationFacts>;
-  execute(plan: Plan, options: ExecuteOptions): Promise<ExecutionResult>;
 }

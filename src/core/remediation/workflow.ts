@@ -9,22 +9,17 @@
 import type { Config } from '../../config/schema';
 import { type ApprovalService, describeApprovalState, SYSTEM_ACTOR } from '../approvals';
 import { recordAudit } from '../audit-recorder';
-import type { Actor } from '../chat-core';
 import { CONTROLS, type ControlRegistry, getControl } from '../controls/registry';
 import type { Control } from '../controls/types';
 import { RemediationRefused, UsageError } from '../errors';
 import type { AccountFinding } from '../evaluate/findings';
-import type { AuditOutcome, Auditor, AuditRequest } from '../evaluate/port';
+import type { AuditOutcome, Auditor, AuditRequest } from '../ports/auditor';
+import type { Actor } from '../ports/chat';
+import { NO_FACTS, type RemediationRuntime } from '../ports/remediation-runtime';
 import type { ActorRef, Approval, AuditTrigger, ConversationPointer, Store } from '../ports/store';
 import type { AccountSnapshot } from '../snapshot';
 import { planKind, planRemediation, remediationFactsRequest, unresolvedBlockers } from './planner';
-import {
-  type ExecutionEvent,
-  type ExecutionResult,
-  NO_FACTS,
-  type Plan,
-  type RemediationRuntime,
-} from './types';
+import type { ExecutionEvent, ExecutionResult, Plan } from './types';
 
 export interface RemediationWorkflowDeps {
   auditor: Auditor;

@@ -2,8 +2,9 @@
  * The auditor port: how the chat core and the scheduler ask for an audit without knowing about AWS.
  * `src/aws/auditor.ts` implements it with the SDK; tests may implement it over the sandbox.
  */
+
+import type { AuditReport } from '../evaluate/findings';
 import type { AccountSnapshot } from '../snapshot';
-import type { AuditReport } from './findings';
 
 export interface AuditRequest {
   /** Control id, e.g. `4.1`; an unknown id rejects with UnknownControlError. */

@@ -4,9 +4,9 @@
  * `ButtonClick`, call the core, and render the neutral cards it returns. Authorization decisions are the
  * core's; adapters only report who the actor is.
  */
-import type { Card } from './cards';
-import type { Command } from './commands';
-import type { NotificationLevel } from './levels';
+import type { Card } from '../cards';
+import type { Command } from '../commands';
+import type { NotificationLevel } from '../levels';
 
 export type Platform = 'slack' | 'teams' | 'cli';
 

@@ -1,67 +1,11 @@
 /**
- * The digest port: what the chat core needs from the scheduler for `/cis digest now` and
- * `/cis schedule list` without importing it (src/scheduler implements it), and the pure cards that
- * answer those commands.
+ * The cards answering `/cis schedule list` and the receipt of `/cis digest now`. Pure.
  */
 import type { Card, CardElement } from '../cards';
-import type { Platform } from '../chat-core';
-import type { NotificationLevel } from '../levels';
-import type { ActorRef } from '../ports/store';
-import { localTime } from './format';
-import type { DigestDelivery, DigestSummary } from './summary';
-
-export interface ScheduleInfo {
-  name: string;
-  cron: string;
-  timezone: string;
-  level: NotificationLevel;
-  controls: string[];
-  targets: { slack: string[]; teams: string[] };
-  /** ISO time of the next scheduled run. */
-  nextRun: string;
-  /** The next run in the schedule's time zone, e.g. `2025-03-02 07:00 Europe/London`. */
-  nextRunLocal: string;
-}
-
-/** How fire() and runNow() ended. */
-export type DigestOutcome =
-  | 'posted'
-  /** Posted to some targets; others failed (see deliveries). */
-  | 'partially-posted'
-  /** Every target failed. */
-  | 'not-posted'
-  /** The level asks for nothing and nothing is wrong (level `error`, all compliant). */
-  | 'nothing-to-post'
-  /** Not posted: the cards are returned to the caller (runNow with deliver 'none'). */
-  | 'returned'
-  /** Another run (replica, overlap, restart) already claimed this schedule and minute. */
-  | 'skipped-duplicate';
-
-export interface DigestResult {
-  schedule: string;
-  /** ISO time of the run. */
-  at: string;
-  outcome: DigestOutcome;
-  /** The digest, as posted (or to post, with deliver 'none'). */
-  cards: Card[];
-  summary: DigestSummary;
-  deliveries: DigestDelivery[];
-  /** A one-card answer for the person who asked ("posted to ..."). */
-  receipt: Card;
-}
-
-export interface DigestRunOptions {
-  /** `targets` (default): post to the schedule's targets and record the run; `none`: return the cards only. */
-  deliver?: 'targets' | 'none';
-  /** Overrides the schedule's level (e.g. `--level` on the command). */
-  level?: NotificationLevel;
-}
-
-export interface DigestPort {
-  /** The digest of `scheduleName` (default: the first schedule) now. Unknown name: UsageError. */
-  runNow(scheduleName?: string, requestedBy?: ActorRef, options?: DigestRunOptions): Promise<DigestResult>;
-  list(): ScheduleInfo[];
-}
+import { localTime } from '../digest/format';
+import type { DigestDelivery } from '../digest/summary';
+import type { Platform } from '../ports/chat';
+import type { DigestResult, ScheduleInfo } from '../ports/digests';
 
 const PLATFORM_WORD: Record<Platform, string> = { slack: 'Slack', teams: 'Teams', cli: 'CLI' };
 

@@ -5,7 +5,7 @@
  * at once cannot both migrate) and refuses a database written by a newer cis-bot.
  */
 import type Database from 'better-sqlite3';
-import { StoreError } from '../core/ports/store';
+import { StoreError } from '../../core/ports/store';
 
 export interface Migration {
   version: number;
@@ -131,6 +131,14 @@ CREATE TABLE once_keys (
   seen_at       TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX once_keys_by_expiry ON once_keys (expires_at_ms);
+`,
+  },
+  {
+    version: 4,
+    name: 'approval kinds (what an approval approves)',
+    // Every approval before this version approved a remediation plan.
+    sql: `
+ALTER TABLE approvals ADD COLUMN kind TEXT NOT NULL DEFAULT 'remediation';
 `,
   },
 ];
