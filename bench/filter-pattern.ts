@@ -6,10 +6,9 @@
  * one decision under the default budget, and one synchronous judging pass over 100 distinct planted
  * filters. Prints its numbers when run directly: `npx tsx bench/filter-pattern.ts`.
  */
+import { getMetricFilterControl, metricFilterControls } from '../src/core/controls';
 import { judgeFilter } from '../src/core/evaluate/filter-judge';
 import {
-  CIS_V4_PATTERN_VARIANTS,
-  CIS_V4_PATTERNS,
   comparePatterns,
   matchesEvent,
   matchesLogEvent,
@@ -17,13 +16,14 @@ import {
   parsePattern,
 } from '../src/core/filter-pattern';
 
-const V41 = CIS_V4_PATTERNS['4.1'] as string;
+const V41 = getMetricFilterControl('4.1').pattern;
+/** Every CIS pattern and variant of the control registry. */
+const CIS_PATTERNS = metricFilterControls().flatMap((c) => [c.pattern, ...c.variants.map((v) => v.pattern)]);
 const HOSTILE = '{ $.errorCode = %.{0,1000}a.{0,1000}% && $.eventName = %[a-z]{0,1000}b{1000}% }';
 
 function corpus(): [string, string][] {
-  const all = [...Object.values(CIS_V4_PATTERNS), ...(CIS_V4_PATTERN_VARIANTS['4.2'] ?? [])];
   const pairs: [string, string][] = [];
-  for (const p of all) {
+  for (const p of CIS_PATTERNS) {
     pairs.push([p, p]);
     // Re-spelled: no spaces around operators, the whole body in redundant parentheses.
     const tight = p.replace(/\s*(!=|=|&&|\|\||\(|\)|\{|\})\s*/g, '$1');
@@ -155,10 +155,7 @@ function rate(fn: () => number, ms: number): number {
 
 export async function benchFilterPattern(): Promise<Record<string, number | string>> {
   const pairs = corpus();
-  const patterns: Pattern[] = [
-    ...Object.values(CIS_V4_PATTERNS),
-    ...(CIS_V4_PATTERN_VARIANTS['4.2'] ?? []),
-  ].map((p) => parsePattern(p));
+  const patterns: Pattern[] = CIS_PATTERNS.map((p) => parsePattern(p));
   const lines = cloudTrailEvents(1000);
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   // Warm-up, so the JIT does not skew the first measurement.

@@ -4,6 +4,7 @@
  * README's policy and the code can never drift apart.
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import { readActionsFor, remediationActionsFor } from '../../src/core/controls/iam';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
 import type { CliContext } from './io';
 
@@ -22,13 +23,12 @@ export function accountPolicy(
   confirmPatterns = false,
 ): object {
   const controls = controlIds.map((id) => getControl(id));
-  const read = new Set(controls.flatMap((c) => [...c.readActions]));
-  if (confirmPatterns) read.add('logs:TestMetricFilter');
+  const read = new Set(controls.flatMap((c) => readActionsFor(c, { confirmPatterns })));
   const statements: object[] = [
     { Sid: 'CisBotAuditRead', Effect: 'Allow', Action: [...read].sort(), Resource: '*' },
   ];
   if (remediation) {
-    const write = new Set(controls.flatMap((c) => [...c.remediationActions]));
+    const write = new Set(controls.flatMap((c) => remediationActionsFor(c)));
     statements.push({ Sid: 'CisBotRemediate', Effect: 'Allow', Action: [...write].sort(), Resource: '*' });
   }
   return { Version: '2012-10-17', Statement: statements };

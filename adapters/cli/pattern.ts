@@ -16,11 +16,10 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Command } from 'commander';
 import { type AwsConfirmation, confirmPattern } from '../../src/aws/confirm-pattern';
 import type { SdkClientConfig } from '../../src/aws/session';
-import { benignEventsFor } from '../../src/core/controls/benign-events';
-import { CONTROLS } from '../../src/core/controls/registry';
+import { CONTROLS, metricFilterControls } from '../../src/core/controls/registry';
+import { type MetricFilterControl, unhandledKind } from '../../src/core/controls/types';
 import { judgeFilter } from '../../src/core/evaluate/filter-judge';
 import {
-  CIS_V4_PATTERNS,
   type Comparison,
   comparePatterns,
   covers,
@@ -97,14 +96,31 @@ interface CompareOptions {
   confirmWithAws?: boolean;
 }
 
+/** The control `--control` names, from the registry, when it has a pattern; else the usage message. */
+function patternControl(id: string): MetricFilterControl | { problem: string } {
+  const control = CONTROLS.get(id);
+  const withPattern = metricFilterControls()
+    .map((c) => c.id)
+    .join(', ');
+  if (!control) return { problem: `unknown control ${id}: known controls are ${withPattern}` };
+  switch (control.kind) {
+    case 'metric-filter-chain':
+      return control;
+    case 'service':
+      return { problem: `control ${id} has no filter pattern: controls with one are ${withPattern}` };
+    default:
+      return unhandledKind(control);
+  }
+}
+
 /** Asks logs:TestMetricFilter about the events the verdict rests on (src/aws/confirm-pattern.ts). */
 async function askAws(
   candidate: string,
   reference: string,
-  controlId: string | undefined,
+  control: MetricFilterControl | undefined,
   io: PatternCliIo,
 ): Promise<AwsConfirmation> {
-  const benign = controlId !== undefined ? CONTROLS.get(controlId)?.benignEvents : undefined;
+  const benign = control?.benignEvents;
   const logs = new CloudWatchLogsClient({ ...(io.clientConfig ?? {}) });
   try {
     const { confirmation } = await confirmPattern({
@@ -145,18 +161,19 @@ async function compareCommand(candidateText: string, opts: CompareOptions, io: P
   }
   let referenceText: string;
   let referenceLabel: string;
+  let control: MetricFilterControl | undefined;
   if (opts.reference !== undefined) {
     referenceText = opts.reference;
     referenceLabel = 'the reference pattern';
   } else {
-    const control = opts.control ?? '4.1';
-    const known = CIS_V4_PATTERNS[control];
-    if (known === undefined) {
-      usage(io, `unknown control ${control}: known controls are ${Object.keys(CIS_V4_PATTERNS).join(', ')}`);
+    const found = patternControl(opts.control ?? '4.1');
+    if ('problem' in found) {
+      usage(io, found.problem);
       return;
     }
-    referenceText = known;
-    referenceLabel = `the CIS v4.0.0 ${control} pattern`;
+    control = found;
+    referenceText = control.pattern;
+    referenceLabel = `the CIS v4.0.0 ${control.id} pattern`;
   }
   const candidate = parseOrReport(candidateText, 'candidate', output, io);
   if (candidate === null) return;
@@ -165,19 +182,11 @@ async function compareCommand(candidateText: string, opts: CompareOptions, io: P
   const result = comparePatterns(candidate, reference);
   // Against a control, apply the audit's own rule: a filter that fires on everything, or on ordinary
   // successful calls, does not count even when it is formally BROADER (same answer as `cis-bot audit`).
-  const rejection =
-    opts.reference === undefined
-      ? judgeFilter(candidateText, referenceText, benignEventsFor(opts.control ?? '4.1')).rejection
-      : undefined;
-  const accepted = covers(result) && rejection === undefined;
-  const aws = opts.confirmWithAws
-    ? await askAws(
-        candidateText,
-        referenceText,
-        opts.reference === undefined ? (opts.control ?? '4.1') : undefined,
-        io,
-      )
+  const rejection = control
+    ? judgeFilter(candidateText, referenceText, control.benignEvents).rejection
     : undefined;
+  const accepted = covers(result) && rejection === undefined;
+  const aws = opts.confirmWithAws ? await askAws(candidateText, referenceText, control, io) : undefined;
   if (output === 'json') {
     io.stdout(
       `${JSON.stringify({
@@ -239,7 +248,7 @@ export function registerPatternCommands(program: Command, io: PatternCliIo): voi
     .command('compare')
     .description('compare a pattern with a CIS control pattern (default 4.1) or another pattern')
     .argument('<candidate>', 'the filter pattern to judge')
-    .option('--control <id>', 'compare with this CIS v4.0.0 control pattern (4.1 ... 4.15)')
+    .option('--control <id>', 'compare with the pattern of this CIS v4.0.0 control (default 4.1)')
     .option('--reference <pattern>', 'compare with this pattern instead of a control')
     .option('--output <format>', 'text or json', 'text')
     .option(

@@ -7,8 +7,8 @@
  */
 import type { Config } from '../config/schema';
 import { getControl } from '../core/controls/registry';
-import type { Control } from '../core/controls/types';
-import { ConfigError } from '../core/errors';
+import { type Control, type MetricFilterControl, unhandledKind } from '../core/controls/types';
+import { ConfigError, UsageError } from '../core/errors';
 import { evaluate } from '../core/evaluate/evaluate';
 import { type AuditReport, summarize } from '../core/evaluate/findings';
 import type { AuditOutcome, Auditor, AuditRequest } from '../core/ports/auditor';
@@ -47,6 +47,9 @@ export interface RunAuditOptions {
   now?: () => Date;
 }
 
+/** The options of an audit of a metric-filter-chain control. */
+type ChainAuditOptions = RunAuditOptions & { control: MetricFilterControl };
+
 /** The clients the collector used for a snapshot's account: its role's, or the base credentials'. */
 function clientsOf(session: AwsSession, snap: AccountSnapshot): ClientsAt {
   const viaRole = snap.access.ok && snap.access.value.via === 'assume-role';
@@ -81,7 +84,7 @@ function failedSnapshot(
 }
 
 async function auditAssumed(
-  opts: RunAuditOptions,
+  opts: ChainAuditOptions,
   accountId: string,
   now: () => Date,
 ): Promise<AccountSnapshot> {
@@ -115,7 +118,7 @@ async function auditAssumed(
   return { ...snap, apiCalls: snap.apiCalls + 1 };
 }
 
-async function auditCurrent(opts: RunAuditOptions, now: () => Date): Promise<AccountSnapshot> {
+async function auditCurrent(opts: ChainAuditOptions, now: () => Date): Promise<AccountSnapshot> {
   const { session, region } = opts;
   const identity = session.callerIdentity();
   identity.catch(() => undefined); // observed below through collectAccount
@@ -142,7 +145,24 @@ async function auditCurrent(opts: RunAuditOptions, now: () => Date): Promise<Acc
   };
 }
 
+/** Audits `opts.control` in the accounts, by the control's kind. */
 export async function runAudit(opts: RunAuditOptions): Promise<AuditOutcome> {
+  const { control } = opts;
+  switch (control.kind) {
+    case 'metric-filter-chain':
+      return auditChain({ ...opts, control });
+    case 'service':
+      // Issue 18 adds the first service control (4.16) together with its collector and evaluation.
+      throw new UsageError(
+        `CIS ${control.id} (${control.title}) has no audit yet: cis-bot audits chain controls.`,
+      );
+    default:
+      return unhandledKind(control);
+  }
+}
+
+/** The chain audit: collect each account's chain, evaluate it, optionally confirm with AWS. */
+async function auditChain(opts: ChainAuditOptions): Promise<AuditOutcome> {
   const now = opts.now ?? (() => new Date());
   const started = now();
   const t0 = performance.now();

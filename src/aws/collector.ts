@@ -18,7 +18,7 @@ import {
 import { DescribeAlarmsForMetricCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import type { Control } from '../core/controls/types';
+import type { MetricFilterControl } from '../core/controls/types';
 import { judgeFilter } from '../core/evaluate/filter-judge';
 import {
   type AccountAccess,
@@ -52,7 +52,7 @@ export interface CollectRequest {
   access: AccountAccess;
   auditRegion: string;
   /** The controls whose patterns decide which metrics' alarms are read. */
-  controls: readonly Control[];
+  controls: readonly MetricFilterControl[];
   /** Clients of the audited account. */
   home: (region: string) => AwsClients;
   /** Clients of another account the chain leads to; throws UnreachableAccountError when there is no role. */

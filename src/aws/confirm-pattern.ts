@@ -15,7 +15,7 @@
  * AccessDenied on logs:TestMetricFilter, is recorded as such and never changes or hides the verdict.
  */
 import { type CloudWatchLogsClient, TestMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { Control } from '../core/controls/types';
+import type { MetricFilterControl } from '../core/controls/types';
 import { callLabel, judgeFilter } from '../core/evaluate/filter-judge';
 import type { AccountFinding, LinkResult } from '../core/evaluate/findings';
 import { showEvent } from '../core/evaluate/links';
@@ -106,7 +106,7 @@ export function referenceExamples(reference: string | Pattern): LogEvent[] {
 /** The events the judgement of `pattern` against `control` rests on, deduplicated, at most 50. */
 export function confirmationSamples(
   pattern: string,
-  control: Pick<Control, 'pattern' | 'benignEvents'>,
+  control: Pick<MetricFilterControl, 'pattern'> & Partial<Pick<MetricFilterControl, 'benignEvents'>>,
 ): ConfirmationSample[] {
   const j = judgeFilter(pattern, control.pattern, control.benignEvents);
   const samples: ConfirmationSample[] = [];
@@ -137,7 +137,7 @@ async function awsMatches(logs: LogsClient, pattern: string, messages: string[])
 export interface ConfirmRequest {
   /** The filter's pattern. */
   pattern: string;
-  control: Pick<Control, 'pattern' | 'benignEvents'>;
+  control: Pick<MetricFilterControl, 'pattern'> & Partial<Pick<MetricFilterControl, 'benignEvents'>>;
   /** A Logs client in the log group's account and region (the evaluator the filter runs under). */
   logs: LogsClient;
   accountId?: string;
@@ -313,7 +313,7 @@ export type ClientsAt = (accountId: string, region: string) => AwsClients;
  */
 export async function confirmFinding(
   finding: AccountFinding,
-  control: Control,
+  control: MetricFilterControl,
   clientsAt: ClientsAt,
 ): Promise<{ finding: AccountFinding; calls: number }> {
   const index = finding.links.findIndex((l) => l.link === 'metric-filter');

@@ -20,14 +20,14 @@ import {
 } from '../../src/aws/confirm-pattern';
 import { AwsSession } from '../../src/aws/session';
 import { awsSchema } from '../../src/config/schema';
-import { CONTROLS, getControl, readActionsFor } from '../../src/core/controls';
+import { getMetricFilterControl, metricFilterControls, readActionsFor } from '../../src/core/controls';
 import type { AccountFinding, AuditReport, LinkResult } from '../../src/core/evaluate';
 import { matchesLogEvent, parsePattern } from '../../src/core/filter-pattern';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { type DisagreeingAws, startDisagreeingAws } from './confirm-proxy';
 import { CIS_41, chainAccount, REGION, SECURITY } from './fixtures';
 
-const control = getControl('4.1');
+const control = getMetricFilterControl('4.1');
 const V12 = '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }';
 const NARROW = '{ ($.errorCode = "*UnauthorizedOperation") }';
 
@@ -60,7 +60,7 @@ describe('confirmation samples (pure)', () => {
     expect(confirmationSamples(NARROW, control)[0]?.role).toBe('missed');
   });
 
-  it.each([...CONTROLS.values()].map((c) => [c.id, c.pattern] as const))(
+  it.each(metricFilterControls().map((c) => [c.id, c.pattern] as const))(
     '%s: reference examples are events the CIS pattern matches, one per || branch (at most 9), built by the engine',
     (_id, pattern) => {
       const examples = referenceExamples(pattern);
@@ -68,7 +68,7 @@ describe('confirmation samples (pure)', () => {
       expect(examples.length).toBeLessThanOrEqual(9);
       const p = parsePattern(pattern);
       for (const e of examples) expect(matchesLogEvent(p, e)).toBe(true);
-      expect(confirmationSamples(pattern, getControl(_id)).length).toBeLessThanOrEqual(50);
+      expect(confirmationSamples(pattern, getMetricFilterControl(_id)).length).toBeLessThanOrEqual(50);
     },
   );
 

@@ -1,5 +1,5 @@
 /** The pure parts of the evaluation: selectors, topic policy, alarm arithmetic, and chain choice. */
-import { getControl } from '../../src/core/controls';
+import { getMetricFilterControl } from '../../src/core/controls';
 import { cloudWatchCanPublish, evaluate, managementCoverage } from '../../src/core/evaluate';
 import { displayEndpoint } from '../../src/core/evaluate/endpoint-display';
 import { dimensionsMatch, firesOnOneEvent } from '../../src/core/evaluate/links';
@@ -304,7 +304,7 @@ describe('alarm arithmetic', () => {
 });
 
 describe('evaluate (pure, on hand-built snapshots)', () => {
-  const control = getControl('4.1');
+  const control = getMetricFilterControl('4.1');
   const id = '111122223333';
   const trail = (name: string, over: Partial<TrailSnapshot> = {}): TrailSnapshot => ({
     trail: {

@@ -7,7 +7,7 @@
  */
 import { runAudit } from '../../src/aws/auditor';
 import { AwsSession } from '../../src/aws/session';
-import { CONTROLS, getControl } from '../../src/core/controls';
+import { getMetricFilterControl, metricFilterControls } from '../../src/core/controls';
 import type { AccountFinding } from '../../src/core/evaluate';
 import {
   closeness,
@@ -20,7 +20,7 @@ import { matchesLogEvent, parsePattern } from '../../src/core/filter-pattern';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { CIS_41, chainAccount, REGION, SECURITY } from './fixtures';
 
-const control41 = getControl('4.1');
+const control41 = getMetricFilterControl('4.1');
 const benign41 = control41.benignEvents ?? [];
 
 /** CIS v1.4.0/v1.5.0: all four clauses joined with `||`. */
@@ -169,7 +169,7 @@ describe('judgeFilter under a time budget (security review: hostile metric filte
   it('does not decide a pattern that ran out of time again, against any control', () => {
     const first = judgeFilter(HOSTILE, CIS_41, benign41);
     for (const id of ['4.3', '4.4', '4.5']) {
-      const c = getControl(id);
+      const c = getMetricFilterControl(id);
       const j = judgeFilter(HOSTILE, c.pattern, c.benignEvents);
       expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false, note: first.note });
     }
@@ -202,7 +202,7 @@ describe('judgeFilter under a time budget (security review: hostile metric filte
 describe('benign events (control data)', () => {
   const every = parsePattern(EVERY_CLOUDTRAIL_EVENT);
 
-  it.each([...CONTROLS.values()].map((c) => [c.id, c] as const))(
+  it.each(metricFilterControls().map((c) => [c.id, c] as const))(
     '%s: CloudTrail-shaped successful calls its own CIS pattern does not match',
     (_id, c) => {
       const events = c.benignEvents ?? [];
@@ -220,7 +220,7 @@ describe('benign events (control data)', () => {
 
   /** `{ extra || <the CIS pattern> }`: the CIS filter widened by one clause (`&&` binds tighter, so it stays intact). */
   const widened = (id: string, extra: string) =>
-    `{ (${extra}) || ${getControl(id).pattern.trim().slice(1, -1)} }`;
+    `{ (${extra}) || ${getMetricFilterControl(id).pattern.trim().slice(1, -1)} }`;
 
   it.each([
     ['4.4', widened('4.4', '$.eventSource = iam.amazonaws.com'), 'iam:GetPolicy'],
@@ -244,7 +244,7 @@ describe('benign events (control data)', () => {
     ],
     ['4.13', '{ $.eventName = *Route* }', 'ec2:DescribeRouteTables'],
   ])('%s: the BROADER filter %s fires on %s and fails', (id, pattern, call) => {
-    const c = getControl(id);
+    const c = getMetricFilterControl(id);
     const j = judgeFilter(pattern, c.pattern, c.benignEvents);
     expect(j.verdict).toBe('BROADER');
     expect(j.covers).toBe(false);

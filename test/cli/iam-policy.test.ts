@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../../adapters/cli/main';
 import { CONTROLS } from '../../src/core/controls/registry';
 
@@ -54,6 +56,33 @@ describe('cis-bot iam-policy', () => {
       'arn:aws:iam::444455556666:role/CisBotAudit',
     ]);
     expect((await policy(['--accounts', '1:role/x'])).code).toBe(2);
+  });
+
+  it("README's IAM section lists exactly what it prints for every registered control", async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('## IAM permissions');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    /** The backticked IAM actions of the section's bullet that starts with `**label**`, up to `cut`. */
+    const listed = (label: string, cut?: string) => {
+      const bullet = section.split('\n- ').find((b) => b.startsWith(`**${label}**`)) ?? '';
+      const text = cut !== undefined && bullet.includes(cut) ? bullet.slice(0, bullet.indexOf(cut)) : bullet;
+      return [...text.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((m) => m[1]).sort();
+    };
+    const actions = (statements: Statement[]) => statements.flatMap((s) => s.Action).sort();
+
+    const audit = (await policy([])).out;
+    expect(listed('Audit role in each audited account', '(plus')).toEqual(
+      actions(audit.accountRolePolicy.Statement),
+    );
+    const confirming = (await policy(['--confirm-patterns'])).out;
+    expect(listed('Audit role in each audited account')).toEqual(
+      actions(confirming.accountRolePolicy.Statement),
+    );
+    const fixing = (await policy(['--remediation'])).out;
+    expect(listed('Remediation')).toEqual(actions(fixing.accountRolePolicy.Statement.slice(1)));
+    expect(listed('The identity cis-bot runs as', 'trust policy')).toEqual(
+      actions(audit.hubPolicy.Statement),
+    );
   });
 
   it('refuses an unknown control', async () => {

@@ -1,7 +1,7 @@
 /** `cis-bot pattern compare|test` through a real commander program with captured I/O. */
 import { Command } from 'commander';
 import { registerPatternCommands } from '../../adapters/cli/pattern';
-import { CIS_V4_PATTERNS } from '../../src/core/filter-pattern';
+import { getMetricFilterControl } from '../../src/core/controls';
 
 interface Run {
   stdout: string;
@@ -65,12 +65,21 @@ describe('pattern compare', () => {
     const body = JSON.parse(r.stdout) as { verdict: string; rejected?: string };
     expect(body.verdict).toBe('BROADER');
     expect(body.rejected).toMatch(/ordinary successful calls/);
-    const plain = await run(['pattern', 'compare', v14, '--reference', CIS_V4_PATTERNS['4.1'] as string]);
+    const plain = await run([
+      'pattern',
+      'compare',
+      v14,
+      '--reference',
+      getMetricFilterControl('4.1').pattern,
+    ]);
     expect(plain.exitCode).toBe(0);
   });
 
   it('exits 1 with the missed event for a NARROWER pattern', async () => {
-    const narrower = (CIS_V4_PATTERNS['4.13'] as string).replace('($.eventName = CreateRouteTable) || ', '');
+    const narrower = getMetricFilterControl('4.13').pattern.replace(
+      '($.eventName = CreateRouteTable) || ',
+      '',
+    );
     const r = await run(['pattern', 'compare', narrower, '--control', '4.13', '--output', 'json']);
     expect(r.exitCode).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({
@@ -132,7 +141,7 @@ describe('pattern test', () => {
   ].join('\r\n');
 
   it('prints the matching lines and a count', async () => {
-    const r = await run(['pattern', 'test', CIS_V4_PATTERNS['4.1'] as string], events);
+    const r = await run(['pattern', 'test', getMetricFilterControl('4.1').pattern], events);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(
       `line 1: ${JSON.stringify({ errorCode: 'AccessDenied', sourceIPAddress: '198.51.100.1', eventName: 'GetObject' })}\n` +

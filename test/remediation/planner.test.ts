@@ -6,7 +6,7 @@
  */
 import type { RemediationConfig } from '../../src/config/schema';
 import { remediationSchema } from '../../src/config/schema';
-import { getControl } from '../../src/core/controls/registry';
+import { getMetricFilterControl, metricFilterControls } from '../../src/core/controls/registry';
 import { evaluate } from '../../src/core/evaluate/evaluate';
 import {
   canonicalJson,
@@ -18,7 +18,7 @@ import { type AccountSnapshot, probeOk } from '../../src/core/snapshot';
 import type { Scenario } from '../../src/sandbox';
 import { ACCOUNT, ALICE, compliantRegion, scenarioWith, startHarness } from './helpers';
 
-const control = getControl('4.1');
+const control = getMetricFilterControl('4.1');
 const MGMT = '999988887777';
 const MEMBER = '111122223333';
 
@@ -76,6 +76,27 @@ function orgSnapshot(): AccountSnapshot {
 }
 
 describe('planRemediation (pure)', () => {
+  test.each(metricFilterControls().map((c) => [c.id, c] as const))(
+    '%s: the filter it creates carries the CIS pattern of the record byte for byte',
+    (_id, c) => {
+      const snap = orgSnapshot();
+      const plan = planRemediation(evaluate(c, snap), snap, c, settings());
+      const step = plan.steps[0];
+      expect(step?.call.input).toMatchObject({ filterName: c.defaults.filterName, filterPattern: c.pattern });
+      expect(step?.cli).toContain(`--filter-pattern ${shellQuote(c.pattern, true)}`);
+    },
+  );
+
+  test('4.7 is written as the CIS text spaces it (the old second catalogue re-spaced it)', () => {
+    // CIS-4.md's 4.7, verbatim. The same meaning re-spaced would be another PutMetricFilter text and plan hash.
+    const cis47 =
+      '{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }';
+    const c = getMetricFilterControl('4.7');
+    const snap = orgSnapshot();
+    const plan = planRemediation(evaluate(c, snap), snap, c, settings());
+    expect(plan.steps[0]?.call.input).toMatchObject({ filterPattern: cis47 });
+  });
+
   test('an organization chain is repaired in the log group own account and region', () => {
     const snap = orgSnapshot();
     const finding = evaluate(control, snap);

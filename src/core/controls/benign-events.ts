@@ -1,10 +1,11 @@
 /**
- * Ordinary, successful CloudTrail records, per section-4 control, that the control must NOT alarm on.
- * The audit uses them to judge a metric filter that is BROADER than the CIS pattern: catching more than
- * the benchmark asks is fine (a warning) until the extra includes everyday activity like these, at which
- * point the alarm fires all day and real findings drown. Every record has the fields CloudTrail always
- * writes, a normal caller, and no errorCode; the contract test checks that no control's own reference
- * pattern matches any of its benign records.
+ * Ordinary, successful CloudTrail records that a section-4 control must NOT alarm on: the everyday ones
+ * every control shares (`COMMON_BENIGN_EVENTS`) and the builder each control record uses for the reads
+ * next to its own subject. The audit uses them to judge a metric filter that is BROADER than the CIS
+ * pattern: catching more than the benchmark asks is fine (a warning) until the extra includes everyday
+ * activity like these, at which point the alarm fires all day and real findings drown. Every record has
+ * the fields CloudTrail always writes, a normal caller, and no errorCode; the registry's contract test
+ * checks that no control's own reference pattern matches any of its benign records.
  */
 import type { BenignEvent } from './types';
 
@@ -19,7 +20,7 @@ const alice = {
   userName: 'alice',
 };
 
-const appRole = {
+export const APP_ROLE = {
   type: 'AssumedRole',
   principalId: 'AROAEXAMPLEAPPROLE01:i-0abc1234def567890',
   arn: `arn:aws:sts::${ACCOUNT}:assumed-role/app-server/i-0abc1234def567890`,
@@ -40,7 +41,11 @@ const appRole = {
 let serial = 0;
 
 /** A successful API call record as CloudTrail writes it (management event, read-only unless said). */
-function call(service: string, eventName: string, more: Record<string, unknown> = {}): BenignEvent {
+export function cloudTrailCall(
+  service: string,
+  eventName: string,
+  more: Record<string, unknown> = {},
+): BenignEvent {
   serial++;
   const id = String(serial).padStart(12, '0');
   return Object.freeze({
@@ -66,7 +71,7 @@ function call(service: string, eventName: string, more: Record<string, unknown> 
 }
 
 const lambdaRole = {
-  ...appRole,
+  ...APP_ROLE,
   principalId: 'AROAEXAMPLELAMBDA001:order-handler',
   arn: `arn:aws:sts::${ACCOUNT}:assumed-role/order-handler-role/order-handler`,
   accessKeyId: 'ASIAEXAMPLELAMBDA001',
@@ -77,12 +82,12 @@ const lambdaRole = {
  * console sign-in with MFA, and the writes every workload makes (log streams, custom metrics), which a
  * filter on name prefixes such as `Create*` or `Put*` would catch.
  */
-const COMMON: readonly BenignEvent[] = [
-  call('ec2', 'DescribeInstances', {
+export const COMMON_BENIGN_EVENTS: readonly BenignEvent[] = [
+  cloudTrailCall('ec2', 'DescribeInstances', {
     requestParameters: { instancesSet: {}, filterSet: {} },
   }),
-  call('s3', 'GetObject', {
-    userIdentity: appRole,
+  cloudTrailCall('s3', 'GetObject', {
+    userIdentity: APP_ROLE,
     sourceIPAddress: '198.51.100.7',
     userAgent: '[aws-sdk-java/2.21.0]',
     requestParameters: {
@@ -94,8 +99,8 @@ const COMMON: readonly BenignEvent[] = [
     eventCategory: 'Data',
     resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::app-assets/logo.png' }],
   }),
-  call('s3', 'PutObject', {
-    userIdentity: appRole,
+  cloudTrailCall('s3', 'PutObject', {
+    userIdentity: APP_ROLE,
     sourceIPAddress: '198.51.100.7',
     userAgent: '[aws-sdk-java/2.21.0]',
     requestParameters: {
@@ -108,7 +113,7 @@ const COMMON: readonly BenignEvent[] = [
     eventCategory: 'Data',
     resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::app-assets/upload.bin' }],
   }),
-  call('logs', 'CreateLogStream', {
+  cloudTrailCall('logs', 'CreateLogStream', {
     userIdentity: lambdaRole,
     sourceIPAddress: '198.51.100.23',
     userAgent: 'awslambda-worker/1.0',
@@ -118,14 +123,14 @@ const COMMON: readonly BenignEvent[] = [
     },
     readOnly: false,
   }),
-  call('monitoring', 'PutMetricData', {
-    userIdentity: appRole,
+  cloudTrailCall('monitoring', 'PutMetricData', {
+    userIdentity: APP_ROLE,
     sourceIPAddress: '198.51.100.7',
     userAgent: '[aws-sdk-java/2.21.0]',
     requestParameters: { namespace: 'App/Orders' },
     readOnly: false,
   }),
-  call('signin', 'ConsoleLogin', {
+  cloudTrailCall('signin', 'ConsoleLogin', {
     eventTime: '2030-01-15T08:59:00Z',
     userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0',
     requestParameters: null,
@@ -140,36 +145,3 @@ const COMMON: readonly BenignEvent[] = [
     eventType: 'AwsConsoleSignIn',
   }),
 ];
-
-/** Reads (and routine writes) next to each control's subject: what a BROADER-by-service filter would catch. */
-const SPECIFIC: Readonly<Record<string, readonly BenignEvent[]>> = {
-  '4.4': [call('iam', 'GetPolicy'), call('iam', 'ListAttachedRolePolicies')],
-  // cis-bot's own audit calls these on every run.
-  '4.5': [call('cloudtrail', 'DescribeTrails'), call('cloudtrail', 'GetTrailStatus')],
-  // Every read of an encrypted object or secret calls Decrypt.
-  '4.7': [
-    call('kms', 'Decrypt', {
-      userIdentity: appRole,
-      sourceIPAddress: '198.51.100.7',
-      requestParameters: { encryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
-    }),
-    call('kms', 'DescribeKey'),
-  ],
-  '4.8': [call('s3', 'GetBucketPolicy'), call('s3', 'GetBucketAcl')],
-  // AWS Config rules report their results with PutEvaluations all day long.
-  '4.9': [
-    call('config', 'DescribeConfigurationRecorders'),
-    call('config', 'PutEvaluations', { readOnly: false }),
-  ],
-  '4.10': [call('ec2', 'DescribeSecurityGroups')],
-  '4.11': [call('ec2', 'DescribeNetworkAcls')],
-  '4.12': [call('ec2', 'DescribeInternetGateways'), call('ec2', 'DescribeCustomerGateways')],
-  '4.13': [call('ec2', 'DescribeRouteTables')],
-  '4.14': [call('ec2', 'DescribeVpcs'), call('ec2', 'DescribeVpcAttribute')],
-  '4.15': [call('organizations', 'DescribeOrganization'), call('organizations', 'ListAccounts')],
-};
-
-/** The benign records of a section-4 control: the common ones plus those next to its subject. */
-export function benignEventsFor(controlId: string): readonly BenignEvent[] {
-  return Object.freeze([...COMMON, ...(SPECIFIC[controlId] ?? [])]);
-}

@@ -1,11 +1,11 @@
 /**
- * The explicit control registry: a Map built from imported arrays. A duplicate id is a programming error
- * and throws at load time; an unknown id asked for by a user is an UnknownControlError (a UsageError, so
- * adapters show it as-is).
+ * The explicit control registry: a Map built from imported arrays (section-4/index.ts lists the section's
+ * records). A duplicate id is a programming error and throws at load time; an unknown id asked for by a
+ * user is an UnknownControlError (a UsageError, so adapters show it as-is).
  */
 import { UsageError } from '../errors';
-import { CIS_V4_SECTION_4 } from './cis-v4-section-4';
-import type { Control } from './types';
+import { CIS_V4_SECTION_4 } from './section-4';
+import type { Control, MetricFilterControl } from './types';
 
 export class UnknownControlError extends UsageError {
   readonly controlId: string;
@@ -34,4 +34,21 @@ export function getControl(id: string, registry: ControlRegistry = CONTROLS): Co
   const control = registry.get(id);
   if (!control) throw new UnknownControlError(id, [...registry.keys()]);
   return control;
+}
+
+/** The registry's metric-filter-chain controls (those with a CIS pattern), in registry order. */
+export function metricFilterControls(registry: ControlRegistry = CONTROLS): MetricFilterControl[] {
+  return [...registry.values()].filter((c): c is MetricFilterControl => c.kind === 'metric-filter-chain');
+}
+
+/** A control that has a CIS filter pattern; any other id is a usage error naming the ones that do. */
+export function getMetricFilterControl(
+  id: string,
+  registry: ControlRegistry = CONTROLS,
+): MetricFilterControl {
+  const control = registry.get(id);
+  if (control?.kind === 'metric-filter-chain') return control;
+  const known = metricFilterControls(registry).map((c) => c.id);
+  if (!control) throw new UnknownControlError(id, known);
+  throw new UsageError(`Control ${id} has no filter pattern. Controls with one: ${known.join(', ')}.`);
 }

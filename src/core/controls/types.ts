@@ -1,9 +1,13 @@
 /**
- * What a control is, as data: its identity in the CIS frameworks, the reference filter pattern, the
- * metric/alarm defaults the remediation uses, and the IAM actions an audit of it reads. Section 4 controls
- * (4.1 to 4.15) all follow the same CloudTrail -> CloudWatch Logs -> metric filter -> alarm -> SNS chain
- * and differ only in these data, so adding one is adding an entry to the array in `cis-v4-section-4.ts`.
+ * What a control is, as data: one record per control, a discriminated union by `kind`.
+ *   - `metric-filter-chain`: the CIS section-4 shape (4.1 to 4.15): CloudTrail -> CloudWatch Logs ->
+ *     metric filter -> alarm -> SNS topic -> subscription, with the control's own filter pattern.
+ *   - `service`: a control that checks one AWS service setting and has no pattern (4.16, Security Hub
+ *     enabled); issue 18 adds the first record of this kind with its audit.
+ * Every consumer that behaves differently per kind switches on `kind` and ends with `unhandledKind`, so a
+ * new kind breaks each of them at compile time. How to add a control: the repository's ARCHITECTURE.md.
  */
+import type { LinkName } from '../evaluate/findings';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
@@ -15,6 +19,24 @@ export interface CisMapping {
   'v3.0.0': string;
   /** v1.2.0 had monitoring as section 3 (3.1 ...); absent where v1.2.0 had no such control. */
   'v1.2.0'?: string;
+}
+
+/**
+ * An AWS API call, as CloudTrail records it, that can break one link of a control: the drift alerts
+ * (issue 13) build their EventBridge rule and their event-to-control mapping from these.
+ */
+export interface BreakingCall {
+  /** CloudTrail `eventSource`, e.g. `cloudtrail.amazonaws.com` (CloudWatch is `monitoring.amazonaws.com`). */
+  eventSource: string;
+  /** CloudTrail `eventName` (the API operation), e.g. `StopLogging`. */
+  eventName: string;
+  /** How the call breaks the link, in one sentence. */
+  why: string;
+  /**
+   * Made in the organization's management account (or a delegated administrator), not in the audited
+   * account: it can break the link of every member account at once.
+   */
+  organizationWide?: boolean;
 }
 
 /** The CIS remediation's names and alarm settings (`put-metric-filter`, `put-metric-alarm`). */
@@ -31,29 +53,74 @@ export interface MetricAlarmDefaults {
   evaluationPeriods: number;
 }
 
-export interface Control {
+/** How a pattern variant compares with the control's main pattern (the engine's verdict). */
+export type VariantRelation = 'EQUIVALENT' | 'NARROWER' | 'BROADER';
+
+/** Another pattern the CIS text offers for the same control (e.g. 4.2's variant for SSO users). */
+export interface PatternVariant {
+  name: string;
+  /** Verbatim, as the CIS text prints it. */
+  pattern: string;
+  /** What `comparePatterns(variant, main)` says; the contract test holds the record to it. */
+  relation: VariantRelation;
+  why: string;
+}
+
+/** A CloudTrail record as delivered to CloudWatch Logs (one JSON object per log event). */
+export type BenignEvent = Readonly<Record<string, unknown>>;
+
+/** What every control has, whatever its kind. */
+interface ControlBase {
   /** Stable id used in commands, config and findings, e.g. `4.1`. */
   id: string;
   cis: CisMapping;
   title: string;
   rationale: string;
   severity: Severity;
-  /** How the control is checked; every section-4 pattern control is a `metric-filter-chain`. */
-  kind: 'metric-filter-chain';
-  /** The reference CloudWatch Logs filter pattern, as the CIS text gives it. */
-  pattern: string;
-  defaults: MetricAlarmDefaults;
   /** IAM actions the audit of this control calls (the audit role needs all of them). */
   readActions: readonly string[];
-  /** IAM actions the CIS remediation calls (for the planner and the README's IAM policy). */
+  /** IAM actions its remediation calls (empty when the remediation is guidance only). */
   remediationActions: readonly string[];
+}
+
+/** A CIS section-4 control: the monitoring chain with the control's own metric-filter pattern. */
+export interface MetricFilterControl extends ControlBase {
+  kind: 'metric-filter-chain';
+  /** The reference CloudWatch Logs filter pattern, verbatim as the CIS text prints it. */
+  pattern: string;
+  /**
+   * Other patterns the CIS text offers. Recorded and held to their documented relation; the audit
+   * still judges filters against `pattern` only (accepting a NARROWER variant would change verdicts).
+   */
+  variants: readonly PatternVariant[];
+  /** The names and alarm settings the remediation uses (`remediation.overrides` may rename). */
+  defaults: MetricAlarmDefaults;
   /**
    * Ordinary, successful CloudTrail records this control must NOT alarm on (no errorCode, a normal
    * caller). The reference pattern matches none of them; a filter BROADER than the reference that matches
    * one would fire on everyday activity and drown real findings, so the audit fails it.
    */
-  benignEvents?: readonly BenignEvent[];
+  benignEvents: readonly BenignEvent[];
+  /** Per link of the chain, the API calls that can break it (shared: `CHAIN_BREAKING_CALLS`). */
+  breakingCalls: Readonly<Record<LinkName, readonly BreakingCall[]>>;
 }
 
-/** A CloudTrail record as delivered to CloudWatch Logs (one JSON object per log event). */
-export type BenignEvent = Readonly<Record<string, unknown>>;
+/**
+ * A control that checks a service setting, without a pattern or a chain (4.16: Security Hub enabled).
+ * Its remediation is guidance (enabling a service is a billing decision), never an automatic step.
+ */
+export interface ServiceControl extends ControlBase {
+  kind: 'service';
+  /** The checks of the control, each with the API calls that can break it (e.g. `security-hub`). */
+  breakingCalls: Readonly<Record<string, readonly BreakingCall[]>>;
+  /** What a person does to comply, with the exact AWS CLI line. */
+  guidance: { text: string; cli: string };
+}
+
+export type Control = MetricFilterControl | ServiceControl;
+export type ControlKind = Control['kind'];
+
+/** The end of an exhaustive `switch (control.kind)`: a new kind fails to compile until it is handled. */
+export function unhandledKind(control: never): never {
+  throw new Error(`unhandled control kind: ${JSON.stringify((control as { kind?: unknown }).kind)}`);
+}

@@ -3,7 +3,7 @@
  * the evaluation context, and the small wording helpers every link's detail uses.
  */
 
-import type { Control } from '../controls/types';
+import type { MetricFilterControl } from '../controls/types';
 import type { AccountSnapshot, MetricRef } from '../snapshot';
 import type { ChainRef, LinkResult } from './findings';
 
@@ -13,7 +13,7 @@ export interface Path {
 }
 
 export interface Ctx {
-  control: Control;
+  control: MetricFilterControl;
   snap: AccountSnapshot;
 }
 

@@ -9,7 +9,7 @@
  * topic-links.ts, each handing its candidates to the next; chain-ranking.ts picks the best one.
  */
 
-import type { Control } from '../controls/types';
+import type { MetricFilterControl } from '../controls/types';
 import type { AccountSnapshot } from '../snapshot';
 import type { Ctx, Path } from './chain-path';
 import { bestPath, compliantReason, pathStatus } from './chain-ranking';
@@ -17,7 +17,7 @@ import type { AccountFinding, LinkName, LinkResult } from './findings';
 import { errorLink, fail } from './links';
 import { trailPaths } from './trail-links';
 
-export function evaluate(control: Control, snap: AccountSnapshot): AccountFinding {
+export function evaluate(control: MetricFilterControl, snap: AccountSnapshot): AccountFinding {
   const base = {
     control: control.id,
     accountId: snap.accountId,

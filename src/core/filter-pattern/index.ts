@@ -16,7 +16,6 @@ export type {
   TermPattern,
   Value,
 } from './ast';
-export { CIS_V4_PATTERN_VARIANTS, CIS_V4_PATTERNS } from './cis-patterns';
 export { comparePatterns, decisionTimedOut } from './compare';
 export { DECISION_TIMEOUT_NOTE, DEFAULT_DECISION_MS } from './deadline';
 export { PatternSyntaxError } from './errors';

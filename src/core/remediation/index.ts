@@ -6,7 +6,6 @@ export {
   CONFIRMED_BY_OWNER,
   planKind,
   planRemediation,
-  REMEDIATION_IAM_ACTIONS,
   REPAIRABLE_LINKS,
   type RemediationNames,
   remediationFactsRequest,

@@ -3,7 +3,7 @@
  * one located repair, and the steps and guidance they append to in chain order.
  */
 import type { RemediationConfig } from '../../config/schema';
-import type { Control } from '../controls/types';
+import type { MetricFilterControl } from '../controls/types';
 import type { AccountFinding } from '../evaluate/findings';
 import type { RemediationFacts } from '../ports/remediation-runtime';
 import type { AccountSnapshot } from '../snapshot';
@@ -13,7 +13,7 @@ import type { Guidance, PlanStep } from './types';
 export interface StepContext {
   finding: AccountFinding;
   snapshot: AccountSnapshot;
-  control: Control;
+  control: MetricFilterControl;
   settings: RemediationConfig;
   facts: RemediationFacts;
   loc: Located;

@@ -30,7 +30,7 @@
  * alarm-step.ts (the steps and their notes), plan-assembly.ts (the plan, its hash and kind).
  */
 import type { RemediationConfig } from '../../config/schema';
-import type { Control } from '../controls/types';
+import type { MetricFilterControl } from '../controls/types';
 import type { AccountFinding } from '../evaluate/findings';
 import { NO_FACTS, type RemediationFacts } from '../ports/remediation-runtime';
 import type { AccountSnapshot } from '../snapshot';
@@ -56,25 +56,10 @@ export {
 } from './repair-target';
 export { CONFIRMED_BY_OWNER } from './topic-steps';
 
-/**
- * Every IAM action a remediation needs: the four writes of the CIS text plus the reads the planner and
- * the executor make right before each step (cloudwatch:DescribeAlarms is not among the audit's reads).
- */
-export const REMEDIATION_IAM_ACTIONS: readonly string[] = [
-  'logs:PutMetricFilter',
-  'sns:CreateTopic',
-  'sns:Subscribe',
-  'cloudwatch:PutMetricAlarm',
-  'logs:DescribeMetricFilters',
-  'cloudwatch:DescribeAlarms',
-  'sns:ListSubscriptionsByTopic',
-  'sns:GetTopicAttributes',
-];
-
 export function planRemediation(
   finding: AccountFinding,
   snapshot: AccountSnapshot,
-  control: Control,
+  control: MetricFilterControl,
   settings: RemediationConfig,
   facts: RemediationFacts = NO_FACTS,
 ): Plan {

@@ -6,7 +6,7 @@
  * Also what the planner needs read beyond the snapshot to plan there.
  */
 import type { RemediationConfig } from '../../config/schema';
-import type { Control } from '../controls/types';
+import type { MetricFilterControl } from '../controls/types';
 import type { AccountFinding, LinkName } from '../evaluate/findings';
 import { cloudWatchCanPublish } from '../evaluate/topic-policy';
 import type { FactsRequest, RemediationFacts } from '../ports/remediation-runtime';
@@ -25,7 +25,10 @@ export interface RemediationNames {
 }
 
 /** The control's defaults with `remediation.overrides[control]` applied. */
-export function remediationNames(control: Control, settings: RemediationConfig): RemediationNames {
+export function remediationNames(
+  control: MetricFilterControl,
+  settings: RemediationConfig,
+): RemediationNames {
   const o = settings.overrides[control.id] ?? {};
   const d = control.defaults;
   return {
@@ -200,7 +203,7 @@ export function locate(
 export function remediationFactsRequest(
   finding: AccountFinding,
   snapshot: AccountSnapshot,
-  control: Control,
+  control: MetricFilterControl,
   settings: RemediationConfig,
 ): FactsRequest | undefined {
   const located = locate(finding, settings, snapshot);

@@ -10,7 +10,7 @@ import type { Config } from '../../config/schema';
 import { type ApprovalService, describeApprovalState, SYSTEM_ACTOR } from '../approvals';
 import { recordAudit } from '../audit-recorder';
 import { CONTROLS, type ControlRegistry, getControl } from '../controls/registry';
-import type { Control } from '../controls/types';
+import { type Control, type MetricFilterControl, unhandledKind } from '../controls/types';
 import { RemediationRefused, UsageError } from '../errors';
 import type { AccountFinding } from '../evaluate/findings';
 import type { AuditOutcome, Auditor, AuditRequest } from '../ports/auditor';
@@ -32,7 +32,7 @@ export interface RemediationWorkflowDeps {
 }
 
 export interface Assessment {
-  control: Control;
+  control: MetricFilterControl;
   finding: AccountFinding;
   snapshot: AccountSnapshot;
   plan: Plan;
@@ -76,7 +76,7 @@ export class RemediationWorkflow {
     actor: AnyActor = SYSTEM_ACTOR,
     purpose = 'plan',
   ): Promise<Assessment> {
-    const control = getControl(controlId, this.deps.controls ?? CONTROLS);
+    const control = this.plannable(controlId);
     const { finding, snapshot } = await this.auditOne(control, accountId, actor, purpose);
     const settings = this.deps.config.remediation;
     const request = remediationFactsRequest(finding, snapshot, control, settings);
@@ -279,6 +279,21 @@ export class RemediationWorkflow {
       result.failedStep ? `step ${result.failedStep.id} failed: ${result.failedStep.message}` : undefined,
     );
     return { approval: finished, plan, result };
+  }
+
+  /** A control cis-bot plans remediations for: the chain controls; a service control's fix is guidance. */
+  private plannable(controlId: string): MetricFilterControl {
+    const control = getControl(controlId, this.deps.controls ?? CONTROLS);
+    switch (control.kind) {
+      case 'metric-filter-chain':
+        return control;
+      case 'service':
+        throw new UsageError(
+          `CIS ${control.id} (${control.title}) is not changed by cis-bot: ${control.guidance.text} ${control.guidance.cli}`,
+        );
+      default:
+        return unhandledKind(control);
+    }
   }
 
   private auditRequest(control: Control, accountId: string | undefined): AuditRequest {
