@@ -1,6 +1,10 @@
 /**
- * CIS AWS Foundations v4.0.0 section 4 (Monitoring), in benchmark order: one record per file. Adding a
- * control is adding its file and its line here (ARCHITECTURE.md, "How to add a control").
+ * CIS AWS Foundations v4.0.0 section 4 (Monitoring), in benchmark order: one record per file. Patterns,
+ * names and alarm settings are the CIS text's; v3.0.0 numbers section 4 the same way (checked against the
+ * public Steampipe cis_v300/section_4 mapping), v1.2.0 had these as 3.x (3.1 unauthorized API calls, 3.2
+ * sign-in without MFA, and so on; 4.15 Organizations did not exist then). 4.16 (Security Hub enabled) is
+ * a `service` control, not a chain; issue 18 adds it here. Adding a control is adding its file and its
+ * line here (ARCHITECTURE.md, "How to add a control").
  */
 
 import type { Control } from '../types';
