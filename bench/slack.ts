@@ -9,9 +9,9 @@
  */
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { bundledScenario, startSandboxRun } from '../adapters/cli/sandbox-run';
 import { loadConfig } from '../src/config/load';
 import { createCoreServices } from '../src/runtime';
+import { bundledScenario, startSandboxRun } from '../src/sandbox-run';
 import { startBot } from '../src/server';
 import { openStore } from '../src/store';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../test/support/fake-slack-api';

@@ -6,25 +6,21 @@
  * workflow as a chat approval: plan, approval by the demo operator, execution, re-audit, and prints the
  * audit log. Exits 0 when the demo ran, whatever it found.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../../src/config/load';
+import { type CoreServices, openDemo } from '../../src/cli-runtime';
 import { recordAudit } from '../../src/core/audit-recorder';
 import { getControl } from '../../src/core/controls/registry';
+import type { OutputFormat } from '../../src/core/inputs';
 import { LEVELS, type NotificationLevel } from '../../src/core/levels';
 import type { Actor } from '../../src/core/ports/chat';
 import { renderPlanText, renderResultText, renderStepOutcome } from '../../src/core/remediation';
-import { createCoreServices } from '../../src/runtime';
-import { openStore } from '../../src/store';
 import { printOutcome } from './audit-command';
 import { renderHistoryText } from './history';
 import type { CliContext } from './io';
-import { bundledScenario, startSandboxRun } from './sandbox-run';
+import { outputOption } from './options';
 
 interface DemoOptions {
-  output: 'text' | 'json';
+  output: OutputFormat;
   level: NotificationLevel;
   control: string;
 }
@@ -33,50 +29,31 @@ const OPERATOR: Actor = { platform: 'cli', userId: 'demo-operator' };
 
 async function demo(ctx: CliContext, opts: DemoOptions): Promise<void> {
   const control = getControl(opts.control);
-  const run = await startSandboxRun(bundledScenario('audit-demo'), {
-    ...(ctx.io.clientConfig ? { clientConfig: ctx.io.clientConfig } : {}),
-  });
-  const dbPath = join(mkdtempSync(join(tmpdir(), 'cis-bot-demo-')), 'cis-bot.db');
-  const store = openStore(dbPath);
+  const world = await openDemo(ctx.io, OPERATOR.userId);
   try {
-    const config = loadConfig({
-      document: {
-        aws: { accounts: run.otherAccounts, region: run.defaultRegion, concurrency: 8 },
-        approvals: { cli: { users: [OPERATOR.userId] } },
-        // An SQS subscriber is confirmed at once, so the fixed account is compliant right away.
-        remediation: {
-          subscription: {
-            protocol: 'sqs',
-            endpoint: `arn:aws:sqs:${run.defaultRegion}:${run.callerAccount}:cis-alarms`,
-          },
-        },
-      },
-      env: {},
-    });
-    const services = createCoreServices({ config, session: run.session, labels: run.labels, store });
+    const { services, dbPath } = world;
     const text = opts.output === 'text';
     if (text) {
       ctx.io.stdout(
-        `Demo: the AWS sandbox at ${run.sandbox.endpoint} holds ${run.otherAccounts.length + 1} accounts; ` +
-          `auditing ${run.otherAccounts.length} of them from the security account ${run.callerAccount} through AssumeRole.\n` +
+        `Demo: the AWS sandbox at ${world.endpoint} holds ${world.memberAccounts.length + 1} accounts; ` +
+          `auditing ${world.memberAccounts.length} of them from the security account ${world.callerAccount} through AssumeRole.\n` +
           `The embedded database is ${dbPath}.\n\n`,
       );
     }
     const outcome = await services.auditor.audit({ control: control.id });
-    await recordAudit(store, outcome.report, { trigger: 'cli', actor: OPERATOR });
+    await recordAudit(services.store, outcome.report, { trigger: 'cli', actor: OPERATOR });
     printOutcome(ctx.io, control, outcome, opts.output, opts.level);
     if (text) await fixOne(ctx, services, control.id, outcome.report.accounts, dbPath);
     ctx.setExitCode(0);
   } finally {
-    await store.close();
-    await run.close();
+    await world.close();
   }
 }
 
 /** Fixes the first non-compliant account the bot can repair, as an approved plan, and shows the log. */
 async function fixOne(
   ctx: CliContext,
-  services: ReturnType<typeof createCoreServices>,
+  services: CoreServices,
   controlId: string,
   findings: ReadonlyArray<{ accountId: string; status: string; brokenLink?: string }>,
   dbPath: string,
@@ -113,7 +90,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
     .description(
       'audit the bundled sandbox accounts and fix one with an approved plan (no AWS credentials needed)',
     )
-    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(outputOption())
     .addOption(new Option('--level <level>', 'notification level').choices([...LEVELS]).default('info'))
     .option('--control <id>', 'control to audit', '4.1')
     .action((opts: DemoOptions) => demo(ctx, opts));

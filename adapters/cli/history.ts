@@ -3,24 +3,18 @@
  * refusals, execution start, every step, execution end), oldest first within the newest N entries, as
  * text lines or JSON. The store path comes from store.path / CIS_BOT_DB.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../../src/config/load';
+import type { Command } from 'commander';
+import { loadCliConfig, openCliStore } from '../../src/cli-runtime';
+import type { OutputFormat } from '../../src/core/inputs';
 import type { AuditLogEntry } from '../../src/core/ports/store';
-import { openStore } from '../../src/store';
 import type { CliContext } from './io';
+import { configOption, outputOption, wholeNumber } from './options';
 
 export interface HistoryCliOptions {
   limit: number;
   approval?: string;
-  output: 'text' | 'json';
+  output: OutputFormat;
   config?: string;
-}
-
-function parseLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000)
-    throw new InvalidArgumentError('expected a whole number from 1 to 10000.');
-  return n;
 }
 
 type Detail = Record<string, unknown>;
@@ -76,11 +70,7 @@ export function renderHistoryText(entries: readonly AuditLogEntry[]): string {
 }
 
 async function history(ctx: CliContext, opts: HistoryCliOptions): Promise<void> {
-  const config = loadConfig({
-    ...(opts.config !== undefined ? { path: opts.config } : {}),
-    ...(ctx.io.env ? { env: ctx.io.env } : {}),
-  });
-  const store = openStore(config.store.path);
+  const store = await openCliStore(await loadCliConfig(ctx.io, opts.config));
   try {
     const newestFirst = await store.listAuditLog({
       limit: opts.limit,
@@ -99,9 +89,9 @@ export function registerHistoryCommand(program: Command, ctx: CliContext): void 
   program
     .command('history')
     .description('list the audit log (audits, plans, approvals, executed steps), oldest first')
-    .option('--limit <n>', 'how many of the newest entries to show', parseLimit, 50)
+    .option('--limit <n>', 'how many of the newest entries to show', wholeNumber(1, 10_000), 50)
     .option('--approval <id>', 'only the entries of one approval')
-    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--config <path>', 'configuration file (default CIS_BOT_CONFIG, then ./cis-bot.yaml)')
+    .addOption(outputOption())
+    .addOption(configOption())
     .action((opts: HistoryCliOptions) => history(ctx, opts));
 }

@@ -3,14 +3,16 @@
  * registry (each control declares the actions it reads and the ones its remediation calls), so the
  * README's policy and the code can never drift apart.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { readActionsFor, remediationActionsFor } from '../../src/core/controls/iam';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
+import { DEFAULT_ROLE_ARN_TEMPLATE, roleArnFor, splitList } from '../../src/core/inputs';
 import type { CliContext } from './io';
+import { parseAccountList } from './options';
 
 interface PolicyOptions {
   control?: string[];
-  accounts?: string;
+  accounts?: string[];
   remediation?: boolean;
   confirmPatterns?: boolean;
   role?: string;
@@ -41,8 +43,8 @@ export function accountPolicy(
 export function hubPolicy(roleArnTemplate: string, accounts: readonly string[] = []): object {
   const roles =
     accounts.length > 0
-      ? accounts.map((a) => roleArnTemplate.replaceAll('{account}', a))
-      : roleArnTemplate.replaceAll('{account}', '*');
+      ? accounts.map((a) => roleArnFor(roleArnTemplate, a))
+      : roleArnFor(roleArnTemplate, '*');
   return {
     Version: '2012-10-17',
     Statement: [
@@ -57,17 +59,6 @@ export function hubPolicy(roleArnTemplate: string, accounts: readonly string[] =
   };
 }
 
-function accountList(text: string | undefined): string[] {
-  const accounts = (text ?? '')
-    .split(',')
-    .map((a) => a.trim())
-    .filter(Boolean);
-  const bad = accounts.find((a) => !/^\d{12}$/.test(a));
-  if (bad !== undefined)
-    throw new InvalidArgumentError(`--accounts takes 12-digit account ids; got "${bad}".`);
-  return accounts;
-}
-
 export function registerIamPolicyCommand(program: Command, ctx: CliContext): void {
   program
     .command('iam-policy')
@@ -77,20 +68,18 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
     .option('--control <id...>', 'controls to cover (default: all registered)')
     .option('--remediation', 'add the actions the approved remediation calls')
     .option('--confirm-patterns', 'add logs:TestMetricFilter (aws.confirm_patterns)')
-    .option('--accounts <ids>', 'comma-separated account ids the hub may assume the role in (default: any)')
     .option(
-      '--role <arnTemplate>',
-      'role ARN template with {account}',
-      'arn:aws:iam::{account}:role/CisBotAudit',
+      '--accounts <ids>',
+      'comma-separated account ids the hub may assume the role in (default: any)',
+      // An empty list is the default (any account), as when the option is left out.
+      (value: string) => (splitList(value).length === 0 ? [] : parseAccountList(value)),
     )
+    .option('--role <arnTemplate>', 'role ARN template with {account}', DEFAULT_ROLE_ARN_TEMPLATE)
     .action((opts: PolicyOptions) => {
       const ids = opts.control ?? [...CONTROLS.keys()];
       const out = {
         accountRolePolicy: accountPolicy(ids, opts.remediation === true, opts.confirmPatterns === true),
-        hubPolicy: hubPolicy(
-          opts.role ?? 'arn:aws:iam::{account}:role/CisBotAudit',
-          accountList(opts.accounts),
-        ),
+        hubPolicy: hubPolicy(opts.role ?? DEFAULT_ROLE_ARN_TEMPLATE, opts.accounts),
       };
       ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     });

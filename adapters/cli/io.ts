@@ -1,6 +1,6 @@
 /** What CLI commands receive: output sinks, the environment for configuration, and test hooks. */
 import type { Command } from 'commander';
-import type { SdkClientConfig } from '../../src/aws/session';
+import type { SdkClientConfig } from '../../src/cli-runtime';
 
 export interface CliIo {
   stdout(text: string): void;

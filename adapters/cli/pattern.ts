@@ -12,10 +12,8 @@
  *     1 when none does (like grep), 2 on a parse error.
  * All I/O goes through `io`, so the lead's main CLI and the tests supply their own.
  */
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { Command } from 'commander';
-import { type AwsConfirmation, confirmPattern } from '../../src/aws/confirm-pattern';
-import type { SdkClientConfig } from '../../src/aws/session';
+import { type AwsConfirmation, confirmPatternWithAws, type SdkClientConfig } from '../../src/cli-runtime';
 import { CONTROLS, metricFilterControls } from '../../src/core/controls/registry';
 import { type MetricFilterControl, unhandledKind } from '../../src/core/controls/types';
 import { judgeFilter } from '../../src/core/evaluate/filter-judge';
@@ -28,6 +26,7 @@ import {
   PatternSyntaxError,
   parsePattern,
 } from '../../src/core/filter-pattern';
+import { isOutputFormat, type OutputFormat } from '../../src/core/inputs';
 
 export interface PatternCliIo {
   stdout: (s: string) => void;
@@ -38,7 +37,7 @@ export interface PatternCliIo {
   clientConfig?: SdkClientConfig;
 }
 
-type Output = 'text' | 'json';
+type Output = OutputFormat;
 
 const EXPLAIN: Record<Comparison['verdict'], string> = {
   EQUIVALENT: 'the candidate matches exactly the events the reference matches',
@@ -50,7 +49,8 @@ const EXPLAIN: Record<Comparison['verdict'], string> = {
 };
 
 function outputOf(value: unknown): Output | null {
-  return value === undefined || value === 'text' ? 'text' : value === 'json' ? 'json' : null;
+  if (value === undefined) return 'text';
+  return isOutputFormat(value) ? value : null;
 }
 
 /** Parses `text`, or reports the syntax error (with a caret under the position) and returns null. */
@@ -114,24 +114,19 @@ function patternControl(id: string): MetricFilterControl | { problem: string } {
 }
 
 /** Asks logs:TestMetricFilter about the events the verdict rests on (src/aws/confirm-pattern.ts). */
-async function askAws(
+function askAws(
   candidate: string,
   reference: string,
   control: MetricFilterControl | undefined,
   io: PatternCliIo,
 ): Promise<AwsConfirmation> {
   const benign = control?.benignEvents;
-  const logs = new CloudWatchLogsClient({ ...(io.clientConfig ?? {}) });
-  try {
-    const { confirmation } = await confirmPattern({
-      pattern: candidate,
-      control: { pattern: reference, ...(benign !== undefined ? { benignEvents: benign } : {}) },
-      logs,
-    });
-    return confirmation;
-  } finally {
-    logs.destroy();
-  }
+  return confirmPatternWithAws({
+    candidate,
+    reference,
+    ...(benign !== undefined ? { benignEvents: benign } : {}),
+    ...(io.clientConfig ? { clientConfig: io.clientConfig } : {}),
+  });
 }
 
 function describeConfirmation(c: AwsConfirmation): string {

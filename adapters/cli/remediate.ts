@@ -6,12 +6,10 @@
  * not, 2 on errors and refusals. AWS is reached like `audit`: the SDK's standard settings, or --sandbox.
  */
 import { userInfo } from 'node:os';
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { runAudit } from '../../src/aws/auditor';
-import type { AwsSession } from '../../src/aws/session';
-import { loadConfig } from '../../src/config/load';
+import type { Command } from 'commander';
+import { loadCliConfig, openCliRemediation } from '../../src/cli-runtime';
 import { getControl } from '../../src/core/controls/registry';
-import type { Auditor } from '../../src/core/ports/auditor';
+import type { OutputFormat } from '../../src/core/inputs';
 import type { Actor } from '../../src/core/ports/chat';
 import {
   type ExecutionOutcome,
@@ -20,34 +18,23 @@ import {
   renderResultText,
   renderStepOutcome,
 } from '../../src/core/remediation';
-import { createCoreServices } from '../../src/runtime';
-import { openStore } from '../../src/store';
-import { roleTemplate } from './audit-command';
-import { openCliSession } from './cli-session';
 import type { CliContext } from './io';
+import {
+  type AwsCliOptions,
+  awsTarget,
+  configOption,
+  externalIdOption,
+  outputOption,
+  parseAccount,
+  regionOption,
+  roleOption,
+} from './options';
 
-export interface RemediateCliOptions {
+export interface RemediateCliOptions extends AwsCliOptions {
   account?: string;
   approve?: boolean;
   operator?: string;
-  output: 'text' | 'json';
-  sandbox?: string;
-  region?: string;
-  role?: string;
-  externalId?: string;
-  config?: string;
-}
-
-function parseAccount(value: string): string {
-  if (!/^\d{12}$/.test(value))
-    throw new InvalidArgumentError(`expected a 12-digit AWS account id, got "${value}".`);
-  return value;
-}
-
-function parseRegion(value: string): string {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value))
-    throw new InvalidArgumentError(`"${value}" is not an AWS region such as eu-west-2.`);
-  return value;
+  output: OutputFormat;
 }
 
 /** The CLI operator: --operator, else the OS user name. */
@@ -61,32 +48,6 @@ export function cliOperator(name?: string): Actor {
     }
   }
   return { platform: 'cli', userId: user };
-}
-
-/** An Auditor over one session; the caller's own account is audited with its credentials (no AssumeRole into itself). */
-function sessionAuditor(
-  session: AwsSession,
-  region: string,
-  concurrency: number,
-  labels?: Record<string, string>,
-): Auditor {
-  return {
-    async audit(request) {
-      let accounts = [...(request.accounts ?? [])];
-      if (accounts.length === 1) {
-        const me = await session.callerIdentity().catch(() => undefined);
-        if (me && me.accountId === accounts[0]) accounts = [];
-      }
-      return runAudit({
-        control: getControl(request.control),
-        session,
-        region: request.region ?? region,
-        accounts,
-        concurrency,
-        ...(labels ? { labels } : {}),
-      });
-    },
-  };
 }
 
 function proposalJson(p: Proposal) {
@@ -112,32 +73,10 @@ function exitForExecution(o: ExecutionOutcome): number {
 async function remediate(ctx: CliContext, controlId: string, opts: RemediateCliOptions): Promise<void> {
   const { io } = ctx;
   getControl(controlId); // an unknown control fails before anything is opened
-  const config = loadConfig({
-    ...(opts.config !== undefined ? { path: opts.config } : {}),
-    ...(io.env ? { env: io.env } : {}),
-  });
+  const config = await loadCliConfig(io, opts.config);
   const accounts = opts.account !== undefined ? [opts.account] : [...config.aws.accounts];
-  const roleArnTemplate = opts.role !== undefined ? roleTemplate(opts.role) : config.aws.role_arn_template;
-  const externalId = opts.externalId ?? config.aws.external_id;
-  const closers: Array<() => Promise<void> | void> = [];
+  const { workflow, close } = await openCliRemediation(config, io, awsTarget(opts, config, accounts));
   try {
-    const { session, region, labels, close } = await openCliSession(io, config, {
-      ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
-      ...(opts.region !== undefined ? { region: opts.region } : {}),
-      roleArnTemplate,
-      ...(externalId !== undefined ? { externalId } : {}),
-      accounts,
-    });
-    closers.push(close);
-    const store = openStore(config.store.path);
-    closers.push(() => store.close());
-    const { workflow } = createCoreServices({
-      config: { ...config, aws: { ...config.aws, accounts } },
-      session,
-      region,
-      store,
-      auditor: sessionAuditor(session, region, config.aws.concurrency, labels),
-    });
     const operator = cliOperator(opts.operator);
     const proposal = await workflow.propose(controlId, opts.account, operator, {
       platform: 'cli',
@@ -175,7 +114,7 @@ async function remediate(ctx: CliContext, controlId: string, opts: RemediateCliO
     }
     ctx.setExitCode(exitForExecution(outcome));
   } finally {
-    for (const close of closers.reverse()) await close();
+    await close();
   }
 }
 
@@ -196,18 +135,11 @@ export function registerRemediateCommand(program: Command, ctx: CliContext): voi
       '--operator <name>',
       'operator name checked against approvals.cli.users (default: the OS user name)',
     )
-    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(outputOption())
     .option('--sandbox <scenario>', 'run against the in-process AWS sandbox loaded with this scenario YAML')
-    .option(
-      '--region <region>',
-      'region to start the audit in (default aws.region, AWS_REGION, or the profile region)',
-      parseRegion,
-    )
-    .option(
-      '--role <name|template>',
-      'role name, or role ARN template with {account} (default aws.role_arn_template)',
-    )
-    .option('--external-id <id>', 'ExternalId for AssumeRole (default aws.external_id)')
-    .option('--config <path>', 'configuration file (default CIS_BOT_CONFIG, then ./cis-bot.yaml)')
+    .addOption(regionOption('region to start the audit in'))
+    .addOption(roleOption())
+    .addOption(externalIdOption())
+    .addOption(configOption())
     .action((controlId: string, opts: RemediateCliOptions) => remediate(ctx, controlId, opts));
 }

@@ -15,7 +15,6 @@ export {
   type CallerIdentity,
   type ClientFactory,
   type Credentials,
-  roleArnFor,
   type SdkClientConfig,
   type SessionOptions,
 } from './session';

@@ -13,6 +13,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DEFAULT_ROLE_ARN_TEMPLATE, roleArnFor } from '../core/inputs';
 import {
   AssumeRoleError,
   isAccessDenied,
@@ -70,10 +71,6 @@ interface CachedCredentials {
 }
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-
-export function roleArnFor(template: string, accountId: string): string {
-  return template.replaceAll('{account}', accountId);
-}
 
 export class AwsSession implements ClientFactory {
   readonly region: string;
@@ -156,7 +153,7 @@ export class AwsSession implements ClientFactory {
   }
 
   roleArn(accountId: string): string {
-    return roleArnFor(this.options.roleArnTemplate ?? 'arn:aws:iam::{account}:role/CisBotAudit', accountId);
+    return roleArnFor(this.options.roleArnTemplate ?? DEFAULT_ROLE_ARN_TEMPLATE, accountId);
   }
 
   /** Adds accounts reachable through AssumeRole (e.g. the accounts a command names). */

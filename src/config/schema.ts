@@ -4,11 +4,18 @@
  * else receives the frozen `Config` and never reads `process.env`.
  */
 import { z } from 'zod';
+import {
+  ACCOUNT_ID,
+  ACCOUNT_PLACEHOLDER,
+  CONTROL_ID,
+  DEFAULT_ROLE_ARN_TEMPLATE,
+  REGION,
+} from '../core/inputs';
 import { LEVELS } from '../core/levels';
 
-const accountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
+const accountId = z.string().regex(ACCOUNT_ID, 'an AWS account id is 12 digits');
 const level = z.enum(LEVELS);
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-2');
+const region = z.string().regex(REGION, 'an AWS region such as eu-west-2');
 
 export const awsSchema = z
   .object({
@@ -19,8 +26,8 @@ export const awsSchema = z
     /** Role ARN template; `{account}` is replaced by each account id. */
     role_arn_template: z
       .string()
-      .regex(/\{account\}/, 'must contain {account}')
-      .default('arn:aws:iam::{account}:role/CisBotAudit'),
+      .includes(ACCOUNT_PLACEHOLDER, `must contain ${ACCOUNT_PLACEHOLDER}`)
+      .default(DEFAULT_ROLE_ARN_TEMPLATE),
     external_id: z.string().min(2).max(1224).optional(),
     role_session_name: z.string().default('cis-bot'),
     /** How many accounts are audited at once. */
@@ -120,10 +127,7 @@ export const scheduleSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
     cron: z.string().min(1),
     timezone: z.string().default('UTC'),
-    controls: z
-      .array(z.string().regex(/^\d+\.\d+$/))
-      .min(1)
-      .default(['4.1']),
+    controls: z.array(z.string().regex(CONTROL_ID)).min(1).default(['4.1']),
     accounts: z.array(accountId).default([]),
     level: level.default('info'),
     targets: z

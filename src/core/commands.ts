@@ -3,6 +3,7 @@
  * platforms accept exactly the same verbs and options. Pure; never throws anything but UsageError.
  */
 import { UsageError } from './errors';
+import { CONTROL_ID, parseAccountIds, parseWholeNumber } from './inputs';
 import { isLevel, type NotificationLevel } from './levels';
 
 export type Command =
@@ -24,9 +25,6 @@ export const USAGE = [
   '  schedule list                                                        schedules and their next run',
   '  help                                                                 this text',
 ].join('\n');
-
-const CONTROL_ID = /^\d+\.\d+$/;
-const ACCOUNT_ID = /^\d{12}$/;
 
 /** Splits on whitespace and reads `--flag value` / `--flag=value` options. */
 function tokenize(text: string): { words: string[]; options: Map<string, string> } {
@@ -64,17 +62,13 @@ function takeOptions(options: Map<string, string>, allowed: readonly string[]): 
 
 function parseAccounts(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const accounts = value
-    .split(',')
-    .map((a) => a.trim())
-    .filter(Boolean);
-  const bad = accounts.find((a) => !ACCOUNT_ID.test(a));
-  if (bad !== undefined || accounts.length === 0) {
+  const accounts = parseAccountIds(value);
+  if (!accounts.ok) {
     throw new UsageError(
-      `--account takes 12-digit AWS account ids separated by commas; got "${bad ?? value}".`,
+      `--account takes 12-digit AWS account ids separated by commas; got "${accounts.bad}".`,
     );
   }
-  return accounts;
+  return accounts.items;
 }
 
 function parseLevel(value: string | undefined): NotificationLevel | undefined {
@@ -95,8 +89,8 @@ export function parseCommand(text: string): Command {
     takeOptions(options, ['limit']);
     const raw = options.get('limit');
     if (raw === undefined) return { verb: 'history' };
-    const limit = Number(raw);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    const limit = parseWholeNumber(raw, 1, 200);
+    if (limit === undefined) {
       throw new UsageError(`--limit must be a whole number from 1 to 200; got "${raw}".`);
     }
     return { verb: 'history', limit };

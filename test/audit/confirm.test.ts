@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { runCli } from '../../adapters/cli/main';
-import { bundledScenario } from '../../adapters/cli/sandbox-run';
 import { runAudit } from '../../src/aws/auditor';
 import {
   type AwsConfirmation,
@@ -24,6 +23,7 @@ import { getMetricFilterControl, metricFilterControls, readActionsFor } from '..
 import type { AccountFinding, AuditReport, LinkResult } from '../../src/core/evaluate';
 import { matchesLogEvent, parsePattern } from '../../src/core/filter-pattern';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { bundledScenario } from '../../src/sandbox-run';
 import { type DisagreeingAws, startDisagreeingAws } from './confirm-proxy';
 import { CIS_41, chainAccount, REGION, SECURITY } from './fixtures';
 

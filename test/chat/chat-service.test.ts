@@ -3,12 +3,13 @@
  * is bounded by the configuration (an account from `--account` or from a button's value is client data),
  * and refusals change nothing.
  */
-import { bundledScenario, type SandboxRun, startSandboxRun } from '../../adapters/cli/sandbox-run';
+
 import { loadConfig } from '../../src/config/load';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
 import { ACTION_REMEDIATE, type CommandContext } from '../../src/core/ports/chat';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
+import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { openStore } from '../../src/store';
 
 const DEV = '333333333333';

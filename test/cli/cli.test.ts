@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CliIo, runCli } from '../../adapters/cli/main';
-import { bundledScenario } from '../../adapters/cli/sandbox-run';
 import type { AuditReport } from '../../src/core/evaluate';
 import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
+import { bundledScenario } from '../../src/sandbox-run';
 
 const ROOT = join(__dirname, '..', '..');
 const DEMO = bundledScenario('audit-demo');

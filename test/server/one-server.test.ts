@@ -5,9 +5,10 @@
  * their answers reach the fake Slack Web API and the fake Bot Connector. This also proves the
  * express.json() of the Teams route does not consume the raw body Slack's signature check needs.
  */
-import { bundledScenario, type SandboxRun, startSandboxRun } from '../../adapters/cli/sandbox-run';
+
 import { loadConfig } from '../../src/config/load';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
+import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { type BotServer, startBot } from '../../src/server';
 import { openStore } from '../../src/store';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../slack/helpers';

@@ -7,11 +7,11 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bundledScenario, type SandboxRun, startSandboxRun } from '../../adapters/cli/sandbox-run';
 import { buttonIdOf } from '../../adapters/slack/render';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
+import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { type BotServer, startBot } from '../../src/server';
 import { openStore } from '../../src/store';
 import {

@@ -3,10 +3,11 @@
  * sandbox of the bundled audit-demo scenario, a loopback fake Bot Connector as every activity's
  * serviceUrl, and readers for what the bot sent (Adaptive Cards, their texts and buttons).
  */
-import { bundledScenario, type SandboxRun, startSandboxRun } from '../../adapters/cli/sandbox-run';
+
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
+import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { type BotServer, startBot } from '../../src/server';
 import { openStore } from '../../src/store';
 import type { ConnectorCall } from '../support/fake-bot-connector';

@@ -1,13 +1,15 @@
 /**
- * Runs the CLI against the in-process AWS sandbox: starts it with a scenario, and builds an AwsSession
- * whose base credentials are the scenario's FIRST account (the operator's, e.g. a security account) and
- * whose endpoint is the sandbox. No real AWS credentials are read or needed.
+ * Runs cis-bot against the in-process AWS sandbox (the demo, `--sandbox`, tests and benchmarks): starts
+ * it with a scenario, and builds an AwsSession whose base credentials are the scenario's FIRST account
+ * (the operator's, e.g. a security account) and whose endpoint is the sandbox. No real AWS credentials
+ * are read or needed. The only module of the product that imports src/sandbox; the bot's production
+ * path (src/main.ts, src/server.ts) never loads it.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AwsSession, type SdkClientConfig } from '../../src/aws/session';
-import { ConfigError } from '../../src/core/errors';
-import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
+import { AwsSession, type SdkClientConfig } from './aws/session';
+import { ConfigError } from './core/errors';
+import { loadScenario, type Sandbox, type Scenario, startSandbox } from './sandbox';
 
 export interface SandboxRun {
   sandbox: Sandbox;

@@ -1,0 +1,291 @@
+/**
+ * The CLI's composition root, as src/runtime.ts is the server's: what a `cis-bot` command runs with,
+ * built from the configuration: the AWS session (the SDK's standard chain, or the in-process sandbox for
+ * `--sandbox` and the demo), the store, the auditor, the remediation workflow (through
+ * createCoreServices, as the server) and AWS's own pattern evaluator. adapters/cli imports src/core and
+ * this module only; it never constructs a session, a store or the sandbox itself.
+ *
+ * Everything behind it is loaded on first use (a require() where a function needs it: these sources run
+ * as CommonJS, and only types are imported at the top): `cis-bot --help`, `pattern` and `iam-policy`
+ * never load zod, the AWS SDK, SQLite or the sandbox.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AwsConfirmation } from './aws/confirm-pattern';
+import type { AwsSession, SdkClientConfig } from './aws/session';
+import type { Config } from './config/schema';
+import { getControl } from './core/controls/registry';
+import type { Control, MetricFilterControl } from './core/controls/types';
+import { ConfigError } from './core/errors';
+import type { AuditOutcome, Auditor } from './core/ports/auditor';
+import type { Store } from './core/ports/store';
+import type { RemediationWorkflow } from './core/remediation';
+import type { CoreServices } from './runtime';
+
+export type { AwsConfirmation, Config, CoreServices, SdkClientConfig };
+
+/** What the CLI's caller may set: the environment the configuration reads, SDK settings (tests). */
+export interface CliSettings {
+  /** Environment for the configuration; absent: the process's. The AWS SDK reads its own. */
+  env?: NodeJS.ProcessEnv;
+  /** SDK client settings (a fast retry strategy, an endpoint). */
+  clientConfig?: SdkClientConfig;
+}
+
+/** The configuration file (`--config`, else CIS_BOT_CONFIG, else ./cis-bot.yaml) and environment. */
+export async function loadCliConfig(settings: CliSettings, path?: string): Promise<Config> {
+  const { loadConfig } = require('./config/load') as typeof import('./config/load');
+  return loadConfig({
+    ...(path !== undefined ? { path } : {}),
+    ...(settings.env ? { env: settings.env } : {}),
+  });
+}
+
+/** Where a command's AWS calls go, and as whom. */
+export interface AwsTargetOptions {
+  /** A scenario YAML for the in-process sandbox, instead of AWS. */
+  sandbox?: string;
+  /** The region to start in; default aws.region, then the SDK's (AWS_REGION, the profile). */
+  region?: string;
+  roleArnTemplate: string;
+  externalId?: string;
+  /** The accounts the session may assume the role in. */
+  accounts: readonly string[];
+}
+
+interface AwsTarget {
+  session: AwsSession;
+  region: string;
+  /** Account labels (sandbox scenarios only). */
+  labels?: Record<string, string>;
+  close(): Promise<void>;
+}
+
+async function openAwsTarget(
+  config: Config,
+  settings: CliSettings,
+  opts: AwsTargetOptions,
+): Promise<AwsTarget> {
+  const clientConfig = settings.clientConfig ? { clientConfig: settings.clientConfig } : {};
+  if (opts.sandbox !== undefined) {
+    const { startSandboxRun } = require('./sandbox-run') as typeof import('./sandbox-run');
+    const run = await startSandboxRun(opts.sandbox, {
+      ...(opts.region !== undefined ? { region: opts.region } : {}),
+      roleArnTemplate: opts.roleArnTemplate,
+      ...(opts.externalId !== undefined ? { externalId: opts.externalId } : {}),
+      roleAccounts: opts.accounts,
+      ...clientConfig,
+    });
+    return { session: run.session, region: run.defaultRegion, labels: run.labels, close: () => run.close() };
+  }
+  const { AwsSession, sdkDefaultRegion } = require('./aws/session') as typeof import('./aws/session');
+  const region = opts.region ?? config.aws.region ?? (await sdkDefaultRegion());
+  if (!region) {
+    throw new ConfigError(
+      'No AWS region: pass --region, set AWS_REGION (or a region in your AWS profile), or aws.region in cis-bot.yaml.',
+    );
+  }
+  const session = new AwsSession({
+    region,
+    roleArnTemplate: opts.roleArnTemplate,
+    roleSessionName: config.aws.role_session_name,
+    roleAccounts: opts.accounts,
+    ...(opts.externalId !== undefined ? { externalId: opts.externalId } : {}),
+    ...clientConfig,
+  });
+  return { session, region, close: async () => session.destroy() };
+}
+
+export interface CliAuditOptions extends AwsTargetOptions {
+  control: Control;
+  concurrency: number;
+  /** Confirm metric-filter verdicts with logs:TestMetricFilter. */
+  confirmPatterns: boolean;
+}
+
+/** `cis-bot audit`: audits the accounts (none: the credentials' own account) and releases the session. */
+export async function runCliAudit(
+  config: Config,
+  settings: CliSettings,
+  opts: CliAuditOptions,
+): Promise<AuditOutcome> {
+  const target = await openAwsTarget(config, settings, opts);
+  try {
+    const { runAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
+    return await runAudit({
+      control: opts.control,
+      session: target.session,
+      region: target.region,
+      accounts: opts.accounts,
+      ...(target.labels ? { labels: target.labels } : {}),
+      concurrency: opts.concurrency,
+      confirmPatterns: opts.confirmPatterns,
+    });
+  } finally {
+    await target.close();
+  }
+}
+
+/** An open workflow and what it holds (session, store); close() releases them. */
+export interface CliRemediation {
+  workflow: RemediationWorkflow;
+  close(): Promise<void>;
+}
+
+/**
+ * `cis-bot remediate`: the server's remediation workflow (createCoreServices) over the resolved session
+ * and the configured store, auditing the caller's own account with its own credentials.
+ */
+export async function openCliRemediation(
+  config: Config,
+  settings: CliSettings,
+  opts: AwsTargetOptions,
+): Promise<CliRemediation> {
+  const closers: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  };
+  try {
+    const target = await openAwsTarget(config, settings, opts);
+    closers.push(target.close);
+    const store = await openCliStore(config);
+    closers.push(() => store.close());
+    const { createCoreServices } = require('./runtime') as typeof import('./runtime');
+    const { workflow } = createCoreServices({
+      config: { ...config, aws: { ...config.aws, accounts: [...opts.accounts] } },
+      session: target.session,
+      region: target.region,
+      store,
+      auditor: sessionAuditor(target, config.aws.concurrency),
+    });
+    return { workflow, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** An Auditor over one session; the caller's own account is audited with its credentials (no AssumeRole into itself). */
+function sessionAuditor(target: AwsTarget, concurrency: number): Auditor {
+  const { runAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
+  const { session, region, labels } = target;
+  return {
+    async audit(request) {
+      let accounts = [...(request.accounts ?? [])];
+      if (accounts.length === 1) {
+        const me = await session.callerIdentity().catch(() => undefined);
+        if (me && me.accountId === accounts[0]) accounts = [];
+      }
+      return runAudit({
+        control: getControl(request.control),
+        session,
+        region: request.region ?? region,
+        accounts,
+        concurrency,
+        ...(labels ? { labels } : {}),
+      });
+    },
+  };
+}
+
+/** `cis-bot history`: the configured store (store.path, CIS_BOT_DB). */
+export function openCliStore(config: Config): Promise<Store> {
+  return openStoreAt(config.store.path);
+}
+
+async function openStoreAt(path: string): Promise<Store> {
+  const { openStore } = require('./store') as typeof import('./store');
+  return openStore(path);
+}
+
+/** The demo's world: the bundled sandbox, an embedded database, the core services over both. */
+export interface CliDemo {
+  services: CoreServices;
+  /** The sandbox's loopback endpoint. */
+  endpoint: string;
+  /** The scenario's security account, whose credentials the session holds. */
+  callerAccount: string;
+  /** The member accounts the demo audits through AssumeRole. */
+  memberAccounts: string[];
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `cis-bot demo`: the bundled sandbox scenario (no AWS credentials), an embedded SQLite database in a
+ * new temporary folder, and the server's core services over them, with `operator` as the only CLI
+ * approver. An SQS subscriber is confirmed at once, so a fixed account is compliant right away.
+ */
+export async function openDemo(settings: CliSettings, operator: string): Promise<CliDemo> {
+  const { bundledScenario, startSandboxRun } = require('./sandbox-run') as typeof import('./sandbox-run');
+  const run = await startSandboxRun(bundledScenario('audit-demo'), {
+    ...(settings.clientConfig ? { clientConfig: settings.clientConfig } : {}),
+  });
+  try {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'cis-bot-demo-')), 'cis-bot.db');
+    const store = await openStoreAt(dbPath);
+    const { loadConfig } = require('./config/load') as typeof import('./config/load');
+    const { createCoreServices } = require('./runtime') as typeof import('./runtime');
+    const config = loadConfig({
+      document: {
+        aws: { accounts: run.otherAccounts, region: run.defaultRegion, concurrency: 8 },
+        approvals: { cli: { users: [operator] } },
+        remediation: {
+          subscription: {
+            protocol: 'sqs',
+            endpoint: `arn:aws:sqs:${run.defaultRegion}:${run.callerAccount}:cis-alarms`,
+          },
+        },
+      },
+      env: {},
+    });
+    const services = createCoreServices({ config, session: run.session, labels: run.labels, store });
+    return {
+      services,
+      endpoint: run.sandbox.endpoint,
+      callerAccount: run.callerAccount,
+      memberAccounts: run.otherAccounts,
+      dbPath,
+      async close() {
+        await store.close();
+        await run.close();
+      },
+    };
+  } catch (error) {
+    await run.close();
+    throw error;
+  }
+}
+
+export interface PatternConfirmOptions {
+  candidate: string;
+  reference: string;
+  /** The control's benign events (control references only), tested too. */
+  benignEvents?: MetricFilterControl['benignEvents'];
+  clientConfig?: SdkClientConfig;
+}
+
+/**
+ * `pattern compare --confirm-with-aws`: AWS's own evaluator (logs:TestMetricFilter, the SDK's standard
+ * credentials and region) on the events the verdict rests on.
+ */
+export async function confirmPatternWithAws(opts: PatternConfirmOptions): Promise<AwsConfirmation> {
+  const { CloudWatchLogsClient } =
+    require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs');
+  const { confirmPattern } = require('./aws/confirm-pattern') as typeof import('./aws/confirm-pattern');
+  const logs = new CloudWatchLogsClient({ ...(opts.clientConfig ?? {}) });
+  try {
+    const { confirmation } = await confirmPattern({
+      pattern: opts.candidate,
+      control: {
+        pattern: opts.reference,
+        ...(opts.benignEvents !== undefined ? { benignEvents: opts.benignEvents } : {}),
+      },
+      logs,
+    });
+    return confirmation;
+  } finally {
+    logs.destroy();
+  }
+}
