@@ -13,6 +13,7 @@ import {
   toCloudFormation,
   toTerraform,
 } from '../../src/core/iac';
+import { cisAlarm } from './fixtures';
 import { block, jsonencoded, literal, parseCfnYaml, parseHcl } from './read-back';
 
 /** The characters that matter to one language or another, and a few that matter to none. */
@@ -57,6 +58,9 @@ const text = fc
   )
   .filter((s) => !LONE_SURROGATE.test(s));
 
+/** HCL reads every string as Unicode NFC (see the refusal below); CloudFormation keeps any string. */
+const nfc = text.filter((s) => s === s.normalize('NFC'));
+
 /** One filter, one alarm, one rule: every place a free string can go. */
 function documentWith(s: string): IacDocument {
   return {
@@ -75,23 +79,7 @@ function documentWith(s: string): IacDocument {
         pattern: s,
         metricTransformations: [{ metricName: s, metricNamespace: s, metricValue: '1' }],
       },
-      {
-        kind: 'metric-alarm',
-        id: 'alarm',
-        region: 'eu-west-1',
-        comment: s,
-        name: 'alarm',
-        description: s,
-        metricName: s,
-        namespace: 'CISBenchmark',
-        statistic: 'Sum',
-        period: 300,
-        threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        evaluationPeriods: 1,
-        actionsEnabled: true,
-        alarmActions: [s],
-      },
+      cisAlarm('alarm', 'eu-west-1', [s], { comment: s, description: s, metricName: s }),
       {
         kind: 'event-rule',
         id: 'rule',
@@ -110,7 +98,7 @@ const RUNS = { numRuns: 150 };
 describe('quoting survives any string', () => {
   test('Terraform: HCL reads back every string exactly, comments stay comments', async () => {
     await fc.assert(
-      fc.asyncProperty(text, async (s) => {
+      fc.asyncProperty(nfc, async (s) => {
         const tf = await parseHcl(toTerraform(documentWith(s)));
         const filter = block(tf, 'resource', 'aws_cloudwatch_log_metric_filter', 'filter');
         expect(literal(filter.pattern)).toBe(s);
@@ -180,6 +168,20 @@ describe('quoting, exactly', () => {
     const [u2028] = toCloudFormation(documentWith('a\u2028b\u0085c'), 'yaml');
     expect(u2028?.body).toContain('FilterPattern: "a\\u2028b\\u0085c"');
     expect(u2028?.body).not.toMatch(/[\u0085\u2028]/);
+  });
+
+  test('Terraform refuses a string HCL would change (not NFC); CloudFormation keeps it', async () => {
+    const compatibility = '{ $.eventName = "\uf900" }'; // U+F900 reads back from HCL as U+8C48
+    expect(compatibility.normalize('NFC')).not.toBe(compatibility);
+    // The parser really does change it: the refusal is not a guess.
+    const tf = await parseHcl(`a = ${quoteHcl(compatibility)}\n`);
+    expect(tf.a).toBe(compatibility.normalize('NFC'));
+    expect(() => toTerraform(documentWith(compatibility))).toThrow(/^logs\.name is not in Unicode NFC/);
+    const [yaml] = toCloudFormation(documentWith(compatibility), 'yaml');
+    expect(
+      (parseCfnYaml(yaml?.body ?? '') as { Resources: { Filter: { Properties: { FilterPattern: string } } } })
+        .Resources.Filter.Properties.FilterPattern,
+    ).toBe(compatibility);
   });
 
   test('a lone surrogate, which no file can carry, is refused before writing', () => {

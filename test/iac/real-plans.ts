@@ -10,7 +10,8 @@ import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
 import { getControl } from '../../src/core/controls/registry';
-import { NO_FACTS, type Plan, planRemediation, remediationFactsRequest } from '../../src/core/remediation';
+import { NO_FACTS } from '../../src/core/ports/remediation-runtime';
+import { type Plan, planRemediation, remediationFactsRequest } from '../../src/core/remediation';
 import { loadScenario, type Scenario, startSandbox } from '../../src/sandbox';
 
 export const DEMO_SCENARIO = join(__dirname, '..', '..', 'src', 'sandbox', 'scenarios', 'audit-demo.yaml');

@@ -13,26 +13,19 @@ import {
   toTerraform,
   validateDocument,
 } from '../../src/core/iac';
+import { cisAlarm } from './fixtures';
 import { block, parseCfnYaml, parseHcl, reference } from './read-back';
 
 const topic = (id: string, region: string, name = id): Resource => ({ kind: 'sns-topic', id, region, name });
 
-function alarm(id: string, region: string, actions: Resource['id'][], name = id): Resource {
-  return {
-    kind: 'metric-alarm',
+/** An alarm notifying the topics `actions` (ids of this document). */
+function alarm(id: string, region: string, actions: string[], name = id): Resource {
+  return cisAlarm(
     id,
     region,
-    name,
-    metricName: 'm',
-    namespace: 'CISBenchmark',
-    statistic: 'Sum',
-    period: 300,
-    threshold: 1,
-    comparisonOperator: 'GreaterThanOrEqualToThreshold',
-    evaluationPeriods: 1,
-    actionsEnabled: true,
-    alarmActions: actions.map((a) => ref(a, 'arn')),
-  };
+    actions.map((a) => ref(a, 'arn')),
+    { name },
+  );
 }
 
 function doc(resources: Resource[], extra: Partial<IacDocument> = {}): IacDocument {

@@ -2,207 +2,175 @@
  * Each resource kind as Terraform blocks of the AWS provider (argument names as its documentation spells
  * them). Some kinds are more than one block: an EventBridge rule is `aws_cloudwatch_event_rule` plus one
  * `aws_cloudwatch_event_target` per target, a role is `aws_iam_role` plus one `aws_iam_role_policy` per
- * inline policy. JSON documents go through `jsonencode(...)`.
+ * inline policy. JSON documents go through `jsonencode(...)`. Unset optional settings are left out.
  */
 import { type HclBlock, type HclBodyItem, type HclExpr, hcl } from './hcl';
-import { commentLines, type Resource, type Str } from './model';
+import { commentLines, type JsonValue, type Resource, type Str } from './model';
 import { terraformName } from './names';
 import type { TerraformContext } from './terraform';
 
-type Optional = HclBodyItem | undefined;
+type Item = HclBodyItem | undefined;
 
-const opt = <T>(value: T | undefined, item: (v: T) => HclBodyItem): Optional =>
-  value === undefined ? undefined : item(value);
-
-function block(type: string, label: string, body: Optional[], comment?: string[]): HclBlock {
+function block(type: string, label: string, body: Item[], comment: string[] = []): HclBlock {
   return {
     type: 'resource',
     labels: [type, label],
     body: body.filter((b): b is HclBodyItem => b !== undefined),
-    ...(comment && comment.length > 0 ? { comment } : {}),
+    ...(comment.length > 0 ? { comment } : {}),
+  };
+}
+
+/** Attribute builders that skip unset values. */
+function attributes(ctx: TerraformContext) {
+  const set =
+    <T>(make: (value: T) => HclExpr) =>
+    (name: string, value: T | undefined): Item =>
+      value === undefined ? undefined : hcl.attr(name, make(value));
+  return {
+    text: set<string>(hcl.string),
+    number: set<number>(hcl.number),
+    bool: set<boolean>(hcl.bool),
+    str: set<Str>((v) => ctx.str(v)),
+    strs: set<readonly Str[]>((vs) => hcl.list(vs.map((v) => ctx.str(v)))),
+    json: set<JsonValue>((v) => ctx.json(v)),
+    reference: set<string>(hcl.reference),
   };
 }
 
 export function terraformResourceBlocks(resource: Resource, ctx: TerraformContext): HclBlock[] {
   const label = terraformName(resource.id);
   const provider = ctx.provider(resource.region);
-  const note = commentLines(resource);
-  const strings = (values: readonly Str[]): HclExpr => hcl.list(values.map((v) => ctx.str(v)));
+  const a = attributes(ctx);
+  /** The resource's own block: its provider first, the comment above. */
+  const main = (type: string, body: Item[]) =>
+    block(type, label, [provider, ...body], commentLines(resource));
   switch (resource.kind) {
     case 'log-metric-filter':
       return [
-        block(
-          'aws_cloudwatch_log_metric_filter',
-          label,
-          [
-            provider,
-            hcl.attr('name', hcl.string(resource.name)),
-            hcl.attr('log_group_name', ctx.str(resource.logGroupName)),
-            hcl.attr('pattern', hcl.string(resource.pattern)),
-            ...resource.metricTransformations.map((t) =>
-              hcl.block(
-                'metric_transformation',
-                [],
-                [
-                  hcl.attr('name', hcl.string(t.metricName)),
-                  hcl.attr('namespace', hcl.string(t.metricNamespace)),
-                  hcl.attr('value', hcl.string(t.metricValue)),
-                ],
-              ),
+        main('aws_cloudwatch_log_metric_filter', [
+          a.text('name', resource.name),
+          a.str('log_group_name', resource.logGroupName),
+          a.text('pattern', resource.pattern),
+          ...resource.metricTransformations.map((t) =>
+            hcl.block(
+              'metric_transformation',
+              [],
+              [
+                hcl.attr('name', hcl.string(t.metricName)),
+                hcl.attr('namespace', hcl.string(t.metricNamespace)),
+                hcl.attr('value', hcl.string(t.metricValue)),
+              ],
             ),
-          ],
-          note,
-        ),
+          ),
+        ]),
       ];
     case 'sns-topic':
-      return [block('aws_sns_topic', label, [provider, hcl.attr('name', hcl.string(resource.name))], note)];
+      return [main('aws_sns_topic', [a.text('name', resource.name)])];
     case 'sns-subscription':
       return [
-        block(
-          'aws_sns_topic_subscription',
-          label,
-          [
-            provider,
-            hcl.attr('topic_arn', ctx.str(resource.topicArn)),
-            hcl.attr('protocol', hcl.string(resource.protocol)),
-            hcl.attr('endpoint', ctx.str(resource.endpoint)),
-          ],
-          note,
-        ),
+        main('aws_sns_topic_subscription', [
+          a.str('topic_arn', resource.topicArn),
+          a.text('protocol', resource.protocol),
+          a.str('endpoint', resource.endpoint),
+        ]),
       ];
     case 'metric-alarm':
       return [
-        block(
-          'aws_cloudwatch_metric_alarm',
-          label,
-          [
-            provider,
-            hcl.attr('alarm_name', hcl.string(resource.name)),
-            opt(resource.description, (d) => hcl.attr('alarm_description', hcl.string(d))),
-            hcl.attr('metric_name', hcl.string(resource.metricName)),
-            hcl.attr('namespace', hcl.string(resource.namespace)),
-            hcl.attr('statistic', hcl.string(resource.statistic)),
-            hcl.attr('period', hcl.number(resource.period)),
-            hcl.attr('threshold', hcl.number(resource.threshold)),
-            hcl.attr('comparison_operator', hcl.string(resource.comparisonOperator)),
-            hcl.attr('evaluation_periods', hcl.number(resource.evaluationPeriods)),
-            opt(resource.datapointsToAlarm, (n) => hcl.attr('datapoints_to_alarm', hcl.number(n))),
-            opt(resource.treatMissingData, (t) => hcl.attr('treat_missing_data', hcl.string(t))),
-            opt(resource.unit, (u) => hcl.attr('unit', hcl.string(u))),
-            opt(resource.dimensions, (dims) =>
-              hcl.attr('dimensions', {
-                t: 'object',
-                entries: dims.map((d) => [d.name, hcl.string(d.value)]),
-              }),
-            ),
-            hcl.attr('actions_enabled', hcl.bool(resource.actionsEnabled)),
-            hcl.attr('alarm_actions', strings(resource.alarmActions)),
-            opt(resource.okActions, (a) => hcl.attr('ok_actions', strings(a))),
-            opt(resource.insufficientDataActions, (a) => hcl.attr('insufficient_data_actions', strings(a))),
-          ],
-          note,
-        ),
+        main('aws_cloudwatch_metric_alarm', [
+          a.text('alarm_name', resource.name),
+          a.text('alarm_description', resource.description),
+          a.text('metric_name', resource.metricName),
+          a.text('namespace', resource.namespace),
+          a.text('statistic', resource.statistic),
+          a.number('period', resource.period),
+          a.number('threshold', resource.threshold),
+          a.text('comparison_operator', resource.comparisonOperator),
+          a.number('evaluation_periods', resource.evaluationPeriods),
+          a.number('datapoints_to_alarm', resource.datapointsToAlarm),
+          a.text('treat_missing_data', resource.treatMissingData),
+          a.text('unit', resource.unit),
+          resource.dimensions &&
+            hcl.attr('dimensions', {
+              t: 'object',
+              entries: resource.dimensions.map((d) => [d.name, hcl.string(d.value)]),
+            }),
+          a.bool('actions_enabled', resource.actionsEnabled),
+          a.strs('alarm_actions', resource.alarmActions),
+          a.strs('ok_actions', resource.okActions),
+          a.strs('insufficient_data_actions', resource.insufficientDataActions),
+        ]),
       ];
     case 'event-rule': {
-      const bus = opt(resource.eventBusName, (b) => hcl.attr('event_bus_name', hcl.string(b)));
-      const rule = block(
-        'aws_cloudwatch_event_rule',
-        label,
-        [
-          provider,
-          hcl.attr('name', hcl.string(resource.name)),
-          opt(resource.description, (d) => hcl.attr('description', hcl.string(d))),
-          bus,
-          hcl.attr('event_pattern', ctx.json(resource.eventPattern)),
-        ],
-        note,
-      );
+      const bus = a.text('event_bus_name', resource.eventBusName);
+      const rule = main('aws_cloudwatch_event_rule', [
+        a.text('name', resource.name),
+        a.text('description', resource.description),
+        bus,
+        a.json('event_pattern', resource.eventPattern),
+      ]);
       const targets = resource.targets.map((t, i) =>
         block('aws_cloudwatch_event_target', `${label}_target_${i + 1}`, [
           provider,
-          hcl.attr('rule', hcl.reference(`${ctx.address(resource)}.name`)),
+          a.reference('rule', `${ctx.address(resource)}.name`),
           bus,
-          hcl.attr('target_id', hcl.string(t.id)),
-          hcl.attr('arn', ctx.str(t.arn)),
-          opt(t.roleArn, (r) => hcl.attr('role_arn', ctx.str(r))),
-          opt(t.deadLetterArn, (d) => hcl.block('dead_letter_config', [], [hcl.attr('arn', ctx.str(d))])),
+          a.text('target_id', t.id),
+          a.str('arn', t.arn),
+          a.str('role_arn', t.roleArn),
+          t.deadLetterArn === undefined
+            ? undefined
+            : hcl.block('dead_letter_config', [], [hcl.attr('arn', ctx.str(t.deadLetterArn))]),
         ]),
       );
       return [rule, ...targets];
     }
-    case 'sqs-queue':
+    case 'sqs-queue': {
+      const redrive = resource.redrive;
       return [
-        block(
-          'aws_sqs_queue',
-          label,
-          [
-            provider,
-            hcl.attr('name', hcl.string(resource.name)),
-            opt(resource.messageRetentionSeconds, (n) =>
-              hcl.attr('message_retention_seconds', hcl.number(n)),
-            ),
-            opt(resource.visibilityTimeoutSeconds, (n) =>
-              hcl.attr('visibility_timeout_seconds', hcl.number(n)),
-            ),
-            opt(resource.sqsManagedSse, (b) => hcl.attr('sqs_managed_sse_enabled', hcl.bool(b))),
-            opt(resource.redrive, (r) =>
-              hcl.attr(
-                'redrive_policy',
-                ctx.json({ deadLetterTargetArn: r.deadLetterQueueArn, maxReceiveCount: r.maxReceiveCount }),
-              ),
-            ),
-          ],
-          note,
-        ),
+        main('aws_sqs_queue', [
+          a.text('name', resource.name),
+          a.number('message_retention_seconds', resource.messageRetentionSeconds),
+          a.number('visibility_timeout_seconds', resource.visibilityTimeoutSeconds),
+          a.bool('sqs_managed_sse_enabled', resource.sqsManagedSse),
+          a.json(
+            'redrive_policy',
+            redrive && {
+              deadLetterTargetArn: redrive.deadLetterQueueArn,
+              maxReceiveCount: redrive.maxReceiveCount,
+            },
+          ),
+        ]),
       ];
+    }
     case 'sqs-queue-policy':
       return [
-        block(
-          'aws_sqs_queue_policy',
-          label,
-          [
-            provider,
-            hcl.attr('queue_url', ctx.str(resource.queueUrl)),
-            hcl.attr('policy', ctx.json(resource.policy)),
-          ],
-          note,
-        ),
+        main('aws_sqs_queue_policy', [
+          a.str('queue_url', resource.queueUrl),
+          a.json('policy', resource.policy),
+        ]),
       ];
     case 'iam-role': {
-      const role = block(
-        'aws_iam_role',
-        label,
-        [
-          provider,
-          hcl.attr('name', hcl.string(resource.name)),
-          opt(resource.description, (d) => hcl.attr('description', hcl.string(d))),
-          hcl.attr('assume_role_policy', ctx.json(resource.assumeRolePolicy)),
-        ],
-        note,
-      );
+      const role = main('aws_iam_role', [
+        a.text('name', resource.name),
+        a.text('description', resource.description),
+        a.json('assume_role_policy', resource.assumeRolePolicy),
+      ]);
       const policies = resource.inlinePolicies.map((p, i) =>
         block('aws_iam_role_policy', `${label}_policy_${i + 1}`, [
           provider,
-          hcl.attr('name', hcl.string(p.name)),
-          hcl.attr('role', hcl.reference(`${ctx.address(resource)}.id`)),
-          hcl.attr('policy', ctx.json(p.policy)),
+          a.text('name', p.name),
+          a.reference('role', `${ctx.address(resource)}.id`),
+          a.json('policy', p.policy),
         ]),
       );
       return [role, ...policies];
     }
     case 'iam-managed-policy':
       return [
-        block(
-          'aws_iam_policy',
-          label,
-          [
-            provider,
-            hcl.attr('name', hcl.string(resource.name)),
-            opt(resource.description, (d) => hcl.attr('description', hcl.string(d))),
-            hcl.attr('policy', ctx.json(resource.policy)),
-          ],
-          note,
-        ),
+        main('aws_iam_policy', [
+          a.text('name', resource.name),
+          a.text('description', resource.description),
+          a.json('policy', resource.policy),
+        ]),
       ];
     default: {
       const unreachable: never = resource;

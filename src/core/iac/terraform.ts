@@ -11,7 +11,14 @@ import type { IacDocument, Input, JsonValue, Output, Resource, Str } from './mod
 import { Ref } from './model';
 import { providerAlias, terraformName } from './names';
 import { terraformResourceBlocks } from './terraform-resources';
-import { asText, type DocNode, type DocumentIndex, IacModelError, validateDocument } from './validate';
+import {
+  asText,
+  type DocNode,
+  type DocumentIndex,
+  IacModelError,
+  validateDocument,
+  walkValues,
+} from './validate';
 
 /** The Terraform type (or data source) each node kind is written as, and its attributes' names there. */
 const TF: Record<DocNode['kind'], { type: string; attributes: Record<string, string> }> = {
@@ -185,9 +192,26 @@ function header(doc: IacDocument, regions: readonly string[]): string[] {
   ];
 }
 
+/**
+ * HCL normalizes every string it reads to Unicode NFC, escaped or not (`"\uF900"` reads as U+8C48), so a
+ * value that is not in NFC cannot reach AWS unchanged through Terraform: refused rather than silently
+ * altered (a filter pattern must arrive exactly as planned). Comments are exempt: they are not values.
+ */
+function checkNfc(doc: IacDocument): void {
+  const check = (leaf: Ref | string | number, path: string) => {
+    if (typeof leaf === 'string' && !path.endsWith('.comment') && leaf !== leaf.normalize('NFC')) {
+      throw new IacModelError(
+        `${path} is not in Unicode NFC, and Terraform reads every string as NFC: it would reach AWS changed. Use CloudFormation, or normalize it.`,
+      );
+    }
+  };
+  for (const node of [...doc.inputs, ...doc.resources]) walkValues(node, node.id, check);
+}
+
 /** The document as one Terraform file (HCL). Throws IacModelError for an invalid document. */
 export function toTerraform(doc: IacDocument): string {
   const index = validateDocument(doc);
+  checkNfc(doc);
   const ctx = makeContext(index);
   const blocks: HclBlock[] = [...settingsBlocks(doc, index.regions)];
   blocks.push(...doc.inputs.filter((i) => i.kind === 'variable').map((i) => inputBlock(i, ctx)));
