@@ -3,33 +3,29 @@
  * `eventsSetupDocument` as the starting point: an EventBridge rule on CloudTrail management events per
  * region, forwarding to the default bus of the queue's region (with the role EventBridge needs for that),
  * and there a rule into an SQS queue with a dead-letter queue, a queue policy that lets only that rule
- * send, and a managed policy with the permissions the bot's poller needs. The event names here are a
- * sample: issue 13 derives them from the control registry. events-setup-example.test.ts checks what
- * both writers make of it.
+ * send, and a managed policy with the permissions the bot's poller needs. The events come from the
+ * control registry (`breakingEvents()`), never from a second list. events-setup-example.test.ts checks
+ * what both writers make of it.
  */
+import { breakingEvents } from '../../src/core/controls';
 import { type IacDocument, type JsonValue, type Resource, ref } from '../../src/core/iac';
 
 export const ACCOUNT = '123456789012';
 /** The region of the queue, where the other regions' rules forward their events. */
 export const HUB = 'eu-west-2';
 
+const BREAKING = breakingEvents();
+
+/**
+ * CloudTrail management events of every call that can break a link of a registered control. Sources and
+ * names are matched separately (a pattern cannot pair them), so a few harmless extra events get through:
+ * the poller maps each event with `linksBrokenBy()` and drops those.
+ */
 export const PATTERN: JsonValue = {
   'detail-type': ['AWS API Call via CloudTrail'],
   detail: {
-    eventSource: [
-      'cloudtrail.amazonaws.com',
-      'logs.amazonaws.com',
-      'monitoring.amazonaws.com',
-      'sns.amazonaws.com',
-    ],
-    eventName: [
-      'StopLogging',
-      'DeleteTrail',
-      'DeleteMetricFilter',
-      'DeleteAlarms',
-      'DeleteTopic',
-      'Unsubscribe',
-    ],
+    eventSource: [...new Set(BREAKING.map((e) => e.eventSource))],
+    eventName: [...new Set(BREAKING.map((e) => e.eventName))].sort(),
   },
 };
 

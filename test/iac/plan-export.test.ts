@@ -6,7 +6,7 @@
  * the other resources and inputs (log group by name, existing topic by ARN) instead of repeating them.
  * The filter pattern must read back string-equal to the plan's, and EQUIVALENT to the CIS pattern.
  */
-import { getControl } from '../../src/core/controls/registry';
+import { getMetricFilterControl } from '../../src/core/controls';
 import { comparePatterns } from '../../src/core/filter-pattern';
 import { IacExportRefused, planToIac, toCloudFormation, toTerraform } from '../../src/core/iac';
 import { type Plan, type PlanStep, planKind } from '../../src/core/remediation';
@@ -21,7 +21,7 @@ import {
   organizationScenario,
 } from './scenarios';
 
-const CIS = getControl('4.1').pattern;
+const CIS = getMetricFilterControl('4.1').pattern;
 
 let broken: Map<string, Plan>;
 let demo: Map<string, Plan>;

@@ -9,7 +9,7 @@ import { createAwsAuditor } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
-import { getControl } from '../../src/core/controls/registry';
+import { getMetricFilterControl } from '../../src/core/controls';
 import { NO_FACTS } from '../../src/core/ports/remediation-runtime';
 import { type Plan, planRemediation, remediationFactsRequest } from '../../src/core/remediation';
 import { loadScenario, type Scenario, startSandbox } from '../../src/sandbox';
@@ -50,7 +50,7 @@ export async function plansForScenario(
       },
       env: {},
     });
-    const control = getControl(options.control ?? '4.1');
+    const control = getMetricFilterControl(options.control ?? '4.1');
     const outcome = await createAwsAuditor(config.aws, { session }).audit({ control: control.id });
     const runtime = createAwsRemediationRuntime(session);
     const plans = new Map<string, Plan>();
