@@ -1,211 +1,58 @@
 /**
- * Builds the sandbox's live state from a validated scenario: resolves defaults the scenario leaves to
- * AWS (ARNs, default selectors, default topic policy, subscription confirmation by protocol) and fixes
- * scenario timestamps to one epoch so runs repeat.
+ * Builds the sandbox's live state from a validated scenario: the accounts (with their roles and
+ * regions), the organization with its OUs, the generated accounts of a generated organization, and the
+ * chain-change event routes. Also the state object's own small helpers (region on demand, access-key
+ * index, the bounded delivery log).
  */
-import {
-  defaultAccessKeyId,
-  type ResolvedScenario,
-  type ScenarioAccount,
-  type ScenarioRegion,
-  type ScenarioTopic,
-} from './scenario';
+import { buildOrganization } from './build-org';
+import { buildRegion } from './build-region';
+import { addGeneratedAccounts } from './generate-org';
+import { defaultAccessKeyId, type ResolvedScenario, type ScenarioAccount } from './scenario';
 import {
   type AccountState,
-  type AdvancedEventSelector,
-  type AlarmState,
-  confirmsAtOnce,
-  type EventSelector,
+  type DeliveryRecord,
   emptyRegion,
-  type LogGroupState,
-  type MetricTransformation,
-  newTopic,
+  newRole,
   type RegionState,
   type RoleState,
   type SandboxState,
-  stableId,
-  stableIdUuid,
-  type TopicState,
-  type TrailState,
 } from './state';
 
-function buildTopic(t: ScenarioTopic, region: string, account: string): TopicState {
-  const topic = newTopic(t.name, region, account);
-  if (t.policy !== undefined)
-    topic.attributes.Policy = typeof t.policy === 'string' ? t.policy : JSON.stringify(t.policy);
-  if (t.display_name !== undefined) topic.attributes.DisplayName = t.display_name;
-  if (t.kms_master_key_id !== undefined) topic.attributes.KmsMasterKeyId = t.kms_master_key_id;
-  t.subscriptions.forEach((s, i) => {
-    topic.subscriptions.push({
-      id: stableIdUuid(`${topic.arn}|${i}|${s.protocol}|${s.endpoint}`),
-      protocol: s.protocol,
-      endpoint: s.endpoint,
-      confirmed: s.confirmed ?? confirmsAtOnce(s.protocol),
-      owner: account,
-      attributes: {},
-    });
-  });
-  return topic;
+/** How many deliveries the log keeps (a long demo must not grow it without bound). */
+const DELIVERY_LOG_SIZE = 1000;
+
+function buildAccount(a: ScenarioAccount): AccountState {
+  const roles = new Map<string, RoleState>();
+  for (const r of a.roles) {
+    const role = newRole(a.id, r.name, r.denied_actions);
+    if (r.external_id !== undefined) role.externalId = r.external_id;
+    if (r.trusted_accounts !== undefined) role.trustedAccounts = r.trusted_accounts;
+    roles.set(r.name, role);
+  }
+  const regions = new Map<string, RegionState>();
+  for (const [name, r] of Object.entries(a.regions)) regions.set(name, buildRegion(a, name, r));
+  const account: AccountState = {
+    id: a.id,
+    userName: a.user_name,
+    accessKeyId: a.access_key_id ?? defaultAccessKeyId(a.id),
+    secretAccessKey: `sandbox-secret-${a.id}`,
+    deniedActions: a.denied_actions,
+    roles,
+    regions,
+  };
+  if (a.label !== undefined) account.label = a.label;
+  return account;
 }
 
-const SCENARIO_EPOCH = Date.UTC(2025, 0, 1);
-
-function buildRegion(a: ScenarioAccount, region: string, r: ScenarioRegion): RegionState {
-  const state = emptyRegion();
-  for (const t of r.trails) {
-    let logGroupArn: string | undefined;
-    if (t.log_group) {
-      logGroupArn = t.log_group.startsWith('arn:')
-        ? t.log_group.endsWith(':*')
-          ? t.log_group
-          : `${t.log_group}:*`
-        : `arn:aws:logs:${region}:${a.id}:log-group:${t.log_group}:*`;
-    }
-    const basic: EventSelector[] | undefined = t.event_selectors?.map((s) => ({
-      ReadWriteType: s.read_write_type,
-      IncludeManagementEvents: s.include_management_events,
-      DataResources: s.data_resources.map((d) => ({ Type: d.type, Values: d.values })),
-      ExcludeManagementEventSources: s.exclude_management_event_sources,
-    }));
-    const advanced: AdvancedEventSelector[] | undefined = t.advanced_event_selectors?.map((s) => ({
-      ...(s.name !== undefined ? { Name: s.name } : {}),
-      FieldSelectors: s.field_selectors.map((f) => ({
-        Field: f.field,
-        ...(f.equals ? { Equals: f.equals } : {}),
-        ...(f.not_equals ? { NotEquals: f.not_equals } : {}),
-        ...(f.starts_with ? { StartsWith: f.starts_with } : {}),
-        ...(f.not_starts_with ? { NotStartsWith: f.not_starts_with } : {}),
-        ...(f.ends_with ? { EndsWith: f.ends_with } : {}),
-        ...(f.not_ends_with ? { NotEndsWith: f.not_ends_with } : {}),
-      })),
-    }));
-    const trail: TrailState = {
-      Name: t.name,
-      TrailARN: `arn:aws:cloudtrail:${region}:${a.id}:trail/${t.name}`,
-      HomeRegion: region,
-      OwnerAccountId: a.id,
-      IsMultiRegionTrail: t.multi_region,
-      IsOrganizationTrail: t.organization,
-      IncludeGlobalServiceEvents: t.include_global_service_events,
-      LogFileValidationEnabled: t.log_file_validation,
-      S3BucketName: t.s3_bucket ?? `aws-cloudtrail-logs-${a.id}`,
-      HasCustomEventSelectors: Boolean(basic || advanced),
-      IsLogging: t.logging,
-    };
-    if (advanced) trail.AdvancedEventSelectors = advanced;
-    else
-      trail.EventSelectors = basic ?? [
-        {
-          ReadWriteType: 'All',
-          IncludeManagementEvents: true,
-          DataResources: [],
-          ExcludeManagementEventSources: [],
-        },
-      ];
-    if (logGroupArn) {
-      trail.CloudWatchLogsLogGroupArn = logGroupArn;
-      trail.CloudWatchLogsRoleArn =
-        t.cloudwatch_logs_role_arn ?? `arn:aws:iam::${a.id}:role/CloudTrail_CloudWatchLogs_Role`;
-      if (t.logging) trail.LatestCloudWatchLogsDeliveryTime = new Date(SCENARIO_EPOCH + 3_600_000);
-    }
-    if (t.latest_cloudwatch_logs_delivery_error)
-      trail.LatestCloudWatchLogsDeliveryError = t.latest_cloudwatch_logs_delivery_error;
-    if (t.kms_key_id) trail.KmsKeyId = t.kms_key_id;
-    if (t.logging) trail.StartLoggingTime = new Date(SCENARIO_EPOCH);
-    else trail.StopLoggingTime = new Date(SCENARIO_EPOCH);
-    state.trails.set(t.name, trail);
-  }
-  for (const g of r.log_groups) {
-    const group: LogGroupState = {
-      logGroupName: g.name,
-      creationTime: SCENARIO_EPOCH,
-      metricFilters: new Map(),
-    };
-    if (g.retention_in_days !== undefined) group.retentionInDays = g.retention_in_days;
-    if (g.kms_key_id !== undefined) group.kmsKeyId = g.kms_key_id;
-    for (const f of g.metric_filters) {
-      const mt: MetricTransformation = {
-        metricName: f.metric_name,
-        metricNamespace: f.metric_namespace,
-        metricValue: f.metric_value,
-      };
-      if (f.default_value !== undefined) mt.defaultValue = f.default_value;
-      if (f.unit !== undefined) mt.unit = f.unit;
-      if (f.dimensions !== undefined) mt.dimensions = f.dimensions;
-      group.metricFilters.set(f.name, {
-        filterName: f.name,
-        filterPattern: f.pattern,
-        metricTransformations: [mt],
-        creationTime: SCENARIO_EPOCH,
-        logGroupName: g.name,
-      });
-    }
-    state.logGroups.set(g.name, group);
-  }
-  for (const al of r.alarms) {
-    const at = new Date(SCENARIO_EPOCH);
-    const alarm: AlarmState = {
-      AlarmName: al.name,
-      AlarmArn: `arn:aws:cloudwatch:${region}:${a.id}:alarm:${al.name}`,
-      AlarmConfigurationUpdatedTimestamp: at,
-      ActionsEnabled: al.actions_enabled,
-      OKActions: al.ok_actions,
-      AlarmActions: al.alarm_actions,
-      InsufficientDataActions: al.insufficient_data_actions,
-      StateValue: al.state,
-      StateReason: 'Scenario state',
-      StateUpdatedTimestamp: at,
-      StateTransitionedTimestamp: at,
-      MetricName: al.metric_name,
-      Namespace: al.namespace,
-      Statistic: al.statistic,
-      Dimensions: al.dimensions.map((d) => ({ Name: d.name, Value: d.value })),
-      Period: al.period,
-      EvaluationPeriods: al.evaluation_periods,
-      Threshold: al.threshold,
-      ComparisonOperator: al.comparison_operator,
-    };
-    if (al.datapoints_to_alarm !== undefined) alarm.DatapointsToAlarm = al.datapoints_to_alarm;
-    if (al.treat_missing_data !== undefined) alarm.TreatMissingData = al.treat_missing_data;
-    if (al.description !== undefined) alarm.AlarmDescription = al.description;
-    state.alarms.set(al.name, alarm);
-  }
-  for (const t of r.topics) state.topics.set(t.name, buildTopic(t, region, a.id));
-  return state;
-}
-
-export function buildState(scenario: ResolvedScenario): SandboxState {
+export function createState(): SandboxState {
   const accounts = new Map<string, AccountState>();
-  for (const a of scenario.accounts) {
-    const roles = new Map<string, RoleState>();
-    for (const r of a.roles) {
-      const role: RoleState = {
-        name: r.name,
-        arn: `arn:aws:iam::${a.id}:role/${r.name}`,
-        roleId: `AROA${stableId(`${a.id}/${r.name}`).toUpperCase()}`,
-        deniedActions: r.denied_actions,
-      };
-      if (r.external_id !== undefined) role.externalId = r.external_id;
-      if (r.trusted_accounts !== undefined) role.trustedAccounts = r.trusted_accounts;
-      roles.set(r.name, role);
-    }
-    const regions = new Map<string, RegionState>();
-    for (const [name, r] of Object.entries(a.regions)) regions.set(name, buildRegion(a, name, r));
-    const account: AccountState = {
-      id: a.id,
-      userName: a.user_name,
-      accessKeyId: a.access_key_id ?? defaultAccessKeyId(a.id),
-      secretAccessKey: `sandbox-secret-${a.id}`,
-      deniedActions: a.denied_actions,
-      roles,
-      regions,
-    };
-    if (a.label !== undefined) account.label = a.label;
-    accounts.set(a.id, account);
-  }
-  const state: SandboxState = {
+  const byKey = new Map<string, AccountState>();
+  const deliveries: DeliveryRecord[] = [];
+  return {
     accounts,
     sessions: new Map(),
+    events: [],
+    deliveries,
     region(accountId, region) {
       const account = accounts.get(accountId);
       if (!account) throw new Error(`sandbox: unknown account ${accountId}`);
@@ -216,13 +63,33 @@ export function buildState(scenario: ResolvedScenario): SandboxState {
       }
       return r;
     },
+    accountByAccessKey: (key) => byKey.get(key),
+    addAccount(account) {
+      accounts.set(account.id, account);
+      byKey.set(account.accessKeyId, account);
+    },
+    recordDelivery(record) {
+      deliveries.push({ at: new Date(), ...record });
+      if (deliveries.length > DELIVERY_LOG_SIZE) deliveries.splice(0, deliveries.length - DELIVERY_LOG_SIZE);
+    },
   };
+}
+
+export function buildState(scenario: ResolvedScenario): SandboxState {
+  const state = createState();
+  for (const a of scenario.accounts) state.addAccount(buildAccount(a));
   if (scenario.organization) {
-    state.organization = {
-      managementAccount: scenario.organization.management_account,
-      members: scenario.organization.members,
-      memberStatusCalls: scenario.organization.member_status_calls,
-    };
+    const org = buildOrganization(scenario.organization);
+    state.organization = org;
+    if (scenario.organization.generate) addGeneratedAccounts(state, org, scenario.organization.generate);
   }
+  state.events = scenario.events.map((e) => ({
+    ...(e.accounts ? { accounts: e.accounts } : {}),
+    ...(e.regions ? { regions: e.regions } : {}),
+    ...(e.sources ? { sources: e.sources } : {}),
+    ...(e.names ? { names: e.names } : {}),
+    queueArn: e.queue,
+    ruleName: e.rule,
+  }));
   return state;
 }

@@ -1,23 +1,29 @@
 /**
- * One request through the sandbox: route (X-Amz-Target for JSON, SigV4 scope or Version for forms),
- * resolve the caller from the access key id, apply injected faults, check denied IAM actions, run the
- * handler, and shape the answer for the protocol. Pure of HTTP: the server feeds it headers and body.
+ * One request through the sandbox: route (X-Amz-Target for JSON, method and path for REST, SigV4 scope
+ * or Version for forms), resolve the caller from the access key id, apply injected faults, check denied
+ * IAM actions, run the handler (awaiting it: SQS long polls), and shape the answer for the protocol.
+ * Pure of HTTP: the server feeds it the request's parts and writes the answer.
  */
 import { ApiError } from './api-error';
 import { Input } from './input';
+import { errorResponse, type Protocol, statusFor, successResponse, type WireResponse } from './protocols';
+import { SERVER_ERRORS } from './server-errors';
 import {
-  errorResponse,
-  type Protocol,
-  SERVER_ERRORS,
-  statusFor,
-  successResponse,
-  type WireResponse,
-} from './protocols';
-import { type CallContext, type Caller, isDenied, type ServiceDef, type ServiceName } from './service';
+  type CallContext,
+  type Caller,
+  isDenied,
+  type Output,
+  type ServiceDef,
+  type ServiceName,
+} from './service';
 import { cloudtrail } from './services/cloudtrail';
 import { cloudwatch } from './services/cloudwatch';
+import { kms } from './services/kms';
 import { logs } from './services/logs';
+import { organizations } from './services/organizations';
+import { securityhub } from './services/securityhub';
 import { sns } from './services/sns';
+import { sqs } from './services/sqs';
 import { sts } from './services/sts';
 import type { SandboxState } from './state';
 import { decodeForm } from './wire';
@@ -26,12 +32,21 @@ const BY_TARGET: Record<string, [ServiceDef, Protocol]> = {
   CloudTrail_20131101: [cloudtrail, 'json1.1'],
   Logs_20140328: [logs, 'json1.1'],
   GraniteServiceVersion20100801: [cloudwatch, 'json1.0'],
+  AmazonSQS: [sqs, 'json1.0'],
+  TrentService: [kms, 'json1.1'],
+  AWSOrganizationsV20161128: [organizations, 'json1.1'],
 };
 const BY_SCOPE: Record<string, ServiceDef> = { sns, sts, monitoring: cloudwatch };
+const REST_BY_SCOPE: Record<string, ServiceDef> = { securityhub };
 const BY_VERSION: Record<string, ServiceDef> = {
   '2010-03-31': sns,
   '2011-06-15': sts,
   '2010-08-01': cloudwatch,
+};
+const VERSION_OF: Partial<Record<ServiceName, string>> = {
+  sns: '2010-03-31',
+  sts: '2011-06-15',
+  monitoring: '2010-08-01',
 };
 
 export interface Routed {
@@ -42,26 +57,72 @@ export interface Routed {
   accessKeyId?: string;
   region: string;
   securityToken?: string;
+  userAgent: string;
+}
+
+export interface RawRequest {
+  method: string;
+  /** Path and query string, as received. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
 /** What the server decided before the handler runs (fault injection is the server's business). */
 export type Fault = { kind: 'throttle' } | { kind: 'unavailable' } | { kind: 'inject'; errorCode: string };
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+function header(headers: RawRequest['headers'], name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
+function parseJson(body: string): Record<string, unknown> | undefined {
+  if (body.trim() === '') return {};
+  try {
+    const raw = JSON.parse(body) as unknown;
+    return raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  } catch {
+    return undefined;
+  }
+}
+
+const malformed = (protocol: Protocol, service: ServiceDef) =>
+  errorResponse(protocol, service.name, new ApiError('SerializationException', 'Malformed JSON body'), '-');
+
+/** A REST request: the operation whose route matches method and path; input = query members + JSON body. */
+function routeRest(
+  service: ServiceDef,
+  request: RawRequest,
+): Omit<Routed, 'region' | 'userAgent'> | WireResponse {
+  const url = new URL(request.url, 'http://sandbox');
+  const hit = service.rest?.find((r) => r.method === request.method && r.path === url.pathname);
+  if (!hit) {
+    return errorResponse(
+      'rest-json',
+      service.name,
+      new ApiError('UnknownOperationException', `No operation for ${request.method} ${url.pathname}`, 404),
+      '-',
+    );
+  }
+  const body = parseJson(request.body);
+  if (!body) return malformed('rest-json', service);
+  return {
+    service,
+    protocol: 'rest-json',
+    operation: hit.operation,
+    raw: { ...Object.fromEntries(url.searchParams), ...body },
+  };
+}
+
 /** Routes a request; answers at once (a WireResponse) when it names no service the sandbox serves. */
-export function route(
-  headers: Record<string, string | string[] | undefined>,
-  body: string,
-): Routed | WireResponse {
+export function route(request: RawRequest): Routed | WireResponse {
+  const { headers, body } = request;
   const auth = header(headers, 'authorization') ?? '';
   const scope = /Credential=([^/\s,]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
   const base = {
     ...(scope?.[1] ? { accessKeyId: scope[1] } : {}),
     region: scope?.[2] ?? 'us-east-1',
+    userAgent: header(headers, 'user-agent') ?? '',
     ...(header(headers, 'x-amz-security-token')
       ? { securityToken: header(headers, 'x-amz-security-token') as string }
       : {}),
@@ -77,26 +138,14 @@ export function route(
         new ApiError('UnknownOperationException', `Unknown target ${target}`),
         '-',
       );
-    let raw: unknown = {};
-    if (body.trim() !== '') {
-      try {
-        raw = JSON.parse(body);
-      } catch {
-        return errorResponse(
-          hit[1],
-          hit[0].name,
-          new ApiError('SerializationException', 'Malformed JSON body'),
-          '-',
-        );
-      }
-    }
-    return {
-      service: hit[0],
-      protocol: hit[1],
-      operation: target.slice(dot + 1),
-      raw: (raw ?? {}) as Record<string, unknown>,
-      ...base,
-    };
+    const raw = parseJson(body);
+    if (!raw) return malformed(hit[1], hit[0]);
+    return { service: hit[0], protocol: hit[1], operation: target.slice(dot + 1), raw, ...base };
+  }
+  const rest = REST_BY_SCOPE[scope?.[3] ?? ''];
+  if (rest) {
+    const routed = routeRest(rest, request);
+    return 'status' in routed ? routed : { ...routed, ...base };
   }
   const form = new URLSearchParams(body);
   const service = BY_SCOPE[scope?.[3] ?? ''] ?? BY_VERSION[form.get('Version') ?? ''];
@@ -134,29 +183,37 @@ function resolveCaller(state: SandboxState, routed: Routed): Caller {
       accountId: account.id,
       arn: `arn:aws:sts::${account.id}:assumed-role/${role.name}/${session.sessionName}`,
       userId: `${role.roleId}:${session.sessionName}`,
+      accessKeyId: key,
       deniedActions: [...account.deniedActions, ...role.deniedActions],
       session,
+      roleArn: role.arn,
     };
   }
-  for (const account of state.accounts.values()) {
-    if (account.accessKeyId === key) {
-      return {
-        accountId: account.id,
-        arn: `arn:aws:iam::${account.id}:user/${account.userName}`,
-        userId: `AIDA${account.accessKeyId.slice(-16)}`,
-        deniedActions: account.deniedActions,
-      };
-    }
-  }
-  throw invalidToken();
+  const account = state.accountByAccessKey(key);
+  if (!account) throw invalidToken();
+  return {
+    accountId: account.id,
+    arn: `arn:aws:iam::${account.id}:user/${account.userName}`,
+    userId: `AIDA${account.accessKeyId.slice(-16)}`,
+    accessKeyId: key,
+    deniedActions: account.deniedActions,
+  };
 }
 
 export interface DispatchHooks {
   state: SandboxState;
   /** Decides the fault for this call (called once per call, after the caller is known). */
-  fault(service: ServiceName, iamPrefix: string, operation: string): Fault | undefined;
+  fault(
+    service: ServiceName,
+    iamPrefix: string,
+    operation: string,
+    caller: Caller,
+    region: string,
+  ): Fault | undefined;
   nextId(): string;
   requestId: string;
+  host: string;
+  signal: AbortSignal;
 }
 
 export interface Outcome {
@@ -165,6 +222,8 @@ export interface Outcome {
   errorCode?: string;
   /** A bug in a handler (answered as a 500); the server logs it. */
   bug?: unknown;
+  /** Set when a successful call changed state: what a CloudTrail management event would record. */
+  change?: { caller: Caller; resources: string[]; output: Output };
 }
 
 function actionName(service: ServiceDef, operation: string): string {
@@ -172,7 +231,19 @@ function actionName(service: ServiceDef, operation: string): string {
   return `${service.iamPrefix === 'sns' ? 'SNS' : service.iamPrefix}:${operation}`;
 }
 
-export function dispatch(routed: Routed, hooks: DispatchHooks): Outcome {
+/** The error a fault stands for, spelled as the service spells it. */
+function faultError(service: ServiceName, fault: Fault): ApiError {
+  const errs = SERVER_ERRORS[service];
+  if (fault.kind === 'throttle') return new ApiError(errs.throttle[0], 'Rate exceeded', errs.throttle[1]);
+  if (fault.kind === 'unavailable') return new ApiError(errs.unavailable, 'Service Unavailable', 503);
+  return new ApiError(
+    fault.errorCode,
+    `Injected fault: ${fault.errorCode}`,
+    statusFor(service, fault.errorCode),
+  );
+}
+
+export async function dispatch(routed: Routed, hooks: DispatchHooks): Promise<Outcome> {
   const { service, protocol, operation } = routed;
   const errs = SERVER_ERRORS[service.name];
   let accountId = '';
@@ -186,50 +257,45 @@ export function dispatch(routed: Routed, hooks: DispatchHooks): Outcome {
     accountId = caller.accountId;
     const handler = Object.hasOwn(service.operations, operation) ? service.operations[operation] : undefined;
     if (!handler) {
+      const version = VERSION_OF[service.name];
       const message =
-        protocol === 'query'
-          ? `Could not find operation ${operation} for version ${service.name === 'sns' ? '2010-03-31' : service.name === 'sts' ? '2011-06-15' : '2010-08-01'}`
+        protocol === 'query' && version
+          ? `Could not find operation ${operation} for version ${version}`
           : `Unknown operation ${operation}`;
       return fail(new ApiError(errs.unknownOp, message));
     }
-    const fault = hooks.fault(service.name, service.iamPrefix, operation);
-    if (fault?.kind === 'throttle')
-      return fail(new ApiError(errs.throttle[0], 'Rate exceeded', errs.throttle[1]));
-    if (fault?.kind === 'unavailable')
-      return fail(new ApiError(errs.unavailable, 'Service Unavailable', 503));
-    if (fault?.kind === 'inject') {
-      return fail(
-        new ApiError(
-          fault.errorCode,
-          `Injected fault: ${fault.errorCode}`,
-          statusFor(service.name, fault.errorCode),
-        ),
-      );
-    }
+    const fault = hooks.fault(service.name, service.iamPrefix, operation, caller, routed.region);
+    if (fault) return fail(faultError(service.name, fault));
     const input = new Input(routed.raw, service.fail);
-    const action = actionName(service, operation);
+    let resources: string[] | undefined;
     const ctx: CallContext = {
       state: hooks.state,
       caller,
       region: routed.region,
-      action,
+      action: actionName(service, operation),
       requestId: hooks.requestId,
       nextId: hooks.nextId,
+      host: hooks.host,
+      signal: hooks.signal,
+      changed(names = []) {
+        resources = [...(resources ?? []), ...names];
+      },
     };
     if (isDenied(caller, `${service.iamPrefix}:${operation}`)) {
       const resource = service.resource(operation, ctx, input);
       return fail(
         new ApiError(
           errs.denied[0],
-          `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+          `User: ${caller.arn} is not authorized to perform: ${ctx.action} on resource: ${resource} because no identity-based policy allows the ${ctx.action} action`,
           errs.denied[1],
         ),
       );
     }
-    const output = handler(ctx, input);
+    const output = await handler(ctx, input);
     return {
       response: successResponse(protocol, service.name, operation, output, hooks.requestId),
       accountId,
+      ...(resources ? { change: { caller, resources, output } } : {}),
     };
   } catch (error) {
     if (error instanceof ApiError) return fail(error);

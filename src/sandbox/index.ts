@@ -1,24 +1,27 @@
 /**
- * The AWS sandbox: one loopback HTTP server that the unmodified AWS SDK v3 clients (CloudTrail,
- * CloudWatch Logs, CloudWatch, SNS, STS) reach through their `endpoint` option or AWS_ENDPOINT_URL.
- * State comes from a scenario; every call is recorded; faults (latency, throttling, 5xx, one-off errors)
- * can be injected with a seeded RNG so runs repeat. This module owns the server's life cycle and the
- * public API; routing and protocols live in ./dispatch and ./protocols, operations in ./services.
+ * The AWS sandbox: one loopback HTTP server that the unmodified AWS SDK v3 clients (CloudTrail, CloudWatch
+ * Logs, CloudWatch, SNS, STS, SQS, KMS, Organizations, Security Hub) reach through their `endpoint` option
+ * or AWS_ENDPOINT_URL. State comes from a scenario; every call is recorded; faults (latency, throttling,
+ * 5xx, one-off errors) can be injected with a seed so runs repeat; calls that change the monitoring chain
+ * emit CloudTrail-shaped events into SQS queues. This module owns the server's life cycle and the public
+ * API; routing and protocols live in ./dispatch and ./protocols, operations in ./services.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildState } from './build-state';
-import { dispatch, type Fault, type Routed, route } from './dispatch';
+import { routeChainEvent } from './chain-events';
+import { dispatch, route } from './dispatch';
+import { FaultPlan } from './faults';
 import { parseScenario, type Scenario } from './scenario';
 import type { ServiceName } from './service';
-import { findTopicIn } from './services/sns';
-import type { SandboxState } from './state';
+import { findTopicIn } from './services/sns-common';
+import type { DeliveryRecord, SandboxState } from './state';
 
 export { testPattern, validatePattern } from './pattern-check';
 export type { ResolvedScenario, Scenario } from './scenario';
 export { loadScenario, parseScenario } from './scenario';
-export type { SandboxState } from './state';
+export type { DeliveryRecord, SandboxState } from './state';
 
 export interface SandboxOptions {
   scenario: Scenario;
@@ -26,9 +29,14 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** Share of calls (0..1) answered with the service's throttling error. */
   throttleRate?: number;
+  /**
+   * Throttling rates by service or `service:Operation` (`organizations`, `cloudwatch:DescribeAlarms`);
+   * the most specific entry wins over throttleRate.
+   */
+  throttle?: Record<string, number>;
   /** Share of calls (0..1) answered with 503 ServiceUnavailable. */
   errorRate?: number;
-  /** Seed of the RNG behind throttling/5xx injection and generated ids (default 1). */
+  /** Seed of throttling/5xx decisions and generated ids (default 1). */
   seed?: number;
   /** One JSON line per call (no secrets). */
   log?: (line: string) => void;
@@ -45,15 +53,24 @@ export interface CallRecord {
   endedAt: number;
 }
 
+export interface FaultSettings {
+  latencyMs?: number;
+  throttleRate?: number;
+  throttle?: Record<string, number>;
+  errorRate?: number;
+}
+
 export interface Sandbox {
   /** http://127.0.0.1:PORT */
   endpoint: string;
   /** Every call, in order of arrival (retries are separate calls). */
   calls: CallRecord[];
   resetCalls(): void;
+  /** SNS deliveries to subscriptions and chain-change events sent to queues (the latest 1,000). */
+  deliveries: DeliveryRecord[];
   /** Base credentials of an account (its IAM user). */
   credentialsFor(accountId: string): { accessKeyId: string; secretAccessKey: string };
-  setFaults(f: { latencyMs?: number; throttleRate?: number; errorRate?: number }): void;
+  setFaults(f: FaultSettings): void;
   /**
    * The next `times` (default 1) calls of `operation` answer `errorCode` in the protocol's shape.
    * `operation` is `PutMetricAlarm` or qualified (`cloudwatch:PutMetricAlarm`, `monitoring:PutMetricAlarm`).
@@ -63,10 +80,11 @@ export interface Sandbox {
   state: SandboxState;
   /** Confirms the subscription of `endpoint` on the topic, as if its owner clicked the link. */
   confirmSubscription(topicArn: string, endpoint: string): void;
+  /** Stops the server; long polls in progress end at once with no messages. */
   close(): Promise<void>;
 }
 
-/** mulberry32: a small seeded PRNG so fault injection repeats run to run. */
+/** mulberry32: a small seeded PRNG so generated ids repeat run to run. */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -89,26 +107,23 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Injection {
-  service?: string;
-  operation: string;
-  errorCode: string;
-  remaining: number;
-}
-
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const state = buildState(parseScenario(options.scenario));
-  const faults = {
-    latencyMs: options.latencyMs ?? 0,
-    throttleRate: options.throttleRate ?? 0,
-    errorRate: options.errorRate ?? 0,
-  };
   const seed = options.seed ?? 1;
-  const faultRng = rng(seed);
+  const faults = new FaultPlan(
+    {
+      latencyMs: options.latencyMs ?? 0,
+      throttleRate: options.throttleRate ?? 0,
+      errorRate: options.errorRate ?? 0,
+      throttle: { ...options.throttle },
+    },
+    seed,
+  );
   const idRng = rng(seed ^ 0x9e3779b9);
-  const injections: Injection[] = [];
   const calls: CallRecord[] = [];
   const log = options.log;
+  // Aborted by close(): every long poll in progress ends at once, so tests and CI never hang on one.
+  const stopping = new AbortController();
 
   const nextId = (): string => {
     let hex = '';
@@ -119,35 +134,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   };
 
-  const fault = (service: ServiceName, iamPrefix: string, operation: string): Fault | undefined => {
-    const hit = injections.find(
-      (i) =>
-        i.operation === operation &&
-        (i.service === undefined || i.service === service || i.service === iamPrefix),
-    );
-    if (hit) {
-      hit.remaining--;
-      if (hit.remaining <= 0) injections.splice(injections.indexOf(hit), 1);
-      return { kind: 'inject', errorCode: hit.errorCode };
-    }
-    if (faults.throttleRate <= 0 && faults.errorRate <= 0) return undefined;
-    const r = faultRng();
-    if (r < faults.throttleRate) return { kind: 'throttle' };
-    if (r < faults.throttleRate + faults.errorRate) return { kind: 'unavailable' };
-    return undefined;
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = Date.now();
-    if (req.method !== 'POST') {
-      res.writeHead(req.method === 'GET' ? 200 : 405, { 'content-type': 'text/plain' });
-      res.end('cis-bot AWS sandbox: POST AWS SDK requests here\n');
+    if (req.method === 'GET' && !req.headers.authorization) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('cis-bot AWS sandbox: send AWS SDK requests here\n');
       return;
     }
     const body = await readBody(req);
-    const routed = route(req.headers, body);
+    const routed = route({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body });
+    const latency = faults.rates.latencyMs;
     if ('status' in routed) {
-      if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+      if (latency > 0) await sleep(latency);
       res.writeHead(routed.status, routed.headers);
       res.end(routed.body);
       log?.(JSON.stringify({ msg: 'sandbox: unroutable request', status: routed.status }));
@@ -155,7 +153,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     const record: CallRecord = {
       service: routed.service.name,
-      operation: (routed as Routed).operation,
+      operation: routed.operation,
       accountId: '',
       region: routed.region,
       status: 0,
@@ -163,14 +161,45 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       endedAt: 0,
     };
     calls.push(record);
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const outcome = dispatch(routed, { state, fault, nextId, requestId: randomUUID() });
+    if (latency > 0) await sleep(latency);
+    // A client that gives up (timeout, abort) must not leave a long poll holding messages it never reads.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const requestId = randomUUID();
+    const outcome = await dispatch(routed, {
+      state,
+      fault: (...args) => faults.decide(...args),
+      nextId,
+      requestId,
+      host: req.headers.host ?? '127.0.0.1',
+      signal: AbortSignal.any([stopping.signal, gone.signal]),
+    });
     record.accountId = outcome.accountId;
     record.status = outcome.response.status;
     if (outcome.errorCode !== undefined) record.errorCode = outcome.errorCode;
     res.writeHead(outcome.response.status, outcome.response.headers);
     res.end(outcome.response.body);
     record.endedAt = Date.now();
+    if (outcome.change) {
+      routeChainEvent(
+        state,
+        {
+          service: routed.service.name,
+          operation: routed.operation,
+          region: routed.region,
+          caller: outcome.change.caller,
+          input: routed.raw,
+          output: outcome.change.output,
+          resources: outcome.change.resources,
+          requestId,
+          eventId: nextId(),
+          userAgent: routed.userAgent,
+          sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+          time: new Date(record.endedAt),
+        },
+        nextId,
+      );
+    }
     log?.(
       JSON.stringify({
         msg: 'sandbox call',
@@ -203,6 +232,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
+    deliveries: state.deliveries,
     state,
     resetCalls() {
       calls.length = 0;
@@ -213,18 +243,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey };
     },
     setFaults(f) {
-      if (f.latencyMs !== undefined) faults.latencyMs = f.latencyMs;
-      if (f.throttleRate !== undefined) faults.throttleRate = f.throttleRate;
-      if (f.errorRate !== undefined) faults.errorRate = f.errorRate;
+      faults.set(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)));
     },
     failNext(operation, errorCode, times = 1) {
-      const cut = operation.indexOf(':');
-      injections.push({
-        ...(cut >= 0 ? { service: operation.slice(0, cut).toLowerCase() } : {}),
-        operation: operation.slice(cut + 1),
-        errorCode,
-        remaining: times,
-      });
+      faults.failNext(operation, errorCode, times);
     },
     confirmSubscription(topicArn, endpoint) {
       const topic = findTopicIn(state, topicArn);
@@ -233,6 +255,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       sub.confirmed = true;
     },
     close() {
+      stopping.abort();
       server.closeAllConnections();
       return new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
     },

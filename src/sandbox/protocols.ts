@@ -1,15 +1,16 @@
 /**
- * The wire shapes of answers, per protocol: AWS JSON 1.1 (CloudTrail, Logs), AWS JSON 1.0 with the
- * awsQueryCompatible `x-amzn-query-error` header (CloudWatch), and the query protocol's XML (SNS, STS, and
- * CloudWatch's older query protocol). Also the per-service spelling of the errors the server itself
- * raises (throttling, 503, AccessDenied, bad credentials, unknown operation) and the mapping from an
- * injected error code to its HTTP status.
+ * The wire shapes of answers, per protocol: AWS JSON 1.1 (CloudTrail, Logs, KMS, Organizations), AWS JSON
+ * 1.0 with the awsQueryCompatible `x-amzn-query-error` header (CloudWatch, SQS), REST-JSON (Security Hub)
+ * and the query protocol's XML (SNS, STS, and CloudWatch's older query protocol). Handlers throw query
+ * codes for the query-compatible services (as those services' own code does); the JSON writers add the
+ * shape name the SDK models for it, so the SDK throws the modelled class.
  */
 import type { ApiError } from './api-error';
+import { statusOf } from './server-errors';
 import type { ServiceName } from './service';
 import { toJsonValue, toXml } from './wire';
 
-export type Protocol = 'json1.1' | 'json1.0' | 'query';
+export type Protocol = 'json1.1' | 'json1.0' | 'query' | 'rest-json';
 
 export interface WireResponse {
   status: number;
@@ -17,23 +18,49 @@ export interface WireResponse {
   body: string;
 }
 
-export const XMLNS: Record<ServiceName, string> = {
+export const XMLNS: Partial<Record<ServiceName, string>> = {
   sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
   monitoring: 'http://monitoring.amazonaws.com/doc/2010-08-01/',
-  cloudtrail: '',
-  logs: '',
 };
 
-/** CloudWatch's query error codes and the JSON shape names the SDK models for them. */
-const CLOUDWATCH_SHAPES: Record<string, string> = {
-  InvalidNextToken: 'com.amazonaws.cloudwatch#InvalidNextToken',
-  InvalidParameterValue: 'com.amazonaws.cloudwatch#InvalidParameterValueException',
-  InvalidParameterCombination: 'com.amazonaws.cloudwatch#InvalidParameterCombinationException',
-  MissingParameter: 'com.amazonaws.cloudwatch#MissingRequiredParameterException',
-  LimitExceeded: 'com.amazonaws.cloudwatch#LimitExceededFault',
-  ResourceNotFound: 'com.amazonaws.cloudwatch#ResourceNotFound',
-  InternalServiceError: 'com.amazonaws.cloudwatch#InternalServiceFault',
+/** Query error codes of the awsQueryCompatible services and the JSON shape names the SDK models for them. */
+const QUERY_COMPATIBLE: Partial<Record<ServiceName, Record<string, string>>> = {
+  monitoring: {
+    InvalidNextToken: 'com.amazonaws.cloudwatch#InvalidNextToken',
+    InvalidParameterValue: 'com.amazonaws.cloudwatch#InvalidParameterValueException',
+    InvalidParameterCombination: 'com.amazonaws.cloudwatch#InvalidParameterCombinationException',
+    InvalidFormat: 'com.amazonaws.cloudwatch#InvalidFormatFault',
+    MissingParameter: 'com.amazonaws.cloudwatch#MissingRequiredParameterException',
+    LimitExceeded: 'com.amazonaws.cloudwatch#LimitExceededFault',
+    ResourceNotFound: 'com.amazonaws.cloudwatch#ResourceNotFound',
+    InternalServiceError: 'com.amazonaws.cloudwatch#InternalServiceFault',
+  },
+  sqs: {
+    'AWS.SimpleQueueService.NonExistentQueue': 'com.amazonaws.sqs#QueueDoesNotExist',
+    QueueAlreadyExists: 'com.amazonaws.sqs#QueueNameExists',
+    'AWS.SimpleQueueService.QueueDeletedRecently': 'com.amazonaws.sqs#QueueDeletedRecently',
+    ReceiptHandleIsInvalid: 'com.amazonaws.sqs#ReceiptHandleIsInvalid',
+    'AWS.SimpleQueueService.MessageNotInflight': 'com.amazonaws.sqs#MessageNotInflight',
+    'AWS.SimpleQueueService.PurgeQueueInProgress': 'com.amazonaws.sqs#PurgeQueueInProgress',
+    'AWS.SimpleQueueService.EmptyBatchRequest': 'com.amazonaws.sqs#EmptyBatchRequest',
+    'AWS.SimpleQueueService.TooManyEntriesInBatchRequest': 'com.amazonaws.sqs#TooManyEntriesInBatchRequest',
+    'AWS.SimpleQueueService.BatchEntryIdsNotDistinct': 'com.amazonaws.sqs#BatchEntryIdsNotDistinct',
+    'AWS.SimpleQueueService.InvalidBatchEntryId': 'com.amazonaws.sqs#InvalidBatchEntryId',
+    'AWS.SimpleQueueService.UnsupportedOperation': 'com.amazonaws.sqs#UnsupportedOperation',
+    InvalidAttributeName: 'com.amazonaws.sqs#InvalidAttributeName',
+    InvalidAttributeValue: 'com.amazonaws.sqs#InvalidAttributeValue',
+    InvalidMessageContents: 'com.amazonaws.sqs#InvalidMessageContents',
+    InvalidAddress: 'com.amazonaws.sqs#InvalidAddress',
+    RequestThrottled: 'com.amazonaws.sqs#RequestThrottled',
+    OverLimit: 'com.amazonaws.sqs#OverLimit',
+    InvalidParameterValue: 'com.amazon.coral.validate#ValidationException',
+    MissingParameter: 'com.amazon.coral.validate#ValidationException',
+  },
+};
+
+/** Shapes every query-compatible service shares (coral's own errors). */
+const CORAL_SHAPES: Record<string, string> = {
   AccessDenied: 'com.amazon.coral.service#AccessDeniedException',
   Throttling: 'com.amazon.coral.availability#ThrottlingException',
   ServiceUnavailable: 'com.amazon.coral.service#ServiceUnavailableException',
@@ -42,92 +69,39 @@ const CLOUDWATCH_SHAPES: Record<string, string> = {
   InvalidAction: 'com.amazon.coral.service#UnknownOperationException',
 };
 
-/** Lets failNext take either spelling for CloudWatch (`InvalidParameterValue` or `...Exception`). */
-export function cloudwatchQueryCode(code: string): string {
-  for (const [query, shape] of Object.entries(CLOUDWATCH_SHAPES)) {
+function shapesOf(service: ServiceName): Record<string, string> {
+  return { ...CORAL_SHAPES, ...QUERY_COMPATIBLE[service] };
+}
+
+/**
+ * The query code for a code given either way (`InvalidParameterValue` or `InvalidParameterValueException`,
+ * `AWS.SimpleQueueService.NonExistentQueue` or `QueueDoesNotExist`), so `failNext` takes both spellings.
+ */
+export function queryCode(service: ServiceName, code: string): string {
+  if (!QUERY_COMPATIBLE[service]) return code;
+  for (const [query, shape] of Object.entries(shapesOf(service))) {
     if (shape.endsWith(`#${code}`)) return query;
   }
   return code;
 }
 
-const STATUS: Record<string, number> = {
-  AccessDenied: 403,
-  AuthorizationError: 403,
-  InvalidClientTokenId: 403,
-  MissingAuthenticationToken: 403,
-  SignatureDoesNotMatch: 403,
-  NotFound: 404,
-  ResourceNotFound: 404,
-  Throttled: 429,
-  TooManyRequestsException: 429,
-  InternalError: 500,
-  InternalFailure: 500,
-  InternalServiceError: 500,
-  InternalServerException: 500,
-  InternalServiceFault: 500,
-  ServiceUnavailable: 503,
-  ServiceUnavailableException: 503,
-};
-
 /** The HTTP status AWS uses for an error code (400 unless known otherwise). */
 export function statusFor(service: ServiceName, code: string): number {
-  if (service === 'monitoring') return STATUS[cloudwatchQueryCode(code)] ?? 400;
-  return STATUS[code] ?? 400;
+  return statusOf(service, queryCode(service, code));
 }
 
-/** How each service spells the errors the server raises on its own. */
-export const SERVER_ERRORS: Record<
-  ServiceName,
-  {
-    throttle: [string, number];
-    unavailable: string;
-    denied: [string, number];
-    badToken: [string, number];
-    expired: string;
-    unknownOp: string;
-  }
-> = {
-  cloudtrail: {
-    throttle: ['ThrottlingException', 400],
-    unavailable: 'ServiceUnavailableException',
-    denied: ['AccessDeniedException', 400],
-    badToken: ['UnrecognizedClientException', 400],
-    expired: 'ExpiredTokenException',
-    unknownOp: 'UnknownOperationException',
-  },
-  logs: {
-    throttle: ['ThrottlingException', 400],
-    unavailable: 'ServiceUnavailableException',
-    denied: ['AccessDeniedException', 400],
-    badToken: ['UnrecognizedClientException', 400],
-    expired: 'ExpiredTokenException',
-    unknownOp: 'UnknownOperationException',
-  },
-  monitoring: {
-    throttle: ['Throttling', 400],
-    unavailable: 'ServiceUnavailable',
-    denied: ['AccessDenied', 403],
-    badToken: ['InvalidClientTokenId', 403],
-    expired: 'ExpiredToken',
-    unknownOp: 'InvalidAction',
-  },
-  sns: {
-    throttle: ['Throttled', 429],
-    unavailable: 'ServiceUnavailable',
-    denied: ['AuthorizationError', 403],
-    badToken: ['InvalidClientTokenId', 403],
-    expired: 'ExpiredToken',
-    unknownOp: 'InvalidAction',
-  },
-  sts: {
-    throttle: ['Throttling', 400],
-    unavailable: 'ServiceUnavailable',
-    denied: ['AccessDenied', 403],
-    badToken: ['InvalidClientTokenId', 403],
-    expired: 'ExpiredToken',
-    unknownOp: 'InvalidAction',
-  },
-};
+/** Organizations and Security Hub spell the message member `Message`; the others `message`. */
+const CAPITALIZED_MESSAGE: ReadonlySet<ServiceName> = new Set(['organizations', 'securityhub']);
+
+function jsonHeaders(protocol: Protocol, requestId: string): Record<string, string> {
+  const type =
+    protocol === 'json1.0'
+      ? 'application/x-amz-json-1.0'
+      : protocol === 'json1.1'
+        ? 'application/x-amz-json-1.1'
+        : 'application/json';
+  return { 'content-type': type, 'x-amzn-requestid': requestId };
+}
 
 export function successResponse(
   protocol: Protocol,
@@ -139,10 +113,7 @@ export function successResponse(
   if (protocol !== 'query') {
     return {
       status: 200,
-      headers: {
-        'content-type': `application/x-amz-json-${protocol === 'json1.0' ? '1.0' : '1.1'}`,
-        'x-amzn-requestid': requestId,
-      },
+      headers: jsonHeaders(protocol, requestId),
       body: JSON.stringify(toJsonValue(output ?? {})),
     };
   }
@@ -154,7 +125,7 @@ export function successResponse(
   return {
     status: 200,
     headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
-    body: `<${operation}Response xmlns="${XMLNS[service]}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`,
+    body: `<${operation}Response xmlns="${XMLNS[service] ?? ''}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`,
   };
 }
 
@@ -164,34 +135,31 @@ export function errorResponse(
   error: ApiError,
   requestId: string,
 ): WireResponse {
-  if (protocol === 'json1.1') {
+  const messageKey = CAPITALIZED_MESSAGE.has(service) ? 'Message' : 'message';
+  if (protocol === 'json1.1' || protocol === 'rest-json') {
     return {
       status: error.status,
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amzn-requestid': requestId,
-        'x-amzn-errortype': error.errorCode,
-      },
-      body: JSON.stringify({ __type: error.errorCode, message: error.message }),
+      headers: { ...jsonHeaders(protocol, requestId), 'x-amzn-errortype': error.errorCode },
+      body: JSON.stringify(
+        protocol === 'rest-json'
+          ? { Code: error.errorCode, [messageKey]: error.message }
+          : { __type: error.errorCode, [messageKey]: error.message },
+      ),
     };
   }
   if (protocol === 'json1.0') {
-    const code = cloudwatchQueryCode(error.errorCode);
+    const code = queryCode(service, error.errorCode);
     return {
       status: error.status,
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amzn-requestid': requestId,
-        'x-amzn-query-error': `${code};${error.fault}`,
-      },
-      body: JSON.stringify({ __type: CLOUDWATCH_SHAPES[code] ?? code, message: error.message }),
+      headers: { ...jsonHeaders(protocol, requestId), 'x-amzn-query-error': `${code};${error.fault}` },
+      body: JSON.stringify({ __type: shapesOf(service)[code] ?? code, message: error.message }),
     };
   }
-  const code = service === 'monitoring' ? cloudwatchQueryCode(error.errorCode) : error.errorCode;
+  const code = queryCode(service, error.errorCode);
   return {
     status: error.status,
     headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
-    body: `<ErrorResponse xmlns="${XMLNS[service]}"><Error><Type>${error.fault}</Type>${toXml('Code', code)}${toXml(
+    body: `<ErrorResponse xmlns="${XMLNS[service] ?? ''}"><Error><Type>${error.fault}</Type>${toXml('Code', code)}${toXml(
       'Message',
       error.message,
     )}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`,

@@ -15,15 +15,19 @@
  *           trails: [{ name, multi_region, organization, logging, log_group, event_selectors | advanced_event_selectors }]
  *           log_groups: [{ name, metric_filters: [{ name, pattern, metric_name, metric_namespace, metric_value }] }]
  *           alarms: [{ name, metric_name, namespace, statistic, period, threshold, comparison_operator, ... }]
- *           topics: [{ name, policy, subscriptions: [{ protocol, endpoint, confirmed }] }]
+ *           topics: [{ name, policy, kms_master_key_id, subscriptions: [{ protocol, endpoint, confirmed }] }]
+ *           queues: [{ name, visibility_timeout, policy, redrive: { dead_letter_queue, max_receive_count } }]
+ *           kms_keys: [{ aliases, policy, enabled }]
+ *           security_hub: { standards: [...] }
+ *   events: [{ queue: <SQS queue ARN>, accounts?, regions?, sources?, names? }]   # chain-change event routing
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
+import { accountId, eventRouteSchema, organizationSchema, regionName, type ScenarioOu } from './scenario-org';
+import { kmsKeySchema, policyDocument, queueSchema, securityHubSchema } from './scenario-services';
 
-const accountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits (quote it in YAML)');
-const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-2');
 const iamAction = z
   .string()
   .regex(
@@ -179,18 +183,22 @@ const topicSchema = z
     name: z.string().regex(/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'an SNS topic name'),
     display_name: z.string().optional(),
     /** The access policy (JSON text or object); default: AWS's default topic policy. */
-    policy: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    policy: policyDocument.optional(),
     kms_master_key_id: z.string().optional(),
     subscriptions: z.array(subscriptionSchema).default([]),
   })
   .strict();
 
-const regionSchema = z
+export const regionSchema = z
   .object({
     trails: z.array(trailSchema).default([]),
     log_groups: z.array(logGroupSchema).default([]),
     alarms: z.array(alarmSchema).default([]),
     topics: z.array(topicSchema).default([]),
+    queues: z.array(queueSchema).default([]),
+    kms_keys: z.array(kmsKeySchema).default([]),
+    /** Security Hub enabled in the region (absent: not enabled). */
+    security_hub: securityHubSchema.optional(),
   })
   .strict();
 
@@ -213,20 +221,10 @@ const accountSchema = z
 
 export const scenarioSchema = z
   .object({
-    organization: z
-      .object({
-        management_account: accountId,
-        members: z.array(accountId).default([]),
-        /**
-         * `denied`: GetTrailStatus, GetEventSelectors and GetTrail on an organization trail's ARN, called
-         * from a member account, answer CloudTrailARNInvalidException (as some public reports observe on
-         * real AWS); `allowed` (default) answers them as in the management account.
-         */
-        member_status_calls: z.enum(['allowed', 'denied']).default('allowed'),
-      })
-      .strict()
-      .optional(),
+    organization: organizationSchema.optional(),
     accounts: z.array(accountSchema).min(1, 'at least one account'),
+    /** Chain-change event routing: which calls are forwarded to which SQS queue. */
+    events: z.array(eventRouteSchema).default([]),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -246,7 +244,10 @@ export const scenarioSchema = z
       keys.add(key);
       for (const [region, r] of Object.entries(a.regions)) {
         const at = (kind: string, j: number) => ['accounts', i, 'regions', region, kind, j, 'name'];
-        const dup = (kind: 'trails' | 'log_groups' | 'alarms' | 'topics', list: { name: string }[]) => {
+        const dup = (
+          kind: 'trails' | 'log_groups' | 'alarms' | 'topics' | 'queues',
+          list: { name: string }[],
+        ) => {
           const seen = new Set<string>();
           list.forEach((item, j) => {
             if (seen.has(item.name))
@@ -258,6 +259,15 @@ export const scenarioSchema = z
         dup('log_groups', r.log_groups);
         dup('alarms', r.alarms);
         dup('topics', r.topics);
+        dup('queues', r.queues);
+        r.queues.forEach((q, j) => {
+          if (q.redrive && !r.queues.some((d) => d.name === q.redrive?.dead_letter_queue))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['accounts', i, 'regions', region, 'queues', j, 'redrive', 'dead_letter_queue'],
+              message: `no queue ${q.redrive.dead_letter_queue} in this account and region`,
+            });
+        });
         r.trails.forEach((t, j) => {
           if (t.organization && s.organization?.management_account !== a.id) {
             ctx.addIssue({
@@ -288,17 +298,42 @@ export const scenarioSchema = z
         });
       }
     });
-    if (s.organization) {
-      for (const id of [s.organization.management_account, ...s.organization.members]) {
-        if (!ids.has(id))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['organization'],
-            message: `account ${id} is not in accounts`,
-          });
-      }
-    }
+    if (s.organization) checkOrganization(s.organization, ids, ctx);
   });
+
+/** Every account the organization names is a scenario account and a member (or the management account). */
+function checkOrganization(
+  org: z.output<typeof organizationSchema>,
+  ids: Set<string>,
+  ctx: z.RefinementCtx,
+): void {
+  const inOrg = new Set([org.management_account, ...org.members]);
+  const placed: string[] = [];
+  const walk = (ous: ScenarioOu[]) => {
+    for (const ou of ous) {
+      placed.push(...ou.accounts);
+      walk(ou.children);
+    }
+  };
+  walk(org.organizational_units);
+  const named = [...inOrg, ...org.delegated_administrators, ...org.suspended, ...placed];
+  for (const id of new Set(named)) {
+    if (!ids.has(id))
+      ctx.addIssue({ code: 'custom', path: ['organization'], message: `account ${id} is not in accounts` });
+    else if (!inOrg.has(id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['organization'],
+        message: `account ${id} is not the management account or a member`,
+      });
+  }
+  if (new Set(placed).size !== placed.length)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['organization', 'organizational_units'],
+      message: 'an account is in two OUs',
+    });
+}
 
 /** A scenario as written (defaults optional). */
 export type Scenario = z.input<typeof scenarioSchema>;
@@ -309,6 +344,8 @@ export type ScenarioRegion = z.output<typeof regionSchema>;
 export type ScenarioTrail = z.output<typeof trailSchema>;
 export type ScenarioAlarm = z.output<typeof alarmSchema>;
 export type ScenarioTopic = z.output<typeof topicSchema>;
+export type { ScenarioEventRoute, ScenarioGenerate, ScenarioOrganization, ScenarioOu } from './scenario-org';
+export type { ScenarioKmsKey, ScenarioQueue, ScenarioSecurityHub } from './scenario-services';
 
 export function defaultAccessKeyId(account: string): string {
   return `AKIASB00${account}`;

@@ -7,15 +7,27 @@ import { ApiError } from './api-error';
 import type { Fail, Input } from './input';
 import type { SandboxState, SessionState } from './state';
 
-export type ServiceName = 'cloudtrail' | 'logs' | 'monitoring' | 'sns' | 'sts';
+export type ServiceName =
+  | 'cloudtrail'
+  | 'logs'
+  | 'monitoring'
+  | 'sns'
+  | 'sts'
+  | 'sqs'
+  | 'kms'
+  | 'organizations'
+  | 'securityhub';
 
 /** Who is calling: resolved from the access key id of the request's SigV4 credential. */
 export interface Caller {
   accountId: string;
   arn: string;
   userId: string;
+  accessKeyId: string;
   deniedActions: string[];
   session?: SessionState;
+  /** The role behind an AssumeRole session (CloudTrail's sessionIssuer). */
+  roleArn?: string;
 }
 
 export interface CallContext {
@@ -27,10 +39,27 @@ export interface CallContext {
   requestId: string;
   /** A fresh id from the sandbox's seeded sequence (subscription ids, session keys). */
   nextId(): string;
+  /** `host[:port]` the client reached the sandbox at (SQS queue URLs are built on it so they route back). */
+  host: string;
+  /** Aborted when the sandbox stops or the client goes away: long polls end at once. */
+  signal: AbortSignal;
+  /**
+   * Marks this call as one that changed state (a CloudTrail management event would be recorded, and the
+   * chain-change event routing may forward it); `resources` are the ARNs the event names.
+   */
+  changed(resources?: string[]): void;
 }
 
-/** Returns the output members; undefined for a unit output. */
-export type Handler = (ctx: CallContext, input: Input) => Record<string, unknown> | undefined;
+export type Output = Record<string, unknown> | undefined;
+/** Returns the output members; undefined for a unit output. Long-polling operations return a promise. */
+export type Handler = (ctx: CallContext, input: Input) => Output | Promise<Output>;
+
+/** A REST operation's HTTP binding (Security Hub): method and path as the SDK's operation definition gives them. */
+export interface RestRoute {
+  method: string;
+  path: string;
+  operation: string;
+}
 
 export interface ServiceDef {
   name: ServiceName;
@@ -40,6 +69,8 @@ export interface ServiceDef {
   fail: Fail;
   /** The resource ARN an AccessDenied message names for this call. */
   resource(operation: string, ctx: CallContext, input: Input): string;
+  /** REST-JSON services only: how requests map to operations. */
+  rest?: readonly RestRoute[];
 }
 
 /** Case-insensitive match of an IAM action against a denied-action entry with `*`/`?` globs. */

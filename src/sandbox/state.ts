@@ -5,6 +5,7 @@
  * Built from a validated scenario by `buildState` (./build-state); regions not in the scenario are created empty on demand.
  */
 import { createHash } from 'node:crypto';
+import type { Queue } from './sqs-queue';
 
 export interface EventSelector {
   ReadWriteType: 'ReadOnly' | 'WriteOnly' | 'All';
@@ -44,6 +45,7 @@ export interface TrailState {
   /** Exactly one of the two selector kinds is set. */
   EventSelectors?: EventSelector[];
   AdvancedEventSelectors?: AdvancedEventSelector[];
+  InsightSelectors?: { InsightType: string; EventCategories?: string[] }[];
   IsLogging: boolean;
   StartLoggingTime?: Date;
   StopLoggingTime?: Date;
@@ -122,11 +124,50 @@ export interface TopicState {
   subscriptions: SubscriptionState[];
 }
 
+export interface AlarmHistoryItem {
+  AlarmName: string;
+  AlarmType: 'MetricAlarm';
+  Timestamp: Date;
+  HistoryItemType: 'ConfigurationUpdate' | 'StateUpdate' | 'Action';
+  HistorySummary: string;
+  HistoryData: string;
+}
+
+export interface KmsKeyState {
+  KeyId: string;
+  Arn: string;
+  Description: string;
+  KeyManager: 'AWS' | 'CUSTOMER';
+  Enabled: boolean;
+  CreationDate: Date;
+  policy: string;
+}
+
+export interface SecurityHubState {
+  subscribedAt: Date;
+  autoEnableControls: boolean;
+  controlFindingGenerator: string;
+  /** Enabled standards by their standards ARN. */
+  standards: string[];
+  /** Imported findings by `ProductArn|Id` (BatchImportFindings upserts on that pair). */
+  findings: Map<string, Record<string, unknown>>;
+}
+
 export interface RegionState {
   trails: Map<string, TrailState>;
   logGroups: Map<string, LogGroupState>;
   alarms: Map<string, AlarmState>;
   topics: Map<string, TopicState>;
+  queues: Map<string, Queue>;
+  /** When a queue name was last deleted (CreateQueue of that name within 60 s is refused, as AWS does). */
+  deletedQueues: Map<string, number>;
+  /** Alarm history of the region, oldest first (DescribeAlarmHistory reads it newest first by default). */
+  alarmHistory: AlarmHistoryItem[];
+  kmsKeys: Map<string, KmsKeyState>;
+  /** Alias name (`alias/...`) to key id. */
+  kmsAliases: Map<string, string>;
+  /** Absent while Security Hub is not enabled in the region. */
+  securityHub?: SecurityHubState;
 }
 
 export interface RoleState {
@@ -159,18 +200,70 @@ export interface SessionState {
   expiration: Date;
 }
 
+export interface OrganizationalUnitState {
+  Id: string;
+  Arn: string;
+  Name: string;
+  parentId: string;
+}
+
+export interface OrganizationState {
+  id: string;
+  arn: string;
+  rootId: string;
+  managementAccount: string;
+  /** Every account of the organization but the management account. */
+  members: string[];
+  /** Whether members may read an organization trail's status and selectors by its ARN. */
+  memberStatusCalls: 'allowed' | 'denied';
+  /** Accounts that may call the Organizations read APIs besides the management account. */
+  delegatedAdministrators: Set<string>;
+  suspended: Set<string>;
+  ous: Map<string, OrganizationalUnitState>;
+  /** Each account's parent (the root or an OU id). */
+  parentOf: Map<string, string>;
+  joinedAt: Date;
+}
+
+/** Where chain-change events go (scenario `events`): matching calls are forwarded to `queueArn`. */
+export interface EventRoute {
+  accounts?: string[];
+  regions?: string[];
+  /** EventBridge sources (`aws.cloudwatch`, `aws.cloudtrail`, `aws.logs`, `aws.sns`, `aws.securityhub`). */
+  sources?: string[];
+  /** CloudTrail event names (`DeleteAlarms`, `StopLogging`...). */
+  names?: string[];
+  queueArn: string;
+  /** The EventBridge rule the route stands for (its ARN is the aws:SourceArn a queue policy may require). */
+  ruleName: string;
+}
+
+/** One delivery the sandbox attempted (SNS to a subscription, or a chain-change event to a queue). */
+export interface DeliveryRecord {
+  at: Date;
+  /** The topic ARN, or `events` for a chain-change event. */
+  source: string;
+  protocol: string;
+  endpoint: string;
+  outcome: 'delivered' | 'denied' | 'missing';
+  reason?: string;
+}
+
 export interface SandboxState {
-  organization?: {
-    managementAccount: string;
-    members: string[];
-    /** Whether members may read an organization trail's status and selectors by its ARN. */
-    memberStatusCalls: 'allowed' | 'denied';
-  };
+  organization?: OrganizationState;
   accounts: Map<string, AccountState>;
   /** Temporary credentials from AssumeRole, by access key id. */
   sessions: Map<string, SessionState>;
+  events: EventRoute[];
+  /** The most recent deliveries (bounded), oldest first. */
+  deliveries: DeliveryRecord[];
   /** An account's region, created empty on first use. Throws for an unknown account. */
   region(accountId: string, region: string): RegionState;
+  /** The account whose base access key this is. */
+  accountByAccessKey(accessKeyId: string): AccountState | undefined;
+  /** Adds an account (scenario or generated) and indexes its access key. */
+  addAccount(account: AccountState): void;
+  recordDelivery(record: Omit<DeliveryRecord, 'at'>): void;
 }
 
 /** A short stable id from text (for role ids, subscription ids) so runs repeat. */
@@ -179,7 +272,17 @@ export function stableId(text: string, length = 16): string {
 }
 
 export function emptyRegion(): RegionState {
-  return { trails: new Map(), logGroups: new Map(), alarms: new Map(), topics: new Map() };
+  return {
+    trails: new Map(),
+    logGroups: new Map(),
+    alarms: new Map(),
+    topics: new Map(),
+    queues: new Map(),
+    deletedQueues: new Map(),
+    alarmHistory: [],
+    kmsKeys: new Map(),
+    kmsAliases: new Map(),
+  };
 }
 
 export function defaultTopicPolicy(arn: string, owner: string): string {
@@ -221,6 +324,15 @@ export function newTopic(name: string, region: string, account: string): TopicSt
     owner: account,
     attributes: { Policy: defaultTopicPolicy(arn, account), DisplayName: '' },
     subscriptions: [],
+  };
+}
+
+export function newRole(account: string, name: string, deniedActions: string[] = []): RoleState {
+  return {
+    name,
+    arn: `arn:aws:iam::${account}:role/${name}`,
+    roleId: `AROA${stableId(`${account}/${name}`).toUpperCase()}`,
+    deniedActions,
   };
 }
 

@@ -202,13 +202,13 @@ describe('call log', () => {
         'content-type': 'application/x-www-form-urlencoded',
         authorization: authorization.replace('/cloudtrail/', '/sns/'),
       },
-      body: 'Action=Publish&Version=2010-03-31',
+      body: 'Action=CreatePlatformEndpoint&Version=2010-03-31',
     });
     expect(query.status).toBe(400);
     expect(await query.text()).toContain('<Code>InvalidAction</Code>');
     expect(sb.calls.map((c) => `${c.service}:${c.operation}:${c.errorCode}`)).toEqual([
       'cloudtrail:DeleteEverything:UnknownOperationException',
-      'sns:Publish:InvalidAction',
+      'sns:CreatePlatformEndpoint:InvalidAction',
     ]);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * CloudWatch (endpoint service `monitoring`, IAM prefix `cloudwatch`): DescribeAlarms (MaxRecords 1..100,
  * NextToken), DescribeAlarmsForMetric, PutMetricAlarm (AWS's validation of required and combined members),
- * DeleteAlarms. The same handlers serve the JSON 1.0 protocol and the older query protocol; errors carry
- * the query codes (MissingParameter, InvalidParameterValue, InvalidParameterCombination, ResourceNotFound).
+ * DeleteAlarms, and (./cloudwatch-actions.ts, ./cloudwatch-history.ts) SetAlarmState with its actions,
+ * Enable/DisableAlarmActions and DescribeAlarmHistory. The same handlers serve the JSON 1.0 protocol and
+ * the older query protocol; errors carry the query codes (MissingParameter, InvalidParameterValue,
+ * InvalidParameterCombination, ResourceNotFound).
  */
 
 import { ApiError } from '../api-error';
@@ -10,6 +12,8 @@ import type { Input } from '../input';
 import { COMPARISON_OPERATORS, STATISTICS } from '../scenario';
 import { type CallContext, checkRange, paginate, type ServiceDef } from '../service';
 import type { AlarmState } from '../state';
+import { disableAlarmActions, enableAlarmActions, setAlarmState } from './cloudwatch-actions';
+import { describeAlarmHistory, recordConfiguration } from './cloudwatch-history';
 
 const invalidValue = (message: string) => new ApiError('InvalidParameterValue', message);
 const missing = (member: string) => new ApiError('MissingParameter', `The parameter ${member} is required.`);
@@ -181,6 +185,13 @@ function putMetricAlarm(ctx: CallContext, input: Input) {
   for (const [k, v] of Object.entries(optional))
     if (v !== undefined) (alarm as unknown as Record<string, unknown>)[k] = v;
   alarms(ctx).set(name, alarm);
+  recordConfiguration(
+    ctx.state.region(ctx.caller.accountId, ctx.region),
+    existing ? 'Update' : 'Create',
+    alarm,
+    existing,
+  );
+  ctx.changed([alarm.AlarmArn]);
   return undefined;
 }
 
@@ -198,7 +209,13 @@ function deleteAlarms(ctx: CallContext, input: Input) {
       `${unknown.length} out of ${names.length} alarms were not found: ${unknown.join(', ')}`,
       404,
     );
-  for (const n of names) map.delete(n);
+  const r = ctx.state.region(ctx.caller.accountId, ctx.region);
+  for (const n of names) {
+    const alarm = map.get(n) as AlarmState;
+    map.delete(n);
+    recordConfiguration(r, 'Delete', alarm);
+    ctx.changed([alarm.AlarmArn]);
+  }
   return undefined;
 }
 
@@ -210,6 +227,10 @@ export const cloudwatch: ServiceDef = {
     DescribeAlarmsForMetric: describeAlarmsForMetric,
     PutMetricAlarm: putMetricAlarm,
     DeleteAlarms: deleteAlarms,
+    SetAlarmState: setAlarmState,
+    DescribeAlarmHistory: describeAlarmHistory,
+    EnableAlarmActions: enableAlarmActions,
+    DisableAlarmActions: disableAlarmActions,
   },
   fail: (member, problem) =>
     problem === 'missing' ? missing(member) : invalidValue(`Invalid value for parameter ${member}.`),

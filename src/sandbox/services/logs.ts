@@ -1,8 +1,9 @@
 /**
  * CloudWatch Logs (AWS JSON 1.1, target prefix Logs_20140328): DescribeLogGroups, DescribeMetricFilters,
- * PutMetricFilter, DeleteMetricFilter, TestMetricFilter, with AWS's pagination (limit 1..50, nextToken
- * omitted on the last page) and errors (ResourceNotFoundException, InvalidParameterException,
- * LimitExceededException at 100 filters per log group).
+ * PutMetricFilter, DeleteMetricFilter, TestMetricFilter, CreateLogGroup and DeleteLogGroup, with AWS's
+ * pagination (limit 1..50, nextToken omitted on the last page) and errors (ResourceNotFoundException,
+ * ResourceAlreadyExistsException, InvalidParameterException, LimitExceededException at 100 filters per
+ * log group).
  */
 import { ApiError } from '../api-error';
 import type { Input } from '../input';
@@ -168,6 +169,7 @@ function putMetricFilter(ctx: CallContext, input: Input) {
     creationTime: existing?.creationTime ?? Date.now(),
     logGroupName: groupName,
   });
+  ctx.changed([groupArn(ctx, groupName)]);
   return undefined;
 }
 
@@ -177,6 +179,35 @@ function deleteMetricFilter(ctx: CallContext, input: Input) {
   if (!g) throw noGroup();
   if (!g.metricFilters.delete(filterName))
     throw new ApiError('ResourceNotFoundException', 'The specified metric filter does not exist.');
+  ctx.changed([groupArn(ctx, g.logGroupName)]);
+  return undefined;
+}
+
+function createLogGroup(ctx: CallContext, input: Input) {
+  const name = input.reqStr('logGroupName');
+  if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name))
+    throw bad(
+      validationMessage(
+        'logGroupName',
+        name,
+        'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+',
+      ),
+    );
+  const all = groups(ctx);
+  if (all.has(name))
+    throw new ApiError('ResourceAlreadyExistsException', 'The specified log group already exists');
+  const group: LogGroupState = { logGroupName: name, creationTime: Date.now(), metricFilters: new Map() };
+  const kms = input.str('kmsKeyId');
+  if (kms !== undefined) group.kmsKeyId = kms;
+  all.set(name, group);
+  ctx.changed([groupArn(ctx, name)]);
+  return undefined;
+}
+
+function deleteLogGroup(ctx: CallContext, input: Input) {
+  const name = input.reqStr('logGroupName');
+  if (!groups(ctx).delete(name)) throw noGroup();
+  ctx.changed([groupArn(ctx, name)]);
   return undefined;
 }
 
@@ -213,6 +244,8 @@ export const logs: ServiceDef = {
     PutMetricFilter: putMetricFilter,
     DeleteMetricFilter: deleteMetricFilter,
     TestMetricFilter: testMetricFilter,
+    CreateLogGroup: createLogGroup,
+    DeleteLogGroup: deleteLogGroup,
   },
   fail: (member, problem) =>
     problem === 'missing'

@@ -1,26 +1,22 @@
 /**
  * SNS (query protocol, Version 2010-03-31): CreateTopic (idempotent by name), GetTopicAttributes,
- * SetTopicAttributes, Subscribe, ConfirmSubscription, ListSubscriptionsByTopic (pages of 100), plus
- * ListTopics and Unsubscribe. email/email-json/http/https/sms subscriptions wait for confirmation and are
- * listed as "PendingConfirmation"; sqs/lambda/application/firehose are confirmed at once. The sandbox's
- * confirmation token is the subscription's id (also reachable through Sandbox.confirmSubscription).
+ * SetTopicAttributes, Subscribe, ConfirmSubscription, ListSubscriptionsByTopic (pages of 100), ListTopics,
+ * Unsubscribe, DeleteTopic and Publish (./sns-publish.ts). email/email-json/http/https/sms subscriptions
+ * wait for confirmation and are listed as "PendingConfirmation"; sqs/lambda/application/firehose are
+ * confirmed at once, except an SQS queue of another account subscribed by the topic's side, which gets a
+ * SubscriptionConfirmation message as in AWS. The sandbox's confirmation token is the subscription's id
+ * (also reachable through Sandbox.confirmSubscription). Other accounts reach a topic only where its
+ * policy allows them.
  */
-import { ApiError } from '../api-error';
 import type { Input } from '../input';
 import { SUBSCRIPTION_PROTOCOLS } from '../scenario';
 import { type CallContext, paginate, type ServiceDef } from '../service';
-import {
-  confirmsAtOnce,
-  newTopic,
-  type SandboxState,
-  type SubscriptionState,
-  type TopicState,
-} from '../state';
+import { sendConfirmation } from '../sns-delivery';
+import { confirmsAtOnce, newTopic, type SubscriptionState, type TopicState } from '../state';
+import { findTopic, findTopicIn, invalid, notFound, TOPIC_ARN } from './sns-common';
+import { publish } from './sns-publish';
 
-const invalid = (message: string) => new ApiError('InvalidParameter', message);
-const notFound = (what = 'Topic') => new ApiError('NotFound', `${what} does not exist`, 404);
 const PAGE = 100;
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]+)$/;
 const SETTABLE = [
   'Policy',
   'DisplayName',
@@ -31,33 +27,6 @@ const SETTABLE = [
   'ContentBasedDeduplication',
   'DataProtectionPolicy',
 ];
-
-/** Finds a topic by ARN anywhere in the sandbox (used by Sandbox.confirmSubscription too). */
-export function findTopicIn(state: SandboxState, arn: string): TopicState {
-  const m = TOPIC_ARN.exec(arn);
-  if (!m?.[1] || !m[2] || !m[3]) throw invalid('Invalid parameter: TopicArn');
-  const topic = state.accounts.get(m[2])?.regions.get(m[1])?.topics.get(m[3]);
-  if (!topic) throw notFound();
-  return topic;
-}
-
-/**
- * The topic a call names: it must be in the call's region (else InvalidParameter, as AWS answers) and in
- * the caller's account (a cross-account call gets AuthorizationError: the sandbox models no topic-policy
- * grants to other accounts).
- */
-function findTopic(ctx: CallContext, arn: string): TopicState {
-  const m = TOPIC_ARN.exec(arn);
-  if (!m?.[1] || !m[2] || m[1] !== ctx.region) throw invalid('Invalid parameter: TopicArn');
-  if (m[2] !== ctx.caller.accountId) {
-    throw new ApiError(
-      'AuthorizationError',
-      `User: ${ctx.caller.arn} is not authorized to perform: ${ctx.action} on resource: ${arn} because no resource-based policy allows the ${ctx.action} action`,
-      403,
-    );
-  }
-  return findTopicIn(ctx.state, arn);
-}
 
 function checkPolicy(value: string): void {
   try {
@@ -90,6 +59,7 @@ function createTopic(ctx: CallContext, input: Input) {
   const topic = newTopic(name, ctx.region, ctx.caller.accountId);
   Object.assign(topic.attributes, attributes);
   topics.set(name, topic);
+  ctx.changed([topic.arn]);
   return { TopicArn: topic.arn };
 }
 
@@ -131,6 +101,7 @@ function setTopicAttributes(ctx: CallContext, input: Input) {
   const value = input.str('AttributeValue') ?? '';
   if (!SETTABLE.includes(name)) throw invalid('Invalid parameter: AttributeName');
   if (name === 'Policy') checkPolicy(value);
+  if (topic.attributes[name] !== value) ctx.changed([topic.arn]);
   topic.attributes[name] = value;
   return undefined;
 }
@@ -155,26 +126,34 @@ function subscribe(ctx: CallContext, input: Input) {
   const returnArn = input.bool('ReturnSubscriptionArn') ?? false;
   let sub = topic.subscriptions.find((s) => s.protocol === protocol && s.endpoint === endpoint);
   if (!sub) {
+    // A queue of another account subscribed from the topic's side waits for its owner to confirm.
+    const foreignQueue = protocol === 'sqs' && endpoint.split(':')[4] !== ctx.caller.accountId;
     sub = {
       id: ctx.nextId(),
       protocol,
       endpoint,
-      confirmed: confirmsAtOnce(protocol),
+      confirmed: confirmsAtOnce(protocol) && !foreignQueue,
       owner: ctx.caller.accountId,
       attributes: input.strMap('Attributes') ?? {},
     };
     topic.subscriptions.push(sub);
+    if (foreignQueue) sendConfirmation(ctx.state, topic, sub, ctx.nextId);
+    ctx.changed([topic.arn]);
   }
   return {
     SubscriptionArn: sub.confirmed || returnArn ? subscriptionArn(topic, sub) : 'pending confirmation',
   };
 }
 
+/** The token is the authority here (the queue owner confirms a topic of another account), not the topic policy. */
 function confirmSubscription(ctx: CallContext, input: Input) {
-  const topic = findTopic(ctx, input.reqStr('TopicArn'));
+  const arn = input.reqStr('TopicArn');
+  if (TOPIC_ARN.exec(arn)?.[1] !== ctx.region) throw invalid('Invalid parameter: TopicArn');
+  const topic = findTopicIn(ctx.state, arn);
   const token = input.reqStr('Token');
   const sub = topic.subscriptions.find((s) => s.id === token);
   if (!sub) throw invalid('Invalid token');
+  if (!sub.confirmed) ctx.changed([topic.arn]);
   sub.confirmed = true;
   return { SubscriptionArn: subscriptionArn(topic, sub) };
 }
@@ -222,6 +201,25 @@ function unsubscribe(ctx: CallContext, input: Input) {
   const index = topic.subscriptions.findIndex((s) => s.id === arn.slice(cut + 1));
   if (index < 0) throw notFound('Subscription');
   topic.subscriptions.splice(index, 1);
+  ctx.changed([arn]);
+  return undefined;
+}
+
+/** Deletes a topic and its subscriptions; deleting a topic that does not exist succeeds, as in AWS. */
+function deleteTopic(ctx: CallContext, input: Input) {
+  const arn = input.reqStr('TopicArn');
+  const m = TOPIC_ARN.exec(arn);
+  const exists =
+    m?.[1] &&
+    m[3] &&
+    ctx.state.accounts
+      .get(m[2] ?? '')
+      ?.regions.get(m[1])
+      ?.topics.has(m[3]);
+  if (!exists || !m?.[3]) return undefined;
+  findTopic(ctx, arn);
+  ctx.state.region(m[2] ?? '', m[1] ?? '').topics.delete(m[3]);
+  ctx.changed([arn]);
   return undefined;
 }
 
@@ -237,6 +235,8 @@ export const sns: ServiceDef = {
     ListSubscriptionsByTopic: listSubscriptionsByTopic,
     ListTopics: listTopics,
     Unsubscribe: unsubscribe,
+    DeleteTopic: deleteTopic,
+    Publish: publish,
   },
   fail: (member) => invalid(`Invalid parameter: ${member}`),
   resource(_operation, ctx, input) {
