@@ -5,7 +5,11 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Sandbox, Scenario } from '../../src/sandbox';
 
@@ -139,6 +143,10 @@ export function clients(sb: Sandbox, account: string, options: ClientOptions = {
     cloudwatch: new CloudWatchClient(config),
     sns: new SNSClient(config),
     sts: new STSClient(config),
+    sqs: new SQSClient(config),
+    kms: new KMSClient(config),
+    organizations: new OrganizationsClient(config),
+    securityhub: new SecurityHubClient(config),
   };
 }
 
@@ -150,4 +158,15 @@ export async function caught(fn: () => Promise<unknown>): Promise<Error & Record
     return error as Error & Record<string, unknown>;
   }
   throw new Error('expected the call to fail');
+}
+
+/** Waits until `check` holds (polling every 10 ms), failing after `ms`: no timing assertion, just a bound. */
+export async function eventually<T>(check: () => T | undefined | false, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -102,6 +102,8 @@ export async function receiveMessage(ctx: CallContext, input: Input) {
     () => redriveOf(ctx, q),
     ctx.signal,
   );
+  // AWS omits Messages when the receive found none.
+  if (got.length === 0) return {};
   return {
     Messages: got.map((m) => {
       const picked = Object.fromEntries(
