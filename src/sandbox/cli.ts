@@ -18,12 +18,24 @@ function rate(value: string): number {
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('a rate is a number from 0 to 1');
   return n;
 }
+/** `organizations=0.2,cloudwatch:DescribeAlarms=0.5`: throttling rates per service or service:Operation. */
+function rates(value: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of value.split(',')) {
+    const [key, r] = part.split('=');
+    if (!key || r === undefined)
+      throw new InvalidArgumentError('expected service=rate or service:Operation=rate, comma-separated');
+    out[key.trim()] = rate(r);
+  }
+  return out;
+}
 
 interface Options {
   scenario: string;
   port: number;
   latencyMs: number;
   throttleRate: number;
+  throttle?: Record<string, number>;
   errorRate: number;
   seed: number;
   account?: string;
@@ -44,7 +56,8 @@ export function describeSandbox(sb: Sandbox, account: string, region: string): s
     '',
     'Accounts (access key id, label, regions, roles):',
   ];
-  for (const a of sb.state.accounts.values()) {
+  const shown = 20;
+  for (const a of [...sb.state.accounts.values()].slice(0, shown)) {
     const roles = [...a.roles.values()].map(
       (r) => `${r.name}${r.externalId ? ' (ExternalId required)' : ''}`,
     );
@@ -52,17 +65,25 @@ export function describeSandbox(sb: Sandbox, account: string, region: string): s
       `  ${a.id}  ${a.accessKeyId}  ${a.label ?? ''}  [${[...a.regions.keys()].join(', ')}]  ${roles.join(', ')}`,
     );
   }
+  if (sb.state.accounts.size > shown) lines.push(`  ... and ${sb.state.accounts.size - shown} more`);
   return lines.join('\n');
 }
 
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('sandbox')
-    .description('Run the loopback AWS sandbox (CloudTrail, CloudWatch Logs, CloudWatch, SNS, STS)')
+    .description(
+      'Run the loopback AWS sandbox (CloudTrail, CloudWatch Logs, CloudWatch, SNS, STS, SQS, KMS, Organizations, Security Hub)',
+    )
     .requiredOption('--scenario <file>', 'scenario YAML file')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 0)
     .option('--latency-ms <n>', 'delay every answer', int('--latency-ms'), 0)
     .option('--throttle-rate <r>', 'share of calls answered with throttling (0..1)', rate, 0)
+    .option(
+      '--throttle <rates>',
+      'throttling per service or operation: organizations=0.2,sqs:ReceiveMessage=0.1',
+      rates,
+    )
     .option('--error-rate <r>', 'share of calls answered with 503 (0..1)', rate, 0)
     .option('--seed <n>', 'seed of the fault RNG', int('--seed'), 1)
     .option('--account <id>', 'account whose credentials to print (default: the first)')
@@ -75,6 +96,7 @@ async function main(argv: string[]): Promise<void> {
     port: o.port,
     latencyMs: o.latencyMs,
     throttleRate: o.throttleRate,
+    ...(o.throttle ? { throttle: o.throttle } : {}),
     errorRate: o.errorRate,
     seed: o.seed,
     ...(o.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),

@@ -176,7 +176,10 @@ describe('SQS messages', () => {
       }),
     );
     const second = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, AttributeNames: ['ApproximateReceiveCount'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateReceiveCount' as 'All'] /* the deprecated member */,
+      }),
     );
     const m2 = second.Messages?.[0];
     expect(m2?.Attributes).toEqual({ ApproximateReceiveCount: '2' });
