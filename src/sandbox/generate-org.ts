@@ -7,7 +7,7 @@
  * an account's regions are built on first access, so 1,000 accounts start in milliseconds and only the
  * accounts a run reads take memory.
  */
-import { CONTROLS } from '../core/controls';
+import { metricFilterControls } from '../core/controls';
 import { ConfigError } from '../core/errors';
 import { addOu } from './build-org';
 import { buildRegion } from './build-region';
@@ -37,9 +37,7 @@ interface ChainControl {
 
 /** The metric-filter-chain controls of the registry, read through its public catalogue. */
 function chainControls(): ChainControl[] {
-  return [...CONTROLS.values()]
-    .filter((c) => c.kind === 'metric-filter-chain')
-    .map((c) => ({ pattern: c.pattern, ...c.defaults }));
+  return metricFilterControls().map((c) => ({ pattern: c.pattern, ...c.defaults }));
 }
 
 const TOPIC = 'cis-alarms';
