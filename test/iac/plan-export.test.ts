@@ -26,12 +26,15 @@ const CIS = getMetricFilterControl('4.1').pattern;
 let broken: Map<string, Plan>;
 let demo: Map<string, Plan>;
 let organization: Map<string, Plan>;
+/** The same broken accounts, planned without remediation.subscription: steps, but blocked. */
+let unsubscribed: Map<string, Plan>;
 
 beforeAll(async () => {
   broken = await plansForScenario(brokenAccountsScenario(), {
     remediation: { subscription: { protocol: 'email', endpoint: 'secops@example.com' } },
   });
   demo = await plansForScenario(demoScenario());
+  unsubscribed = await plansForScenario(brokenAccountsScenario(), { remediation: {} });
   organization = await plansForScenario(organizationScenario(), {
     remediation: { subscription: { protocol: 'email', endpoint: 'secops@example.com' } },
   });
@@ -56,11 +59,10 @@ const CFN_TYPE: Record<PlanStep['id'], string> = {
   alarm: 'AWS::CloudWatch::Alarm',
 };
 
-function expectPatternSurvived(written: string, plan: Plan, pattern: string): void {
+/** Read back string-equal to the plan's pattern, and (the bot writes the control's) EQUIVALENT to CIS. */
+function expectPatternSurvived(written: string, pattern: string): void {
   expect(written).toBe(pattern);
-  // The bot's filter always carries the control's pattern: the engine must see no difference.
   expect(comparePatterns(written, CIS).verdict).toBe('EQUIVALENT');
-  expect(plan.control).toBe('4.1');
 }
 
 /** Every step of the plan is in the Terraform file, and nothing else is. */
@@ -86,7 +88,7 @@ async function expectTerraformMatches(plan: Plan): Promise<void> {
     expect(reference(r.provider)).toBe(`aws.${alias}`);
     const call = step.call;
     if (call.operation === 'PutMetricFilter') {
-      expectPatternSurvived(literal(r.pattern), plan, call.input.filterPattern);
+      expectPatternSurvived(literal(r.pattern), call.input.filterPattern);
       expect(literal(r.name)).toBe(call.input.filterName);
       expect(reference(r.log_group_name)).toBe('data.aws_cloudwatch_log_group.cis_4_1_log_group.name');
       expect(literal(block(tf, 'data', 'aws_cloudwatch_log_group', 'cis_4_1_log_group').name)).toBe(
@@ -174,7 +176,7 @@ function expectCloudFormationMatches(plan: Plan): void {
     const p = r?.Properties ?? {};
     const call = step.call;
     if (call.operation === 'PutMetricFilter') {
-      expectPatternSurvived(p.FilterPattern as string, plan, call.input.filterPattern);
+      expectPatternSurvived(p.FilterPattern as string, call.input.filterPattern);
       expect(p.FilterName).toBe(call.input.filterName);
       expect(p.LogGroupName).toEqual({ Ref: 'Cis41LogGroup' });
       expect(template.Parameters?.Cis41LogGroup?.Default).toBe(call.input.logGroupName);
@@ -273,8 +275,22 @@ describe('the demo scenario', () => {
     expect(r.reason).toBe('guidance-only');
     expect(r.code).toBe('USAGE');
     expect(r.blockers.map((b) => b.title)).toEqual(['Start logging on the trail']);
-    expect(r.message).toContain('not offered for approval');
+    expect(r.message).toContain(
+      'not offered for approval, so cis-bot writes no template for it: cis-bot has no step',
+    );
     expect(r.message).toContain('$ aws cloudtrail start-logging --name main --region eu-west-2');
+  });
+
+  test('a plan with steps but a blocker (nobody would receive the alarm) is refused too', () => {
+    const blocked = [...unsubscribed.values()].filter(
+      (p) => planKind(p) === 'guidance-only' && p.steps.length > 0,
+    );
+    expect(blocked.length).toBeGreaterThan(0);
+    for (const plan of blocked) {
+      expect(() => planToIac(plan)).toThrow(
+        /its steps alone cannot make the chain hold[\s\S]*Nobody receives the alarm: configure remediation\.subscription/,
+      );
+    }
   });
 
   test('a compliant account has nothing to export', () => {

@@ -108,6 +108,23 @@ describe('a document spanning two regions', () => {
   });
 });
 
+describe('YAML that CloudFormation reads', () => {
+  test('a value used twice is written twice: no anchors or aliases', () => {
+    const shared = { source: ['aws.cloudtrail'] };
+    const rule = (id: string): Resource => ({
+      kind: 'event-rule',
+      id,
+      region: 'eu-west-1',
+      name: id,
+      eventPattern: shared,
+      targets: [{ id: 'q', arn: 'arn:aws:sqs:eu-west-1:123456789012:q' }],
+    });
+    const [yaml] = toCloudFormation(doc([rule('one'), rule('two')]), 'yaml');
+    expect(yaml?.body).not.toMatch(/[&*]a\d/);
+    expect(yaml?.body.match(/- aws\.cloudtrail/g)).toHaveLength(2);
+  });
+});
+
 describe('names', () => {
   test('ids become snake_case Terraform labels and PascalCase logical ids', async () => {
     const d = doc([topic('cis-4-1-topic', 'eu-west-1')], {

@@ -48,7 +48,8 @@ export function templateYaml(
   header: readonly string[],
   resourceComments: ReadonlyMap<string, readonly string[]>,
 ): string {
-  const doc = new Document(template);
+  // CloudFormation's YAML has no anchors or aliases: a value used twice is written twice.
+  const doc = new Document(template, { aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && !isPlainSafe(node.value)) node.type = 'QUOTE_DOUBLE';

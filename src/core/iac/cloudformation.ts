@@ -1,7 +1,7 @@
 /**
  * The CloudFormation writer. A stack lives in one region, so a document spanning regions becomes one
  * template per region, returned in the order they must be deployed; each template says so in its
- * Description, its Metadata and (YAML) its header comment. Within a template references are intrinsics
+ * Metadata notes and (YAML) its header comment. Within a template references are intrinsics
  * (`Ref`, `Fn::GetAtt`); a reference to a resource of another region's template is written as the ARN or
  * URL that resource will have (`Fn::Sub` with `AWS::Partition`, `AWS::AccountId`, `AWS::URLSuffix`; the
  * document is one account) and makes that region's template deploy first. Inputs become String
@@ -15,9 +15,17 @@ import {
   importIdentifier,
 } from './cloudformation-resources';
 import { templateJson, templateYaml } from './cloudformation-text';
-import { commentLines, type IacDocument, type JsonValue, Ref, type Resource, regionOf } from './model';
+import {
+  commentLines,
+  type IacDocument,
+  type Input,
+  type JsonValue,
+  Ref,
+  type Resource,
+  regionOf,
+} from './model';
 import { logicalId } from './names';
-import { asText, type DocNode, type DocumentIndex, IacModelError, validateDocument } from './validate';
+import { asText, type DocumentIndex, IacModelError, validateDocument } from './validate';
 
 export type CloudFormationFormat = 'yaml' | 'json';
 
@@ -95,12 +103,12 @@ class TemplateRefs {
     private readonly index: DocumentIndex,
   ) {}
 
-  private parameter(node: DocNode, fallback: string | undefined): string {
+  private parameter(node: Input, fallback: string | undefined): string {
     const id = logicalId(node.id);
-    const description = 'description' in node ? node.description : node.id;
     this.parameters.set(id, {
       Type: 'String',
-      Description: description.slice(0, 4000),
+      // CloudFormation caps a parameter's Description at 4000 characters.
+      Description: node.description.slice(0, 4000),
       ...(fallback !== undefined ? { Default: fallback } : {}),
     });
     return id;
@@ -250,11 +258,16 @@ function deploymentOrder(built: readonly Built[]): Built[] {
 
 /** CloudFormation caps a template's Description at 1024 bytes (UTF-8). */
 function capBytes(text: string, max: number): string {
-  const bytes = (s: string) => new TextEncoder().encode(s).length;
-  if (bytes(text) <= max) return text;
-  let cut = [...text];
-  while (bytes(`${cut.join('')}...`) > max) cut = cut.slice(0, -1);
-  return `${cut.join('')}...`;
+  const encoder = new TextEncoder();
+  if (encoder.encode(text).length <= max) return text;
+  let out = '';
+  let used = 3; // the "..." at the end
+  for (const char of text) {
+    used += encoder.encode(char).length;
+    if (used > max) break;
+    out += char;
+  }
+  return `${out}...`;
 }
 
 /** The document as CloudFormation templates, one per region, in deployment order. */

@@ -55,12 +55,19 @@ function refuse(plan: Plan): never {
     );
   }
   const blockers = unresolvedBlockers(plan);
-  const todo = blockers.map((g) => `- ${g.title}: ${g.detail}${g.cli ? `\n  $ ${g.cli}` : ''}`);
+  // What a person must do: the blockers, and a subscription waiting for its owner's confirmation.
+  const todo = plan.guidance
+    .filter((g) => g.severity !== 'note')
+    .map((g) => `- ${g.title}: ${g.detail}${g.cli ? `\n  $ ${g.cli}` : ''}`);
+  const why =
+    plan.steps.length > 0
+      ? 'its steps alone cannot make the chain hold'
+      : 'cis-bot has no step to take for it';
   throw new IacExportRefused(
     'guidance-only',
     [
       `The CIS ${plan.control} plan for account ${plan.accountId} is not offered for approval, so cis-bot writes no template for it: ` +
-        `its steps alone cannot make the chain hold (${plan.finding.reason}).`,
+        `${why} (${plan.finding.reason}).`,
       ...(todo.length > 0 ? ['Do this first, then ask for the plan again:', ...todo] : []),
     ].join('\n'),
     blockers,
@@ -121,7 +128,7 @@ function notesOf(plan: Plan): string[] {
       `A ${subscribe.call.input.Protocol} subscription stays pending until its owner confirms it; neither Terraform nor CloudFormation can confirm it.`,
     );
   }
-  for (const g of plan.guidance) notes.push(`${g.title}: ${g.detail}`);
+  for (const g of plan.guidance) notes.push(`${g.title}: ${g.detail}${g.cli ? ` ($ ${g.cli})` : ''}`);
   return notes;
 }
 

@@ -61,9 +61,10 @@ export function quoteHcl(value: string): string {
 }
 
 /**
- * An object key: bare when it is an identifier HCL reads as that literal string (`source`, `Version`),
- * quoted otherwise (`"detail-type"` would still be bare-legal, but `"aws:SourceArn"` is not). The
- * keywords `true`, `false` and `null` are quoted so they can never be read as values.
+ * An object key: bare when it is a plain identifier, which HCL reads as that literal string (`source`,
+ * `Version`), quoted otherwise (`"detail-type"`, `"aws:SourceArn"`). `true`, `false` and `null` are
+ * quoted so they are never read as values, and `for`/`in`/`if` so `{ for = ... }` never starts a for
+ * expression.
  */
 function objectKey(key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && !/^(true|false|null|for|in|if)$/.test(key)

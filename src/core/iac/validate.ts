@@ -36,7 +36,10 @@ export interface DocumentIndex {
 const TARGET_ID = /^[.\-_A-Za-z0-9]{1,64}$/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** Calls `visit` for every Ref, string and number inside `value`, with a path for error messages. */
+/**
+ * Calls `visit` for every Ref, string and number inside `value`, object keys included (a key of an event
+ * pattern or a policy is written like any string), with a path for error messages.
+ */
 export function walkValues(
   value: unknown,
   path: string,
@@ -48,7 +51,10 @@ export function walkValues(
       walkValues(v, `${path}[${i}]`, visit);
     });
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) walkValues(v, `${path}.${k}`, visit);
+    for (const [k, v] of Object.entries(value)) {
+      visit(k, `${path} (a key)`);
+      walkValues(v, `${path}.${k}`, visit);
+    }
   }
 }
 
