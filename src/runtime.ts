@@ -6,12 +6,14 @@
 import { createAwsAuditor } from './aws/auditor';
 import { createAwsRemediationRuntime } from './aws/executor';
 import type { AwsSession } from './aws/session';
+import { coreSettings } from './config/core-settings';
 import type { Config } from './config/schema';
 import { ApprovalService } from './core/approvals';
 import { ChatService } from './core/chat/chat-service';
 import type { Auditor } from './core/ports/auditor';
 import type { Store } from './core/ports/store';
 import { RemediationWorkflow } from './core/remediation';
+import type { CoreSettings } from './core/settings';
 import { openStore } from './store';
 
 export interface CoreServicesOptions {
@@ -30,6 +32,8 @@ export interface CoreServicesOptions {
 }
 
 export interface CoreServices {
+  /** The configuration as the core receives it (platform settings keyed by platform id). */
+  settings: CoreSettings;
   store: Store;
   auditor: Auditor;
   approvals: ApprovalService;
@@ -39,6 +43,7 @@ export interface CoreServices {
 
 export function createCoreServices(options: CoreServicesOptions): CoreServices {
   const { config, session } = options;
+  const settings = coreSettings(config);
   const store = options.store ?? openStore(config.store.path);
   const region = options.region ?? config.aws.region;
   const auditor =
@@ -49,7 +54,7 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
     });
   const approvals = new ApprovalService({
     store,
-    config: config.approvals,
+    settings: settings.approvals,
     ...(options.now ? { now: options.now } : {}),
   });
   const workflow = new RemediationWorkflow({
@@ -57,11 +62,11 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
     store,
     approvals,
     runtime: createAwsRemediationRuntime(session),
-    config,
+    settings,
     ...(options.now ? { now: options.now } : {}),
   });
   const chat = new ChatService({
-    config,
+    settings,
     auditor,
     store,
     workflow,
@@ -72,5 +77,5 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
       ),
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  return { store, auditor, approvals, workflow, chat };
+  return { settings, store, auditor, approvals, workflow, chat };
 }

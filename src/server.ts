@@ -94,6 +94,7 @@ export async function startBot(
   }
   const scheduler = createScheduler({
     config,
+    platforms: services.settings.platforms,
     auditor: services.auditor,
     store: services.store,
     posters,

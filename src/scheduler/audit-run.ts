@@ -4,7 +4,7 @@
  * and read the audit history for "failing since" on a schedule's first digest. A control whose audit
  * fails as a whole becomes a safe message in the digest; a store failure is not swallowed.
  */
-import type { ScheduleConfig } from '../config/schema';
+
 import { recordAudit } from '../core/audit-recorder';
 import type { ControlOutcome } from '../core/digest';
 import { entryKey, streakStart } from '../core/digest';
@@ -19,6 +19,7 @@ import {
   StoreError,
 } from '../core/ports/store';
 import { errorFields } from './log';
+import type { ScheduleSettings } from './settings';
 
 /** How far back the audit history is read to date a failing streak. */
 const HISTORY_DAYS = 90;
@@ -39,7 +40,7 @@ export function safeMessage(error: unknown): string {
 
 export async function auditSchedule(
   deps: AuditRunDeps,
-  schedule: ScheduleConfig,
+  schedule: ScheduleSettings,
   trigger: AuditTrigger,
   actor: ActorRef,
 ): Promise<ControlOutcome[]> {

@@ -13,13 +13,14 @@
  * - older, or superseded by a later completed run: recorded as completed-and-skipped, keeping the
  *   previous digest's baseline, and logged (once, by whoever claims it).
  */
-import type { ScheduleConfig } from '../config/schema';
+
 import { DIGEST_SUMMARY_VERSION, type DigestSummary, parseDigestSummary } from '../core/digest';
 import type { DigestOutcome } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
 import type { AuditLogStore, ScheduleRunStore } from '../core/ports/store';
 import { type CronMatcher, latestFireTime, MINUTE_MS, minuteKey } from './cron-time';
 import { runKeyTime } from './dst';
+import type { ScheduleSettings } from './settings';
 
 /** How far back start-up looks for a missed run to report as skipped (beyond catch_up_minutes). */
 const SKIP_HORIZON_MINUTES = 7 * 24 * 60;
@@ -35,9 +36,9 @@ export interface CatchUpDeps {
   clock: { now(): Date };
   fire(scheduleName: string, fireTime: Date, options: { trigger: 'catch-up' }): Promise<DigestOutcome>;
   /** node-cron's matcher for the schedule (its task), honouring the time zone. */
-  matcher(schedule: ScheduleConfig): CronMatcher;
+  matcher(schedule: ScheduleSettings): CronMatcher;
   /** Settles `fireTime` again at `at` (a one-shot timer; one per run and process). */
-  retryAt(schedule: ScheduleConfig, fireTime: Date, at: Date, holder: { owner: string }): void;
+  retryAt(schedule: ScheduleSettings, fireTime: Date, at: Date, holder: { owner: string }): void;
 }
 
 /** The run key of a scheduled fire time: its local minute's earliest instant (see dst.ts). */
@@ -47,7 +48,7 @@ export function runKey(fireTime: Date, timeZone: string): string {
 
 async function skipMissed(
   deps: CatchUpDeps,
-  schedule: ScheduleConfig,
+  schedule: ScheduleSettings,
   key: string,
   previous: DigestSummary,
   now: Date,
@@ -88,7 +89,7 @@ async function skipMissed(
 }
 
 /** Decides what a scheduled fire time that may not have been posted needs now (see the module comment). */
-export async function settle(deps: CatchUpDeps, schedule: ScheduleConfig, fireTime: Date): Promise<void> {
+export async function settle(deps: CatchUpDeps, schedule: ScheduleSettings, fireTime: Date): Promise<void> {
   const { store } = deps;
   const now = deps.clock.now();
   const key = runKey(fireTime, schedule.timezone);
@@ -116,7 +117,7 @@ export async function settle(deps: CatchUpDeps, schedule: ScheduleConfig, fireTi
 }
 
 /** `second`: the cron expression's fixed second (0 for five fields). */
-export async function catchUp(deps: CatchUpDeps, schedule: ScheduleConfig, second = 0): Promise<void> {
+export async function catchUp(deps: CatchUpDeps, schedule: ScheduleSettings, second = 0): Promise<void> {
   const { store } = deps;
   const now = deps.clock.now();
   const windowMs = schedule.catch_up_minutes * MINUTE_MS;

@@ -10,17 +10,15 @@
  * spent (the rest are reported as deferred and retried at the next digest): a run that outlives its
  * lease could be taken over by another replica and posted twice.
  */
-import type { Config } from '../config/schema';
 import type { ControlOutcome, DigestRemediation } from '../core/digest';
 import type { AccountFinding } from '../core/evaluate/findings';
 import type { AutoRemediate, AutoRemediationResult } from '../core/ports/auto-remediate';
 import type { Logger } from '../core/ports/logger';
+import type { ControlSettingsMap, DefaultAction } from '../core/settings';
 import { safeMessage } from './audit-run';
 import { errorFields } from './log';
 
-export type DefaultAction = 'notify' | 'skip' | 'remediate';
-
-export function defaultActionOf(controls: Config['controls'] | undefined, control: string): DefaultAction {
+export function defaultActionOf(controls: ControlSettingsMap | undefined, control: string): DefaultAction {
   return controls?.[control]?.default_action ?? 'notify';
 }
 

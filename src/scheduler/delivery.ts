@@ -3,24 +3,24 @@
  * independent: one failing channel (bot removed, Teams conversation never seen) does not keep the digest
  * from the others, and is reported in the run's deliveries and the log.
  */
-import type { ScheduleConfig } from '../config/schema';
+
 import type { Card } from '../core/cards';
 import type { DigestDelivery } from '../core/digest';
 import type { ChatPoster, Platform } from '../core/ports/chat';
 import type { Logger } from '../core/ports/logger';
 import { safeMessage } from './audit-run';
 import { errorFields } from './log';
+import type { ScheduleSettings } from './settings';
 
 export interface Target {
   platform: Platform;
   id: string;
 }
 
-export function targetsOf(schedule: Pick<ScheduleConfig, 'targets'>): Target[] {
-  return [
-    ...schedule.targets.slack.map((id): Target => ({ platform: 'slack', id })),
-    ...schedule.targets.teams.map((id): Target => ({ platform: 'teams', id })),
-  ];
+export function targetsOf(schedule: Pick<ScheduleSettings, 'targets'>): Target[] {
+  return Object.entries(schedule.targets).flatMap(([platform, ids]) =>
+    ids.map((id): Target => ({ platform, id })),
+  );
 }
 
 /** What to tell people about a failed post: our own errors as they are, a platform's refusal by its code. */

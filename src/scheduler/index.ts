@@ -10,7 +10,7 @@ export {
   nextFireTime,
   previousFireTime,
 } from './cron-time';
-export { type DefaultAction, defaultActionOf, remediationOf } from './default-action';
+export { defaultActionOf, remediationOf } from './default-action';
 export { deliver, type Target, targetsOf } from './delivery';
 export { forwardTransitions, gapSkippedTimes, offsetMinutes, runKeyTime } from './dst';
 export { createScheduler, type FireOptions, type Scheduler, type SchedulerDeps } from './scheduler';

@@ -3,17 +3,18 @@
  * have died after claiming) is settled again once its lease ends, so a crash does not lose the digest
  * (see catch-up.ts). At most one pending retry per run and process.
  */
-import type { ScheduleConfig } from '../config/schema';
+
 import type { Logger } from '../core/ports/logger';
 import { runKey } from './catch-up';
 import { errorFields } from './log';
+import type { ScheduleSettings } from './settings';
 
 export interface LeaseRetryDeps {
   log: Logger;
   clock: { now(): Date };
   setTimer: (callback: () => void, delayMs: number) => () => void;
   /** Settles the run again (catch-up.ts's `settle`). */
-  settle(schedule: ScheduleConfig, fireTime: Date): Promise<unknown>;
+  settle(schedule: ScheduleSettings, fireTime: Date): Promise<unknown>;
   /** Counts the retry among the runs in progress that `stop()` and `idle()` wait for. */
   track(work: Promise<unknown>): unknown;
   /** The scheduler was stopped: arm nothing, and let armed retries do nothing. */
@@ -21,7 +22,7 @@ export interface LeaseRetryDeps {
 }
 
 export interface LeaseRetries {
-  retryAt(schedule: ScheduleConfig, fireTime: Date, at: Date, holder: { owner: string }): void;
+  retryAt(schedule: ScheduleSettings, fireTime: Date, at: Date, holder: { owner: string }): void;
   /** Cancels every pending retry. */
   cancelAll(): void;
 }
@@ -38,7 +39,7 @@ export function leaseRetries(deps: LeaseRetryDeps): LeaseRetries {
   /** Pending lease-expiry retries by `schedule|key`, with their cancel functions. */
   const retries = new Map<string, () => void>();
 
-  function retryAt(schedule: ScheduleConfig, fireTime: Date, at: Date, holder: { owner: string }): void {
+  function retryAt(schedule: ScheduleSettings, fireTime: Date, at: Date, holder: { owner: string }): void {
     const key = runKey(fireTime, schedule.timezone);
     const id = `${schedule.name}|${key}`;
     if (deps.stopped() || retries.has(id)) return;

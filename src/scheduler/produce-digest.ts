@@ -4,7 +4,7 @@
  * summary, post it to the schedule's targets, and, for a claimed run, complete it in the store and the
  * audit log. Claiming is the caller's business (scheduler.ts).
  */
-import type { ScheduleConfig } from '../config/schema';
+
 import {
   buildDigest,
   type DigestDelivery,
@@ -27,9 +27,11 @@ import type {
   ScheduleRunStore,
 } from '../core/ports/store';
 import { digestReceipt } from '../core/present/schedule-cards';
+import type { DefaultAction } from '../core/settings';
 import { auditSchedule, failingSinceFromHistory } from './audit-run';
-import { type DefaultAction, remediateOutcomes } from './default-action';
+import { remediateOutcomes } from './default-action';
 import { deliver, targetsOf } from './delivery';
+import type { ScheduleSettings } from './settings';
 
 /** The store ports the scheduler uses: audit runs (history), the audit log, and scheduled-run leases. */
 export type SchedulerStore = AuditRunStore & AuditLogStore & ScheduleRunStore;
@@ -42,6 +44,8 @@ export interface ProduceDeps {
   /** The run's lease: automatic remediation starts no account past half of it. */
   leaseMs: number;
   posters: ReadonlyMap<Platform, ChatPoster>;
+  /** A platform's name in receipts (its settings' label). */
+  platformLabel: (platform: Platform) => string;
   /** This process/replica, for the completion log line. */
   owner: string;
   /** The control's default_action, as this scheduler can carry it out. */
@@ -58,7 +62,7 @@ function auditTriggerFor(actor: ActorRef, trigger: DigestTrigger): AuditTrigger 
 /** Audits, builds, posts (unless asked not to) and, for a claimed run (`key`), completes it. */
 export async function produceDigest(
   deps: ProduceDeps,
-  schedule: ScheduleConfig,
+  schedule: ScheduleSettings,
   at: Date,
   trigger: DigestTrigger,
   actor: ActorRef,
@@ -152,5 +156,5 @@ export async function produceDigest(
     summary,
     deliveries,
   };
-  return { ...result, receipt: digestReceipt(result, schedule.timezone) };
+  return { ...result, receipt: digestReceipt(result, schedule.timezone, deps.platformLabel) };
 }

@@ -4,12 +4,12 @@
  * spring-forward gap swallowed, and the once-per-process log line for each of those.
  */
 import { type Logger as CronLogger, createTask, parse, type ScheduledTask } from 'node-cron';
-import type { ScheduleConfig } from '../config/schema';
 import type { DigestTrigger } from '../core/digest';
 import type { Logger } from '../core/ports/logger';
 import { type CronMatcher, floorToMinute, MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
 import { gapSkippedTimes } from './dst';
 import { errorFields } from './log';
+import type { ScheduleSettings } from './settings';
 
 /** How far back a fire looks for a spring-forward gap that swallowed a scheduled local time. */
 const GAP_LOOKBACK_MS = 35 * 24 * 60 * MINUTE_MS;
@@ -19,7 +19,7 @@ export interface TimerDeps {
   clock: { now(): Date };
   /** What a timer (or a late one the schedule catches up) runs. */
   onTimer(
-    schedule: ScheduleConfig,
+    schedule: ScheduleSettings,
     at: Date,
     trigger: Extract<DigestTrigger, 'scheduled' | 'catch-up'>,
   ): void;
@@ -27,12 +27,12 @@ export interface TimerDeps {
 
 export interface ScheduleTimers {
   /** The schedule's task, created on first use (start() arms it): its timer and its time-zone matcher. */
-  taskFor(schedule: ScheduleConfig): ScheduledTask;
+  taskFor(schedule: ScheduleSettings): ScheduledTask;
   /**
    * Logs, once, each scheduled local time a spring-forward gap swallowed before this fire time, when this
    * is the first run after the gap (only the run's claimant calls this, so replicas do not repeat it).
    */
-  logGapSkips(schedule: ScheduleConfig, fireTime: Date): void;
+  logGapSkips(schedule: ScheduleSettings, fireTime: Date): void;
   /** Disarms and forgets every task. */
   destroy(): Promise<void>;
 }
@@ -59,7 +59,7 @@ export function scheduleTimers(deps: TimerDeps): ScheduleTimers {
   /** Gap-skipped local times already logged by this process (`schedule|local time`). */
   const gapsLogged = new Set<string>();
 
-  function taskFor(schedule: ScheduleConfig): ScheduledTask {
+  function taskFor(schedule: ScheduleSettings): ScheduledTask {
     const existing = tasks.get(schedule.name);
     if (existing && existing.getStatus() !== 'destroyed') return existing;
     const task = createTask(
@@ -95,7 +95,7 @@ export function scheduleTimers(deps: TimerDeps): ScheduleTimers {
     return task;
   }
 
-  function utcMatcher(schedule: ScheduleConfig): CronMatcher {
+  function utcMatcher(schedule: ScheduleSettings): CronMatcher {
     let task = utcTasks.get(schedule.name);
     if (!task) {
       task = createTask(schedule.cron, () => {}, {
@@ -107,7 +107,7 @@ export function scheduleTimers(deps: TimerDeps): ScheduleTimers {
     return task;
   }
 
-  function logGapSkips(schedule: ScheduleConfig, fireTime: Date): void {
+  function logGapSkips(schedule: ScheduleSettings, fireTime: Date): void {
     const at = floorToMinute(fireTime);
     const skipped = gapSkippedTimes(
       utcMatcher(schedule),

@@ -21,16 +21,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Config, ScheduleConfig } from '../config/schema';
 import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
 import { type DigestLimits, type DigestTrigger, localTime } from '../core/digest';
 import { UsageError } from '../core/errors';
+import { type PlatformCatalog, platformLabel } from '../core/platforms';
 import type { Auditor } from '../core/ports/auditor';
 import type { AutoRemediate } from '../core/ports/auto-remediate';
 import type { ChatPoster, Platform } from '../core/ports/chat';
 import type { DigestOutcome, DigestPort, ScheduleInfo } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
 import type { ActorRef } from '../core/ports/store';
+import type { ControlSettingsMap } from '../core/settings';
 import { createLogger } from '../logger';
 import { type CatchUpDeps, catchUp, RETRY_MARGIN_MS, runKey, settle } from './catch-up';
 import { MINUTE_MS, minuteKey, nextFireTime } from './cron-time';
@@ -40,11 +41,14 @@ import { errorFields } from './log';
 import type { SchedulerStore } from './produce-digest';
 import { type ProduceDeps, produceDigest } from './produce-digest';
 import { scheduleTimers, secondOf } from './schedule-timers';
+import type { ScheduleSettings } from './settings';
 import { validateSchedules } from './validate';
 
 export interface SchedulerDeps {
   /** `controls` carries each control's default_action (notify when absent). */
-  config: Pick<Config, 'schedules'> & Partial<Pick<Config, 'controls'>>;
+  config: { schedules: readonly ScheduleSettings[]; controls?: ControlSettingsMap };
+  /** Every platform's settings (labels, how to say a platform is not set up), keyed by platform id. */
+  platforms: PlatformCatalog;
   auditor: Auditor;
   store: SchedulerStore;
   /** One per chat platform the schedules post to (the Slack and Teams adapters' posters). */
@@ -107,7 +111,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const log = deps.log ?? createLogger('scheduler');
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const posters = new Map<Platform, ChatPoster>(deps.posters.map((p) => [p.platform, p]));
-  validateSchedules(schedules, { controls: deps.controls ?? CONTROLS, platforms: [...posters.keys()] });
+  validateSchedules(schedules, {
+    controls: deps.controls ?? CONTROLS,
+    platforms: [...posters.keys()],
+    catalog: deps.platforms,
+  });
   const setTimer = deps.setTimer ?? realTimer;
   const actionOf = (control: string) => {
     const action = defaultActionOf(deps.config.controls, control);
@@ -129,7 +137,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let started = false;
   let stopped = false;
 
-  function scheduleNamed(name: string | undefined): ScheduleConfig {
+  function scheduleNamed(name: string | undefined): ScheduleSettings {
     const schedule = name === undefined ? schedules[0] : schedules.find((s) => s.name === name);
     if (schedule) return schedule;
     if (schedules.length === 0) throw new UsageError('No digest schedules are configured.');
@@ -147,7 +155,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return work;
   }
 
-  function onTimer(schedule: ScheduleConfig, at: Date, trigger: FireOptions['trigger']): void {
+  function onTimer(schedule: ScheduleSettings, at: Date, trigger: FireOptions['trigger']): void {
     void track(
       fire(schedule.name, at, { ...(trigger ? { trigger } : {}) }).catch((error: unknown) => {
         log.error('digest run failed', {
@@ -175,6 +183,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     clock,
     leaseMs,
     posters,
+    platformLabel: (platform: Platform) => platformLabel(deps.platforms, platform),
     owner,
     actionOf,
     autoRemediate: deps.autoRemediate,
@@ -233,7 +242,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     log,
     clock,
     fire,
-    matcher: (schedule: ScheduleConfig) => timers.taskFor(schedule),
+    matcher: (schedule: ScheduleSettings) => timers.taskFor(schedule),
     retryAt: retries.retryAt,
   };
 
@@ -302,7 +311,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           timezone: s.timezone,
           level: s.level,
           controls: [...s.controls],
-          targets: { slack: [...s.targets.slack], teams: [...s.targets.teams] },
+          targets: Object.fromEntries(Object.entries(s.targets).map(([p, ids]) => [p, [...ids]])),
           nextRun: next ? next.toISOString() : '',
           nextRunLocal: next ? localTime(next, s.timezone) : 'never',
         };

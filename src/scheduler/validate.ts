@@ -4,21 +4,19 @@
  * controls, and the targets. Every problem is collected into one ConfigError naming the schedule.
  */
 import { parse, validateDetailed } from 'node-cron';
-import type { ScheduleConfig } from '../config/schema';
 import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
 import { ConfigError } from '../core/errors';
+import type { PlatformCatalog } from '../core/platforms';
 import type { Platform } from '../core/ports/chat';
+import type { ScheduleSettings } from './settings';
 
 export interface ValidateOptions {
   controls?: ControlRegistry;
   /** Platforms that have a poster; a schedule targeting another one is a configuration error. */
   platforms?: readonly Platform[];
+  /** Every platform's settings, for the words that point at its configuration. */
+  catalog?: PlatformCatalog;
 }
-
-const PLATFORM_SETUP: Record<'slack' | 'teams', string> = {
-  slack: 'Slack is not configured (set SLACK_BOT_TOKEN)',
-  teams: 'Teams is not configured (set MicrosoftAppId and MicrosoftAppPassword)',
-};
 
 /** The problem with a cron expression, or undefined when node-cron accepts it and it fires at most once a minute. */
 export function cronProblem(expression: string): string | undefined {
@@ -46,7 +44,7 @@ export function timeZoneProblem(timeZone: string): string | undefined {
 }
 
 /** The problems of one schedule, as sentences. */
-export function scheduleProblems(s: ScheduleConfig, options: ValidateOptions = {}): string[] {
+export function scheduleProblems(s: ScheduleSettings, options: ValidateOptions = {}): string[] {
   const registry = options.controls ?? CONTROLS;
   const problems: string[] = [];
   const cron = cronProblem(s.cron);
@@ -58,25 +56,34 @@ export function scheduleProblems(s: ScheduleConfig, options: ValidateOptions = {
       problems.push(`unknown control "${control}" (known: ${[...registry.keys()].join(', ')}).`);
     }
   }
-  if (s.targets.slack.length === 0 && s.targets.teams.length === 0) {
+  const targeted = Object.entries(s.targets).filter(([, ids]) => ids.length > 0);
+  if (targeted.length === 0) {
+    const where = Object.values(options.catalog ?? {})
+      .map((p) => p.wording.targetsSetting)
+      .filter((text) => text !== '');
     problems.push(
-      'no targets: list Slack channel ids under targets.slack and/or Teams conversation ids under targets.teams.',
+      `no targets: list ${where.length ? where.join(' and/or ') : 'conversation ids under targets.<platform>'}.`,
     );
   }
   if (options.platforms) {
-    for (const platform of ['slack', 'teams'] as const) {
-      if (s.targets[platform].length > 0 && !options.platforms.includes(platform)) {
-        problems.push(
-          `targets ${platform === 'slack' ? 'Slack channels' : 'Teams conversations'} but ${PLATFORM_SETUP[platform]}.`,
-        );
-      }
+    for (const [platform] of targeted) {
+      if (options.platforms.includes(platform)) continue;
+      const wording = options.catalog?.[platform]?.wording;
+      problems.push(
+        wording
+          ? `targets ${wording.targets} but ${wording.notConfigured}.`
+          : `targets the platform "${platform}", which is not configured.`,
+      );
     }
   }
   return problems;
 }
 
 /** Throws one ConfigError listing every problem of every schedule. */
-export function validateSchedules(schedules: readonly ScheduleConfig[], options: ValidateOptions = {}): void {
+export function validateSchedules(
+  schedules: readonly ScheduleSettings[],
+  options: ValidateOptions = {},
+): void {
   const lines: string[] = [];
   const seen = new Set<string>();
   schedules.forEach((s, i) => {

@@ -3,7 +3,7 @@ import { RemediationRefused } from '../../src/core/errors';
 import type { Actor } from '../../src/core/ports/chat';
 import { openStore, type SqliteStore } from '../../src/store';
 import { tempDir } from '../store/helpers';
-import { ACCOUNT, approvalsConfig, approver, PLAN_HASH, requester, savePlan } from './fixtures/setup';
+import { ACCOUNT, approvalsSettings, approver, PLAN_HASH, requester, savePlan } from './fixtures/setup';
 
 const tmp = tempDir('cis-bot-approvals-');
 afterAll(() => tmp.remove());
@@ -17,10 +17,10 @@ let store: SqliteStore;
 let ids = 0;
 let service: ApprovalService;
 
-function makeService(owner = 'replica-a', config = approvalsConfig()): ApprovalService {
+function makeService(owner = 'replica-a', settings = approvalsSettings()): ApprovalService {
   return new ApprovalService({
     store,
-    config,
+    settings,
     now: () => new Date(clock),
     newId: () => `ap-${++ids}`,
     owner,

@@ -1,7 +1,7 @@
 import { authorizeApprover, requiresDistinctApprover } from '../../src/core/approvals';
 import { RemediationRefused } from '../../src/core/errors';
 import type { Actor } from '../../src/core/ports/chat';
-import { approvalsConfig, approver } from './fixtures/setup';
+import { approvalsSettings, approver } from './fixtures/setup';
 
 const approval = { id: 'ap1', requestedBy: { platform: 'slack' as const, userId: 'U_REQUESTER' } };
 
@@ -16,7 +16,7 @@ function refusal(fn: () => void): RemediationRefused {
 }
 
 describe('authorizeApprover', () => {
-  const config = approvalsConfig();
+  const config = approvalsSettings();
 
   it('lets a configured Slack user approve', () => {
     expect(() => authorizeApprover(config, approver(3), approval)).not.toThrow();
@@ -60,7 +60,7 @@ describe('authorizeApprover', () => {
   });
 
   it('lets nobody approve on a platform without approvers, and says so', () => {
-    const none = approvalsConfig({ teams: {} });
+    const none = approvalsSettings({ teams: {} });
     const error = refusal(() =>
       authorizeApprover(none, { platform: 'teams', userId: 'aad-approver' }, approval),
     );
@@ -84,7 +84,7 @@ describe('authorizeApprover', () => {
         '(approvals.slack.require_distinct_approver is on); another approver must approve it.',
     );
     expect(() => authorizeApprover(config, self, selfRequested, 'reject')).not.toThrow();
-    const relaxed = approvalsConfig({
+    const relaxed = approvalsSettings({
       slack: { users: ['U_REQ_APPROVER'], require_distinct_approver: false },
     });
     expect(() => authorizeApprover(relaxed, self, selfRequested)).not.toThrow();
@@ -93,14 +93,14 @@ describe('authorizeApprover', () => {
   it('allows self-approval on the CLI unless configured otherwise', () => {
     const cliRequested = { id: 'ap3', requestedBy: { platform: 'cli' as const, userId: 'ops' } };
     expect(() => authorizeApprover(config, { platform: 'cli', userId: 'ops' }, cliRequested)).not.toThrow();
-    const strict = approvalsConfig({ cli: { users: ['ops'], require_distinct_approver: true } });
+    const strict = approvalsSettings({ cli: { users: ['ops'], require_distinct_approver: true } });
     expect(
       refusal(() => authorizeApprover(strict, { platform: 'cli', userId: 'ops' }, cliRequested)).reason,
     ).toBe('self-approval');
   });
 
   it("refuses decisions from another platform than the request's (one person has an id per platform)", () => {
-    const teamsConfig = approvalsConfig({ teams: { users: ['aad-approver'] } });
+    const teamsConfig = approvalsSettings({ teams: { users: ['aad-approver'] } });
     const error = refusal(() =>
       authorizeApprover(teamsConfig, { platform: 'teams', userId: 'aad-approver' }, approval),
     );

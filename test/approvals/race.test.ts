@@ -11,7 +11,7 @@ import { killWorkers, startWorker, tempDir } from '../store/helpers';
 import {
   ACCOUNT,
   APPROVERS,
-  approvalsConfig,
+  approvalsSettings,
   approver,
   PLAN_HASH,
   requester,
@@ -33,7 +33,7 @@ interface Outcome {
 async function setUp(path: string): Promise<{ store: SqliteStore; approvalId: string }> {
   const store = openStore(path);
   await savePlan(store);
-  const service = new ApprovalService({ store, config: approvalsConfig() });
+  const service = new ApprovalService({ store, settings: approvalsSettings() });
   const { id } = await service.request({
     planHash: PLAN_HASH,
     control: '4.1',
@@ -87,7 +87,7 @@ async function assertRanOnce(store: SqliteStore, approvalId: string): Promise<vo
 
 it('in one process: 50 concurrent approvals and 100 begins execute the plan once', async () => {
   const { store, approvalId } = await setUp(tmp.file('one-process.db'));
-  const service = new ApprovalService({ store, config: approvalsConfig(), owner: 'only' });
+  const service = new ApprovalService({ store, settings: approvalsSettings(), owner: 'only' });
   const outcome = await race([service], approvalId);
   expect(outcome.decided).toBe(1);
   expect(outcome.began).toBe(1);
@@ -101,8 +101,8 @@ it('two replicas (two connections to one file): the plan executes once', async (
   const { store, approvalId } = await setUp(path);
   const other = openStore(path);
   const services = [
-    new ApprovalService({ store, config: approvalsConfig(), owner: 'replica-a' }),
-    new ApprovalService({ store: other, config: approvalsConfig(), owner: 'replica-b' }),
+    new ApprovalService({ store, settings: approvalsSettings(), owner: 'replica-a' }),
+    new ApprovalService({ store: other, settings: approvalsSettings(), owner: 'replica-b' }),
   ];
   const outcome = await race(services, approvalId);
   expect(outcome.decided).toBe(1);

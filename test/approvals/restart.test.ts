@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ApprovalService } from '../../src/core/approvals';
 import { openStore } from '../../src/store';
 import { killWorkers, startWorker, tempDir } from '../store/helpers';
-import { approvalsConfig, PLAN_HASH } from './fixtures/setup';
+import { approvalsSettings, PLAN_HASH } from './fixtures/setup';
 
 // A test that fails half-way must not leave a worker waiting for its "go".
 afterEach(killWorkers);
@@ -25,7 +25,7 @@ it('an approval made by another process is there after it exits', async () => {
   const { approvalId } = (await worker.result) as { approvalId: string };
 
   const store = openStore(db);
-  const service = new ApprovalService({ store, config: approvalsConfig(), owner: 'second-process' });
+  const service = new ApprovalService({ store, settings: approvalsSettings(), owner: 'second-process' });
   expect(await store.getApproval(approvalId)).toMatchObject({
     state: 'approved',
     decidedBy: { platform: 'slack', userId: 'U_APPROVER_7' },
@@ -46,18 +46,18 @@ it('an execution interrupted by a crash is visible after restart and is resumed 
   const store = openStore(db);
   const now = () => new Date();
   const later = () => new Date(Date.now() + LEASE_MS);
-  const config = approvalsConfig();
+  const config = approvalsSettings();
   expect(await store.getApproval(approvalId)).toMatchObject({
     state: 'executing',
     executionOwner: 'crashed-process',
   });
 
   // While the dead owner's lease has not lapsed, the execution is not up for grabs.
-  const early = new ApprovalService({ store, config, now, owner: 'restarted' });
+  const early = new ApprovalService({ store, settings: config, now, owner: 'restarted' });
   expect(await early.interruptedExecutions()).toEqual([]);
 
-  const restarted = new ApprovalService({ store, config, now: later, owner: 'restarted' });
-  const rival = new ApprovalService({ store, config, now: later, owner: 'rival' });
+  const restarted = new ApprovalService({ store, settings: config, now: later, owner: 'restarted' });
+  const rival = new ApprovalService({ store, settings: config, now: later, owner: 'rival' });
   expect((await restarted.interruptedExecutions()).map((a) => a.id)).toEqual([approvalId]);
   const [mine, theirs] = await Promise.allSettled([
     restarted.resumeInterrupted(approvalId),

@@ -7,6 +7,7 @@
 import { createAwsAuditor, runAudit } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { AwsSession } from '../../src/aws/session';
+import { approvalSettings, coreSettings } from '../../src/config/core-settings';
 import { ApprovalService } from '../../src/core/approvals';
 import {
   breakingEvents,
@@ -153,9 +154,9 @@ describe('consumers per kind', () => {
       const workflow = new RemediationWorkflow({
         auditor: createAwsAuditor(h.config.aws, { session: h.session }),
         store: h.store,
-        approvals: new ApprovalService({ store: h.store, config: h.config.approvals }),
+        approvals: new ApprovalService({ store: h.store, settings: approvalSettings(h.config) }),
         runtime: createAwsRemediationRuntime(h.session),
-        config: h.config,
+        settings: coreSettings(h.config),
         controls: buildRegistry(CIS_V4_SECTION_4, [SERVICE]),
       });
       await expect(workflow.propose('9.1', undefined, ALICE)).rejects.toThrow(

@@ -1,6 +1,8 @@
 /** The pure digest: content by level, changes across two digests, splitting within platform limits. */
 import { toSlackMessages } from '../../adapters/slack/render';
 import { MAX_CARD_BYTES, splitCard } from '../../adapters/teams/render';
+import { loadConfig } from '../../src/config/load';
+import { platformCatalog } from '../../src/config/platform-settings';
 import type { Button, Card, CardElement } from '../../src/core/cards';
 import {
   buildDigest,
@@ -10,6 +12,7 @@ import {
   streakStart,
 } from '../../src/core/digest';
 import type { NotificationLevel } from '../../src/core/levels';
+import { platformLabel } from '../../src/core/platforms';
 import { ACTION_REMEDIATE } from '../../src/core/ports/chat';
 import { scheduleListCard } from '../../src/core/present/schedule-cards';
 import { validateBlockKit } from '../support/fake-slack-api';
@@ -394,18 +397,23 @@ describe('small parts', () => {
   });
 
   test('the schedule list card', () => {
-    const card = scheduleListCard([
-      {
-        name: 'daily',
-        cron: '0 7 * * 1-5',
-        timezone: 'Europe/London',
-        level: 'info',
-        controls: ['4.1'],
-        targets: { slack: ['C0123'], teams: ['19:abc@thread.tacv2'] },
-        nextRun: '2025-03-03T07:00:00.000Z',
-        nextRunLocal: '2025-03-03 07:00 Europe/London',
-      },
-    ]);
+    const platforms = platformCatalog(loadConfig({ document: {}, env: {} }));
+    const labelOf = (platform: string) => platformLabel(platforms, platform);
+    const card = scheduleListCard(
+      [
+        {
+          name: 'daily',
+          cron: '0 7 * * 1-5',
+          timezone: 'Europe/London',
+          level: 'info',
+          controls: ['4.1'],
+          targets: { slack: ['C0123'], teams: ['19:abc@thread.tacv2'] },
+          nextRun: '2025-03-03T07:00:00.000Z',
+          nextRunLocal: '2025-03-03 07:00 Europe/London',
+        },
+      ],
+      labelOf,
+    );
     expect(card.elements[1]).toEqual({
       type: 'table',
       columns: ['Schedule', 'Cron', 'Next run', 'Controls', 'Level', 'Targets'],
@@ -420,6 +428,6 @@ describe('small parts', () => {
         ],
       ],
     });
-    expect(scheduleListCard([]).summary).toBe('No digest schedules');
+    expect(scheduleListCard([], labelOf).summary).toBe('No digest schedules');
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { createAwsAuditor } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
+import { approvalSettings, coreSettings } from '../../src/config/core-settings';
 import { APPROVED_ABANDONED_AFTER_MS, ApprovalService } from '../../src/core/approvals';
 import { RemediationWorkflow } from '../../src/core/remediation';
 import { openStore } from '../../src/store';
@@ -17,13 +18,18 @@ import { ACCOUNT, ALICE, brokenScenario, type Harness, REGION, startHarness, tem
 /** A "restarted process": its own store, approval service and workflow over the harness's database file. */
 function restarted(h: Harness, now: () => Date) {
   const store = openStore(h.dbPath);
-  const approvals = new ApprovalService({ store, config: h.config.approvals, now, owner: 'restarted' });
+  const approvals = new ApprovalService({
+    store,
+    settings: approvalSettings(h.config),
+    now,
+    owner: 'restarted',
+  });
   const workflow = new RemediationWorkflow({
     auditor: createAwsAuditor(h.config.aws, { session: h.session }),
     store,
     approvals,
     runtime: createAwsRemediationRuntime(h.session),
-    config: h.config,
+    settings: coreSettings(h.config),
     now,
   });
   return { store, approvals, workflow };

@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { createAwsAuditor } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
+import { approvalSettings, coreSettings } from '../../src/config/core-settings';
 import { loadConfig } from '../../src/config/load';
 import { ApprovalService } from '../../src/core/approvals';
 import { RemediationWorkflow } from '../../src/core/remediation';
@@ -64,13 +65,13 @@ async function start(scenario: Scenario): Promise<World> {
   });
   const tmp = tempDir();
   const store = openStore(join(tmp.dir, 'cis-bot.db'));
-  const approvals = new ApprovalService({ store, config: config.approvals });
+  const approvals = new ApprovalService({ store, settings: approvalSettings(config) });
   const workflow = new RemediationWorkflow({
     auditor,
     store,
     approvals,
     runtime: createAwsRemediationRuntime(auditor.session),
-    config,
+    settings: coreSettings(config),
   });
   const WRITES = ['PutMetricFilter', 'CreateTopic', 'Subscribe', 'PutMetricAlarm'];
   return {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createAwsAuditor } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { AwsSession } from '../../src/aws/session';
+import { approvalSettings, coreSettings } from '../../src/config/core-settings';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { ApprovalService } from '../../src/core/approvals';
@@ -131,7 +132,7 @@ export async function startHarness(
   const store = openStore(dbPath);
   const approvals = new ApprovalService({
     store,
-    config: config.approvals,
+    settings: approvalSettings(config),
     ...(options.now ? { now: options.now } : {}),
     ...(options.owner ? { owner: options.owner } : {}),
   });
@@ -140,7 +141,7 @@ export async function startHarness(
     store,
     approvals,
     runtime: createAwsRemediationRuntime(session),
-    config,
+    settings: coreSettings(config),
     ...(options.now ? { now: options.now } : {}),
   });
   const regionState = () => sandbox.state.region(ACCOUNT, REGION);

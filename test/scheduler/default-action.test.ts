@@ -10,6 +10,7 @@
  */
 import { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
+import { platformCatalog } from '../../src/config/platform-settings';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
 import { createScheduler, type Scheduler } from '../../src/scheduler';
 import { openStore } from '../../src/store';
@@ -72,6 +73,7 @@ function setup(doc: Record<string, unknown>, clock: ManualClock, schedules: unkn
   const log = captureLog();
   const scheduler = createScheduler({
     config,
+    platforms: platformCatalog(config),
     auditor: services.auditor,
     store: services.store,
     posters: world.posters,

@@ -5,6 +5,7 @@
  * real auditor against the AWS sandbox, the real Slack poster against the fake Slack Web API).
  */
 import { createTask, type ScheduledTask } from 'node-cron';
+import { platformCatalog } from '../../src/config/platform-settings';
 import { createScheduler, gapSkippedTimes, runKeyTime, type Scheduler } from '../../src/scheduler';
 import { openStore } from '../../src/store';
 import {
@@ -104,6 +105,7 @@ describe('the scheduler across DST', () => {
     const log = captureLog();
     const scheduler = createScheduler({
       config,
+      platforms: platformCatalog(config),
       auditor,
       store,
       posters: world.posters,

@@ -5,6 +5,8 @@
  * against the AWS sandbox, the real Slack poster against the fake Slack Web API, one SQLite file shared by
  * every owner.
  */
+
+import { platformCatalog } from '../../src/config/platform-settings';
 import { createScheduler, type Scheduler } from '../../src/scheduler';
 import { openStore } from '../../src/store';
 import {
@@ -45,6 +47,7 @@ function setup(clock: ManualClock, owner: string, schedules: unknown[] = [DAILY]
   const timers = new ManualTimers(clock);
   const scheduler = createScheduler({
     config,
+    platforms: platformCatalog(config),
     auditor,
     store,
     posters: world.posters,

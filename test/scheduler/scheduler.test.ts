@@ -4,6 +4,7 @@
  * Connector, and a SQLite file store.
  */
 import { CloudWatchLogsClient, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { platformCatalog } from '../../src/config/platform-settings';
 import { UsageError } from '../../src/core/errors';
 import { ACTION_REMEDIATE } from '../../src/core/ports/chat';
 import { createScheduler, type Scheduler } from '../../src/scheduler';
@@ -45,6 +46,7 @@ function setup(options: { schedules?: unknown[]; clock: ManualClock; owner: stri
   const log = captureLog();
   const scheduler = createScheduler({
     config,
+    platforms: platformCatalog(config),
     auditor,
     store,
     posters: world.posters,
@@ -318,6 +320,7 @@ test('node-cron drives fire(): a schedule armed by start() posts when its time c
   opened.push(store, { close: () => auditor.close() });
   const scheduler = createScheduler({
     config,
+    platforms: platformCatalog(config),
     auditor,
     store,
     posters: world.posters,

@@ -1,5 +1,6 @@
 /** Start-up validation of schedules: clear ConfigErrors naming the schedule and what is wrong. */
 import { loadConfig } from '../../src/config/load';
+import { platformCatalog } from '../../src/config/platform-settings';
 import type { ScheduleConfig } from '../../src/config/schema';
 import { ConfigError } from '../../src/core/errors';
 import type { Auditor } from '../../src/core/ports/auditor';
@@ -13,9 +14,11 @@ function schedules(list: unknown[]): ScheduleConfig[] {
 
 const target = { slack: ['C0123'] };
 
+const catalog = platformCatalog(loadConfig({ document: {}, env: {} }));
+
 function problems(list: unknown[], platforms?: Array<'slack' | 'teams'>): string {
   try {
-    validateSchedules(schedules(list), platforms ? { platforms } : {});
+    validateSchedules(schedules(list), platforms ? { platforms, catalog } : { catalog });
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -85,9 +88,11 @@ test('createScheduler fails start-up on a bad cron expression, before touching a
     document: { schedules: [{ name: 'daily', cron: '0 25 * * *', targets: target }] },
     env: {},
   });
-  expect(() => createScheduler({ config, auditor, store, posters: [poster] })).toThrow(ConfigError);
-  expect(() => createScheduler({ config, auditor, store, posters: [poster] })).toThrow(
-    /schedules\[0\] "daily": cron expression "0 25 \* \* \*" is not valid: hour field/,
-  );
+  expect(() =>
+    createScheduler({ config, platforms: platformCatalog(config), auditor, store, posters: [poster] }),
+  ).toThrow(ConfigError);
+  expect(() =>
+    createScheduler({ config, platforms: platformCatalog(config), auditor, store, posters: [poster] }),
+  ).toThrow(/schedules\[0\] "daily": cron expression "0 25 \* \* \*" is not valid: hour field/);
   await store.close();
 });

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { StoreError } from '../../src/core/ports/store';
-import { MIGRATIONS, openStore, schemaVersion } from '../../src/store';
+import { MIGRATIONS, migrate, openStore, schemaVersion } from '../../src/store';
 import { tempDir } from './helpers';
 
 const tmp = tempDir();
@@ -122,5 +122,54 @@ describe('schema migrations', () => {
       state: 'requested',
     });
     await store.close();
+  });
+  it('migration 5: audit runs keep their findings and accept any platform as trigger', async () => {
+    const path = tmp.file('v4.db');
+    const old = openStore(path, { migrations: MIGRATIONS.slice(0, 4) });
+    const run = (id: string, trigger: string) => ({
+      id,
+      control: '4.1',
+      startedAt: '2025-01-01T00:00:00.000Z',
+      finishedAt: '2025-01-01T00:00:05.000Z',
+      trigger,
+      accounts: [{ accountId: '111111111111', status: 'COMPLIANT', finding: { ok: true } }],
+    });
+    await old.recordAuditRun(run('before', 'slack'));
+    // The old schema names the platforms it accepts.
+    await expect(old.recordAuditRun(run('rejected', 'discord'))).rejects.toThrow(/CHECK constraint failed/);
+    await old.close();
+
+    const store = openStore(path);
+    expect(await store.getAuditRun('before')).toEqual(run('before', 'slack'));
+    await store.recordAuditRun(run('after', 'discord'));
+    expect((await store.latestFindings('4.1')).map((f) => [f.runId, f.trigger])).toEqual([
+      ['after', 'discord'],
+    ]);
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const sql = (
+      db.prepare("SELECT sql FROM sqlite_master WHERE name = 'audit_runs'").get() as { sql: string }
+    ).sql;
+    const references = db.pragma('foreign_key_list(findings)') as Array<{ table: string }>;
+    db.close();
+    expect(sql).not.toMatch(/CHECK/);
+    expect(references.map((r) => r.table)).toEqual(['audit_runs']);
+  });
+
+  it('turns foreign-key enforcement back on after migrating', () => {
+    const db = new Database(tmp.file('fk.db'));
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS.slice(0, 4));
+    migrate(db);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO findings (run_id, control, account_id, status, finding, at) VALUES ('none', '4.1', '1', 'OK', '{}', 'x')",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY constraint failed/);
+    db.close();
   });
 });

@@ -15,7 +15,6 @@
  * start-up resume to re-derive and run (or mark stale) like any approved plan.
  */
 import { randomUUID } from 'node:crypto';
-import type { ApprovalsConfig } from '../../config/schema';
 import { CisBotError, RemediationRefused } from '../errors';
 import type { Actor } from '../ports/chat';
 import type {
@@ -30,12 +29,13 @@ import type {
   Store,
   TransitionGuard,
 } from '../ports/store';
+import type { ApprovalSettings } from '../settings';
 import { authorizeApprover, type Decision } from './authorize';
 import { canTransition, describeApprovalState } from './state-machine';
 
 export interface ApprovalServiceOptions {
   store: Store;
-  config: ApprovalsConfig;
+  settings: ApprovalSettings;
   now?: () => Date;
   newId?: () => string;
   /** This process/replica, as the owner of the executions it runs. Default: a random id per service. */
@@ -84,7 +84,7 @@ function toRef(actor: Actor | ActorRef): ActorRef {
 export class ApprovalService {
   readonly owner: string;
   private readonly store: Store;
-  private readonly config: ApprovalsConfig;
+  private readonly settings: ApprovalSettings;
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly leaseMs: number;
@@ -92,7 +92,7 @@ export class ApprovalService {
 
   constructor(options: ApprovalServiceOptions) {
     this.store = options.store;
-    this.config = options.config;
+    this.settings = options.settings;
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
     this.owner = options.owner ?? `cis-bot-${randomUUID()}`;
@@ -104,10 +104,10 @@ export class ApprovalService {
     return this.store.getApproval(approvalId);
   }
 
-  /** Asks for approval of a saved plan; expires after approvals.ttl_minutes. */
+  /** Asks for approval of a saved plan; expires after the approval settings' TTL. */
   async request(input: ApprovalRequest): Promise<Approval> {
     const now = this.now();
-    const expiresAt = new Date(now.getTime() + this.config.ttl_minutes * 60_000).toISOString();
+    const expiresAt = new Date(now.getTime() + this.settings.ttlMinutes * 60_000).toISOString();
     const requestedBy = toRef(input.requestedBy);
     return this.store.createApproval(
       {
@@ -190,7 +190,7 @@ export class ApprovalService {
       throw new RemediationRefused('expired', describeApprovalState(expired));
     }
     try {
-      authorizeApprover(this.config, actor, approval, decision);
+      authorizeApprover(this.settings, actor, approval, decision);
     } catch (error) {
       if (error instanceof RemediationRefused)
         await this.logRefusal(approval, actor, error.reason, decision, undefined, error.message);

@@ -1,32 +1,33 @@
 /**
- * Who may approve or reject a remediation, from the `approvals` configuration: Slack user ids or user
- * groups, Teams AAD object ids, CLI operator names; an empty list means nobody on that platform. With
- * `require_distinct_approver` (default on for Slack and Teams, off for the CLI, whose operator acts with
+ * Who may approve or reject, from each platform's approver settings: platform user ids or groups (Slack
+ * user groups), CLI operator names; no approvers means nobody on that platform. With
+ * `requireDistinctApprover` (on by default for chat platforms, off for the CLI, whose operator acts with
  * their own AWS credentials anyway) the requester may not approve their own request. Pure.
  */
-import type { ApprovalsConfig } from '../../config/schema';
 import { RemediationRefused } from '../errors';
+import type { ApproverRules, PlatformSettings } from '../platforms';
 import type { Actor, Platform } from '../ports/chat';
 import type { Approval } from '../ports/store';
+import type { ApprovalSettings } from '../settings';
 import { describeActor } from './state-machine';
 
 export type Decision = 'approve' | 'reject';
 
-const IDENTITY: Record<Platform, string> = {
-  slack: 'Slack user ids (U…) in approvals.slack.users or user-group ids (S…) in approvals.slack.user_groups',
-  teams: 'Azure AD object ids in approvals.teams.users',
-  cli: 'operator names in approvals.cli.users',
-};
+const NOBODY: ApproverRules = { users: [], groups: [], requireDistinctApprover: true };
 
-export function requiresDistinctApprover(config: ApprovalsConfig, platform: Platform): boolean {
-  return config[platform].require_distinct_approver ?? platform !== 'cli';
+function platformOf(settings: ApprovalSettings, platform: Platform): PlatformSettings | undefined {
+  return settings.platforms[platform];
+}
+
+export function requiresDistinctApprover(settings: ApprovalSettings, platform: Platform): boolean {
+  return (platformOf(settings, platform)?.approvers ?? NOBODY).requireDistinctApprover;
 }
 
 /** Is `actor` named in the approvers of their platform (directly or through a configured group)? */
-export function isApprover(config: ApprovalsConfig, actor: Actor): boolean {
-  const rules = config[actor.platform];
+export function isApprover(settings: ApprovalSettings, actor: Actor): boolean {
+  const rules = platformOf(settings, actor.platform)?.approvers ?? NOBODY;
   if (rules.users.includes(actor.userId)) return true;
-  return (actor.groups ?? []).some((group) => rules.user_groups.includes(group));
+  return (actor.groups ?? []).some((group) => rules.groups.includes(group));
 }
 
 /**
@@ -35,24 +36,26 @@ export function isApprover(config: ApprovalsConfig, actor: Actor): boolean {
  * if they are an approver; only approving it needs a second person.
  */
 export function authorizeApprover(
-  config: ApprovalsConfig,
+  settings: ApprovalSettings,
   actor: Actor,
   approval: Pick<Approval, 'id' | 'requestedBy'>,
   decision: Decision = 'approve',
 ): void {
   const platform = actor.platform;
-  const rules = config[platform];
-  if (rules.users.length === 0 && rules.user_groups.length === 0) {
+  const known = platformOf(settings, platform);
+  const rules = known?.approvers ?? NOBODY;
+  const where = known?.wording.approvers ?? `approvers for the platform "${platform}"`;
+  if (rules.users.length === 0 && rules.groups.length === 0) {
     throw new RemediationRefused(
       'forbidden',
       `No approvers are configured for ${platform}, so nobody may approve or reject remediations there; ` +
-        `add ${IDENTITY[platform]} to the configuration.`,
+        `add ${where} to the configuration.`,
     );
   }
-  if (!isApprover(config, actor)) {
+  if (!isApprover(settings, actor)) {
     throw new RemediationRefused(
       'forbidden',
-      `${describeActor(actor)} may not ${decision} remediations on ${platform}: approvers are the ${IDENTITY[platform]}.`,
+      `${describeActor(actor)} may not ${decision} remediations on ${platform}: approvers are the ${where}.`,
     );
   }
   const requester = approval.requestedBy;
@@ -66,11 +69,11 @@ export function authorizeApprover(
     );
   }
   const self = requester.platform === platform && requester.userId === actor.userId;
-  if (decision === 'approve' && self && requiresDistinctApprover(config, platform)) {
+  if (decision === 'approve' && self && rules.requireDistinctApprover) {
     throw new RemediationRefused(
       'self-approval',
       `${describeActor(actor)} requested this remediation and may not also approve it ` +
-        `(approvals.${platform}.require_distinct_approver is on); another approver must approve it.`,
+        `(${known?.wording.distinctApproverSetting ?? 'require_distinct_approver'} is on); another approver must approve it.`,
     );
   }
 }

@@ -4,13 +4,13 @@
  * and answers in neutral cards at the conversation's notification level. Authorization of approvals is
  * the remediation workflow's (the approval service's); this module only turns refusals into messages.
  */
-import type { Config } from '../../config/schema';
 import { recordAudit } from '../audit-recorder';
 import type { Card } from '../cards';
 import type { Command } from '../commands';
 import { getControl } from '../controls/registry';
 import { RemediationRefused, UsageError } from '../errors';
-import { DEFAULT_LEVEL, type NotificationLevel } from '../levels';
+import type { NotificationLevel } from '../levels';
+import { platformLabel } from '../platforms';
 import type { Auditor } from '../ports/auditor';
 import {
   ACTION_APPROVE,
@@ -29,11 +29,12 @@ import type { ActorRef, AuditTrigger, Store } from '../ports/store';
 import { presentAudit } from '../present';
 import { scheduleListCard } from '../present/schedule-cards';
 import { type Plan, planCard, progressCard, type RemediationWorkflow, resultCard } from '../remediation';
+import type { CoreSettings } from '../settings';
 import { helpCard, historyCard, statusCard } from './info-cards';
 import { decidedPlanCard, noticeCard } from './remediation-cards';
 
 export interface ChatServiceDeps {
-  config: Config;
+  settings: Pick<CoreSettings, 'accounts' | 'defaultLevel' | 'platforms'>;
   auditor: Auditor;
   store: Store;
   workflow: RemediationWorkflow;
@@ -85,17 +86,13 @@ export class ChatService implements ChatCore {
   }
 
   levelFor(conversation: ConversationRef): NotificationLevel {
-    const { config } = this.deps;
-    const perConversation =
-      conversation.platform === 'slack'
-        ? config.slack.channels[conversation.id]?.level
-        : conversation.platform === 'teams'
-          ? config.teams.conversations[conversation.id]?.level
-          : undefined;
-    return perConversation ?? config.notifications.default_level ?? DEFAULT_LEVEL;
+    const { settings } = this.deps;
+    const perConversation = settings.platforms[conversation.platform]?.levels[conversation.id];
+    return perConversation ?? settings.defaultLevel;
   }
 
   async run(command: Command, ctx: CommandContext): Promise<Card[]> {
+    this.checkConversation(ctx.conversation, 'commands');
     switch (command.verb) {
       case 'help':
         return [helpCard()];
@@ -132,7 +129,9 @@ export class ChatService implements ChatCore {
         return result.cards.length > 0 ? result.cards : [result.receipt];
       }
       case 'schedule-list':
-        return [scheduleListCard(this.digests?.list() ?? [])];
+        return [
+          scheduleListCard(this.digests?.list() ?? [], (p) => platformLabel(this.deps.settings.platforms, p)),
+        ];
       default: {
         const unreachable: never = command;
         throw new UsageError(`Unsupported command ${JSON.stringify(unreachable)}`);
@@ -142,6 +141,7 @@ export class ChatService implements ChatCore {
 
   async click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult> {
     try {
+      this.checkConversation(ctx.conversation, 'button clicks');
       switch (click.actionId) {
         case ACTION_APPROVE:
           return await this.approve(click.value, ctx.actor, progress);
@@ -163,12 +163,25 @@ export class ChatService implements ChatCore {
   }
 
   /**
+   * A platform's allowed conversations, for every platform alike. Adapters refuse first, in their own
+   * platform's words; this keeps the rule when an adapter does not.
+   */
+  private checkConversation(conversation: ConversationRef, what: 'commands' | 'button clicks'): void {
+    const platform = this.deps.settings.platforms[conversation.platform];
+    const allowed = platform?.allowedConversations ?? [];
+    if (allowed.length === 0 || allowed.includes(conversation.id)) return;
+    throw new UsageError(
+      `cis-bot does not take ${what} in this conversation; ask an admin to add it to ${platform?.wording.allowedConversationsSetting}.`,
+    );
+  }
+
+  /**
    * Chat users may only name accounts the configuration lists: `--account` and the account in a button's
    * value come from the client, and must not widen what the bot's roles reach.
    */
   private async checkAccounts(accounts: readonly string[] | undefined): Promise<void> {
     if (accounts === undefined) return;
-    const configured = this.deps.config.aws.accounts;
+    const configured = this.deps.settings.accounts;
     if (configured.length === 0) {
       const own = await this.deps.ownAccount?.();
       if (own !== undefined && accounts.every((a) => a === own)) return;
@@ -201,7 +214,7 @@ export class ChatService implements ChatCore {
     getControl(control);
     await this.checkAccounts(accounts);
     let targets: Array<string | undefined> = accounts ? [...accounts] : [undefined];
-    if (!accounts && this.deps.config.aws.accounts.length > 1) {
+    if (!accounts && this.deps.settings.accounts.length > 1) {
       // Several accounts: plan for each one that fails, after one audit of them all.
       const outcome = await this.deps.auditor.audit({ control });
       targets = outcome.report.accounts.filter((f) => f.status === 'NON_COMPLIANT').map((f) => f.accountId);

@@ -8,20 +8,24 @@ import type { Card } from '../cards';
 import type { Command } from '../commands';
 import type { NotificationLevel } from '../levels';
 
-export type Platform = 'slack' | 'teams' | 'cli';
+/**
+ * A chat platform's id (`slack`, `teams`), or `cli` for the command line. The core knows platforms only as
+ * these ids and the settings it receives for each (core/platforms.ts): adding one changes nothing here.
+ */
+export type Platform = string;
 
 export interface Actor {
   platform: Platform;
-  /** Slack user id (U…), Teams AAD object id (GUID), or the CLI operator name. */
+  /** The platform's user id (Slack U…, Teams Entra object id), or the CLI operator name. */
   userId: string;
   displayName?: string;
-  /** Slack user-group ids (S…) the user belongs to, among those named in the approvers config. */
+  /** Group ids (Slack user groups S…) the user belongs to, among the platform's approver groups. */
   groups?: readonly string[];
 }
 
 export interface ConversationRef {
   platform: Platform;
-  /** Slack channel id, Teams conversation id. */
+  /** The platform's conversation id (Slack channel id, Teams conversation id). */
   id: string;
 }
 

@@ -6,6 +6,7 @@
 import type { Card } from '../cards';
 import type { DigestDelivery, DigestSummary } from '../digest/summary';
 import type { NotificationLevel } from '../levels';
+import type { Platform } from './chat';
 import type { ActorRef } from './store';
 
 export interface ScheduleInfo {
@@ -14,7 +15,8 @@ export interface ScheduleInfo {
   timezone: string;
   level: NotificationLevel;
   controls: string[];
-  targets: { slack: string[]; teams: string[] };
+  /** Conversation ids it posts to, keyed by platform id. */
+  targets: Record<Platform, string[]>;
   /** ISO time of the next scheduled run. */
   nextRun: string;
   /** The next run in the schedule's time zone, e.g. `2025-03-02 07:00 Europe/London`. */

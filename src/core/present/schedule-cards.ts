@@ -1,5 +1,6 @@
 /**
- * The cards answering `/cis schedule list` and the receipt of `/cis digest now`. Pure.
+ * The cards answering `/cis schedule list` and the receipt of `/cis digest now`. Pure; platforms are named
+ * by the label their settings give (`labelOf`).
  */
 import type { Card, CardElement } from '../cards';
 import { localTime } from '../digest/format';
@@ -7,15 +8,18 @@ import type { DigestDelivery } from '../digest/summary';
 import type { Platform } from '../ports/chat';
 import type { DigestResult, ScheduleInfo } from '../ports/digests';
 
-const PLATFORM_WORD: Record<Platform, string> = { slack: 'Slack', teams: 'Teams', cli: 'CLI' };
+/** A platform's name in a card, e.g. `Slack` for `slack`. */
+export type PlatformLabel = (platform: Platform) => string;
 
-function targetText(t: { slack: readonly string[]; teams: readonly string[] }): string {
-  const parts = [...t.slack.map((id) => `Slack ${id}`), ...t.teams.map((id) => `Teams ${id}`)];
+function targetText(targets: ScheduleInfo['targets'], labelOf: PlatformLabel): string {
+  const parts = Object.entries(targets).flatMap(([platform, ids]) =>
+    ids.map((id) => `${labelOf(platform)} ${id}`),
+  );
   return parts.join(', ') || 'none';
 }
 
 /** The answer to `/cis schedule list`. */
-export function scheduleListCard(schedules: readonly ScheduleInfo[]): Card {
+export function scheduleListCard(schedules: readonly ScheduleInfo[], labelOf: PlatformLabel): Card {
   if (schedules.length === 0) {
     const text = 'No digest schedules are configured (add `schedules:` to the configuration file).';
     return { summary: 'No digest schedules', elements: [{ type: 'text', text }] };
@@ -31,7 +35,7 @@ export function scheduleListCard(schedules: readonly ScheduleInfo[]): Card {
         s.nextRunLocal,
         s.controls.join(', '),
         s.level,
-        targetText(s.targets),
+        targetText(s.targets, labelOf),
       ]),
     },
   ];
@@ -42,11 +46,15 @@ export function scheduleListCard(schedules: readonly ScheduleInfo[]): Card {
 }
 
 /** The receipt of a digest run: where it went, what failed. */
-export function digestReceipt(result: Omit<DigestResult, 'receipt'>, timeZone: string): Card {
+export function digestReceipt(
+  result: Omit<DigestResult, 'receipt'>,
+  timeZone: string,
+  labelOf: PlatformLabel,
+): Card {
   const when = localTime(result.at, timeZone);
   const ok = result.deliveries.filter((d) => d.error === undefined);
   const failed = result.deliveries.filter((d) => d.error !== undefined);
-  const where = (d: DigestDelivery) => `${PLATFORM_WORD[d.platform as Platform] ?? d.platform} ${d.id}`;
+  const where = (d: DigestDelivery) => `${labelOf(d.platform)} ${d.id}`;
   let text: string;
   switch (result.outcome) {
     case 'returned':

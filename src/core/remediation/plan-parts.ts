@@ -2,10 +2,10 @@
  * What the step builders (filter-step.ts, topic-steps.ts, alarm-step.ts) share: the planner's inputs for
  * one located repair, and the steps and guidance they append to in chain order.
  */
-import type { RemediationConfig } from '../../config/schema';
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountFinding } from '../evaluate/findings';
 import type { RemediationFacts } from '../ports/remediation-runtime';
+import type { RemediationSettings } from '../settings';
 import type { AccountSnapshot } from '../snapshot';
 import type { Located, RemediationNames } from './repair-target';
 import type { Guidance, PlanStep } from './types';
@@ -14,7 +14,7 @@ export interface StepContext {
   finding: AccountFinding;
   snapshot: AccountSnapshot;
   control: MetricFilterControl;
-  settings: RemediationConfig;
+  settings: RemediationSettings;
   facts: RemediationFacts;
   loc: Located;
   names: RemediationNames;

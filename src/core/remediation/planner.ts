@@ -29,10 +29,10 @@
  * The parts, in chain order: repair-target.ts (where, with which topic), filter-step.ts, topic-steps.ts,
  * alarm-step.ts (the steps and their notes), plan-assembly.ts (the plan, its hash and kind).
  */
-import type { RemediationConfig } from '../../config/schema';
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountFinding } from '../evaluate/findings';
 import { NO_FACTS, type RemediationFacts } from '../ports/remediation-runtime';
+import type { RemediationSettings } from '../settings';
 import type { AccountSnapshot } from '../snapshot';
 import { alarmStep } from './alarm-step';
 import { filterStep } from './filter-step';
@@ -60,7 +60,7 @@ export function planRemediation(
   finding: AccountFinding,
   snapshot: AccountSnapshot,
   control: MetricFilterControl,
-  settings: RemediationConfig,
+  settings: RemediationSettings,
   facts: RemediationFacts = NO_FACTS,
 ): Plan {
   const baseTarget: PlanTarget = {

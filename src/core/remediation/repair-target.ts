@@ -5,11 +5,11 @@
  * of the bot-named alarm, or topic_name).
  * Also what the planner needs read beyond the snapshot to plan there.
  */
-import type { RemediationConfig } from '../../config/schema';
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountFinding, LinkName } from '../evaluate/findings';
 import { cloudWatchCanPublish } from '../evaluate/topic-policy';
 import type { FactsRequest, RemediationFacts } from '../ports/remediation-runtime';
+import type { RemediationSettings } from '../settings';
 import { type AccountSnapshot, parseLogGroupArn, parseTopicArn, type TopicSnapshot } from '../snapshot';
 import type { Guidance } from './types';
 
@@ -27,7 +27,7 @@ export interface RemediationNames {
 /** The control's defaults with `remediation.overrides[control]` applied. */
 export function remediationNames(
   control: MetricFilterControl,
-  settings: RemediationConfig,
+  settings: RemediationSettings,
 ): RemediationNames {
   const o = settings.overrides[control.id] ?? {};
   const d = control.defaults;
@@ -132,7 +132,7 @@ export function reusableBotAlarmTopic(
 /** Where the repair happens and with which topic, when the broken link is one the bot repairs. */
 export function locate(
   finding: AccountFinding,
-  settings: RemediationConfig,
+  settings: RemediationSettings,
   snapshot: AccountSnapshot,
   /** The planner's facts and the bot's alarm name: a topic that alarm notifies may be reused. */
   reuse?: { facts: RemediationFacts; alarmName: string },
@@ -204,7 +204,7 @@ export function remediationFactsRequest(
   finding: AccountFinding,
   snapshot: AccountSnapshot,
   control: MetricFilterControl,
-  settings: RemediationConfig,
+  settings: RemediationSettings,
 ): FactsRequest | undefined {
   const located = locate(finding, settings, snapshot);
   if (!located.ok) return undefined;

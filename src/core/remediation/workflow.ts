@@ -6,7 +6,6 @@
  * the decision, execution-started, one `step` entry per step, execution-finished, and the re-audit.
  * AWS is reached only through the Auditor and RemediationRuntime ports.
  */
-import type { Config } from '../../config/schema';
 import { type ApprovalService, describeApprovalState, SYSTEM_ACTOR } from '../approvals';
 import { recordAudit } from '../audit-recorder';
 import { CONTROLS, type ControlRegistry, getControl } from '../controls/registry';
@@ -17,6 +16,7 @@ import type { AuditOutcome, Auditor, AuditRequest } from '../ports/auditor';
 import type { Actor } from '../ports/chat';
 import { NO_FACTS, type RemediationRuntime } from '../ports/remediation-runtime';
 import type { ActorRef, Approval, AuditTrigger, ConversationPointer, Store } from '../ports/store';
+import type { CoreSettings } from '../settings';
 import type { AccountSnapshot } from '../snapshot';
 import { planKind, planRemediation, remediationFactsRequest, unresolvedBlockers } from './planner';
 import type { ExecutionEvent, ExecutionResult, Plan } from './types';
@@ -26,7 +26,7 @@ export interface RemediationWorkflowDeps {
   store: Store;
   approvals: ApprovalService;
   runtime: RemediationRuntime;
-  config: Pick<Config, 'remediation' | 'controls' | 'aws'>;
+  settings: Pick<CoreSettings, 'remediation' | 'controls' | 'accounts'>;
   now?: () => Date;
   controls?: ControlRegistry;
 }
@@ -78,7 +78,7 @@ export class RemediationWorkflow {
   ): Promise<Assessment> {
     const control = this.plannable(controlId);
     const { finding, snapshot } = await this.auditOne(control, accountId, actor, purpose);
-    const settings = this.deps.config.remediation;
+    const settings = this.deps.settings.remediation;
     const request = remediationFactsRequest(finding, snapshot, control, settings);
     const facts = request ? await this.deps.runtime.readFacts(request) : NO_FACTS;
     return { control, finding, snapshot, plan: planRemediation(finding, snapshot, control, settings, facts) };
@@ -178,7 +178,7 @@ export class RemediationWorkflow {
     accountId?: string,
     onStep?: StepListener,
   ): Promise<ExecutionOutcome | Exclude<Proposal, { kind: 'plan' }>> {
-    const action = this.deps.config.controls[controlId]?.default_action ?? 'notify';
+    const action = this.deps.settings.controls[controlId]?.default_action ?? 'notify';
     if (action !== 'remediate') {
       throw new RemediationRefused(
         'forbidden',
@@ -298,7 +298,7 @@ export class RemediationWorkflow {
 
   private auditRequest(control: Control, accountId: string | undefined): AuditRequest {
     // With no configured accounts the audit uses the current credentials' account (no AssumeRole into it).
-    if (accountId === undefined || this.deps.config.aws.accounts.length === 0) return { control: control.id };
+    if (accountId === undefined || this.deps.settings.accounts.length === 0) return { control: control.id };
     return { control: control.id, accounts: [accountId] };
   }
 

@@ -141,6 +141,26 @@ CREATE INDEX once_keys_by_expiry ON once_keys (expires_at_ms);
 ALTER TABLE approvals ADD COLUMN kind TEXT NOT NULL DEFAULT 'remediation';
 `,
   },
+  {
+    version: 5,
+    name: 'audit runs from any platform (no CHECK constraint naming the platforms)',
+    // SQLite cannot drop a constraint: the table is rebuilt (SQLite's documented procedure: new table,
+    // copy, drop, rename), with foreign keys off during the migration and checked before it commits.
+    sql: `
+CREATE TABLE audit_runs_v5 (
+  id          TEXT PRIMARY KEY,
+  control     TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  actor       TEXT
+);
+INSERT INTO audit_runs_v5 (id, control, started_at, finished_at, source, actor)
+  SELECT id, control, started_at, finished_at, source, actor FROM audit_runs;
+DROP TABLE audit_runs;
+ALTER TABLE audit_runs_v5 RENAME TO audit_runs;
+`,
+  },
 ];
 
 export interface MigrationOutcome {
@@ -192,7 +212,22 @@ export function migrate(
       record.run(m.version, m.name, now().toISOString());
       applied.push(m.version);
     }
+    // Foreign keys are off while tables are rebuilt: check them all before committing.
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) {
+      throw new StoreError(
+        `the migration left ${broken.length} rows whose references are broken; nothing was changed`,
+      );
+    }
     return { from: current, to: Math.max(current, latest), applied };
   });
-  return apply.immediate();
+  // A rebuilt table is dropped and renamed, which foreign-key enforcement would refuse (or rewrite the
+  // references of); SQLite only changes the setting outside a transaction.
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (enforced) db.pragma('foreign_keys = OFF');
+  try {
+    return apply.immediate();
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
 }

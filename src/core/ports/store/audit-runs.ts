@@ -4,7 +4,8 @@
  */
 import type { ActorRef } from './common';
 
-export type AuditTrigger = 'cli' | 'slack' | 'teams' | 'schedule';
+/** What asked for an audit: the platform id of the person who did, or `schedule`. */
+export type AuditTrigger = string;
 
 export interface AccountResult {
   accountId: string;

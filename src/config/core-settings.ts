@@ -1,0 +1,23 @@
+/**
+ * The configuration as the plain settings the core receives (src/core/settings.ts). Wiring (the runtime)
+ * calls `coreSettings(config)` once; nothing in src/core reads the configuration's own types.
+ */
+import type { ApprovalSettings, CoreSettings } from '../core/settings';
+import { platformCatalog } from './platform-settings';
+import type { Config } from './schema';
+
+export function approvalSettings(config: Pick<Config, 'slack' | 'teams' | 'approvals'>): ApprovalSettings {
+  return { ttlMinutes: config.approvals.ttl_minutes, platforms: platformCatalog(config) };
+}
+
+export function coreSettings(config: Config): CoreSettings {
+  const approvals = approvalSettings(config);
+  return {
+    accounts: config.aws.accounts,
+    defaultLevel: config.notifications.default_level,
+    controls: config.controls,
+    remediation: config.remediation,
+    approvals,
+    platforms: approvals.platforms,
+  };
+}

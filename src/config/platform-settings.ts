@@ -1,0 +1,90 @@
+/**
+ * Each platform's section of the configuration file as the core's platform settings (see
+ * src/core/platforms.ts): the file keeps its `slack:`, `teams:` and `approvals.<platform>:` sections, and
+ * this is the one place that reads them per platform. A new chat platform adds its builder here.
+ */
+import type { NotificationLevel } from '../core/levels';
+import type { ApproverRules, PlatformCatalog, PlatformSettings } from '../core/platforms';
+import type { Config } from './schema';
+
+type PlatformConfig = Pick<Config, 'slack' | 'teams' | 'approvals'>;
+type ApproversConfig = Config['approvals']['slack'];
+
+function approverRules(rules: ApproversConfig, distinctByDefault: boolean): ApproverRules {
+  return {
+    users: rules.users,
+    groups: rules.user_groups,
+    requireDistinctApprover: rules.require_distinct_approver ?? distinctByDefault,
+  };
+}
+
+function levelsOf(conversations: Readonly<Record<string, { level?: NotificationLevel | undefined }>>) {
+  const levels: Record<string, NotificationLevel> = {};
+  for (const [id, settings] of Object.entries(conversations)) {
+    if (settings.level !== undefined) levels[id] = settings.level;
+  }
+  return levels;
+}
+
+function slack(config: PlatformConfig): PlatformSettings {
+  return {
+    id: 'slack',
+    label: 'Slack',
+    allowedConversations: config.slack.allowed_channels,
+    levels: levelsOf(config.slack.channels),
+    approvers: approverRules(config.approvals.slack, true),
+    wording: {
+      approvers:
+        'Slack user ids (U…) in approvals.slack.users or user-group ids (S…) in approvals.slack.user_groups',
+      distinctApproverSetting: 'approvals.slack.require_distinct_approver',
+      allowedConversationsSetting: 'slack.allowed_channels',
+      targets: 'Slack channels',
+      targetsSetting: 'Slack channel ids under targets.slack',
+      notConfigured: 'Slack is not configured (set SLACK_BOT_TOKEN)',
+    },
+  };
+}
+
+function teams(config: PlatformConfig): PlatformSettings {
+  return {
+    id: 'teams',
+    label: 'Teams',
+    allowedConversations: config.teams.allowed_conversations,
+    levels: levelsOf(config.teams.conversations),
+    approvers: approverRules(config.approvals.teams, true),
+    wording: {
+      approvers: 'Azure AD object ids in approvals.teams.users',
+      distinctApproverSetting: 'approvals.teams.require_distinct_approver',
+      allowedConversationsSetting: 'teams.allowed_conversations',
+      targets: 'Teams conversations',
+      targetsSetting: 'Teams conversation ids under targets.teams',
+      notConfigured: 'Teams is not configured (set MicrosoftAppId and MicrosoftAppPassword)',
+    },
+  };
+}
+
+/** The CLI operator approves with their own AWS credentials anyway: no distinct approver by default. */
+function cli(config: PlatformConfig): PlatformSettings {
+  return {
+    id: 'cli',
+    label: 'CLI',
+    allowedConversations: [],
+    levels: {},
+    approvers: approverRules(config.approvals.cli, false),
+    wording: {
+      approvers: 'operator names in approvals.cli.users',
+      distinctApproverSetting: 'approvals.cli.require_distinct_approver',
+      allowedConversationsSetting: '',
+      targets: 'CLI',
+      targetsSetting: '',
+      notConfigured: 'the CLI cannot be posted to',
+    },
+  };
+}
+
+/** Every platform's settings, keyed by platform id, in the order schedule targets are listed. */
+export function platformCatalog(config: PlatformConfig): PlatformCatalog {
+  const catalog: Record<string, PlatformSettings> = {};
+  for (const settings of [slack(config), teams(config), cli(config)]) catalog[settings.id] = settings;
+  return catalog;
+}
