@@ -5,8 +5,7 @@
 import { AwsSession, sdkDefaultRegion } from './aws/session';
 import { loadConfig } from './config/load';
 import { CisBotError, ConfigError } from './core/errors';
-import { redactText } from './core/redact';
-import { createLoggerFactory } from './logger';
+import { createLogger, createLoggerFactory } from './logger';
 import { createCoreServices } from './runtime';
 import { startBot } from './server';
 
@@ -49,10 +48,11 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration errors are actionable and safe to print; anything else is reported without a stack.
+  // One JSON line like every other (LOG_LEVEL may be the very setting that failed to load).
   const message =
     error instanceof CisBotError
       ? error.message
       : `cis-bot failed to start: ${(error as Error)?.message ?? error}`;
-  process.stderr.write(`${redactText(message)}\n`);
+  createLogger('server').error(message);
   process.exit(2);
 });

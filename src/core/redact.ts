@@ -18,9 +18,10 @@ const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(https?:\/\/[^\s"'?#]+\?)[^\s"'#]+/g, '$1[redacted]'],
   // A password in a URL's user info: postgres://cis:PASSWORD@db:5432/cis.
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/"']+:)[^\s@/"']+@/gi, '$1[redacted]@'],
-  // `token=...`, `"secret": "..."`, `password is ...`, `AWS_SECRET_ACCESS_KEY=...`, `MicrosoftAppPassword: ...`.
+  // `token=...`, `"secret": "..."`, `password is ...`, `AWS_SECRET_ACCESS_KEY=...`, `MicrosoftAppPassword: ...`;
+  // not the words of a sentence about one ("SLACK_BOT_TOKEN is not set" stays readable).
   [
-    /((?:token|secret|password|passwd|signature|authorization|credential)[\w-]*["']?(?:\s*[:=]\s*|\s+is\s+)["']?)(?:Bearer\s+)?[^"'&\s,}]+/gi,
+    /((?:token|secret|password|passwd|signature|authorization|credential)[\w-]*["']?(?:\s*[:=]\s*|\s+is\s+(?!(?:not|missing|empty|invalid|required|expired|wrong|too|set|unset|a|an|the)\b))["']?)(?:Bearer\s+)?[^"'&\s,}]+/gi,
     '$1[redacted]',
   ],
 ];

@@ -7,6 +7,8 @@
  * two trails sharing a log group share one entry.
  */
 
+import { isAccountId } from './inputs';
+
 export type ProbeErrorKind =
   /** AWS refused the call: AccessDenied, AccessDeniedException, AuthorizationError(Exception)... */
   | 'access-denied'
@@ -259,5 +261,5 @@ export function parseTopicArn(arn: string): TopicRef | undefined {
 /** The account id in any ARN (`arn:partition:service:region:account:...`), when present. */
 export function arnAccountId(arn: string): string | undefined {
   const account = arn.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
+  return account && isAccountId(account) ? account : undefined;
 }

@@ -4,9 +4,10 @@
  * routing (which calls are forwarded, as CloudTrail-shaped EventBridge events, to which SQS queue).
  */
 import { z } from 'zod';
+import { ACCOUNT_ID, REGION } from '../core/inputs';
 
-export const accountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits (quote it in YAML)');
-export const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-2');
+export const accountId = z.string().regex(ACCOUNT_ID, 'an AWS account id is 12 digits (quote it in YAML)');
+export const regionName = z.string().regex(REGION, 'an AWS region such as eu-west-2');
 
 export interface ScenarioOu {
   name: string;

@@ -180,6 +180,16 @@ test('refuses to start without a chat platform, saying what to set', async () =>
   const main = startMain(baseEnv());
   await expect(main.port).rejects.toThrow(/Neither Slack nor Teams is configured\. Set SLACK_BOT_TOKEN/);
   expect(await exitCode(main.child)).toBe(2);
+  // Said as a log line like any other, on stderr.
+  expect(logLines(main.stderr())).toEqual([
+    {
+      level: 'error',
+      time: expect.any(String),
+      component: 'server',
+      msg: expect.stringMatching(/^Neither Slack nor Teams is configured\./),
+    },
+  ]);
+  expect(main.stdout()).toBe('');
 });
 
 test('refuses to start with CIS_BOT_TEAMS_DEV_NO_AUTH when NODE_ENV=production', async () => {

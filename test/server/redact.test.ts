@@ -98,6 +98,10 @@ describe('redactValue', () => {
       'AWS_SECRET_ACCESS_KEY=[redacted] export',
     );
     expect(redactText('MicrosoftAppPassword: s3cr3t')).toBe('MicrosoftAppPassword: [redacted]');
+    // A sentence about a secret is not one: configuration errors stay readable.
+    expect(redactText('SLACK_BOT_TOKEN is not set: copy the token')).toBe(
+      'SLACK_BOT_TOKEN is not set: copy the token',
+    );
   });
 });
 
