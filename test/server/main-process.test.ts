@@ -129,8 +129,9 @@ test('serves a signed /cis command with a real audit, then stops cleanly on SIGT
       body: slashCommandBody({ text: '4.1 audit', response_url: responseUrl }),
     });
     expect(res.status).toBe(200);
-    // The work continues after the ack: wait for the result to replace the progress message.
-    for (let i = 0; i < 200 && slackApi.callsTo('chat.update').length === 0; i++) {
+    // The work continues after the ack: wait for the result to replace the progress message (up to 40 s:
+    // a loaded machine runs the child's audit, at debug level, slowly).
+    for (let i = 0; i < 800 && slackApi.callsTo('chat.update').length === 0; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const update = slackApi.callsTo('chat.update').at(-1);
