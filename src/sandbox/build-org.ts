@@ -40,6 +40,7 @@ export function buildOrganization(spec: ScenarioOrganization): OrganizationState
     suspended: new Set(spec.suspended),
     ous: new Map(),
     parentOf: new Map([mgmt, ...spec.members].map((a) => [a, rootId])),
+    trustedServices: new Map(spec.trusted_services.map((s) => [s, new Date(Date.UTC(2024, 0, 1))])),
     joinedAt: new Date(Date.UTC(2024, 0, 1)),
   };
   const walk = (ous: ScenarioOu[], parentId: string, path: string) => {

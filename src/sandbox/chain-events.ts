@@ -17,6 +17,7 @@ const SOURCES: Partial<Record<ServiceName, { eventSource: string; source: string
   monitoring: { eventSource: 'monitoring.amazonaws.com', source: 'aws.cloudwatch' },
   sns: { eventSource: 'sns.amazonaws.com', source: 'aws.sns' },
   securityhub: { eventSource: 'securityhub.amazonaws.com', source: 'aws.securityhub' },
+  organizations: { eventSource: 'organizations.amazonaws.com', source: 'aws.organizations' },
 };
 
 export interface ChangedCall {

@@ -63,6 +63,14 @@ export const organizationSchema = z
      */
     member_status_calls: z.enum(['allowed', 'denied']).default('allowed'),
     delegated_administrators: z.array(accountId).default([]),
+    /** Service principals with trusted access; organization trails need cloudtrail.amazonaws.com. */
+    trusted_services: z
+      .array(
+        z
+          .string()
+          .regex(/^[\w+=,.@-]+\.amazonaws\.com$/, 'a service principal such as cloudtrail.amazonaws.com'),
+      )
+      .default(['cloudtrail.amazonaws.com', 'securityhub.amazonaws.com']),
     suspended: z.array(accountId).default([]),
     /** Accounts not placed in an OU sit under the root. */
     organizational_units: z.array(ouSchema).default([]),

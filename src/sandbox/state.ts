@@ -222,6 +222,8 @@ export interface OrganizationState {
   ous: Map<string, OrganizationalUnitState>;
   /** Each account's parent (the root or an OU id). */
   parentOf: Map<string, string>;
+  /** Services with trusted access (Enable/DisableAWSServiceAccess), with the date enabled. */
+  trustedServices: Map<string, Date>;
   joinedAt: Date;
 }
 

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
-import { caught, clients, MEMBER } from './helpers';
+import { accountIn, alarmInput, allowPolicy, caught, clients, MEMBER } from './helpers';
 
 const REGION = 'eu-west-2';
 const topic = (name: string) => `arn:aws:sns:${REGION}:${MEMBER}:${name}`;
@@ -28,71 +28,48 @@ const CLOUDWATCH_KEY_STATEMENT = {
 };
 
 function alarm(name: string, topicName: string) {
-  return { name, metric_name: `${name}_metric`, namespace: 'CISBenchmark', alarm_actions: [topic(topicName)] };
+  return {
+    name,
+    metric_name: `${name}_metric`,
+    namespace: 'CISBenchmark',
+    alarm_actions: [topic(topicName)],
+  };
 }
 
 function scenario(): Scenario {
   const sub = [{ protocol: 'sqs' as const, endpoint: probe }];
+  const keyPolicy = allowPolicy({ AWS: `arn:aws:iam::${MEMBER}:root` }, 'kms:*', '*');
+  keyPolicy.Statement.push(CLOUDWATCH_KEY_STATEMENT);
   return {
     accounts: [
-      {
-        id: MEMBER,
-        regions: {
-          [REGION]: {
-            topics: [
-              { name: 'default-policy', subscriptions: sub },
-              {
-                name: 'owner-only',
-                subscriptions: sub,
-                policy: {
-                  Version: '2012-10-17',
-                  Statement: [
-                    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MEMBER}:root` }, Action: 'SNS:Publish', Resource: topic('owner-only') },
-                  ],
-                },
-              },
-              { name: 'aws-managed-key', kms_master_key_id: 'alias/aws/sns', subscriptions: sub },
-              { name: 'customer-key', kms_master_key_id: 'alias/cis', subscriptions: sub },
-            ],
-            kms_keys: [
-              {
-                aliases: ['alias/cis'],
-                policy: {
-                  Version: '2012-10-17',
-                  Statement: [
-                    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MEMBER}:root` }, Action: 'kms:*', Resource: '*' },
-                    CLOUDWATCH_KEY_STATEMENT,
-                  ],
-                },
-              },
-            ],
-            queues: [
-              {
-                name: 'probe',
-                policy: {
-                  Version: '2012-10-17',
-                  Statement: [
-                    {
-                      Effect: 'Allow',
-                      Principal: { Service: 'sns.amazonaws.com' },
-                      Action: 'sqs:SendMessage',
-                      Resource: probe,
-                      Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:sns:${REGION}:${MEMBER}:*` } },
-                    },
-                  ],
-                },
-              },
-            ],
-            alarms: [
-              alarm('delivered', 'default-policy'),
-              alarm('blocked-by-policy', 'owner-only'),
-              alarm('blocked-by-key', 'aws-managed-key'),
-              alarm('customer-key', 'customer-key'),
-              alarm('muted', 'default-policy'),
-            ],
+      accountIn(MEMBER, REGION, {
+        topics: [
+          { name: 'default-policy', subscriptions: sub },
+          {
+            name: 'owner-only',
+            subscriptions: sub,
+            policy: allowPolicy({ AWS: `arn:aws:iam::${MEMBER}:root` }, 'SNS:Publish', topic('owner-only')),
           },
-        },
-      },
+          { name: 'aws-managed-key', kms_master_key_id: 'alias/aws/sns', subscriptions: sub },
+          { name: 'customer-key', kms_master_key_id: 'alias/cis', subscriptions: sub },
+        ],
+        kms_keys: [{ aliases: ['alias/cis'], policy: keyPolicy }],
+        queues: [
+          {
+            name: 'probe',
+            policy: allowPolicy({ Service: 'sns.amazonaws.com' }, 'sqs:SendMessage', probe, {
+              ArnLike: { 'aws:SourceArn': `arn:aws:sns:${REGION}:${MEMBER}:*` },
+            }),
+          },
+        ],
+        alarms: [
+          alarm('delivered', 'default-policy'),
+          alarm('blocked-by-policy', 'owner-only'),
+          alarm('blocked-by-key', 'aws-managed-key'),
+          alarm('customer-key', 'customer-key'),
+          alarm('muted', 'default-policy'),
+        ],
+      }),
     ],
   };
 }
@@ -118,7 +95,9 @@ async function history(name: string, type?: 'Action' | 'StateUpdate' | 'Configur
 }
 
 async function fire(name: string) {
-  await cw().send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'fire drill by alice' }));
+  await cw().send(
+    new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'fire drill by alice' }),
+  );
 }
 
 describe('CloudWatch SetAlarmState and its actions', () => {
@@ -138,7 +117,10 @@ describe('CloudWatch SetAlarmState and its actions', () => {
     });
     const [action] = await history('delivered', 'Action');
     expect(action?.HistorySummary).toBe(`Successfully executed action ${topic('default-policy')}`);
-    expect(JSON.parse(action?.HistoryData ?? '{}')).toMatchObject({ actionState: 'Succeeded', notificationResource: topic('default-policy') });
+    expect(JSON.parse(action?.HistoryData ?? '{}')).toMatchObject({
+      actionState: 'Succeeded',
+      notificationResource: topic('default-policy'),
+    });
     const [envelope] = await probeMessages();
     expect(envelope?.Subject).toBe('ALARM: "delivered" in EU (London)');
     expect(JSON.parse(envelope?.Message ?? '{}')).toMatchObject({
@@ -152,7 +134,10 @@ describe('CloudWatch SetAlarmState and its actions', () => {
       Trigger: { MetricName: 'delivered_metric', Namespace: 'CISBenchmark', Statistic: 'SUM' },
     });
     const described = await cw().send(new DescribeAlarmsCommand({ AlarmNames: ['delivered'] }));
-    expect(described.MetricAlarms?.[0]).toMatchObject({ StateValue: 'ALARM', StateReason: 'fire drill by alice' });
+    expect(described.MetricAlarms?.[0]).toMatchObject({
+      StateValue: 'ALARM',
+      StateReason: 'fire drill by alice',
+    });
   });
 
   it('runs nothing when the state does not change', async () => {
@@ -186,7 +171,10 @@ describe('CloudWatch SetAlarmState and its actions', () => {
 
   it('runs no action while actions are disabled, and again once enabled', async () => {
     await cw().send(new DisableAlarmActionsCommand({ AlarmNames: ['muted', 'no-such-alarm'] }));
-    expect((await cw().send(new DescribeAlarmsCommand({ AlarmNames: ['muted'] }))).MetricAlarms?.[0]?.ActionsEnabled).toBe(false);
+    expect(
+      (await cw().send(new DescribeAlarmsCommand({ AlarmNames: ['muted'] }))).MetricAlarms?.[0]
+        ?.ActionsEnabled,
+    ).toBe(false);
     await fire('muted');
     expect(await history('muted', 'StateUpdate')).toHaveLength(1);
     expect(await history('muted', 'Action')).toEqual([]);
@@ -206,7 +194,12 @@ describe('CloudWatch SetAlarmState and its actions', () => {
     expect(missing).toBeInstanceOf(ResourceNotFound);
     const badData = await caught(() =>
       cw().send(
-        new SetAlarmStateCommand({ AlarmName: 'delivered', StateValue: 'OK', StateReason: 'x', StateReasonData: '{nope' }),
+        new SetAlarmStateCommand({
+          AlarmName: 'delivered',
+          StateValue: 'OK',
+          StateReason: 'x',
+          StateReasonData: '{nope',
+        }),
       ),
     );
     expect(badData).toBeInstanceOf(InvalidFormatFault);
@@ -215,23 +208,19 @@ describe('CloudWatch SetAlarmState and its actions', () => {
 
 describe('CloudWatch DescribeAlarmHistory', () => {
   it('records configuration changes, and pages newest first by default or oldest first', async () => {
-    const input = {
-      AlarmName: 'paged',
-      MetricName: 'm',
-      Namespace: 'n',
-      Statistic: 'Sum' as const,
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanThreshold' as const,
-    };
+    const input = alarmInput('paged');
     await cw().send(new PutMetricAlarmCommand(input));
     await cw().send(new PutMetricAlarmCommand({ ...input, Threshold: 5 }));
     for (const state of ['ALARM', 'OK', 'ALARM', 'OK'] as const)
-      await cw().send(new SetAlarmStateCommand({ AlarmName: 'paged', StateValue: state, StateReason: state }));
+      await cw().send(
+        new SetAlarmStateCommand({ AlarmName: 'paged', StateValue: state, StateReason: state }),
+      );
     await cw().send(new DeleteAlarmsCommand({ AlarmNames: ['paged'] }));
     const pages: string[][] = [];
-    for await (const page of paginateDescribeAlarmHistory({ client: cw(), pageSize: 3 }, { AlarmName: 'paged' }))
+    for await (const page of paginateDescribeAlarmHistory(
+      { client: cw(), pageSize: 3 },
+      { AlarmName: 'paged' },
+    ))
       pages.push((page.AlarmHistoryItems ?? []).map((i) => i.HistorySummary ?? ''));
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     expect(pages.flat()).toEqual([
@@ -244,9 +233,17 @@ describe('CloudWatch DescribeAlarmHistory', () => {
       'Alarm "paged" created',
     ]);
     const ascending = await cw().send(
-      new DescribeAlarmHistoryCommand({ AlarmName: 'paged', ScanBy: 'TimestampAscending', HistoryItemType: 'ConfigurationUpdate' }),
+      new DescribeAlarmHistoryCommand({
+        AlarmName: 'paged',
+        ScanBy: 'TimestampAscending',
+        HistoryItemType: 'ConfigurationUpdate',
+      }),
     );
-    expect(ascending.AlarmHistoryItems?.map((i) => JSON.parse(i.HistoryData ?? '{}').type)).toEqual(['Create', 'Update', 'Delete']);
+    expect(ascending.AlarmHistoryItems?.map((i) => JSON.parse(i.HistoryData ?? '{}').type)).toEqual([
+      'Create',
+      'Update',
+      'Delete',
+    ]);
     const update = JSON.parse(ascending.AlarmHistoryItems?.[1]?.HistoryData ?? '{}');
     expect([update.originalAlarm.Threshold, update.updatedAlarm.Threshold]).toEqual([1, 5]);
     const future = await cw().send(
@@ -254,7 +251,11 @@ describe('CloudWatch DescribeAlarmHistory', () => {
     );
     expect(future.AlarmHistoryItems).toEqual([]);
     const past = await cw().send(
-      new DescribeAlarmHistoryCommand({ AlarmName: 'paged', EndDate: new Date(Date.now() + 3_600_000), MaxRecords: 100 }),
+      new DescribeAlarmHistoryCommand({
+        AlarmName: 'paged',
+        EndDate: new Date(Date.now() + 3_600_000),
+        MaxRecords: 100,
+      }),
     );
     expect(past.AlarmHistoryItems).toHaveLength(7);
     expect(past.NextToken).toBeUndefined();

@@ -27,7 +27,18 @@ import {
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
-import { CIS_PATTERN, caught, clients, MEMBER, MGMT, RESTRICTED } from './helpers';
+import {
+  accountIn,
+  alarmInput,
+  allowPolicy,
+  CIS_PATTERN,
+  caught,
+  chainRegion,
+  clients,
+  MEMBER,
+  MGMT,
+  RESTRICTED,
+} from './helpers';
 
 const REGION = 'eu-west-2';
 const CENTRAL = `arn:aws:sqs:${REGION}:${MGMT}:cis-events`;
@@ -35,60 +46,23 @@ const SNS_ONLY = `arn:aws:sqs:${REGION}:${MGMT}:sns-events`;
 const GUARDED = `arn:aws:sqs:${REGION}:${MGMT}:guarded-events`;
 const topicArn = `arn:aws:sns:${REGION}:${MEMBER}:cis-alarms`;
 
-function memberRegion() {
-  return {
-    trails: [{ name: 'main', log_group: 'ct-logs' }],
-    log_groups: [
-      {
-        name: 'ct-logs',
-        metric_filters: [
-          { name: 'cis-4-1', pattern: CIS_PATTERN, metric_name: 'm41', metric_namespace: 'CISBenchmark' },
-        ],
-      },
-    ],
-    alarms: [{ name: 'cis-4-1', metric_name: 'm41', namespace: 'CISBenchmark', alarm_actions: [topicArn] }],
-    topics: [
-      {
-        name: 'cis-alarms',
-        subscriptions: [{ protocol: 'email' as const, endpoint: 'sec@example.com', confirmed: true }],
-      },
-    ],
-  };
-}
-
 function scenario(): Scenario {
   return {
     accounts: [
-      {
-        id: MGMT,
-        regions: {
-          [REGION]: {
-            queues: [
-              { name: 'cis-events' },
-              { name: 'sns-events' },
-              {
-                name: 'guarded-events',
-                policy: {
-                  Version: '2012-10-17',
-                  Statement: [
-                    {
-                      Effect: 'Allow',
-                      Principal: { Service: 'events.amazonaws.com' },
-                      Action: 'sqs:SendMessage',
-                      Resource: GUARDED,
-                      Condition: {
-                        ArnEquals: { 'aws:SourceArn': `arn:aws:events:${REGION}:${MGMT}:rule/allowed-rule` },
-                      },
-                    },
-                  ],
-                },
-              },
-            ],
+      accountIn(MGMT, REGION, {
+        queues: [
+          { name: 'cis-events' },
+          { name: 'sns-events' },
+          {
+            name: 'guarded-events',
+            policy: allowPolicy({ Service: 'events.amazonaws.com' }, 'sqs:SendMessage', GUARDED, {
+              ArnEquals: { 'aws:SourceArn': `arn:aws:events:${REGION}:${MGMT}:rule/allowed-rule` },
+            }),
           },
-        },
-      },
-      { id: MEMBER, roles: [{ name: 'Operator' }], regions: { [REGION]: memberRegion() } },
-      { id: RESTRICTED, regions: { [REGION]: memberRegion() } },
+        ],
+      }),
+      { id: MEMBER, roles: [{ name: 'Operator' }], regions: { [REGION]: chainRegion(MEMBER, REGION) } },
+      { id: RESTRICTED, regions: { [REGION]: chainRegion(RESTRICTED, REGION) } },
     ],
     events: [
       { queue: CENTRAL },
@@ -208,17 +182,7 @@ describe('chain-change events', () => {
     const { cloudtrail, cloudwatch, logs, sns } = clients(sb, RESTRICTED);
     const alarmArn = `arn:aws:sns:${REGION}:${RESTRICTED}:cis-alarms`;
     await cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'cis-4-1',
-        MetricName: 'm41',
-        Namespace: 'CISBenchmark',
-        Statistic: 'Sum',
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        AlarmActions: [alarmArn],
-      }),
+      new PutMetricAlarmCommand(alarmInput('cis-4-1', { MetricName: 'm41', AlarmActions: [alarmArn] })),
     );
     await cloudwatch.send(new DisableAlarmActionsCommand({ AlarmNames: ['cis-4-1'] }));
     await cloudwatch.send(new DisableAlarmActionsCommand({ AlarmNames: ['cis-4-1'] })); // no change
@@ -306,18 +270,7 @@ describe('chain-change events', () => {
       }),
     );
     await member.cloudtrail.send(new StopLoggingCommand({ Name: 'main' }));
-    await member.cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'again',
-        MetricName: 'm',
-        Namespace: 'n',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanThreshold',
-      }),
-    );
+    await member.cloudwatch.send(new PutMetricAlarmCommand(alarmInput('again')));
     await member.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: ['again'] }));
     expect((await drain(SNS_ONLY)).map((e) => e.detail.eventName)).toEqual(['SetTopicAttributes']);
     // Only the DeleteAlarms route's rule is allowed by the guarded queue's policy; StopLogging's is not.

@@ -5,7 +5,7 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { type CallRecord, type Sandbox, startSandbox } from '../../src/sandbox';
-import { baseScenario, caught, clients, MEMBER } from './helpers';
+import { alarmInput, baseScenario, caught, clients, MEMBER } from './helpers';
 
 let sb: Sandbox;
 const lines: string[] = [];
@@ -115,16 +115,7 @@ describe('fault injection', () => {
     const { cloudwatch, cloudtrail } = clients(sb, MEMBER);
     sb.failNext('cloudwatch:PutMetricAlarm', 'LimitExceeded', 2);
     sb.failNext('GetTrailStatus', 'InternalFailure');
-    const input = {
-      AlarmName: 'x',
-      MetricName: 'm',
-      Namespace: 'n',
-      Statistic: 'Sum' as const,
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanThreshold' as const,
-    };
+    const input = alarmInput('x');
     for (let i = 0; i < 2; i++) {
       const error = await caught(() => cloudwatch.send(new PutMetricAlarmCommand(input)));
       expect(error.name).toBe('LimitExceededFault');

@@ -3,7 +3,7 @@
  * management account and a restricted account, plus real SDK v3 clients pointed at a sandbox.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -169,4 +169,79 @@ export async function eventually<T>(check: () => T | undefined | false, ms = 10_
     if (Date.now() > until) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+type ScenarioAccountInput = Scenario['accounts'][number];
+type ScenarioRegionInput = NonNullable<ScenarioAccountInput['regions']>[string];
+
+/** A scenario account with resources in one region: `accountIn(MEMBER, 'eu-west-2', { queues: [...] })`. */
+export function accountIn(
+  id: string,
+  region: string,
+  resources: ScenarioRegionInput,
+  extra: Omit<ScenarioAccountInput, 'id' | 'regions'> = {},
+): ScenarioAccountInput {
+  return { id, ...extra, regions: { [region]: resources } };
+}
+
+/** A compliant CIS 4.1 chain in a region: trail `main` -> log group `ct-logs` -> filter -> alarm -> topic `cis-alarms`. */
+export function chainRegion(account: string, region: string): ScenarioRegionInput {
+  const topicArn = `arn:aws:sns:${region}:${account}:cis-alarms`;
+  return {
+    trails: [{ name: 'main', log_group: 'ct-logs' }],
+    log_groups: [
+      {
+        name: 'ct-logs',
+        metric_filters: [
+          { name: 'cis-4-1', pattern: CIS_PATTERN, metric_name: 'm41', metric_namespace: 'CISBenchmark' },
+        ],
+      },
+    ],
+    alarms: [{ name: 'cis-4-1', metric_name: 'm41', namespace: 'CISBenchmark', alarm_actions: [topicArn] }],
+    topics: [
+      {
+        name: 'cis-alarms',
+        subscriptions: [{ protocol: 'email', endpoint: 'sec@example.com', confirmed: true }],
+      },
+    ],
+  };
+}
+
+/** A valid PutMetricAlarm input for a plain metric alarm (tests override what they exercise). */
+export function alarmInput(
+  name: string,
+  over: Partial<PutMetricAlarmCommandInput> = {},
+): PutMetricAlarmCommandInput {
+  return {
+    AlarmName: name,
+    MetricName: 'm',
+    Namespace: 'n',
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanThreshold',
+    ...over,
+  };
+}
+
+/** A policy document allowing `principal` the `action` on `resource`, with an optional condition. */
+export function allowPolicy(
+  principal: Record<string, unknown>,
+  action: string | string[],
+  resource: string,
+  condition?: unknown,
+) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: principal,
+        Action: action,
+        Resource: resource,
+        ...(condition ? { Condition: condition } : {}),
+      },
+    ],
+  };
 }

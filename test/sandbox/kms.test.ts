@@ -6,32 +6,32 @@ import {
   paginateListAliases,
 } from '@aws-sdk/client-kms';
 import { type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
-import { caught, clients, MEMBER, MGMT, RESTRICTED } from './helpers';
+import { accountIn, allowPolicy, caught, clients, MEMBER, MGMT, RESTRICTED } from './helpers';
 
 const REGION = 'eu-west-2';
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const customPolicy = {
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MEMBER}:root` }, Action: 'kms:*', Resource: '*' },
-    { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MGMT}:root` }, Action: 'kms:DescribeKey', Resource: '*' },
-  ],
-};
+const customPolicy = allowPolicy({ AWS: `arn:aws:iam::${MEMBER}:root` }, 'kms:*', '*');
+customPolicy.Statement.push({
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${MGMT}:root` },
+  Action: 'kms:DescribeKey',
+  Resource: '*',
+});
 
 function scenario(): Scenario {
   return {
     accounts: [
-      {
-        id: MEMBER,
-        regions: {
-          [REGION]: {
-            kms_keys: [
-              { id: KEY_ID, aliases: ['alias/cis-alarms', 'alias/other'], description: 'CIS', policy: customPolicy },
-              { aliases: ['alias/off'], enabled: false },
-            ],
+      accountIn(MEMBER, REGION, {
+        kms_keys: [
+          {
+            id: KEY_ID,
+            aliases: ['alias/cis-alarms', 'alias/other'],
+            description: 'CIS',
+            policy: customPolicy,
           },
-        },
-      },
+          { aliases: ['alias/off'], enabled: false },
+        ],
+      }),
       { id: MGMT },
       { id: RESTRICTED, denied_actions: ['kms:GetKeyPolicy'] },
     ],
@@ -73,7 +73,11 @@ describe('KMS', () => {
     ] as const) {
       const { kms } = clients(sb, account, { region });
       const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/sns' }));
-      expect(KeyMetadata).toMatchObject({ KeyManager: 'AWS', AWSAccountId: account, Arn: expect.stringContaining(`:${region}:`) });
+      expect(KeyMetadata).toMatchObject({
+        KeyManager: 'AWS',
+        AWSAccountId: account,
+        Arn: expect.stringContaining(`:${region}:`),
+      });
       const { Policy, PolicyName } = await kms.send(new GetKeyPolicyCommand({ KeyId: KeyMetadata?.KeyId }));
       expect(PolicyName).toBe('default');
       const policy = JSON.parse(Policy ?? '{}');
@@ -107,8 +111,12 @@ describe('KMS', () => {
 
   it('answers NotFoundException for unknown keys and aliases', async () => {
     const { kms } = clients(sb, MEMBER);
-    expect(await caught(() => kms.send(new DescribeKeyCommand({ KeyId: 'alias/nope' })))).toBeInstanceOf(NotFoundException);
-    const key = await caught(() => kms.send(new DescribeKeyCommand({ KeyId: '00000000-0000-0000-0000-000000000000' })));
+    expect(await caught(() => kms.send(new DescribeKeyCommand({ KeyId: 'alias/nope' })))).toBeInstanceOf(
+      NotFoundException,
+    );
+    const key = await caught(() =>
+      kms.send(new DescribeKeyCommand({ KeyId: '00000000-0000-0000-0000-000000000000' })),
+    );
     expect(key).toBeInstanceOf(NotFoundException);
     expect(key.message).toContain('does not exist');
   });
@@ -118,7 +126,9 @@ describe('KMS', () => {
     expect((await kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata?.KeyId).toBe(KEY_ID);
     const policy = await caught(() => kms.send(new GetKeyPolicyCommand({ KeyId: keyArn })));
     expect(policy.name).toBe('AccessDeniedException');
-    const other = await caught(() => clients(sb, RESTRICTED).kms.send(new DescribeKeyCommand({ KeyId: keyArn })));
+    const other = await caught(() =>
+      clients(sb, RESTRICTED).kms.send(new DescribeKeyCommand({ KeyId: keyArn })),
+    );
     expect(other.name).toBe('AccessDeniedException');
   });
 
@@ -128,8 +138,12 @@ describe('KMS', () => {
     expect(denied.name).toBe('AccessDeniedException');
     expect(denied.message).toContain('kms:GetKeyPolicy');
     sb.failNext('kms:GetKeyPolicy', 'AccessDeniedException');
-    const injected = await caught(() => clients(sb, MEMBER).kms.send(new GetKeyPolicyCommand({ KeyId: KEY_ID })));
+    const injected = await caught(() =>
+      clients(sb, MEMBER).kms.send(new GetKeyPolicyCommand({ KeyId: KEY_ID })),
+    );
     expect(injected.name).toBe('AccessDeniedException');
-    expect((await clients(sb, MEMBER).kms.send(new GetKeyPolicyCommand({ KeyId: KEY_ID }))).Policy).toBeDefined();
+    expect(
+      (await clients(sb, MEMBER).kms.send(new GetKeyPolicyCommand({ KeyId: KEY_ID }))).Policy,
+    ).toBeDefined();
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/core/errors';
-import { loadScenario, parseScenario, testPattern, validatePattern } from '../../src/sandbox';
+import { loadScenario, parseScenario, startSandbox, testPattern, validatePattern } from '../../src/sandbox';
 import { CIS_PATTERN } from './helpers';
 
 const yaml = `
@@ -24,6 +24,16 @@ accounts:
         alarms: [{ name: a, metric_name: m, namespace: CISBenchmark, alarm_actions: ["arn:aws:sns:eu-west-2:111122223333:t"] }]
         topics: [{ name: t, subscriptions: [{ protocol: email, endpoint: a@example.com }, { protocol: sqs, endpoint: "arn:aws:sqs:eu-west-2:111122223333:q" }] }]
 `;
+
+/** The ConfigError message a scenario gets (fails the test when the scenario is accepted). */
+function messageOf(doc: unknown): string {
+  try {
+    parseScenario(doc);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
 
 describe('scenario loading', () => {
   it('reads YAML text and fills the defaults', () => {
@@ -117,14 +127,6 @@ describe('scenario loading', () => {
   });
 
   it('checks cross references: duplicates, organization trails, organization accounts', () => {
-    const messageOf = (doc: unknown): string => {
-      try {
-        parseScenario(doc);
-      } catch (e) {
-        return (e as Error).message;
-      }
-      throw new Error('expected a ConfigError');
-    };
     const org = messageOf({
       organization: { management_account: '999988887777', members: ['111122223333'] },
       accounts: [
@@ -142,6 +144,70 @@ describe('scenario loading', () => {
     expect(dup).toContain('accounts.0.regions.eu-west-2.topics.1.name: duplicate name t');
     expect(dup).toContain('accounts.1.id: duplicate account 111122223333');
     expect(() => loadScenario('accounts: [ {id: ')).toThrow(ConfigError);
+  });
+
+  it('checks the new services and the organization structure', () => {
+    const message = messageOf({
+      organization: {
+        management_account: '999988887777',
+        members: ['111122223333'],
+        delegated_administrators: ['444455556666'],
+        organizational_units: [
+          { name: 'A', accounts: ['111122223333'] },
+          { name: 'B', accounts: ['111122223333'], children: [{ name: 'C', accounts: ['777777777777'] }] },
+        ],
+      },
+      accounts: [
+        { id: '999988887777' },
+        { id: '444455556666' },
+        {
+          id: '111122223333',
+          regions: {
+            'eu-west-2': {
+              queues: [{ name: 'q', redrive: { dead_letter_queue: 'missing', max_receive_count: 3 } }],
+            },
+          },
+        },
+      ],
+    });
+    expect(message).toContain(
+      'queues.0.redrive.dead_letter_queue: no queue missing in this account and region',
+    );
+    expect(message).toContain('organization: account 444455556666 is not the management account or a member');
+    expect(message).toContain('organization: account 777777777777 is not in accounts');
+    expect(message).toContain('organization.organizational_units: an account is in two OUs');
+  });
+
+  it('names bad values of the new services', () => {
+    const bad = {
+      accounts: [
+        {
+          id: '111122223333',
+          regions: {
+            'eu-west-2': {
+              queues: [{ name: 'q.fifo' }],
+              kms_keys: [{ aliases: ['alias/aws/sns'] }],
+              security_hub: { control_finding_generator: 'BOTH' },
+            },
+          },
+        },
+      ],
+      events: [{ queue: 'arn:aws:sns:eu-west-2:999988887777:not-a-queue' }],
+    };
+    expect(() => parseScenario(bad)).toThrow(
+      /queues\.0\.name: an SQS queue name[\s\S]*kms_keys\.0\.aliases\.0[\s\S]*security_hub\.control_finding_generator[\s\S]*events\.0\.queue: an SQS queue ARN/,
+    );
+  });
+
+  it('refuses a generated organization whose ids collide with scenario accounts', async () => {
+    await expect(
+      startSandbox({
+        scenario: {
+          organization: { management_account: '200000000001', generate: { accounts: 5 } },
+          accounts: [{ id: '200000000001' }],
+        },
+      }),
+    ).rejects.toThrow('generated account 200000000001 is also a scenario account');
   });
 });
 

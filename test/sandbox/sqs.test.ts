@@ -24,39 +24,26 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
-import { caught, clients, eventually, MEMBER, RESTRICTED } from './helpers';
+import { accountIn, allowPolicy, caught, clients, eventually, MEMBER, RESTRICTED } from './helpers';
 
 const REGION = 'eu-west-2';
 const arn = (account: string, name: string) => `arn:aws:sqs:${REGION}:${account}:${name}`;
 
 function scenario(): Scenario {
+  const shared = allowPolicy(
+    { AWS: `arn:aws:iam::${RESTRICTED}:root` },
+    ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+    arn(MEMBER, 'shared'),
+  );
   return {
     accounts: [
-      {
-        id: MEMBER,
-        regions: {
-          [REGION]: {
-            queues: [
-              { name: 'work', redrive: { dead_letter_queue: 'work-dlq', max_receive_count: 2 } },
-              { name: 'work-dlq' },
-              {
-                name: 'shared',
-                policy: {
-                  Version: '2012-10-17',
-                  Statement: [
-                    {
-                      Effect: 'Allow',
-                      Principal: { AWS: `arn:aws:iam::${RESTRICTED}:root` },
-                      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
-                      Resource: arn(MEMBER, 'shared'),
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        },
-      },
+      accountIn(MEMBER, REGION, {
+        queues: [
+          { name: 'work', redrive: { dead_letter_queue: 'work-dlq', max_receive_count: 2 } },
+          { name: 'work-dlq' },
+          { name: 'shared', policy: shared },
+        ],
+      }),
       { id: RESTRICTED, denied_actions: ['sqs:PurgeQueue'] },
     ],
   };

@@ -26,7 +26,13 @@ export function visibleTrails(ctx: CallContext): Visible[] {
     }
   }
   const org = state.organization;
-  if (org && org.managementAccount !== caller.accountId && org.members.includes(caller.accountId)) {
+  // Members see the organization trail while they belong to the organization and CloudTrail has trusted access.
+  if (
+    org &&
+    org.managementAccount !== caller.accountId &&
+    org.parentOf.has(caller.accountId) &&
+    org.trustedServices.has('cloudtrail.amazonaws.com')
+  ) {
     const mgmt = state.accounts.get(org.managementAccount);
     for (const [regionName, r] of mgmt?.regions ?? []) {
       for (const trail of r.trails.values()) {

@@ -2,51 +2,24 @@
  * AWS Organizations (AWS JSON 1.1, target prefix AWSOrganizationsV20161128): DescribeOrganization (any
  * member account), and for the management account or a delegated administrator ListRoots, ListAccounts,
  * ListAccountsForParent, ListChildren, ListOrganizationalUnitsForParent, DescribeOrganizationalUnit and
- * DescribeAccount, with MaxResults 1..20 and NextToken paging (omitted on the last page). Errors as AWS
+ * DescribeAccount, with MaxResults 1..20 and NextToken paging (omitted on the last page); the changes that
+ * can break an organization trail's coverage are in ./organizations-write.ts. Errors as AWS
  * sends them, all with HTTP 400: AWSOrganizationsNotInUseException, AccessDeniedException,
  * ParentNotFoundException, AccountNotFoundException, InvalidInputException; throttling is
  * TooManyRequestsException (see the sandbox's `throttle` option).
  */
 import { ApiError } from '../api-error';
 import type { Input } from '../input';
-import { type CallContext, paginate, type ServiceDef } from '../service';
+import type { CallContext, ServiceDef } from '../service';
 import type { OrganizationState } from '../state';
-
-const PAGE_MAX = 20;
-const invalidInput = (message: string) => new ApiError('InvalidInputException', message);
-
-/** The organization the caller belongs to (else AWSOrganizationsNotInUseException). */
-function organizationOf(ctx: CallContext): OrganizationState {
-  const org = ctx.state.organization;
-  if (!org?.parentOf.has(ctx.caller.accountId))
-    throw new ApiError(
-      'AWSOrganizationsNotInUseException',
-      'Your account is not a member of an organization.',
-    );
-  return org;
-}
-
-/** The organization, for callers allowed to read its structure: the management account or a delegated administrator. */
-function administered(ctx: CallContext): OrganizationState {
-  const org = organizationOf(ctx);
-  if (
-    ctx.caller.accountId !== org.managementAccount &&
-    !org.delegatedAdministrators.has(ctx.caller.accountId)
-  )
-    throw new ApiError('AccessDeniedException', "You don't have permissions to access this resource.");
-  return org;
-}
-
-function page<T>(input: Input, items: T[], key: (t: T) => string) {
-  const max = input.num('MaxResults') ?? PAGE_MAX;
-  if (!Number.isInteger(max) || max < 1 || max > PAGE_MAX)
-    throw invalidInput(
-      `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${PAGE_MAX}`,
-    );
-  return paginate(items, key, input.str('NextToken'), max, () =>
-    invalidInput('The provided NextToken is not valid.'),
-  );
-}
+import { administered, invalidInput, organizationOf, page } from './organizations-common';
+import {
+  disableAwsServiceAccess,
+  enableAwsServiceAccess,
+  leaveOrganization,
+  listAwsServiceAccess,
+  removeAccountFromOrganization,
+} from './organizations-write';
 
 function accountView(org: OrganizationState, ctx: CallContext, id: string) {
   const account = ctx.state.accounts.get(id);
@@ -184,6 +157,11 @@ export const organizations: ServiceDef = {
     ListOrganizationalUnitsForParent: listOrganizationalUnitsForParent,
     DescribeOrganizationalUnit: describeOrganizationalUnit,
     DescribeAccount: describeAccount,
+    RemoveAccountFromOrganization: removeAccountFromOrganization,
+    LeaveOrganization: leaveOrganization,
+    EnableAWSServiceAccess: enableAwsServiceAccess,
+    DisableAWSServiceAccess: disableAwsServiceAccess,
+    ListAWSServiceAccessForOrganization: listAwsServiceAccess,
   },
   fail: (member, problem) =>
     invalidInput(

@@ -1,7 +1,7 @@
 /**
  * SNS (query protocol, Version 2010-03-31): CreateTopic (idempotent by name), GetTopicAttributes,
  * SetTopicAttributes, Subscribe, ConfirmSubscription, ListSubscriptionsByTopic (pages of 100), ListTopics,
- * Unsubscribe, DeleteTopic and Publish (./sns-publish.ts). email/email-json/http/https/sms subscriptions
+ * Unsubscribe, DeleteTopic, Publish (./sns-publish.ts) and Add/RemovePermission (./sns-permissions.ts). email/email-json/http/https/sms subscriptions
  * wait for confirmation and are listed as "PendingConfirmation"; sqs/lambda/application/firehose are
  * confirmed at once, except an SQS queue of another account subscribed by the topic's side, which gets a
  * SubscriptionConfirmation message as in AWS. The sandbox's confirmation token is the subscription's id
@@ -14,6 +14,7 @@ import { type CallContext, paginate, type ServiceDef } from '../service';
 import { sendConfirmation } from '../sns-delivery';
 import { confirmsAtOnce, newTopic, type SubscriptionState, type TopicState } from '../state';
 import { findTopic, findTopicIn, invalid, notFound, TOPIC_ARN } from './sns-common';
+import { addPermission, removePermission } from './sns-permissions';
 import { publish } from './sns-publish';
 
 const PAGE = 100;
@@ -237,6 +238,8 @@ export const sns: ServiceDef = {
     Unsubscribe: unsubscribe,
     DeleteTopic: deleteTopic,
     Publish: publish,
+    AddPermission: addPermission,
+    RemovePermission: removePermission,
   },
   fail: (member) => invalid(`Invalid parameter: ${member}`),
   resource(_operation, ctx, input) {
