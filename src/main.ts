@@ -17,14 +17,15 @@ async function main(): Promise<void> {
       'No AWS region: set AWS_REGION (or a region in your AWS profile), or aws.region in cis-bot.yaml.',
     );
   }
+  const loggers = createLoggerFactory({ level: config.env.logLevel });
   const session = new AwsSession({
     region,
     roleArnTemplate: config.aws.role_arn_template,
     roleSessionName: config.aws.role_session_name,
     roleAccounts: config.aws.accounts,
     ...(config.aws.external_id !== undefined ? { externalId: config.aws.external_id } : {}),
+    logger: loggers('aws'),
   });
-  const loggers = createLoggerFactory({ level: config.env.logLevel });
   const coreLog = loggers('core');
   const services = createCoreServices({
     config,

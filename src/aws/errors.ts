@@ -3,6 +3,8 @@
  * several ways depending on the protocol and on whether the error is modelled: AccessDenied (CloudWatch
  * with x-amzn-query-error, STS, SNS unmodelled), AccessDeniedException (CloudTrail, Logs),
  * AuthorizationError / AuthorizationErrorException (SNS). All of them are access-denied, never a pass.
+ * A refusal of the credentials themselves (unknown key, expired or revoked session, bad signature) is not
+ * a denial: granting an action would not help, so it is its own kind, `credentials`, naming the identity.
  */
 import { CisBotError } from '../core/errors';
 import { StoreError } from '../core/ports/store';
@@ -15,8 +17,25 @@ const ACCESS_DENIED = new Set([
   'AuthorizationErrorException',
   'UnauthorizedOperation',
   'UnauthorizedAccess',
+]);
+
+/**
+ * AWS refused the credentials, not the action: the key is unknown or deleted (InvalidClientTokenId in the
+ * query protocols, UnrecognizedClientException in the JSON ones, InvalidAccessKeyId), the session token
+ * expired or was revoked (ExpiredToken, ExpiredTokenException), or the signature does not verify
+ * (SignatureDoesNotMatch, InvalidSignatureException, IncompleteSignature), or none was sent.
+ */
+const CREDENTIALS_REFUSED = new Set([
   'UnrecognizedClientException',
   'InvalidClientTokenId',
+  'InvalidAccessKeyId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
 ]);
 
 const NOT_FOUND = new Set([
@@ -27,22 +46,43 @@ const NOT_FOUND = new Set([
   'TrailNotFoundException',
 ]);
 
-/** AssumeRole into an account failed (denied, or the base credentials are missing). */
+/**
+ * AWS refused the credentials a call was signed with (invalid, expired or revoked). The message names the
+ * identity (cis-bot's own credentials, or an assumed role's session) and what to do; `awsCode` is AWS's code.
+ */
+export class CredentialsRefusedError extends CisBotError {
+  readonly awsCode: string;
+  readonly identity: string;
+  constructor(identity: string, awsCode: string, remedy: string, options?: { cause?: unknown }) {
+    super(
+      'CREDENTIALS_REFUSED',
+      `AWS refused ${identity} (${awsCode}): the credentials are invalid, expired or revoked. ${remedy}`,
+      options,
+    );
+    this.awsCode = awsCode;
+    this.identity = identity;
+  }
+}
+
+/** How AssumeRole failed: the role refused it, the caller's own credentials were refused, or anything else. */
+export type AssumeRoleFailure = 'access-denied' | 'credentials' | 'failed';
+
+/** AssumeRole into an account failed (denied, the base credentials refused, or missing). */
 export class AssumeRoleError extends CisBotError {
   readonly accountId: string;
   readonly roleArn: string;
-  readonly denied: boolean;
+  readonly failure: AssumeRoleFailure;
   constructor(
     accountId: string,
     roleArn: string,
-    denied: boolean,
+    failure: AssumeRoleFailure,
     message: string,
     options?: { cause?: unknown },
   ) {
     super('ASSUME_ROLE', message, options);
     this.accountId = accountId;
     this.roleArn = roleArn;
-    this.denied = denied;
+    this.failure = failure;
   }
 }
 
@@ -57,6 +97,7 @@ export class UnreachableAccountError extends CisBotError {
 
 export function errorCode(error: unknown): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
+  if (error instanceof CredentialsRefusedError) return error.awsCode;
   const e = error as { name?: unknown; Code?: unknown; code?: unknown };
   if (typeof e.Code === 'string') return e.Code;
   if (typeof e.name === 'string' && e.name !== 'Error') return e.name;
@@ -91,12 +132,19 @@ export function isMissingCredentials(error: unknown): boolean {
   return errorCode(error) === 'CredentialsProviderError';
 }
 
-export function isAccessDenied(error: unknown): boolean {
+function codeIn(codes: ReadonlySet<string>, error: unknown): boolean {
   const code = errorCode(error);
   const name = (error as { name?: unknown } | undefined)?.name;
-  return (
-    (code !== undefined && ACCESS_DENIED.has(code)) || (typeof name === 'string' && ACCESS_DENIED.has(name))
-  );
+  return (code !== undefined && codes.has(code)) || (typeof name === 'string' && codes.has(name));
+}
+
+export function isAccessDenied(error: unknown): boolean {
+  return codeIn(ACCESS_DENIED, error);
+}
+
+/** True when AWS refused the credentials themselves (raw SDK error or ours). */
+export function isCredentialsRefused(error: unknown): boolean {
+  return error instanceof CredentialsRefusedError || codeIn(CREDENTIALS_REFUSED, error);
 }
 
 export function classifyError(error: unknown, action: string): ProbeError {
@@ -105,7 +153,7 @@ export function classifyError(error: unknown, action: string): ProbeError {
   }
   if (error instanceof AssumeRoleError) {
     return {
-      kind: error.denied ? 'access-denied' : 'failed',
+      kind: error.failure,
       action: 'sts:AssumeRole',
       message: error.message,
       code: error.code,
@@ -114,6 +162,13 @@ export function classifyError(error: unknown, action: string): ProbeError {
   const code = safeCode(error);
   const withCode = code !== undefined ? { code } : {};
   // The message reaches chat (finding reasons and evidence): ours, never the SDK's raw text.
+  if (error instanceof CredentialsRefusedError) {
+    return { kind: 'credentials', action, message: error.message, code: error.awsCode };
+  }
+  if (isCredentialsRefused(error)) {
+    const message = `AWS refused the credentials cis-bot signed ${action} with (${code ?? 'no code'}): they are invalid, expired or revoked; renew them and audit again`;
+    return { kind: 'credentials', action, message, ...withCode };
+  }
   if (isAccessDenied(error)) {
     const message = `access denied to ${action}${code !== undefined ? ` (${code})` : ''}: grant ${action} to the role cis-bot uses`;
     return { kind: 'access-denied', action, message, ...withCode };

@@ -5,6 +5,10 @@
  * keep-alive agent serves every client so 200 accounts do not open 800 connection pools.
  * Endpoints and regions follow the SDK's standard resolution (AWS_ENDPOINT_URL, AWS_PROFILE...) unless
  * `clientConfig.endpoint` overrides them (the sandbox, tests).
+ *
+ * When AWS refuses the credentials themselves (credentials-guard.ts), a role's cached session is dropped
+ * and the role assumed again, once per call; what is still refused becomes a CredentialsRefusedError
+ * naming the identity, never an "access denied".
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -14,9 +18,13 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_ROLE_ARN_TEMPLATE, roleArnFor } from '../core/inputs';
+import type { Logger } from '../core/ports/logger';
+import { type CredentialsGuard, guardClient } from './credentials-guard';
 import {
   AssumeRoleError,
+  CredentialsRefusedError,
   isAccessDenied,
+  isCredentialsRefused,
   isMissingCredentials,
   safeErrorSummary,
   UnreachableAccountError,
@@ -56,6 +64,8 @@ export interface SessionOptions {
   clientConfig?: SdkClientConfig;
   /** Max sockets of the shared agent (default 256). */
   maxSockets?: number;
+  /** Where refused credentials are reported (a role's session dropped and assumed again). */
+  logger?: Logger;
 }
 
 export interface CallerIdentity {
@@ -82,6 +92,7 @@ export class AwsSession implements ClientFactory {
   private baseSts?: STSClient;
   private identity?: Promise<CallerIdentity>;
   private baseAccountId?: string;
+  private knownArn?: string;
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
 
   constructor(options: SessionOptions) {
@@ -103,13 +114,55 @@ export class AwsSession implements ClientFactory {
     return { region, ...this.clientConfig, ...(credentials !== undefined ? { credentials } : {}) };
   }
 
-  private build(region: string, credentials: Credentials | undefined): AwsClients {
+  private build(region: string, credentials: Credentials | undefined, guard: CredentialsGuard): AwsClients {
     const config = this.config(region, credentials);
     return {
-      cloudtrail: new CloudTrailClient(config),
-      logs: new CloudWatchLogsClient(config),
-      cloudwatch: new CloudWatchClient(config),
-      sns: new SNSClient(config),
+      cloudtrail: guardClient(new CloudTrailClient(config), guard),
+      logs: guardClient(new CloudWatchLogsClient(config), guard),
+      cloudwatch: guardClient(new CloudWatchClient(config), guard),
+      sns: guardClient(new SNSClient(config), guard),
+    };
+  }
+
+  /** cis-bot's own credentials (never re-fetched here: the SDK's chain owns them), named by their ARN once known. */
+  private readonly baseGuard: CredentialsGuard = {
+    refused: (awsCode, cause) => {
+      const arn = this.knownArn;
+      return new CredentialsRefusedError(
+        `cis-bot's own AWS credentials${arn ? ` (${arn})` : ''}`,
+        awsCode,
+        'Renew or replace them where cis-bot gets them (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an SSO login, the instance or task role), then try again.',
+        { cause },
+      );
+    },
+  };
+
+  /**
+   * An assumed role's session: on a refusal, drop the cached session (only if it is still the one the
+   * call used, so concurrent refusals share one new AssumeRole) and retry the call once with a new one.
+   */
+  private roleGuard(accountId: string): CredentialsGuard {
+    return {
+      before: () => this.assumption(accountId),
+      retryOnce: (used, awsCode) => {
+        if (this.assumed.get(accountId) !== used) return;
+        this.assumed.delete(accountId);
+        this.options.logger?.warn(
+          'AWS refused an assumed-role session: dropped it, assuming the role again',
+          {
+            accountId,
+            roleArn: this.roleArn(accountId),
+            code: awsCode,
+          },
+        );
+      },
+      refused: (awsCode, cause) =>
+        new CredentialsRefusedError(
+          `the session cis-bot assumed in role ${this.roleArn(accountId)}`,
+          awsCode,
+          "cis-bot dropped it and assumed the role again, and AWS refused the new session too: check cis-bot's own credentials, the host's clock, and whether the role's sessions are being revoked, then try again.",
+          { cause },
+        ),
     };
   }
 
@@ -132,11 +185,14 @@ export class AwsSession implements ClientFactory {
 
   /** Clients signed with the base credentials. */
   baseClients(region: string): AwsClients {
-    return this.cached(`base|${region}`, () => this.build(region, this.baseCredentials()));
+    return this.cached(`base|${region}`, () => this.build(region, this.baseCredentials(), this.baseGuard));
   }
 
   private sts(): STSClient {
-    this.baseSts ??= new STSClient(this.config(this.region, this.options.credentials));
+    this.baseSts ??= guardClient(
+      new STSClient(this.config(this.region, this.options.credentials)),
+      this.baseGuard,
+    );
     return this.baseSts;
   }
 
@@ -147,6 +203,7 @@ export class AwsSession implements ClientFactory {
       .then((out) => {
         const id = { accountId: out.Account ?? '', arn: out.Arn ?? '' };
         this.baseAccountId = id.accountId;
+        if (id.arn) this.knownArn = id.arn;
         return id;
       });
     return this.identity;
@@ -167,6 +224,11 @@ export class AwsSession implements ClientFactory {
 
   /** Temporary credentials for `accountId` through AssumeRole (memoised, refreshed before expiry). */
   assume(accountId: string): Promise<CachedCredentials> {
+    return this.assumption(accountId);
+  }
+
+  /** The cached AssumeRole of `accountId`, started if there is none (the promise is the cache entry). */
+  private assumption(accountId: string): Promise<CachedCredentials> {
     const current = this.assumed.get(accountId);
     if (current) return current;
     const roleArn = this.roleArn(accountId);
@@ -185,7 +247,7 @@ export class AwsSession implements ClientFactory {
           throw new AssumeRoleError(
             accountId,
             roleArn,
-            false,
+            'failed',
             `AssumeRole ${roleArn} returned no credentials`,
           );
         }
@@ -197,18 +259,23 @@ export class AwsSession implements ClientFactory {
         };
       })
       .catch((error: unknown) => {
-        this.assumed.delete(accountId);
+        if (this.assumed.get(accountId) === pending) this.assumed.delete(accountId);
         if (error instanceof AssumeRoleError || isMissingCredentials(error)) throw error;
-        const denied = isAccessDenied(error);
         // The raw STS/SDK message stays out of the error (it reaches chat): the role and the AWS code only.
-        const why = safeErrorSummary(error);
+        if (isCredentialsRefused(error)) {
+          const why = error instanceof CredentialsRefusedError ? error.message : safeErrorSummary(error);
+          throw new AssumeRoleError(accountId, roleArn, 'credentials', `cannot assume ${roleArn}: ${why}`, {
+            cause: error,
+          });
+        }
+        const denied = isAccessDenied(error);
         throw new AssumeRoleError(
           accountId,
           roleArn,
-          denied,
+          denied ? 'access-denied' : 'failed',
           denied
             ? `cannot assume ${roleArn}: access denied (check the role's trust policy${this.options.externalId ? ' and external id' : ''})`
-            : `cannot assume ${roleArn}: ${why}`,
+            : `cannot assume ${roleArn}: ${safeErrorSummary(error)}`,
           { cause: error },
         );
       });
@@ -216,21 +283,27 @@ export class AwsSession implements ClientFactory {
     return pending;
   }
 
+  /**
+   * The provider of a role's clients. Marked `memoized` (the SDK's public AwsSdkSigV4Memoized flag) so the
+   * SDK asks it on every call instead of keeping its own copy until expiry: this session's cache is the
+   * only one, and dropping a refused session there takes effect on the next call.
+   */
   private roleCredentials(accountId: string): Credentials {
-    return async () => {
-      let creds = await this.assume(accountId);
+    const provider = async () => {
+      let creds = await this.assumption(accountId);
       if (creds.expiration.getTime() - Date.now() < REFRESH_MARGIN_MS) {
         this.assumed.delete(accountId);
-        creds = await this.assume(accountId);
+        creds = await this.assumption(accountId);
       }
       return creds;
     };
+    return Object.assign(provider, { memoized: true });
   }
 
   /** Clients for an account reached through AssumeRole, whether or not it is configured. */
   roleClients(accountId: string, region: string): AwsClients {
     return this.cached(`role|${accountId}|${region}`, () =>
-      this.build(region, this.roleCredentials(accountId)),
+      this.build(region, this.roleCredentials(accountId), this.roleGuard(accountId)),
     );
   }
 

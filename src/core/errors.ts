@@ -41,7 +41,9 @@ export type RefusalReason =
   | 'expired'
   | 'stale'
   | 'already-decided'
-  | 'not-found';
+  | 'not-found'
+  /** AWS refused cis-bot's credentials while checking the account: nothing ran, the approval still stands. */
+  | 'aws-credentials';
 
 /** An approval or remediation request was refused; nothing changed. */
 export class RemediationRefused extends CisBotError {

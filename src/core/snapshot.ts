@@ -12,6 +12,11 @@ import { isAccountId } from './inputs';
 export type ProbeErrorKind =
   /** AWS refused the call: AccessDenied, AccessDeniedException, AuthorizationError(Exception)... */
   | 'access-denied'
+  /**
+   * AWS refused the credentials themselves (unknown key, expired or revoked session, bad signature): no
+   * IAM grant helps; the message names the identity and what to renew.
+   */
+  | 'credentials'
   /** The resource does not exist (log group deleted, topic gone, trail not found). */
   | 'not-found'
   /** The resource lives in an account cis-bot has no role for (a cross-account log group or topic). */

@@ -91,7 +91,12 @@ describe('chat-safe AWS error messages', () => {
     const store = new StoreError('could not record the run: SQLITE_FULL /var/lib/cis-bot/cis-bot.db');
     expect(safeMessage(store)).not.toContain('/var/lib');
     expect(safeMessage(store)).toContain("cis-bot's database failed");
-    const ours = new AssumeRoleError(MEMBER, 'arn:aws:iam::1:role/R', true, 'cannot assume R: access denied');
+    const ours = new AssumeRoleError(
+      MEMBER,
+      'arn:aws:iam::1:role/R',
+      'access-denied',
+      'cannot assume R: access denied',
+    );
     expect(safeMessage(ours)).toBe('cannot assume R: access denied');
   });
 });

@@ -204,6 +204,26 @@ describe('as a process, with the SDK standard chain', () => {
     });
   });
 
+  it('names credentials AWS refuses as such, not as access denied, and exits 2', async () => {
+    const r = await run(['audit', '4.1', '--output', 'json'], {
+      AWS_ENDPOINT_URL: sandbox.endpoint,
+      AWS_REGION: 'eu-west-2',
+      AWS_ACCESS_KEY_ID: 'AKIAREVOKEDKEY000000',
+      AWS_SECRET_ACCESS_KEY: 'revoked',
+    });
+    expect(r.code).toBe(2);
+    const [account] = (JSON.parse(r.out) as AuditReport).accounts;
+    expect(account?.accessError).toEqual({
+      kind: 'credentials',
+      action: 'sts:GetCallerIdentity',
+      code: 'InvalidClientTokenId',
+    });
+    expect(account?.reason).toMatch(
+      /AWS refused cis-bot's own AWS credentials \(InvalidClientTokenId\): the credentials are invalid, expired or revoked\. Renew or replace them/,
+    );
+    expect(`${r.out}${r.err}`).not.toMatch(/grant|access denied/i);
+  });
+
   it('says how to provide credentials when there are none', async () => {
     const r = await run(['audit', '4.1'], { AWS_REGION: 'eu-west-2', AWS_ENDPOINT_URL: sandbox.endpoint });
     expect(r.code).toBe(2);

@@ -56,6 +56,20 @@ export function scenarioWith(region: Region): Scenario {
   return { accounts: [{ id: ACCOUNT, label: 'remediation', regions: { [REGION]: region } }] };
 }
 
+/** The account of the base credentials when cis-bot reaches ACCOUNT through its role (`hub` option). */
+export const HUB = '999988887777';
+
+/** The scenario seen from a hub account: cis-bot signs in there and assumes CisBotAudit in ACCOUNT. */
+export function viaRole(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    accounts: [
+      { id: HUB, label: 'hub' },
+      ...scenario.accounts.map((a) => (a.id === ACCOUNT ? { ...a, roles: [{ name: 'CisBotAudit' }] } : a)),
+    ],
+  };
+}
+
 /** The repairable links, and how each is broken in the base scenario. */
 export const BREAKS = {
   filter: (r: Region) => {
@@ -118,13 +132,19 @@ export function tempDir(): { dir: string; remove: () => void } {
 export async function startHarness(
   scenario: Scenario,
   doc: Record<string, unknown> = configDoc(),
-  options: { now?: () => Date; dbPath?: string; owner?: string } = {},
+  options: {
+    now?: () => Date;
+    dbPath?: string;
+    owner?: string;
+    /** Sign in as HUB and reach ACCOUNT through AssumeRole (use with `viaRole` and aws.accounts). */
+    hub?: boolean;
+  } = {},
 ): Promise<Harness> {
   const sandbox = await startSandbox({ scenario });
   const config = loadConfig({ document: doc, env: {} });
   const session = new AwsSession({
     region: REGION,
-    credentials: sandbox.credentialsFor(ACCOUNT),
+    credentials: sandbox.credentialsFor(options.hub ? HUB : ACCOUNT),
     clientConfig: { endpoint: sandbox.endpoint, maxAttempts: 1 },
   });
   const tmp = options.dbPath ? undefined : tempDir();

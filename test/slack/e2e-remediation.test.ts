@@ -196,6 +196,33 @@ it('a stale plan (the account changed after the plan was made) is not executed',
   expectAllAccepted(e.fake);
 });
 
+it('a role session AWS stopped accepting before the click is assumed again once: the plan runs, not stale', async () => {
+  const plan = await planMessage();
+  const assumeRoles = () => e.run.sandbox.calls.filter((c) => c.operation === 'AssumeRole').length;
+  const before = assumeRoles();
+  e.run.sandbox.state.sessions.clear(); // AWS no longer knows the sessions cis-bot cached
+  await e.click(plan, 'cis:approve', BOB);
+  expect((await approvals()).map((a) => a.state)).toEqual(['succeeded']);
+  expect(awsWrites(e.run)).toEqual(FIX);
+  expect(textOf(current(plan.ts))).toMatch(/COMPLIANT/);
+  expect(assumeRoles()).toBe(before + 1);
+  expectAllAccepted(e.fake);
+});
+
+it('a role session refused even after a new AssumeRole is shown in chat as refused credentials, not a missing grant', async () => {
+  e.run.sandbox.failNext('cloudtrail:DescribeTrails', 'UnrecognizedClientException', 2);
+  const audit = await e.command(`4.1 audit --account ${DEV}`);
+  const text = withThread(e.fake, audit.message as never)
+    .map(textOf)
+    .join('\n');
+  expect(text).toContain(`CIS 4.1 ERROR: account ${DEV} (dev)`);
+  expect(text).toContain(
+    `AWS refused the session cis-bot assumed in role arn:aws:iam::${DEV}:role/CisBotAudit (UnrecognizedClientException)`,
+  );
+  expect(text).not.toMatch(/grant/i);
+  expectAllAccepted(e.fake);
+});
+
 it('a forged Approve click gets 401 and changes nothing', async () => {
   const plan = await planMessage();
   const untouched = snapshot(plan);

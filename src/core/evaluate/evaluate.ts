@@ -24,10 +24,12 @@ export function evaluate(control: MetricFilterControl, snap: AccountSnapshot): A
     ...(snap.label !== undefined ? { label: snap.label } : {}),
   };
   if (!snap.access.ok) {
+    const { kind, action, code } = snap.access.error;
     return {
       ...base,
       status: 'ERROR',
-      reason: `Cannot audit account ${snap.accountId}: ${snap.access.error.message} (${snap.access.error.action}).`,
+      reason: `Cannot audit account ${snap.accountId}: ${snap.access.error.message} (${action}).`,
+      accessError: { kind, action, ...(code !== undefined ? { code } : {}) },
       links: [],
       chain: {},
       candidates: 0,

@@ -3,7 +3,7 @@
  * reason, and every evaluated link with its evidence. This is also the stable JSON of `cis-bot audit
  * --output json` (documented in the README), so fields are only ever added.
  */
-import type { MetricRef } from '../snapshot';
+import type { MetricRef, ProbeErrorKind } from '../snapshot';
 
 /** The links of a section-4 chain, in chain order. */
 export const LINKS = [
@@ -63,6 +63,11 @@ export interface AccountFinding {
   reason: string;
   /** The link the reason is about; absent when compliant or when the account could not be reached. */
   brokenLink?: LinkName;
+  /**
+   * Why the account could not be reached at all (no links were read): `access-denied` (the role refused
+   * AssumeRole), `credentials` (AWS refused the credentials themselves: renew them, no grant helps)...
+   */
+  accessError?: { kind: ProbeErrorKind; action: string; code?: string };
   /** The best chain's links in chain order, up to and including the first failing one. */
   links: LinkResult[];
   chain: ChainRef;
@@ -110,4 +115,18 @@ export function exitCodeFor(report: Pick<AuditReport, 'summary'>): 0 | 1 | 2 {
   if (report.summary.error > 0) return 2;
   if (report.summary.nonCompliant > 0) return 1;
   return 0;
+}
+
+/**
+ * What AWS said when it refused cis-bot's credentials during this account's audit (the account-level
+ * reason, or the first link that could not be read because of it); undefined when it did not. Such an
+ * audit says nothing about the account, so nothing may be concluded from it (e.g. that a plan is stale).
+ */
+export function credentialsRefusal(finding: AccountFinding): string | undefined {
+  if (finding.accessError?.kind === 'credentials') return finding.reason;
+  const refused = finding.links.find(
+    (l) =>
+      l.status === 'error' && (l.evidence.error as { kind?: unknown } | undefined)?.kind === 'credentials',
+  );
+  return refused?.detail;
 }

@@ -37,6 +37,9 @@ export function describeProbeError(error: ProbeError, what: string): string {
   switch (error.kind) {
     case 'access-denied':
       return `Access denied to ${error.action} on ${what}: grant ${error.action} to the audit role.`;
+    case 'credentials':
+      // The message names the refused identity and what to renew; no IAM grant would help.
+      return `Cannot read ${what}: ${error.message}`;
     case 'unreachable':
       return `Cannot read ${what}: ${error.message}`;
     case 'not-found':

@@ -70,9 +70,11 @@ export function errorLinkGuidance(link: LinkResult, blocking: boolean): Guidance
   const title =
     kind === 'access-denied' && link.action
       ? `Grant ${link.action} to cis-bot's role`
-      : kind === 'unreachable'
-        ? 'Give cis-bot a role in the account the chain leads to'
-        : `Could not read the ${link.link} link`;
+      : kind === 'credentials'
+        ? 'Renew the AWS credentials AWS refused (invalid, expired or revoked)'
+        : kind === 'unreachable'
+          ? 'Give cis-bot a role in the account the chain leads to'
+          : `Could not read the ${link.link} link`;
   return {
     link: link.link,
     severity: blocking ? 'blocker' : 'note',
@@ -85,6 +87,14 @@ export function errorLinkGuidance(link: LinkResult, blocking: boolean): Guidance
 }
 
 export function accountErrorGuidance(finding: AccountFinding): Guidance {
+  if (finding.accessError?.kind === 'credentials') {
+    return {
+      link: 'account',
+      severity: 'blocker',
+      title: "AWS refused cis-bot's credentials",
+      detail: `${finding.reason} Renew the credentials and audit again; no IAM grant fixes this.`,
+    };
+  }
   return {
     link: 'account',
     severity: 'blocker',

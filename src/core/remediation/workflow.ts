@@ -11,7 +11,7 @@ import { recordAudit } from '../audit-recorder';
 import { CONTROLS, type ControlRegistry, getControl } from '../controls/registry';
 import { type Control, type MetricFilterControl, unhandledKind } from '../controls/types';
 import { RemediationRefused, UsageError } from '../errors';
-import type { AccountFinding } from '../evaluate/findings';
+import { type AccountFinding, credentialsRefusal } from '../evaluate/findings';
 import type { AuditOutcome, Auditor, AuditRequest } from '../ports/auditor';
 import type { Actor } from '../ports/chat';
 import { NO_FACTS, type RemediationRuntime } from '../ports/remediation-runtime';
@@ -220,6 +220,7 @@ export class RemediationWorkflow {
       approval.decidedBy ?? SYSTEM_ACTOR,
       're-derive',
     );
+    await this.refuseOnRefusedCredentials(approval, fresh.finding);
     // A plan whose steps can no longer reach COMPLIANT (a blocker appeared, e.g. the topic lost its only
     // confirmed subscriber) is not run even if its steps are unchanged.
     const blockers = unresolvedBlockers(fresh.plan);
@@ -231,6 +232,31 @@ export class RemediationWorkflow {
           : 'nothing cis-bot can do';
     const executing = await this.deps.approvals.beginExecution(approval.id, fresh.plan.hash, blocked);
     return this.run(executing, fresh.plan, onStep);
+  }
+
+  /**
+   * A re-derivation whose audit AWS refused cis-bot's credentials for says nothing about the account: the
+   * plan is not judged stale (that would use up the approval for a credentials problem). The approval stays
+   * `approved`, the refusal is audit-logged, and the resume of approved plans runs it once AWS accepts the
+   * credentials again.
+   */
+  private async refuseOnRefusedCredentials(approval: Approval, finding: AccountFinding): Promise<void> {
+    const refused = credentialsRefusal(finding);
+    if (refused === undefined) return;
+    await this.deps.store.appendAuditLog({
+      at: this.now().toISOString(),
+      kind: 'refused',
+      platform: 'system',
+      control: approval.control,
+      accountId: approval.accountId,
+      planHash: approval.planHash,
+      approvalId: approval.id,
+      detail: { reason: 'aws-credentials', state: approval.state, message: refused },
+    });
+    throw new RemediationRefused(
+      'aws-credentials',
+      `Nothing was changed: AWS refused cis-bot's credentials while re-checking account ${approval.accountId} before running approval ${approval.id}. ${refused} The approval still stands: once the credentials work again, cis-bot runs it when it resumes approved plans (or ask for a new plan).`,
+    );
   }
 
   private async run(approval: Approval, plan: Plan, onStep?: StepListener): Promise<ExecutionOutcome> {
