@@ -3,15 +3,17 @@
  * /slack/events, or Socket Mode) and Teams (POST /api/messages), plus /healthz; the digest scheduler
  * posting through both adapters; and the start-up resume of remediations a crash interrupted.
  * express.json() is mounted on /api/messages only: app-wide it would consume the raw body Bolt needs to
- * verify Slack signatures (CHAT-PLATFORMS.md).
+ * verify Slack signatures (CHAT-PLATFORMS.md). Whatever no route answers (wrong method, unknown path, a
+ * malformed body, an error) gets a short JSON answer from http-errors.ts, never Express's stack page.
  */
 import type { Server } from 'node:http';
 import express from 'express';
-import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-adapter';
+import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../adapters/slack/slack-adapter';
 import { createTeamsAdapter, storeConversations, type TeamsAdapter } from '../adapters/teams/teams-adapter';
 import type { Config } from './config/schema';
 import { ConfigError } from './core/errors';
 import type { ChatPoster } from './core/ports/chat';
+import { installErrorAnswers } from './http-errors';
 import { createLoggerFactory, type LoggerFactory } from './logger';
 import type { CoreServices } from './runtime';
 import { createScheduler, type Scheduler } from './scheduler';
@@ -38,6 +40,8 @@ export interface StartBotOptions {
   host?: string;
   /** The loggers of the server, Slack, Teams and the scheduler; default: stderr at config.env.logLevel. */
   loggers?: LoggerFactory;
+  /** Extra Bot Framework authentication settings (a government cloud's, or a test token issuer's). */
+  teamsAuthSettings?: Readonly<Record<string, string>>;
 }
 
 function listen(app: express.Application, port: number, host: string): Promise<Server> {
@@ -87,11 +91,23 @@ export async function startBot(
       core: services.chat,
       conversations: storeConversations(services.store),
       logger: loggers('teams'),
+      ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
     });
     const adapter = teams;
-    app.post('/api/messages', express.json({ limit: '1mb' }), (req, res) => adapter.handle(req, res));
+    app.post('/api/messages', express.json({ limit: '1mb' }), (req, res, next) =>
+      adapter.handle(req, res, next),
+    );
     posters.push(teams.poster);
   }
+  installErrorAnswers(
+    app,
+    {
+      '/healthz': ['GET', 'HEAD'],
+      ...(slack && config.slack.mode === 'http' ? { [SLACK_EVENTS_PATH]: ['POST'] } : {}),
+      ...(teams ? { '/api/messages': ['POST'] } : {}),
+    },
+    log,
+  );
   const scheduler = createScheduler({
     config,
     platforms: services.settings.platforms,

@@ -16,6 +16,8 @@ import {
   type HandlerDeps,
   idOrUndefined,
   OTHER_WORKSPACE_REFUSAL,
+  recordRefusal,
+  slackRefusal,
 } from './context';
 import { messagesFor, postCards, postInThread } from './delivery';
 import { buttonIdOf, escapeMrkdwn, type SlackMessage, toSlackMessages } from './render';
@@ -126,7 +128,7 @@ function clickRefusal(
   deps: HandlerDeps,
   body: BlockAction,
   channel: string,
-): { reason: string; text: string } | undefined {
+): { reason: string; text: string; detail?: Record<string, unknown> } | undefined {
   const team = body.team as { id?: unknown; enterprise_id?: unknown } | null | undefined;
   const enterprise = body.enterprise as { id?: unknown } | null | undefined;
   const origin = {
@@ -134,9 +136,19 @@ function clickRefusal(
     userTeamId: idOrUndefined((body.user as { team_id?: unknown }).team_id),
     enterpriseId: idOrUndefined(enterprise?.id) ?? idOrUndefined(team?.enterprise_id),
   };
-  if (!fromOurWorkspace(deps, origin)) return { reason: 'other workspace', text: OTHER_WORKSPACE_REFUSAL };
+  if (!fromOurWorkspace(deps, origin)) {
+    return {
+      reason: 'other-workspace',
+      text: OTHER_WORKSPACE_REFUSAL,
+      detail: {
+        team: origin.teamId ?? null,
+        userTeam: origin.userTeamId ?? null,
+        enterprise: origin.enterpriseId ?? null,
+      },
+    };
+  }
   if (!channelAllowed(deps, channel)) {
-    return { reason: 'channel not allowed', text: channelRefusal(deps, 'button clicks') };
+    return { reason: 'conversation-not-allowed', text: channelRefusal(deps, 'button clicks') };
   }
   return undefined;
 }
@@ -181,6 +193,7 @@ async function runClick(
       user: body.user.id,
       channel,
     });
+    await recordRefusal(deps, slackRefusal(refusal.reason, body.user.id, channel, actionId, refusal.detail));
     await tellClicker(deps, target, refusal.text, true).catch((tellError: unknown) =>
       deps.logger.warn({ event: 'slack.click.error_not_shown', error: tellError }),
     );

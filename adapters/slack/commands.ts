@@ -17,6 +17,8 @@ import {
   type HandlerDeps,
   idOrUndefined,
   OTHER_WORKSPACE_REFUSAL,
+  recordRefusal,
+  slackRefusal,
 } from './context';
 import { messagesFor, replaceWithMessages } from './delivery';
 import { escapeMrkdwn, fitEscaped, type SlackMessage, toSlackMessages } from './render';
@@ -82,6 +84,13 @@ async function runCommand(
       team: origin.teamId,
       ...log,
     });
+    await recordRefusal(
+      deps,
+      slackRefusal('other-workspace', command.user_id, channel, command.command, {
+        team: origin.teamId ?? null,
+        enterprise: origin.enterpriseId ?? null,
+      }),
+    );
     await respond({ response_type: 'ephemeral', text: OTHER_WORKSPACE_REFUSAL });
     return;
   }
@@ -96,6 +105,10 @@ async function runCommand(
   }
   if (!channelAllowed(deps, channel)) {
     deps.logger.info({ event: 'slack.command.refused', reason: 'channel not allowed', ...log });
+    await recordRefusal(
+      deps,
+      slackRefusal('conversation-not-allowed', command.user_id, channel, parsed.verb),
+    );
     await respond({ response_type: 'ephemeral', text: channelRefusal(deps, 'commands') });
     return;
   }

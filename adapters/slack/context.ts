@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@slack/bolt';
 import type { Config } from '../../src/config/schema';
-import type { Actor, ChatCore, CommandContext } from '../../src/core/ports/chat';
+import type { Actor, AdapterRefusal, ChatCore, CommandContext } from '../../src/core/ports/chat';
 import type { GroupResolver } from './user-groups';
 import { isFromWorkspace, type RequestOrigin, type Workspace } from './workspace';
 
@@ -36,6 +36,35 @@ export function channelAllowed(deps: HandlerDeps, channel: string): boolean {
 export function channelRefusal(deps: HandlerDeps, what: 'commands' | 'button clicks'): string {
   const where = deps.config.slack.allowed_channels.map((id) => `<#${id}>`).join(', ');
   return `cis-bot does not take ${what} in this channel. Use it in ${where}, or ask an admin to add this channel to slack.allowed_channels.`;
+}
+
+/**
+ * Puts a refusal of this adapter on the audit log (through the core). Recording it must not change the
+ * answer: a failure is logged and the request is refused all the same.
+ */
+export async function recordRefusal(deps: HandlerDeps, refusal: AdapterRefusal): Promise<void> {
+  try {
+    await deps.core.recordRefusal(refusal);
+  } catch (error) {
+    deps.logger.error({ event: 'slack.refusal.not_recorded', reason: refusal.reason, error });
+  }
+}
+
+/** The Slack user and channel of a refused request, as the audit log names them. */
+export function slackRefusal(
+  reason: string,
+  userId: string,
+  channel: string | undefined,
+  request: string,
+  detail: Record<string, unknown> = {},
+): AdapterRefusal {
+  return {
+    actor: { platform: 'slack', userId },
+    ...(channel !== undefined ? { conversation: { platform: 'slack', id: channel } } : {}),
+    reason,
+    request,
+    detail,
+  };
 }
 
 /** Slack sends absent ids as missing fields, empty strings or null: all mean "not given". */

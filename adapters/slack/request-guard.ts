@@ -11,11 +11,13 @@
  *    shared by replicas and kept across restarts) until well after the timestamp could still be accepted.
  * It reads the raw body once and hands it to Bolt as `req.rawBody`, which Bolt's verifier reads instead of
  * the (by then consumed) stream; Bolt then verifies the signature and the age again, as usual.
+ * A signed request that is not a command or click the app handles (request-shape.ts) is answered 400.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@slack/bolt';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { malformedBecause } from './request-shape';
 
 export const MAX_SKEW_SECONDS = 5 * 60;
 /** How long a signature is remembered after its timestamp: past the window with margin for clock skew. */
@@ -59,17 +61,23 @@ export interface RequestGuardOptions {
   onceKeys?: OnceKeys;
   /** Clock in milliseconds; tests leave it alone. */
   now?: () => number;
+  /** When given, signed requests that are not this command or a click on these buttons get 400. */
+  expected?: { command: string; actionPattern: RegExp };
 }
 
+/**
+ * The whole body, or undefined past MAX_BODY_BYTES. An oversized body is still read to its end (and
+ * dropped) so the 413 reaches the client, as body-parser does; Node's request timeout bounds the wait.
+ */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+    else chunks.length = 0;
   }
-  return Buffer.concat(chunks);
+  return size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined;
 }
 
 function hmacMatches(secret: string, timestamp: string, body: Buffer, hex: string): boolean {
@@ -90,7 +98,7 @@ export function slackRequestGuard(options: RequestGuardOptions): RequestHandler 
     try {
       const body = await readBody(req);
       if (body === undefined) {
-        res.status(413).send();
+        res.status(413).json({ error: 'The request body is too large.' });
         return;
       }
       (req as Request & { rawBody?: Buffer }).rawBody = body;
@@ -130,6 +138,13 @@ export function slackRequestGuard(options: RequestGuardOptions): RequestHandler 
       }
       if (!first) {
         refuse(res, 'replayed request');
+        return;
+      }
+      const malformed =
+        options.expected && malformedBecause(req.header('content-type'), body, options.expected);
+      if (malformed) {
+        options.logger.warn({ event: 'slack.request.malformed', reason: malformed });
+        res.status(400).json({ error: `Not a request cis-bot handles: ${malformed}.` });
         return;
       }
       next();

@@ -116,6 +116,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         signingSecret: slackEnv.signingSecret,
         logger,
         onceKeys: options.store ?? memoryOnceKeys(),
+        expected: { command: SLASH_COMMAND, actionPattern: ACTION_PATTERN },
       }),
     );
     receiver = new ExpressReceiver({

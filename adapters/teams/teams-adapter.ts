@@ -15,32 +15,35 @@
  *
  * Every botbuilder import of cis-bot lives under adapters/teams/ (botbuilder is archived upstream).
  */
-import {
-  type Activity,
-  ActivityTypes,
-  CloudAdapter,
-  type ConversationReference,
-  TurnContext,
-} from 'botbuilder';
-import type { Request, Response } from 'express';
+import { ActivityTypes, type ConversationReference, TurnContext } from 'botbuilder';
+import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../../src/config/schema';
 import type { Card } from '../../src/core/cards';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
-import type { ButtonClick, ChatCore, ChatPoster, ProgressSink } from '../../src/core/ports/chat';
+import type {
+  AdapterRefusal,
+  ButtonClick,
+  ChatCore,
+  ChatPoster,
+  ProgressSink,
+} from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
 import { createTeamsAuth } from './auth';
 import { commandText } from './command-text';
 import { type ConversationRefStore, channelConversationId, refForStorage } from './conversations';
 import { describeError, errorFields, TeamsConversationUnknownError } from './errors';
+import { activityEndpoint, EndpointCloudAdapter } from './http-endpoint';
+import { cardActivity, createOutbound } from './outbound';
 import { PostedCards } from './posted-cards';
-import { ADAPTIVE_CARD_CONTENT_TYPE, appendCard, splitCard, toAdaptiveCard, toAttachment } from './render';
+import { ADAPTIVE_CARD_CONTENT_TYPE, appendCard, toAdaptiveCard } from './render';
 import {
   actorOf,
   conversationOf,
   executeClick,
   INVOKE_ADAPTIVE_CARD_ACTION,
   notServedBecause,
+  refusalOf,
   submitClick,
   tenantOf,
 } from './turns';
@@ -62,8 +65,11 @@ export interface TeamsAdapterOptions {
 }
 
 export interface TeamsAdapter {
-  /** Express handler for POST /api/messages; mount it with `express.json()` on that route only. */
-  handle(req: Request, res: Response): Promise<void>;
+  /**
+   * Express handler for POST /api/messages; mount it with `express.json()` on that route only. Answers
+   * malformed bodies (400/415) and refused tokens (401) itself, in JSON; passes other errors to `next`.
+   */
+  handle(req: Request, res: Response, next?: NextFunction): Promise<void>;
   /** Posts cards to a Teams conversation through its stored reference (digests). */
   poster: ChatPoster;
   /** Resolves once the work started by earlier requests (command runs, follow-ups) has finished. */
@@ -88,10 +94,6 @@ type ClickOutcome =
   | { kind: 'updated'; card: Card }
   | { kind: 'replied' };
 
-function cardActivity(card: Card): Partial<Activity> {
-  return { type: ActivityTypes.Message, summary: card.summary, attachments: [toAttachment(card)] };
-}
-
 /**
  * Said when an activity names no Entra user: Teams always sends `from.aadObjectId` for people, so this
  * is a client we cannot attribute, and approvals must never be attributed to a client-chosen id.
@@ -104,9 +106,10 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   const log = options.logger;
   const { auth, appId, authenticated, allowedTenants } = createTeamsAuth(config, log, options.authSettings);
   const allowed = config.teams.allowed_conversations;
-  const adapter = new CloudAdapter(auth);
+  const adapter = new EndpointCloudAdapter(auth);
   const pending = new Set<Promise<void>>();
   const posted = new PostedCards();
+  const { send, update } = createOutbound(adapter, appId, posted);
 
   /** Runs work after the HTTP answer; a failure becomes a safe notice in the thread. */
   function track(
@@ -127,34 +130,6 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     void task.finally(() => pending.delete(task));
   }
 
-  /**
-   * Sends cards through a conversation reference, in or out of a turn: one card a message (each can be
-   * updated later), long ones split. Remembers the messages with buttons (posted-cards.ts).
-   */
-  async function send(
-    ref: Partial<ConversationReference>,
-    replyTo: string | undefined,
-    cards: readonly Card[],
-  ): Promise<void> {
-    const conversationId = ref.conversation?.id ?? '';
-    await adapter.continueConversationAsync(appId, ref, async (context) => {
-      // botbuilder would reply to the continuation event's random id: thread explicitly instead.
-      if (replyTo) context.activity.id = replyTo;
-      else delete context.activity.id;
-      for (const card of cards.flatMap((c) => splitCard(c))) {
-        const sent = await context.sendActivity(cardActivity(card));
-        if (sent?.id) posted.record(conversationId, sent.id, card);
-      }
-    });
-  }
-
-  async function update(ref: Partial<ConversationReference>, activityId: string, card: Card): Promise<void> {
-    await adapter.continueConversationAsync(appId, ref, async (context) => {
-      await context.updateActivity({ ...cardActivity(card), id: activityId });
-    });
-    posted.record(ref.conversation?.id ?? '', activityId, card);
-  }
-
   async function remember(context: TurnContext, installed = false): Promise<void> {
     const conversationId = context.activity.conversation?.id;
     if (!conversationId) return;
@@ -170,6 +145,18 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       // The command itself can still be served; posting digests here later is what breaks.
       log.error('Could not store the Teams conversation reference', {
         conversationId: channelConversationId(conversationId),
+        ...errorFields(error),
+      });
+    }
+  }
+
+  /** Puts a refusal on the audit log through the core; a failure to do so does not change the answer. */
+  async function record(refusal: AdapterRefusal): Promise<void> {
+    try {
+      await core.recordRefusal(refusal);
+    } catch (error) {
+      log.error('Could not write a Teams refusal to the audit log', {
+        reason: refusal.reason,
         ...errorFields(error),
       });
     }
@@ -196,6 +183,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   async function onCommand(context: TurnContext): Promise<void> {
     const activity = context.activity;
     if (!isAllowed(context)) {
+      await record(refusalOf(activity, 'conversation-not-allowed', 'command'));
       await context.sendActivity(cardActivity(noticeCard(NOT_ALLOWED)));
       return;
     }
@@ -210,6 +198,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     const actor = actorOf(activity);
     if (!actor) {
       log.warn('Refused a Teams command without an Entra user', { fromId: activity.from?.id });
+      await record(refusalOf(activity, 'no-identity', command.verb));
       await context.sendActivity(cardActivity(noticeCard(NO_IDENTITY)));
       return;
     }
@@ -234,6 +223,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
         actionId: click.actionId,
         fromId: activity.from?.id,
       });
+      await record(refusalOf(activity, 'no-identity', click.actionId));
       return { kind: 'refused', message: NO_IDENTITY };
     }
     // replyToId (the message the card is on) is the client's word. It only threads the answers (a reply
@@ -298,7 +288,10 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       });
       return;
     }
-    if (!isAllowed(context)) return respondMessage(context, NOT_ALLOWED);
+    if (!isAllowed(context)) {
+      await record(refusalOf(activity, 'conversation-not-allowed', click.actionId));
+      return respondMessage(context, NOT_ALLOWED);
+    }
     const outcome = await onClick(context, click);
     // A refusal is a message for the clicker only; the card stays as it is, for everyone.
     switch (outcome.kind) {
@@ -315,6 +308,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
 
   async function onSubmit(context: TurnContext, click: ButtonClick): Promise<void> {
     if (!isAllowed(context)) {
+      await record(refusalOf(context.activity, 'conversation-not-allowed', click.actionId));
       await context.sendActivity(cardActivity(noticeCard(NOT_ALLOWED)));
       return;
     }
@@ -337,6 +331,13 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
         tenant: tenantOf(activity),
         type: activity.type,
       });
+      await record(
+        refusalOf(activity, 'not-served', activity.type, {
+          why: notServed,
+          tenant: tenantOf(activity) ?? null,
+          channelId: activity.channelId ?? null,
+        }),
+      );
       if (activity.type === ActivityTypes.Invoke)
         await respondMessage(context, 'cis-bot does not serve this conversation.');
       return;
@@ -386,8 +387,13 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     },
   };
 
+  const endpoint = activityEndpoint(adapter, onTurn, log);
   return {
-    handle: (req, res) => adapter.process(req, res, onTurn),
+    handle: (req, res, next) =>
+      endpoint(req, res, (error?: unknown) => {
+        if (!next) throw error;
+        next(error);
+      }),
     poster,
     authenticated,
     async idle() {

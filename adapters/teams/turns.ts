@@ -10,7 +10,7 @@
  * activity says who acts. In Teams the actor is the Entra object id (`from.aadObjectId`), the id
  * `approvals.teams.users` lists, and never the channel-specific `from.id`.
  */
-import type { Actor, ButtonClick, ConversationRef } from '../../src/core/ports/chat';
+import type { Actor, AdapterRefusal, ButtonClick, ConversationRef } from '../../src/core/ports/chat';
 import { channelConversationId } from './conversations';
 
 export interface ActivityLike {
@@ -94,4 +94,21 @@ export function submitClick(activity: ActivityLike): ButtonClick | undefined {
     return undefined;
   }
   return { actionId: value.verb, value: value.value };
+}
+
+/** A refusal of the adapter for the audit log: who (if Teams names an Entra user), where, why. */
+export function refusalOf(
+  activity: ActivityLike,
+  reason: string,
+  request?: string,
+  detail: Record<string, unknown> = {},
+): AdapterRefusal {
+  const actor = actorOf(activity);
+  return {
+    ...(actor ? { actor } : {}),
+    ...(activity.conversation?.id ? { conversation: conversationOf(activity) } : {}),
+    reason,
+    ...(request !== undefined ? { request } : {}),
+    detail: { ...detail, ...(actor ? {} : { fromId: activity.from?.id ?? null }) },
+  };
 }

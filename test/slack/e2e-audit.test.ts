@@ -7,7 +7,7 @@
  */
 import { escapeMrkdwn } from '../../adapters/slack/render';
 import type { StoredFinding } from '../../src/core/ports/store';
-import { validateBlockKit } from '../support/fake-slack-api';
+import { FAKE_TEAM_ID, validateBlockKit } from '../support/fake-slack-api';
 import {
   ALICE,
   type E2E,
@@ -194,6 +194,61 @@ describe('requests that must change nothing', () => {
     expect(e.run.sandbox.calls).toHaveLength(awsCalls);
     expect(e.fake.calls).toHaveLength(slackCalls);
     expect(await storeSnapshot(e.services)).toEqual(before);
+  });
+});
+
+describe('requests from another workspace', () => {
+  it('are refused, run nothing, and are written to the audit log', async () => {
+    const awsCalls = e.run.sandbox.calls.length;
+    const command = await postSigned(e.url, {
+      body: slashCommandBody({
+        text: '4.1 remediate --account 333333333333',
+        response_url: e.fake.responseUrl(),
+        user_id: 'U0GUEST001',
+        team_id: 'T0OTHER001',
+      }),
+    });
+    const click = await postSigned(e.url, {
+      body: blockActionsBody({
+        actionId: 'cis:remediate',
+        value: JSON.stringify({ control: '4.1', accountId: '333333333333' }),
+        response_url: e.fake.responseUrl(),
+        messageTs: '1.1',
+        userId: 'U0GUEST001',
+        userTeamId: 'T0OTHER001',
+      }),
+    });
+    expect([command.status, click.status]).toEqual([200, 200]);
+    await e.idle();
+    expect(e.run.sandbox.calls).toHaveLength(awsCalls);
+    const refused = await e.services.store.listAuditLog({ kinds: ['refused'], limit: 10 });
+    expect(refused.map((r) => [r.actor?.userId, r.platform, r.detail])).toEqual([
+      [
+        'U0GUEST001',
+        'slack',
+        {
+          reason: 'other-workspace',
+          by: 'adapter',
+          request: 'cis:remediate',
+          conversation: { platform: 'slack', id: 'C0SECOPS01' },
+          team: FAKE_TEAM_ID,
+          userTeam: 'T0OTHER001',
+          enterprise: null,
+        },
+      ],
+      [
+        'U0GUEST001',
+        'slack',
+        {
+          reason: 'other-workspace',
+          by: 'adapter',
+          request: '/cis',
+          conversation: { platform: 'slack', id: 'C0SECOPS01' },
+          team: 'T0OTHER001',
+          enterprise: null,
+        },
+      ],
+    ]);
   });
 });
 

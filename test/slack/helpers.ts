@@ -11,6 +11,7 @@ import type { Card } from '../../src/core/cards';
 import type { Command } from '../../src/core/commands';
 import type { NotificationLevel } from '../../src/core/levels';
 import type {
+  AdapterRefusal,
   ButtonClick,
   ChatCore,
   ClickResult,
@@ -193,5 +194,10 @@ export class RecordingCore implements ChatCore {
 
   levelFor(_conversation: ConversationRef): NotificationLevel {
     return 'info';
+  }
+
+  readonly refusals: AdapterRefusal[] = [];
+  async recordRefusal(refusal: AdapterRefusal): Promise<void> {
+    this.refusals.push(refusal);
   }
 }

@@ -251,10 +251,28 @@ describe('who may click and where', () => {
       ],
     ]);
     expect(h.fake.message(CHANNEL, ts)?.updates).toBe(0);
+    // Both refusals are handed to the core for the audit log, with the foreign workspace.
+    expect(h.core.refusals).toEqual([
+      {
+        actor: { platform: 'slack', userId: 'U0GUEST001' },
+        conversation: { platform: 'slack', id: CHANNEL },
+        reason: 'other-workspace',
+        request: ACTION_APPROVE,
+        detail: { team: FAKE_TEAM_ID, userTeam: OTHER_TEAM, enterprise: null },
+      },
+      {
+        actor: { platform: 'slack', userId: 'U0GUEST001' },
+        conversation: { platform: 'slack', id: CHANNEL },
+        reason: 'other-workspace',
+        request: ACTION_APPROVE,
+        detail: { team: OTHER_TEAM, userTeam: FAKE_TEAM_ID, enterprise: null },
+      },
+    ]);
 
     await click(h, ts);
     await h.adapter.idle();
     expect(h.core.clicks.map((c) => c.ctx.actor.userId)).toEqual(['U0BOB00001']);
+    expect(h.core.refusals).toHaveLength(2);
   });
 
   it('refuses a command from another workspace, ephemerally, without parsing or running it', async () => {
@@ -277,6 +295,15 @@ describe('who may click and where', () => {
       },
     ]);
     expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
+    expect(h.core.refusals).toEqual([
+      {
+        actor: { platform: 'slack', userId: 'U0ALICE001' },
+        conversation: { platform: 'slack', id: CHANNEL },
+        reason: 'other-workspace',
+        request: '/cis',
+        detail: { team: OTHER_TEAM, enterprise: null },
+      },
+    ]);
   });
 
   it('runs nothing until init() has learnt the workspace', async () => {

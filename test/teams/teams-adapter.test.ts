@@ -187,6 +187,15 @@ describe('commands as messages', () => {
     await h.teams.idle();
     expect(core.runs).toEqual([]);
     expect(JSON.stringify(h.connector.messages()[0]?.activity)).toContain('teams.allowed_conversations');
+    // …and handed to the core for the audit log.
+    expect(core.refusals).toMatchObject([
+      {
+        actor: { platform: 'teams', userId: MEGAN.aadObjectId },
+        conversation: { platform: 'teams', id: CHANNEL },
+        reason: 'conversation-not-allowed',
+        request: 'command',
+      },
+    ]);
   });
 });
 
@@ -367,6 +376,11 @@ describe('who may act: Teams users known to Entra, nobody else', () => {
     expect(h.refs.size).toBe(0);
     expect(h.connector.calls).toEqual([]);
     expect(h.logs.filter((l) => l.message.includes('not from the Microsoft Teams channel'))).toHaveLength(3);
+    expect(core.refusals.map((r) => [r.reason, r.request, r.detail?.why, r.detail?.channelId])).toEqual([
+      ['not-served', 'message', 'it is not from the Microsoft Teams channel', 'directline'],
+      ['not-served', 'message', 'it is not from the Microsoft Teams channel', 'directline'],
+      ['not-served', 'invoke', 'it is not from the Microsoft Teams channel', 'directline'],
+    ]);
   });
 
   test('a Teams message without an Entra user is refused, never attributed to from.id', async () => {
@@ -379,6 +393,14 @@ describe('who may act: Teams users known to Entra, nobody else', () => {
     const notices = h.connector.messages();
     expect(notices).toHaveLength(1);
     expect(JSON.stringify(notices[0]?.activity)).toMatch(NO_IDENTITY);
+    expect(core.refusals).toEqual([
+      {
+        conversation: { platform: 'teams', id: PERSONAL_CONVERSATION },
+        reason: 'no-identity',
+        request: 'remediate',
+        detail: { fromId: MEGAN.id },
+      },
+    ]);
   });
 
   test('a click without an Entra user is refused to the clicker and never reaches the core', async () => {
@@ -405,6 +427,10 @@ describe('who may act: Teams users known to Entra, nobody else', () => {
     expect(h.connector.updates()).toEqual([]);
     expect(h.connector.messages()).toHaveLength(1);
     expect(JSON.stringify(h.connector.messages()[0]?.activity)).toMatch(NO_IDENTITY);
+    expect(core.refusals.map((r) => [r.reason, r.request, r.actor])).toEqual([
+      ['no-identity', ACTION_APPROVE, undefined],
+      ['no-identity', ACTION_APPROVE, undefined],
+    ]);
   });
 });
 

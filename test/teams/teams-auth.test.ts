@@ -193,8 +193,9 @@ describe('with app credentials and a token issuer the adapter trusts', () => {
 
   test('a token signed with a key the issuer does not publish is refused before the core', async () => {
     const res = await h.post(click(), bearer(issuer.mint(valid(), { signWith: issuer.foreignKey })));
-    // botbuilder lets jsonwebtoken's "invalid signature" through as a 500 rather than a 401: refused either way.
-    expect(res.status).toBe(500);
+    // botbuilder lets jsonwebtoken's "invalid signature" through as a 500; the endpoint answers it as the 401 it is.
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'Unauthorized.' });
     expect(core.clicks).toEqual([]);
   });
 
@@ -204,6 +205,12 @@ describe('with app credentials and a token issuer the adapter trusts', () => {
     expect(res.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
     expect(core.clicks).toEqual([]);
     expect(h.logs.some((l) => l.message.includes('another tenant'))).toBe(true);
+    expect(core.refusals.at(-1)).toMatchObject({
+      actor: { platform: 'teams', userId: ALEX.aadObjectId },
+      reason: 'not-served',
+      request: 'invoke',
+      detail: { why: 'it is from another tenant', tenant: '11111111-2222-4333-8444-555555555555' },
+    });
   });
 
   test('an authenticated activity naming no tenant is ignored, not waved through', async () => {

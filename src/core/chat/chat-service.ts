@@ -17,6 +17,7 @@ import {
   ACTION_REJECT,
   ACTION_REMEDIATE,
   type Actor,
+  type AdapterRefusal,
   type ButtonClick,
   type ChatCore,
   type ClickResult,
@@ -89,6 +90,23 @@ export class ChatService implements ChatCore {
     const { settings } = this.deps;
     const perConversation = settings.platforms[conversation.platform]?.levels[conversation.id];
     return perConversation ?? settings.defaultLevel;
+  }
+
+  async recordRefusal(refusal: AdapterRefusal): Promise<void> {
+    const { actor, conversation, reason, request, detail } = refusal;
+    await this.deps.store.appendAuditLog({
+      at: new Date().toISOString(),
+      kind: 'refused',
+      ...(actor ? { actor: actorRef(actor) } : {}),
+      ...(actor ? { platform: actor.platform } : conversation ? { platform: conversation.platform } : {}),
+      detail: {
+        reason,
+        by: 'adapter',
+        ...(request !== undefined ? { request } : {}),
+        ...(conversation ? { conversation: { platform: conversation.platform, id: conversation.id } } : {}),
+        ...detail,
+      },
+    });
   }
 
   async run(command: Command, ctx: CommandContext): Promise<Card[]> {

@@ -59,6 +59,22 @@ export type ClickResult =
   /** New messages in the thread of the clicked message (e.g. a plan asked for from a digest button). */
   | { kind: 'reply'; cards: Card[] };
 
+/**
+ * A request an adapter turned away itself, before the core could act on it: from another workspace or
+ * tenant, in a conversation the bot does not serve, or from nobody it can name. The core records it.
+ */
+export interface AdapterRefusal {
+  /** Who asked, when the platform names someone. */
+  actor?: Actor;
+  conversation?: ConversationRef;
+  /** Why, as a short code: `other-workspace`, `not-served`, `conversation-not-allowed`, `no-identity`… */
+  reason: string;
+  /** What was asked: the command's verb or the clicked action id, when known. */
+  request?: string;
+  /** The platform's facts behind the reason (the other team or tenant id…). */
+  detail?: Readonly<Record<string, unknown>>;
+}
+
 export interface ChatCore {
   /** Runs a parsed command. Slow work happens here, after the adapter acknowledged the request. */
   run(command: Command, ctx: CommandContext): Promise<Card[]>;
@@ -66,6 +82,8 @@ export interface ChatCore {
   click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult>;
   /** The level the core uses for a conversation when a command does not ask for one. */
   levelFor(conversation: ConversationRef): NotificationLevel;
+  /** Writes a refusal the adapter made itself to the audit log (every refusal is on record). */
+  recordRefusal(refusal: AdapterRefusal): Promise<void>;
 }
 
 /** Implemented by each chat adapter so the scheduler can post without a user's message (digests). */
