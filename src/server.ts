@@ -126,6 +126,12 @@ export async function startBot(
   // Unauthenticated, /api/messages lets anyone act as any Teams user: never offer it beyond this host.
   const devNoAuth = teams !== undefined && !teams.authenticated;
   const host = options.host ?? (devNoAuth ? '127.0.0.1' : '0.0.0.0');
+  // Without NODE_ENV saying development or test, the flag is accepted only on this host (config/load.ts).
+  if (devNoAuth && config.env.nodeEnv === undefined && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host)) {
+    throw new ConfigError(
+      `CIS_BOT_TEAMS_DEV_NO_AUTH=true with NODE_ENV unset serves on loopback only, not on ${host}: set NODE_ENV=development to serve elsewhere during development, or configure the Teams app credentials.`,
+    );
+  }
   if (devNoAuth && options.host === undefined) {
     log.warn('Teams authentication is off (CIS_BOT_TEAMS_DEV_NO_AUTH): listening on 127.0.0.1 only');
   }

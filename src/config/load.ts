@@ -41,6 +41,9 @@ function readTenantList(text: string | undefined): string[] {
   return [...new Set(ids)];
 }
 
+/** The NODE_ENV values under which CIS_BOT_TEAMS_DEV_NO_AUTH is accepted (also when NODE_ENV is unset). */
+export const DEV_NODE_ENVS: readonly string[] = ['development', 'test'];
+
 function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
   const portText = env.PORT ?? '3000';
   const port = Number(portText);
@@ -52,10 +55,13 @@ function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
     throw new ConfigError(`LOG_LEVEL must be debug, info, warn or error; got "${env.LOG_LEVEL}".`);
   }
   const teamsDevNoAuth = env.CIS_BOT_TEAMS_DEV_NO_AUTH === 'true';
-  if (teamsDevNoAuth && env.NODE_ENV === 'production') {
+  const nodeEnv = env.NODE_ENV === '' ? undefined : env.NODE_ENV;
+  // An allow-list, not a deny-list: `Production`, `prod` or `staging` are deployments too.
+  if (teamsDevNoAuth && nodeEnv !== undefined && !DEV_NODE_ENVS.includes(nodeEnv)) {
     throw new ConfigError(
-      'CIS_BOT_TEAMS_DEV_NO_AUTH=true turns Teams authentication off and is for local development only; ' +
-        'it is refused when NODE_ENV=production. Unset it and configure MicrosoftAppId, MicrosoftAppPassword ' +
+      'CIS_BOT_TEAMS_DEV_NO_AUTH=true turns Teams authentication off and is for local development only: it is ' +
+        `accepted only when NODE_ENV is ${DEV_NODE_ENVS.join(' or ')}, or unset (then cis-bot listens on 127.0.0.1 only), ` +
+        `and NODE_ENV is "${nodeEnv}". Unset CIS_BOT_TEAMS_DEV_NO_AUTH and configure MicrosoftAppId, MicrosoftAppPassword ` +
         'and MicrosoftAppTenantId.',
     );
   }
@@ -65,7 +71,7 @@ function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
     teamsDevNoAuth,
     logLevel: logLevel as EnvConfig['logLevel'],
     ...(allowedTenants.length ? { teamsAllowedTenants: allowedTenants } : {}),
-    ...(env.NODE_ENV !== undefined ? { nodeEnv: env.NODE_ENV } : {}),
+    ...(nodeEnv !== undefined ? { nodeEnv } : {}),
   };
   if (env.SLACK_BOT_TOKEN) {
     result.slack = {

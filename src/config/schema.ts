@@ -183,7 +183,7 @@ export interface EnvConfig {
    * activities are served, in addition to MicrosoftAppTenantId. A Teams app needs at least one of the two.
    */
   teamsAllowedTenants?: string[];
-  /** NODE_ENV, as set (the development flag is refused when it is `production`). */
+  /** NODE_ENV, as set (an empty value counts as unset); the development flag needs development, test or unset. */
   nodeEnv?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }

@@ -3,9 +3,14 @@
  * development flag's limits. Errors are ConfigErrors that say what to set.
  */
 import { createTeamsAdapter } from '../../adapters/teams/teams-adapter';
+import { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { ConfigError } from '../../src/core/errors';
+import { createLoggerFactory } from '../../src/logger';
+import { createCoreServices } from '../../src/runtime';
+import { startBot } from '../../src/server';
+import { openStore } from '../../src/store';
 import { TENANT_ID } from './activities';
 import { captureLogger } from './harness';
 import { RecordingCore } from './recording-core';
@@ -80,22 +85,70 @@ describe('tenants', () => {
 });
 
 describe('CIS_BOT_TEAMS_DEV_NO_AUTH', () => {
-  test('is refused when NODE_ENV=production, with or without credentials', () => {
-    for (const env of [
-      { CIS_BOT_TEAMS_DEV_NO_AUTH: 'true', NODE_ENV: 'production' },
-      { ...APP, MicrosoftAppTenantId: TENANT_ID, CIS_BOT_TEAMS_DEV_NO_AUTH: 'true', NODE_ENV: 'production' },
-    ]) {
-      expect(() => load(env)).toThrow(ConfigError);
-      expect(() => load(env)).toThrow(/CIS_BOT_TEAMS_DEV_NO_AUTH=true .* refused when NODE_ENV=production/s);
-    }
+  test.each(['production', 'Production', 'PRODUCTION', 'prod', 'staging', 'Development', 'qa'])(
+    'is refused when NODE_ENV=%s, with or without credentials, saying what is accepted',
+    (nodeEnv) => {
+      for (const env of [
+        { CIS_BOT_TEAMS_DEV_NO_AUTH: 'true', NODE_ENV: nodeEnv },
+        { ...APP, MicrosoftAppTenantId: TENANT_ID, CIS_BOT_TEAMS_DEV_NO_AUTH: 'true', NODE_ENV: nodeEnv },
+      ]) {
+        expect(() => load(env)).toThrow(ConfigError);
+        expect(() => load(env)).toThrow(
+          new RegExp(
+            `accepted only when NODE_ENV is development or test, or unset .*NODE_ENV is "${nodeEnv}"\\. Unset CIS_BOT_TEAMS_DEV_NO_AUTH`,
+            's',
+          ),
+        );
+      }
+    },
+  );
+
+  test.each([['development'], ['test'], [undefined], ['']])('is accepted when NODE_ENV=%s', (nodeEnv) => {
+    const config = load({
+      CIS_BOT_TEAMS_DEV_NO_AUTH: 'true',
+      ...(nodeEnv !== undefined ? { NODE_ENV: nodeEnv } : {}),
+    });
+    expect(config.env.teamsDevNoAuth).toBe(true);
+    expect(config.env.nodeEnv).toBe(nodeEnv || undefined);
   });
 
-  test('is accepted outside production; NODE_ENV is kept in the config', () => {
-    const config = load({ CIS_BOT_TEAMS_DEV_NO_AUTH: 'true', NODE_ENV: 'development' });
-    expect(config.env.teamsDevNoAuth).toBe(true);
-    expect(config.env.nodeEnv).toBe('development');
+  test('NODE_ENV is kept in the config whatever it is when the flag is not set', () => {
     expect(load({ ...APP, MicrosoftAppTenantId: TENANT_ID, NODE_ENV: 'production' }).env.nodeEnv).toBe(
       'production',
     );
+    expect(load({ ...APP, MicrosoftAppTenantId: TENANT_ID, NODE_ENV: 'staging' }).env.nodeEnv).toBe(
+      'staging',
+    );
+  });
+
+  describe('with NODE_ENV unset, the bot serves on loopback only', () => {
+    const start = async (host: string | undefined) => {
+      const config = load({ CIS_BOT_TEAMS_DEV_NO_AUTH: 'true', PORT: '0', LOG_LEVEL: 'error' });
+      const session = new AwsSession({ region: 'eu-west-2' });
+      const services = createCoreServices({ config, session, store: openStore(':memory:') });
+      try {
+        const bot = await startBot(config, services, {
+          startTimers: false,
+          ...(host !== undefined ? { host } : {}),
+          loggers: createLoggerFactory({ write: () => undefined }),
+        });
+        const address = bot.server?.address();
+        await bot.close();
+        return typeof address === 'object' && address ? address.address : undefined;
+      } finally {
+        session.destroy();
+        await services.store.close().catch(() => undefined);
+      }
+    };
+
+    test('by default on 127.0.0.1', async () => {
+      expect(await start(undefined)).toBe('127.0.0.1');
+    });
+
+    test('asked for every interface, it refuses to start', async () => {
+      await expect(start('0.0.0.0')).rejects.toThrow(
+        /CIS_BOT_TEAMS_DEV_NO_AUTH=true with NODE_ENV unset serves on loopback only, not on 0\.0\.0\.0/,
+      );
+    });
   });
 });
