@@ -48,9 +48,10 @@ export function createState(): SandboxState {
   const accounts = new Map<string, AccountState>();
   const byKey = new Map<string, AccountState>();
   const deliveries: DeliveryRecord[] = [];
+  const sessions: SandboxState['sessions'] = new Map();
   return {
     accounts,
-    sessions: new Map(),
+    sessions,
     events: [],
     deliveries,
     region(accountId, region) {
@@ -67,6 +68,10 @@ export function createState(): SandboxState {
     addAccount(account) {
       accounts.set(account.id, account);
       byKey.set(account.accessKeyId, account);
+    },
+    revokeAccessKey(accessKeyId) {
+      byKey.delete(accessKeyId);
+      sessions.delete(accessKeyId);
     },
     recordDelivery(record) {
       deliveries.push({ at: new Date(), ...record });

@@ -70,6 +70,11 @@ export interface Sandbox {
   deliveries: DeliveryRecord[];
   /** Base credentials of an account (its IAM user). */
   credentialsFor(accountId: string): { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Revokes an access key (an account's base key or an AssumeRole session's): every later call signed
+   * with it gets the protocol's invalid-token error (InvalidClientTokenId / UnrecognizedClientException).
+   */
+  revokeCredentials(accessKeyId: string): void;
   setFaults(f: FaultSettings): void;
   /**
    * The next `times` (default 1) calls of `operation` answer `errorCode` in the protocol's shape.
@@ -241,6 +246,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       const account = state.accounts.get(accountId);
       if (!account) throw new Error(`sandbox: unknown account ${accountId}`);
       return { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey };
+    },
+    revokeCredentials(accessKeyId) {
+      state.revokeAccessKey(accessKeyId);
     },
     setFaults(f) {
       faults.set(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)));

@@ -265,6 +265,11 @@ export interface SandboxState {
   accountByAccessKey(accessKeyId: string): AccountState | undefined;
   /** Adds an account (scenario or generated) and indexes its access key. */
   addAccount(account: AccountState): void;
+  /**
+   * AWS stops accepting this access key (an account's base key, or an AssumeRole session's): calls signed
+   * with it get the protocol's invalid-token error from now on, as for a deleted key or revoked session.
+   */
+  revokeAccessKey(accessKeyId: string): void;
   recordDelivery(record: Omit<DeliveryRecord, 'at'>): void;
 }
 

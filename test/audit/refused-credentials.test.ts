@@ -97,9 +97,8 @@ describe('refused credentials are their own kind', () => {
 
 describe('in the audit report', () => {
   test("cis-bot's own key revoked: the account finding says credentials (JSON accessError), exit code 2", async () => {
-    const member = sandbox.state.accounts.get(MEMBER);
     const s = session(MEMBER);
-    if (member) member.accessKeyId = 'AKIAREVOKEDKEY000000';
+    sandbox.revokeCredentials(sandbox.credentialsFor(MEMBER).accessKeyId);
     const { report } = await runAudit({ control: CONTROL, session: s, region: REGION });
     const [finding] = report.accounts;
     expect(finding?.status).toBe('ERROR');

@@ -5,7 +5,7 @@
  * a session refused again is named as a credentials problem (never "grant ..."), is not retried in a loop,
  * and leaves the approval standing, audit-logged, to run once AWS accepts the credentials.
  */
-import type { SandboxState } from '../../src/sandbox';
+import type { Sandbox } from '../../src/sandbox';
 import {
   ACCOUNT,
   ALICE,
@@ -31,14 +31,14 @@ async function proposed(h: Harness) {
   return p;
 }
 
-/** AWS forgets the sessions it handed out (what the sandbox answers for a revoked or deleted session). */
-function revokeSessions(state: SandboxState): void {
-  state.sessions.clear();
+/** AWS revokes the sessions it handed out (cis-bot's cache still holds them). */
+function revokeSessions(sandbox: Sandbox): void {
+  for (const key of [...sandbox.state.sessions.keys()]) sandbox.revokeCredentials(key);
 }
 
 /** The sessions' tokens expire early (cis-bot's cache still believes they have an hour left). */
-function expireSessions(state: SandboxState): void {
-  for (const s of state.sessions.values()) s.expiration = new Date(Date.now() - 1000);
+function expireSessions(sandbox: Sandbox): void {
+  for (const s of sandbox.state.sessions.values()) s.expiration = new Date(Date.now() - 1000);
 }
 
 describe.each([
@@ -50,7 +50,7 @@ describe.each([
     try {
       const p = await proposed(h);
       expect(assumeRoles(h)).toBe(1);
-      spoil(h.sandbox.state);
+      spoil(h.sandbox);
       h.sandbox.resetCalls();
 
       const outcome = await h.workflow.approveAndExecute(p.approval.id, ALICE);
@@ -118,9 +118,8 @@ describe('a session AWS refuses again after the role is assumed once more', () =
     const h = await startHarness(viaRole(brokenScenario(['alarm'])), DOC, { hub: true });
     try {
       const p = await proposed(h);
-      revokeSessions(h.sandbox.state);
-      const hub = h.sandbox.state.accounts.get(HUB);
-      if (hub) hub.accessKeyId = 'AKIAREVOKEDKEY000000';
+      revokeSessions(h.sandbox);
+      h.sandbox.revokeCredentials(h.sandbox.credentialsFor(HUB).accessKeyId);
 
       const error = await h.workflow.approveAndExecute(p.approval.id, ALICE).then(
         () => undefined,

@@ -8,10 +8,10 @@
  */
 
 import { createHmac } from 'node:crypto';
-import { bundledScenario, type SandboxRun, startSandboxRun } from '../../adapters/cli/sandbox-run';
 import { loadConfig } from '../../src/config/load';
 import { createLoggerFactory } from '../../src/logger';
 import { createCoreServices } from '../../src/runtime';
+import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { type BotServer, startBot } from '../../src/server';
 import { openStore } from '../../src/store';
 import { blockActionsBody, nowSeconds, SIGNING_SECRET, sign, slashCommandBody } from '../slack/helpers';
@@ -215,7 +215,9 @@ async function send(base: string, c: Hostile): Promise<{ status: number; type: s
   const res = await fetch(`${base}${c.path}`, {
     method,
     headers,
-    ...(c.body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body: c.body } : {}),
+    ...(c.body !== undefined && method !== 'GET' && method !== 'HEAD'
+      ? { body: typeof c.body === 'string' ? c.body : new Uint8Array(c.body) }
+      : {}),
   });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }
