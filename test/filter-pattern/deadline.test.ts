@@ -14,7 +14,7 @@ import {
 } from '../../src/core/filter-pattern';
 import { Deadline, DecisionTimeout } from '../../src/core/filter-pattern/deadline';
 import { jsonProblem } from '../../src/core/filter-pattern/domain';
-import { exploreStringClasses } from '../../src/core/filter-pattern/nfa';
+import { exploreStringClasses } from '../../src/core/filter-pattern/explore';
 import { regexNfa } from '../../src/core/filter-pattern/regex';
 import { and, type Formula, not, solve } from '../../src/core/filter-pattern/solver';
 import { expectVerifiedWitnesses } from './helpers';

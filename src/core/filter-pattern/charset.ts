@@ -45,42 +45,81 @@ export function contains(set: CharSet, code: number): boolean {
   return false;
 }
 
-/** Characters we prefer in witness strings, so examples read naturally. */
+/** Characters we prefer in witness strings, so examples read naturally (earlier is preferred). */
 const NICE = 'xXyYzZ0123456789abcdefghijklmnopqrstuvwABCDEFGHIJKLMNOPQRSTUVW_-.:/ ';
+
+/**
+ * NICE_IN[lo * 128 + hi]: the most preferred NICE character in [lo, hi] (lo <= hi < 128), or -1. Every
+ * NICE character is ASCII, so this table answers the question for any interval in one read, where a
+ * scan of NICE per interval was the exploration's single most frequent operation.
+ */
+const NICE_IN = (() => {
+  const rank = new Int32Array(128).fill(-1);
+  for (let i = NICE.length - 1; i >= 0; i--) rank[NICE.charCodeAt(i)] = i;
+  const table = new Int32Array(128 * 128).fill(-1);
+  for (let lo = 0; lo < 128; lo++) {
+    let best = -1;
+    for (let hi = lo; hi < 128; hi++) {
+      const r = rank[hi] as number;
+      if (r >= 0 && (best < 0 || r < (rank[best] as number))) best = hi;
+      table[lo * 128 + hi] = best;
+    }
+  }
+  return table;
+})();
+
+/** The character that stands for the elementary interval [lo, hi] in witness strings. */
+function representative(lo: number, hi: number): number {
+  if (lo < 128) {
+    const nice = NICE_IN[lo * 128 + Math.min(hi, 127)] as number;
+    if (nice >= 0) return nice;
+  }
+  // Prefer a printable ASCII character, then anything outside the surrogate range.
+  if (hi >= 0x21 && lo <= 0x7e) return Math.max(lo, 0x21);
+  if (lo >= 0xd800 && hi <= 0xdfff) return lo;
+  if (lo < 0xd800 || hi > 0xdfff) return lo >= 0xd800 && lo <= 0xdfff ? 0xe000 : lo;
+  return lo;
+}
+
+/**
+ * The starts of the elementary intervals of the partition induced by `sets`, sorted and distinct;
+ * always begins with 0.
+ */
+export function breaksOf(sets: readonly CharSet[]): number[] {
+  const breaks = [0];
+  for (const set of sets) {
+    for (const [a, b] of set) {
+      breaks.push(a);
+      if (b + 1 <= MAX_CODE_UNIT) breaks.push(b + 1);
+    }
+  }
+  return sortedDistinct(breaks);
+}
+
+/** Sorts numbers in place and drops repeats. */
+export function sortedDistinct(xs: number[]): number[] {
+  xs.sort((x, y) => x - y);
+  let n = 0;
+  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[n - 1]) xs[n++] = xs[i] as number;
+  xs.length = n;
+  return xs;
+}
+
+/** One representative code unit per elementary interval, given the intervals' sorted starts. */
+export function alphabetOf(starts: readonly number[]): number[] {
+  const reps: number[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const lo = starts[i] as number;
+    const hi = i + 1 < starts.length ? (starts[i + 1] as number) - 1 : MAX_CODE_UNIT;
+    reps.push(representative(lo, hi));
+  }
+  return reps;
+}
 
 /**
  * One representative code unit per elementary interval of the partition induced by `sets`:
  * any two characters in the same elementary interval are accepted by exactly the same sets.
  */
 export function representatives(sets: readonly CharSet[]): number[] {
-  const breaks = new Set<number>([0]);
-  for (const set of sets) {
-    for (const [a, b] of set) {
-      breaks.add(a);
-      if (b + 1 <= MAX_CODE_UNIT) breaks.add(b + 1);
-    }
-  }
-  const starts = [...breaks].sort((x, y) => x - y);
-  const reps: number[] = [];
-  for (let i = 0; i < starts.length; i++) {
-    const lo = starts[i] as number;
-    const hi = i + 1 < starts.length ? (starts[i + 1] as number) - 1 : MAX_CODE_UNIT;
-    let chosen = -1;
-    for (const ch of NICE) {
-      const c = ch.charCodeAt(0);
-      if (c >= lo && c <= hi) {
-        chosen = c;
-        break;
-      }
-    }
-    if (chosen < 0) {
-      // Prefer a printable ASCII character, then anything outside the surrogate range.
-      if (hi >= 0x21 && lo <= 0x7e) chosen = Math.max(lo, 0x21);
-      else if (lo >= 0xd800 && hi <= 0xdfff) chosen = lo;
-      else if (lo < 0xd800 || hi > 0xdfff) chosen = lo >= 0xd800 && lo <= 0xdfff ? 0xe000 : lo;
-      else chosen = lo;
-    }
-    reps.push(chosen);
-  }
-  return reps;
+  return alphabetOf(breaksOf(sets));
 }

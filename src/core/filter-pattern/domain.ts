@@ -13,7 +13,8 @@
 import type { JsonCondition, JsonExpr, SelectorStep, TermPattern } from './ast';
 import { type Deadline, NO_DEADLINE, STAGE_EXPLORE } from './deadline';
 import { ABSENT, evalCondition, termOccurs } from './evaluate';
-import { containsNfa, exploreStringClasses, globNfa, type Nfa } from './nfa';
+import { exploreStringClasses } from './explore';
+import { containsNfa, globNfa, type Nfa } from './nfa';
 import { regexNfa } from './regex';
 import { type Formula, not, type Problem, type Rep, type SolverNode } from './solver';
 

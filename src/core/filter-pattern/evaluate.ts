@@ -39,8 +39,8 @@ import type {
   TermPattern,
   Value,
 } from './ast';
+import { nfaMatches } from './dfa';
 import { globMatches, isMatchAll } from './glob';
-import { nfaMatches } from './nfa';
 import { regexNfa } from './regex';
 
 /** The selected field does not exist. */
