@@ -27,6 +27,7 @@ import {
 } from './deadline';
 import { type BuiltProblem, jsonProblem, termProblem } from './domain';
 import { matchesEvent } from './evaluate';
+import { Lru } from './lru';
 import { parsePattern } from './parse';
 import { printPattern } from './print';
 import { and, buildEvent, type Formula, not, type SolveResult, solve } from './solver';
@@ -313,6 +314,19 @@ function decide(c: Pattern, r: Pattern, deadline: Deadline): Comparison {
   return decideMixed(c, r, deadline);
 }
 
+/** Patterns compared as text, parsed (a control's reference comes back in every decision). */
+const parsed = new Lru<string, Pattern>(512);
+
+/** parsePattern, memoised; the AST never leaves this module, so sharing it cannot let a caller alter it. */
+function parseMemoised(text: string): Pattern {
+  let p = parsed.get(text);
+  if (p === undefined) {
+    p = parsePattern(text);
+    parsed.set(text, p);
+  }
+  return p;
+}
+
 /**
  * Compares a candidate pattern with a reference pattern. Strings are parsed first (and may throw
  * PatternSyntaxError). Witness events are JSON objects for JSON-vs-JSON comparisons and raw lines
@@ -324,8 +338,8 @@ export function comparePatterns(
   reference: string | Pattern,
   options: CompareOptions = {},
 ): Comparison {
-  const c = typeof candidate === 'string' ? parsePattern(candidate) : candidate;
-  const r = typeof reference === 'string' ? parsePattern(reference) : reference;
+  const c = typeof candidate === 'string' ? parseMemoised(candidate) : candidate;
+  const r = typeof reference === 'string' ? parseMemoised(reference) : reference;
   const deadline = new Deadline(options.deadlineMs ?? DEFAULT_DECISION_MS);
   let result: Comparison;
   try {

@@ -1,20 +1,15 @@
 /**
- * Turns patterns into solver problems. For JSON patterns: one node per selector prefix, and per
- * field a finite set of representative values that partitions the field's value space exactly with
- * respect to every atom of both patterns:
- *   absent | object | array | null | true | false
- *   | numbers: each literal used by a numeric atom, a point in each open interval between them,
- *     and one below / above all of them
- *   | strings: one witness per realisable combination of the field's glob / regex atoms, found by
- *     exploring the product automaton (see nfa.ts).
- * For term patterns: one node (the line) whose representatives are strings, one per realisable
- * combination of the phrase / regex atoms.
+ * Turns patterns into solver problems. For JSON patterns: one node per selector prefix, each with
+ * the field's representative values (field-domain.ts), which partition the field's value space
+ * exactly with respect to every atom of both patterns. For term patterns: one node (the line) whose
+ * representatives are strings, one per realisable combination of the phrase / regex atoms.
  */
 import type { JsonCondition, JsonExpr, SelectorStep, TermPattern } from './ast';
 import { type Deadline, NO_DEADLINE, STAGE_EXPLORE } from './deadline';
-import { ABSENT, evalCondition, termOccurs } from './evaluate';
-import { exploreStringClasses } from './explore';
-import { containsNfa, globNfa, type Nfa } from './nfa';
+import { termOccurs } from './evaluate';
+import { exploreKeyed } from './explore';
+import { fieldDomain, witnessLength } from './field-domain';
+import { containsNfa } from './nfa';
 import { regexNfa } from './regex';
 import { type Formula, not, type Problem, type Rep, type SolverNode } from './solver';
 
@@ -23,65 +18,6 @@ export interface BuiltProblem {
   readonly formulas: readonly Formula[];
   /** False when a string exploration hit its limit: "unsat" may then be wrong. */
   readonly complete: boolean;
-}
-
-function nextDouble(x: number, up: boolean): number {
-  if (x === 0) return up ? Number.MIN_VALUE : -Number.MIN_VALUE;
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, x);
-  const bits = buf.getBigUint64(0);
-  buf.setBigUint64(0, x > 0 === up ? bits + 1n : bits - 1n);
-  return buf.getFloat64(0);
-}
-
-/** A number strictly between lo and hi (either may be infinite), or null when none exists. */
-function between(lo: number, hi: number): number | null {
-  let c: number;
-  if (lo === Number.NEGATIVE_INFINITY) c = hi - 1 < hi ? hi - 1 : nextDouble(hi, false);
-  else if (hi === Number.POSITIVE_INFINITY) c = lo + 1 > lo ? lo + 1 : nextDouble(lo, true);
-  else {
-    c = lo / 2 + hi / 2;
-    if (!(c > lo && c < hi)) c = nextDouble(lo, true);
-  }
-  if (!Number.isFinite(c) || !(c > lo && c < hi)) return null;
-  // Prefer a round number when one fits (nicer witnesses), e.g. 1 instead of 0.5 between 0 and 2.
-  const round = Math.floor(lo) + 1;
-  if (Number.isFinite(round) && round > lo && round < hi) return round;
-  return c === 0 ? 0 : c;
-}
-
-function numberReps(literals: readonly number[]): number[] {
-  const cs = [...new Set(literals.map((n) => (n === 0 ? 0 : n)))].sort((a, b) => a - b);
-  if (cs.length === 0) return [1];
-  const out: number[] = [];
-  const bounds = [Number.NEGATIVE_INFINITY, ...cs, Number.POSITIVE_INFINITY];
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    const mid = between(bounds[i] as number, bounds[i + 1] as number);
-    if (mid !== null) out.push(mid);
-    if (i + 1 < bounds.length - 1) out.push(bounds[i + 1] as number);
-  }
-  return out;
-}
-
-function stringNfa(c: JsonCondition): { key: string; nfa: () => Nfa } | null {
-  if (c.kind !== 'compare') return null;
-  if (c.value.type === 'string') {
-    const text = c.value.text;
-    return { key: `g:${text}`, nfa: () => globNfa(text) };
-  }
-  if (c.value.type === 'regex') {
-    const source = c.value.source;
-    return { key: `r:${source}`, nfa: () => regexNfa(source) };
-  }
-  return null;
-}
-
-function witnessLength(rep: Rep): number {
-  return rep.kind === 'scalar' && typeof rep.value === 'string' ? rep.value.length : 0;
-}
-
-function repValue(rep: Rep): unknown {
-  return rep.kind === 'absent' ? ABSENT : rep.kind === 'object' ? {} : rep.kind === 'array' ? [] : rep.value;
 }
 
 interface TrieNode {
@@ -118,80 +54,31 @@ export function jsonProblem(exprs: readonly JsonExpr[], deadline: Deadline = NO_
 
   const nodes: SolverNode[] = [];
   const atomNode: number[] = atomConds.map(() => -1);
-  const table: boolean[][] = atomConds.map(() => []);
+  const table: (readonly boolean[])[] = atomConds.map(() => []);
   let complete = true;
 
   const visit = (t: TrieNode, parent: number, siblingsSoFar: number[]): void => {
-    const kids = [...t.children.values()];
-    const hasNames = kids.some((k) => typeof k.steps[k.steps.length - 1] === 'string');
-    const hasIndexes = kids.some((k) => typeof k.steps[k.steps.length - 1] === 'number');
-    const reps: Rep[] = [];
-    if (t.conditions.length > 0) {
-      const nfas = new Map<string, () => Nfa>();
-      const numbers: number[] = [];
-      for (const { cond } of t.conditions) {
-        const s = stringNfa(cond);
-        if (s) nfas.set(s.key, s.nfa);
-        if (cond.kind === 'compare' && cond.value.type === 'number') numbers.push(cond.value.value);
-      }
-      const explored = exploreStringClasses(
-        [...nfas.values()].map((f) => f()),
-        undefined,
-        deadline,
-      );
-      complete &&= explored.complete;
-      const strings = [...explored.classes].sort(
-        (a, b) => b.accepts.filter(Boolean).length - a.accepts.filter(Boolean).length,
-      );
-      for (const s of strings) reps.push({ kind: 'scalar', value: s.text });
-      reps.push({ kind: 'absent' });
-      for (const n of numberReps(numbers)) reps.push({ kind: 'scalar', value: n });
-      reps.push(
-        { kind: 'scalar', value: null },
-        { kind: 'scalar', value: true },
-        { kind: 'scalar', value: false },
-      );
-      reps.push({ kind: 'object' });
-      if (hasIndexes) reps.push({ kind: 'array' });
-    } else {
-      reps.push({ kind: 'absent' });
-      if (hasNames) reps.push({ kind: 'object' });
-      if (hasIndexes) reps.push({ kind: 'array' });
-    }
-    // Keep one representative per distinct atom vector: two values no atom can tell apart are
-    // interchangeable (absent is always kept; containers only when they can hold children).
-    // For an array element, "exists" itself matters (a higher index needs the lower ones), so
-    // present and absent values never stand in for each other there.
-    const isIndex = typeof t.steps[t.steps.length - 1] === 'number';
-    const seen = new Set<string>();
-    // Evaluating a long witness against a large regex can take a while: charge it by length.
-    const vectorOf = (r: Rep): string => {
-      deadline.tick(STAGE_EXPLORE, t.conditions.length * (1 + witnessLength(r)));
-      return (
-        t.conditions.map(({ cond }) => (evalCondition(cond, repValue(r)) ? '1' : '0')).join('') +
-        (isIndex && r.kind !== 'absent' ? 'P' : '')
-      );
-    };
-    seen.add(vectorOf({ kind: 'absent' }));
-    const kept = reps.filter((r) => {
-      if (r.kind === 'absent') return true;
-      if ((r.kind === 'object' && hasNames) || (r.kind === 'array' && hasIndexes)) return true;
-      const v = vectorOf(r);
-      if (seen.has(v)) return false;
-      seen.add(v);
-      return true;
-    });
+    const field = fieldDomain(
+      t.conditions.map((c) => c.cond),
+      {
+        hasNames: [...t.children.values()].some((k) => typeof k.steps[k.steps.length - 1] === 'string'),
+        hasIndexes: [...t.children.values()].some((k) => typeof k.steps[k.steps.length - 1] === 'number'),
+        isIndex: typeof t.steps[t.steps.length - 1] === 'number',
+      },
+      deadline,
+    );
+    complete &&= field.complete;
     const index = nodes.length;
     const step = t.steps[t.steps.length - 1] as SelectorStep;
     nodes.push({
       parent,
       step,
-      reps: kept,
+      reps: field.reps,
       lowerSiblings: typeof step === 'number' ? [...siblingsSoFar] : [],
     });
     for (const { atom, cond } of t.conditions) {
       atomNode[atom] = index;
-      table[atom] = kept.map((r) => evalCondition(cond, repValue(r)));
+      table[atom] = field.rowOf(cond);
     }
     visitChildren(t, index);
   };
@@ -247,9 +134,12 @@ export function termProblem(
     return id;
   };
   const formulas = patterns.map((p) => termFormula(p, atomOf));
-  const explored = exploreStringClasses(
-    matches.map((m) => (m.type === 'phrase' ? containsNfa(m.text) : regexNfa(m.source))),
-    undefined,
+  const explored = exploreKeyed(
+    matches.map((m) =>
+      m.type === 'phrase'
+        ? { key: `p:${m.text}`, nfa: () => containsNfa(m.text) }
+        : { key: `r:${m.source}`, nfa: () => regexNfa(m.source) },
+    ),
     deadline,
   );
   const reps: Rep[] = explored.classes.map((c) => ({ kind: 'scalar', value: c.text }));

@@ -12,12 +12,70 @@
 import { alphabetOf, sortedDistinct } from './charset';
 import { type Deadline, NO_DEADLINE, STAGE_EXPLORE } from './deadline';
 import { LazyDfa, nfaMatches } from './dfa';
+import { Lru } from './lru';
 import type { Nfa } from './nfa';
 
 export interface StringClass {
   /** accepts[i]: whether nfas[i] accepts `text`. */
   readonly accepts: readonly boolean[];
   readonly text: string;
+}
+
+export interface Explored {
+  readonly classes: readonly StringClass[];
+  /** False when the exploration hit its state limit: the classes are real, but maybe not all. */
+  readonly complete: boolean;
+}
+
+/** An automaton to explore, with a key naming how it is built (`g:` glob, `p:` phrase, `r:` regex + text). */
+export interface KeyedNfa {
+  readonly key: string;
+  readonly nfa: () => Nfa;
+}
+
+/** Explorations already made, by their automata's keys (sorted). */
+const memo = new Lru<string, Explored>(512);
+
+/**
+ * exploreStringClasses over keyed automata, memoised: the fields of a control's reference pattern
+ * come back in decision after decision (every account, every candidate), and their exploration was
+ * most of a decision's cost. Exact: the exploration's result depends only on the automata, which
+ * their keys determine, and not on their order (the breadth-first search orders states by character
+ * codes, never by machine), so one memo entry serves every order, each caller getting `accepts` in its
+ * own order. An exploration stopped by the deadline throws and leaves nothing behind.
+ */
+export function exploreKeyed(atoms: readonly KeyedNfa[], deadline: Deadline = NO_DEADLINE): Explored {
+  const order = atoms
+    .map((_, i) => i)
+    .sort((a, b) => compareKeys(atoms[a] as KeyedNfa, atoms[b] as KeyedNfa));
+  const memoKey = JSON.stringify(order.map((i) => (atoms[i] as KeyedNfa).key));
+  let sorted = memo.get(memoKey);
+  if (sorted === undefined) {
+    sorted = exploreStringClasses(
+      order.map((i) => (atoms[i] as KeyedNfa).nfa()),
+      undefined,
+      deadline,
+    );
+    memo.set(memoKey, sorted);
+  }
+  const at: number[] = [];
+  order.forEach((atom, position) => {
+    at[atom] = position;
+  });
+  const classes = sorted.classes.map((c) => ({
+    text: c.text,
+    accepts: at.map((position) => c.accepts[position] as boolean),
+  }));
+  return { classes, complete: sorted.complete };
+}
+
+function compareKeys(a: KeyedNfa, b: KeyedNfa): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Forgets every memoised exploration (for measuring the engine cold). */
+export function clearExplorationMemo(): void {
+  memo.clear();
 }
 
 /** Strings we try first as witnesses for a class, because they read better than "" or "xx". */
@@ -42,7 +100,7 @@ export function exploreStringClasses(
   nfas: readonly Nfa[],
   limit = 50000,
   deadline: Deadline = NO_DEADLINE,
-): { classes: StringClass[]; complete: boolean } {
+): Explored {
   // Fresh DFAs: exploration may visit many states we do not want to keep in the shared cache.
   const machines = nfas.map((n) => new LazyDfa(n, deadline));
   const start = machines.map((d) => d.start);

@@ -39,5 +39,8 @@ export function globMatches(glob: string, text: string): boolean {
 
 /** A glob made only of `*` matches any string (and, in JSON patterns, any non-null scalar). */
 export function isMatchAll(glob: string): boolean {
-  return glob.length > 0 && /^\*+$/.test(glob);
+  if (glob.length === 0) return false;
+  // Only asterisks <=> splitting on them leaves nothing but empty parts (answered from the cache).
+  for (const part of parts(glob)) if (part !== '') return false;
+  return true;
 }

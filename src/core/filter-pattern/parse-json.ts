@@ -6,7 +6,10 @@
 import type { JsonCondition, JsonExpr, JsonPattern, SelectorStep } from './ast';
 import type { Scanner } from './scanner';
 
-const NAME = /[A-Za-z0-9_-]/;
+import { charClass } from './scanner';
+
+/** Characters of a property name: letters, digits, - and _. */
+const NAME = charClass('A-Za-z0-9_-');
 
 export function parseJsonPattern(s: Scanner, maxRegex: number): JsonPattern {
   s.expect('{');
@@ -18,8 +21,13 @@ export function parseJsonPattern(s: Scanner, maxRegex: number): JsonPattern {
 }
 
 function combine(kind: 'and' | 'or', items: JsonExpr[]): JsonExpr {
-  const flat = items.flatMap((e) => (e.kind === kind ? e.items : [e]));
-  return flat.length === 1 ? (flat[0] as JsonExpr) : { kind, items: flat };
+  if (items.length === 1) return items[0] as JsonExpr;
+  const flat: JsonExpr[] = [];
+  for (const e of items) {
+    if (e.kind === kind) flat.push(...e.items);
+    else flat.push(e);
+  }
+  return { kind, items: flat };
 }
 
 function orExpr(s: Scanner, maxRegex: number): JsonExpr {
@@ -53,7 +61,7 @@ function selector(s: Scanner): SelectorStep[] {
     if (ch === '.') {
       s.pos++;
       const start = s.pos;
-      while (NAME.test(s.peek())) s.pos++;
+      while (NAME(s.code())) s.pos++;
       if (s.pos === start) s.fail('a property name (letters, digits, - or _) after "."');
       steps.push(s.text.slice(start, s.pos));
     } else if (ch === '[') {

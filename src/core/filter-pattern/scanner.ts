@@ -7,8 +7,38 @@ import { PatternSyntaxError } from './errors';
 import { compileRegex } from './regex';
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A test for membership of a character code in an ASCII class written like a regex class body
+ * (`A-Za-z0-9_-`; a `-` first or last is literal): one array read per character instead of a regex
+ * run, in the loops that scan every character of a pattern.
+ */
+export function charClass(body: string): (code: number) => boolean {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < body.length; i++) {
+    const lo = body.charCodeAt(i);
+    if (body[i + 1] === '-' && i + 2 < body.length) {
+      for (let c = lo; c <= body.charCodeAt(i + 2); c++) table[c] = 1;
+      i += 2;
+    } else {
+      table[lo] = 1;
+    }
+  }
+  return (code) => code < 128 && table[code] === 1;
+}
+
 /** Characters an unquoted value may contain (AWS: anything else must be in double quotes). */
-const UNQUOTED = /[A-Za-z0-9_.*:/+-]/;
+const UNQUOTED = charClass('A-Za-z0-9_.*:/+-');
+/** Characters that continue a keyword (so `ISX` is not `IS`). */
+const WORD = charClass('A-Za-z0-9_');
+/** Characters that may follow an unquoted value. */
+const AFTER_VALUE = charClass('(){}[]&|,');
+
+/** JavaScript's `\s`, with the common ASCII cases answered without a regex. */
+export function isSpace(code: number): boolean {
+  if (code === 32 || (code >= 9 && code <= 13)) return true;
+  return code > 127 && /\s/.test(String.fromCharCode(code));
+}
 
 export class Scanner {
   pos = 0;
@@ -21,8 +51,12 @@ export class Scanner {
   peek(offset = 0): string {
     return this.text[this.pos + offset] ?? '';
   }
+  /** The code unit at the cursor, NaN at the end (which no character class contains). */
+  code(): number {
+    return this.text.charCodeAt(this.pos);
+  }
   skipSpace(): void {
-    while (this.pos < this.text.length && /\s/.test(this.text[this.pos] as string)) this.pos++;
+    while (this.pos < this.text.length && isSpace(this.text.charCodeAt(this.pos))) this.pos++;
   }
   /** Consumes `token` (after whitespace) when present. */
   eat(token: string): boolean {
@@ -36,9 +70,19 @@ export class Scanner {
   /** Consumes a case-insensitive keyword that is not followed by a letter. */
   eatKeyword(word: string): boolean {
     this.skipSpace();
-    const slice = this.text.slice(this.pos, this.pos + word.length);
-    if (slice.toUpperCase() !== word) return false;
-    if (/[A-Za-z0-9_]/.test(this.text[this.pos + word.length] ?? '')) return false;
+    for (let i = 0; i < word.length; i++) {
+      const c = this.text.charCodeAt(this.pos + i);
+      // Beyond ASCII, toUpperCase has surprises (`ı` -> `I`, `ſ` -> `S`) that we keep as they were.
+      if (c > 127) return this.eatKeywordAsUpperCase(word);
+      if ((c >= 97 && c <= 122 ? c - 32 : c) !== word.charCodeAt(i)) return false;
+    }
+    if (WORD(this.text.charCodeAt(this.pos + word.length))) return false;
+    this.pos += word.length;
+    return true;
+  }
+  private eatKeywordAsUpperCase(word: string): boolean {
+    if (this.text.slice(this.pos, this.pos + word.length).toUpperCase() !== word) return false;
+    if (WORD(this.text.charCodeAt(this.pos + word.length))) return false;
     this.pos += word.length;
     return true;
   }
@@ -108,11 +152,11 @@ export class Scanner {
     if (ch === '"') return { type: 'string', text: this.quoted() };
     if (ch === '%') return this.regex(maxRegex);
     const start = this.pos;
-    while (this.pos < this.text.length && UNQUOTED.test(this.text[this.pos] as string)) this.pos++;
+    while (UNQUOTED(this.code())) this.pos++;
     const word = this.text.slice(start, this.pos);
     if (word === '') this.fail('a value (a quoted string, a number, a word, * or a %regex%)');
-    const next = this.peek();
-    if (next !== '' && !/[\s(){}[\]&|,]/.test(next)) {
+    const next = this.code();
+    if (!Number.isNaN(next) && !isSpace(next) && !AFTER_VALUE(next)) {
       this.fail(
         'a double-quoted string for a value with characters other than letters, digits and _ . - * : / +',
         start,
