@@ -27,6 +27,8 @@ import {
 } from './deadline';
 import { type BuiltProblem, jsonProblem, termProblem } from './domain';
 import { matchesEvent } from './evaluate';
+import { clearExplorationMemo } from './explore';
+import { clearFieldDomainMemo } from './field-domain';
 import { Lru } from './lru';
 import { parsePattern } from './parse';
 import { printPattern } from './print';
@@ -312,6 +314,16 @@ function decide(c: Pattern, r: Pattern, deadline: Deadline): Comparison {
     return { verdict: 'EQUIVALENT', missed: null, extra: null };
   }
   return decideMixed(c, r, deadline);
+}
+
+/**
+ * Forgets what the engine memoises across decisions (parses, explorations, field domains), so a
+ * benchmark can measure decisions made from scratch. Never needed for correctness.
+ */
+export function clearEngineMemos(): void {
+  parsed.clear();
+  clearExplorationMemo();
+  clearFieldDomainMemo();
 }
 
 /** Patterns compared as text, parsed (a control's reference comes back in every decision). */

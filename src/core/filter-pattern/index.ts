@@ -16,7 +16,7 @@ export type {
   TermPattern,
   Value,
 } from './ast';
-export { comparePatterns, decisionTimedOut } from './compare';
+export { clearEngineMemos, comparePatterns, decisionTimedOut } from './compare';
 export { DECISION_TIMEOUT_NOTE, DEFAULT_DECISION_MS } from './deadline';
 export { PatternSyntaxError } from './errors';
 export { matchesEvent, matchesLogEvent } from './evaluate';
