@@ -25,6 +25,7 @@ import {
   type Pattern,
   PatternSyntaxError,
   parsePattern,
+  withCloudTrailFields,
 } from '../../src/core/filter-pattern';
 import { isOutputFormat, type OutputFormat } from '../../src/core/inputs';
 
@@ -174,7 +175,9 @@ async function compareCommand(candidateText: string, opts: CompareOptions, io: P
   if (candidate === null) return;
   const reference = parseOrReport(referenceText, 'reference', output, io);
   if (reference === null) return;
-  const result = comparePatterns(candidate, reference);
+  // Witness events shown as CloudTrail records (the fields CloudTrail always writes, where neither
+  // pattern looks; re-checked with both patterns).
+  const result = withCloudTrailFields(comparePatterns(candidate, reference), candidate, reference);
   // Against a control, apply the audit's own rule: a filter that fires on everything, or on ordinary
   // successful calls, does not count even when it is formally BROADER (same answer as `cis-bot audit`).
   const rejection = control

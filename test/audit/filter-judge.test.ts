@@ -16,7 +16,7 @@ import {
   MATCHES_EVERYTHING_DETAIL,
   matchesEveryEvent,
 } from '../../src/core/evaluate/filter-judge';
-import { matchesLogEvent, parsePattern } from '../../src/core/filter-pattern';
+import { decisionCache, matchesLogEvent, parsePattern } from '../../src/core/filter-pattern';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import { CIS_41, chainAccount, REGION, SECURITY } from './fixtures';
 
@@ -123,6 +123,29 @@ describe('judgeFilter: which BROADER filters are acceptable (pure)', () => {
     const narrower = judgeFilter(ALL_AND, CIS_41, benign41);
     expect(closeness(accepted)).toBeGreaterThan(closeness(tooBroad));
     expect(closeness(tooBroad)).toBeGreaterThan(closeness(narrower));
+  });
+
+  it('1,000 accounts with the same filters cost one engine decision per distinct filter (process-wide cache)', () => {
+    // Filters no other test here uses, spelled differently from account to account.
+    const filters = [
+      '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && ($.eventName != "HeadBucket") && ($.eventName != "ListBuckets") }',
+      '{ $.errorCode = "AccessDenied*" || $.errorCode = "*UnauthorizedOperation" || $.errorCode = "Forbidden" }',
+    ];
+    const spell = (f: string, account: number) =>
+      account % 3 === 0 ? f : account % 3 === 1 ? f.replace(/ /g, '  ') : `{(${f.trim().slice(1, -1)})}`;
+    const before = decisionCache.stats();
+    const verdicts = new Set<string>();
+    for (let account = 0; account < 1000; account++) {
+      // Half the accounts are judged with other benign events: another judgement, still no new decision.
+      const benign = account % 2 === 0 ? benign41 : benign41.slice(1);
+      for (const f of filters)
+        verdicts.add(`${f}: ${judgeFilter(spell(f, account), CIS_41, benign).verdict}`);
+    }
+    const after = decisionCache.stats();
+    // Each filter: one decision against the CIS pattern, one against "every CloudTrail event" (not EQUIVALENT).
+    expect(after.misses - before.misses).toBe(filters.length * 2);
+    expect(verdicts.size).toBe(filters.length);
+    expect(after.size).toBeLessThanOrEqual(after.capacity);
   });
 
   it('keys its memo on the benign events too: the same pattern without them is judged again', () => {

@@ -20,9 +20,12 @@
  * Time: the engine runs synchronously, and a valid pattern (anyone with logs:PutMetricFilter can plant
  * one) can be very costly to decide. So each of a judgement's (at most two) engine decisions has a
  * budget (JUDGE_DEADLINE_MS; see filter-pattern/deadline.ts); past it the verdict is UNKNOWN, "decision
- * took too long", which fails the link like any other UNKNOWN. Judgements are cached by the pattern's
- * canonical form (spacing and redundant parentheses do not defeat the cache); a pattern that ran out
- * of time against a reference is not decided again against any reference; and one uninterrupted
+ * took too long", which fails the link like any other UNKNOWN. Engine decisions go through the
+ * process-wide decision cache (filter-pattern/decision-cache.ts: keyed by both canonical forms,
+ * bounded, shared by every audit), and judgements are kept in a bounded LRU keyed by the canonical
+ * forms of filter and reference (spacing and redundant parentheses do not defeat it) and the benign
+ * events; a pattern that ran out of time against a reference is not decided again against any
+ * reference; and one uninterrupted
  * synchronous stretch of judging (an audit pass over the up to 100 filters of a log group) spends
  * about STRETCH_BUDGET_MS in the engine at most before each further new pattern gets only
  * JUDGE_FLOOR_MS (real-world patterns decide in a few ms). A judgement cut short that way is not
@@ -30,15 +33,17 @@
  */
 import {
   type CompareOptions,
-  comparePatterns,
+  compareCached,
   covers,
   DECISION_TIMEOUT_NOTE,
   decisionTimedOut,
+  Lru,
   matchesLogEvent,
   type Pattern,
   PatternSyntaxError,
-  parsePattern,
-  printPattern,
+  parsePatternCached,
+  printPatternCached,
+  withCloudTrailFields,
 } from '../filter-pattern';
 import type { LogEvent, Verdict } from '../filter-pattern/api';
 
@@ -84,19 +89,20 @@ export interface FilterJudgement {
    * not rejected as too broad (see `rejection`).
    */
   covers: boolean;
-  /** An event the reference catches and the filter misses. */
+  /** An event the reference catches and the filter misses (a CloudTrail-shaped record when JSON). */
   missed: LogEvent | null;
-  /** An event the filter catches and the reference does not (noise). */
+  /** An event the filter catches and the reference does not (noise; a CloudTrail-shaped record when JSON). */
   extra: LogEvent | null;
   note?: string;
   /** Set when the filter catches every reference event but is rejected as too broad. */
   rejection?: FilterRejection;
 }
 
-const cache = new Map<string, FilterJudgement>();
-const CACHE_LIMIT = 2000;
+/** Judgements kept (bounded: the number of accounts audited does not change it). */
+export const JUDGEMENT_CACHE_SIZE = 4096;
+const cache = new Lru<string, FilterJudgement>(JUDGEMENT_CACHE_SIZE);
 /** Canonical patterns whose decision ran out of its full budget, with the note: not decided again. */
-const tooCostly = new Map<string, string>();
+const tooCostly = new Lru<string, string>(1024);
 
 /**
  * Engine time spent since the event loop last got a turn. Reset from a setImmediate callback, which
@@ -115,17 +121,37 @@ function chargeStretch(ms: number): void {
   }).unref();
 }
 
-/** Cache keys of benign-event lists, by identity (the control's frozen array). */
-const benignKeys = new WeakMap<readonly LogEvent[], string>();
+/**
+ * A short cache-key part for a list of benign events: an id per distinct content (so equal lists
+ * built twice share entries), remembered per list by identity (the control's frozen array). The ids
+ * keep the judgement keys short; an id is never reused, so an evicted content only costs a miss.
+ */
+const benignIds = new WeakMap<readonly LogEvent[], string>();
+const benignIdsByContent = new Lru<string, string>(256);
+let nextBenignId = 1;
 
 function benignKey(events: readonly LogEvent[]): string {
   if (events.length === 0) return '';
-  let key = benignKeys.get(events);
-  if (key === undefined) {
-    key = JSON.stringify(events);
-    benignKeys.set(events, key);
+  let id = benignIds.get(events);
+  if (id === undefined) {
+    const content = JSON.stringify(events);
+    id = benignIdsByContent.get(content);
+    if (id === undefined) {
+      id = `b${nextBenignId++}`;
+      benignIdsByContent.set(content, id);
+    }
+    benignIds.set(events, id);
   }
-  return key;
+  return id;
+}
+
+/** The canonical form of a reference pattern (its own text when it does not parse: judge() reports that). */
+function canonicalText(text: string): string {
+  try {
+    return printPatternCached(parsePatternCached(text));
+  } catch {
+    return text;
+  }
 }
 
 /** `ec2:DescribeInstances` for a CloudTrail record; a short text otherwise. */
@@ -142,7 +168,7 @@ export function callLabel(event: LogEvent): string {
  * when the decision runs out of `options.deadlineMs`.
  */
 export function matchesEveryEvent(candidate: string | Pattern, options: CompareOptions = {}): boolean {
-  return covers(comparePatterns(candidate, EVERY_CLOUDTRAIL_EVENT, options));
+  return covers(compareCached(candidate, EVERY_CLOUDTRAIL_EVENT, options));
 }
 
 const MATCHES_EVERYTHING: FilterRejection = Object.freeze({
@@ -180,14 +206,15 @@ export function judgeFilter(
   options: JudgeOptions = {},
 ): FilterJudgement {
   let candidate: Pattern;
+  const canonicalReference = canonicalText(reference);
   try {
-    candidate = parsePattern(pattern);
+    candidate = parsePatternCached(pattern);
   } catch (error) {
-    return remember(`${reference}\u0000\u0001${pattern}`, failed(error));
+    return remember(`${canonicalReference}\u0000\u0001${pattern}`, failed(error));
   }
-  // The canonical form: every spelling of the same pattern shares one cache entry.
-  const canonical = printPattern(candidate);
-  const key = `${reference}\u0000${canonical}\u0000${benignKey(benignEvents)}`;
+  // The canonical forms: every spelling of the same patterns shares one cache entry.
+  const canonical = printPatternCached(candidate);
+  const key = `${canonicalReference}\u0000${canonical}\u0000${benignKey(benignEvents)}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const costly = tooCostly.get(canonical);
@@ -215,10 +242,7 @@ export function judgeFilter(
           `other filters, so this one got ${budget} ms; it is decided again on the next audit`,
       };
     }
-    if (costlyNote !== undefined) {
-      if (tooCostly.size >= CACHE_LIMIT) tooCostly.clear();
-      tooCostly.set(canonical, costlyNote);
-    }
+    if (costlyNote !== undefined) tooCostly.set(canonical, costlyNote);
   }
   return remember(key, judgement);
 }
@@ -235,11 +259,13 @@ function judge(
   benignEvents: readonly LogEvent[],
   budget: number,
 ): Judged {
-  const comparison = comparePatterns(candidate, reference, { deadlineMs: budget });
+  const comparison = compareCached(candidate, reference, { deadlineMs: budget });
+  // The example events go into findings people read: shown as CloudTrail records (same verdicts).
+  const shown = withCloudTrailFields(comparison, candidate, parsePatternCached(reference));
   const base = {
     verdict: comparison.verdict,
-    missed: comparison.missed,
-    extra: comparison.extra,
+    missed: shown.missed,
+    extra: shown.extra,
     ...(comparison.note !== undefined ? { note: comparison.note } : {}),
   };
   if (decisionTimedOut(comparison)) {
@@ -250,7 +276,7 @@ function judge(
   // is still that it fires on everything, so that is the reason given, whatever the verdict.
   let rejection: FilterRejection | undefined;
   if (comparison.verdict !== 'EQUIVALENT') {
-    const matchAll = comparePatterns(candidate, EVERY_CLOUDTRAIL_EVENT, { deadlineMs: budget });
+    const matchAll = compareCached(candidate, EVERY_CLOUDTRAIL_EVENT, { deadlineMs: budget });
     if (comparison.verdict === 'BROADER' && decisionTimedOut(matchAll)) {
       // Catches every reference event, but whether it fires on everything is undecided: not accepted.
       const note =
@@ -282,7 +308,6 @@ function failed(error: unknown): FilterJudgement {
 }
 
 function remember(key: string, judgement: FilterJudgement): FilterJudgement {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, judgement);
   return judgement;
 }

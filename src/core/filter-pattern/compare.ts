@@ -29,8 +29,7 @@ import { type BuiltProblem, jsonProblem, termProblem } from './domain';
 import { matchesEvent } from './evaluate';
 import { clearExplorationMemo } from './explore';
 import { clearFieldDomainMemo } from './field-domain';
-import { Lru } from './lru';
-import { parsePattern } from './parse';
+import { clearParseMemo, parsePatternCached } from './parse';
 import { printPattern } from './print';
 import { and, buildEvent, type Formula, not, type SolveResult, solve } from './solver';
 
@@ -321,22 +320,9 @@ function decide(c: Pattern, r: Pattern, deadline: Deadline): Comparison {
  * benchmark can measure decisions made from scratch. Never needed for correctness.
  */
 export function clearEngineMemos(): void {
-  parsed.clear();
+  clearParseMemo();
   clearExplorationMemo();
   clearFieldDomainMemo();
-}
-
-/** Patterns compared as text, parsed (a control's reference comes back in every decision). */
-const parsed = new Lru<string, Pattern>(512);
-
-/** parsePattern, memoised; the AST never leaves this module, so sharing it cannot let a caller alter it. */
-function parseMemoised(text: string): Pattern {
-  let p = parsed.get(text);
-  if (p === undefined) {
-    p = parsePattern(text);
-    parsed.set(text, p);
-  }
-  return p;
 }
 
 /**
@@ -350,8 +336,8 @@ export function comparePatterns(
   reference: string | Pattern,
   options: CompareOptions = {},
 ): Comparison {
-  const c = typeof candidate === 'string' ? parseMemoised(candidate) : candidate;
-  const r = typeof reference === 'string' ? parseMemoised(reference) : reference;
+  const c = typeof candidate === 'string' ? parsePatternCached(candidate) : candidate;
+  const r = typeof reference === 'string' ? parsePatternCached(reference) : reference;
   const deadline = new Deadline(options.deadlineMs ?? DEFAULT_DECISION_MS);
   let result: Comparison;
   try {

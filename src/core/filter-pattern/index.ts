@@ -16,9 +16,18 @@ export type {
   TermPattern,
   Value,
 } from './ast';
+export { withCloudTrailFields } from './cloudtrail-witness';
 export { clearEngineMemos, comparePatterns, decisionTimedOut } from './compare';
 export { DECISION_TIMEOUT_NOTE, DEFAULT_DECISION_MS } from './deadline';
+export {
+  compareCached,
+  DECISION_CACHE_SIZE,
+  DecisionCache,
+  type DecisionCacheStats,
+  decisionCache,
+} from './decision-cache';
 export { PatternSyntaxError } from './errors';
 export { matchesEvent, matchesLogEvent } from './evaluate';
-export { MAX_PATTERN_LENGTH, MAX_REGEX_PER_PATTERN, parsePattern } from './parse';
-export { printPattern } from './print';
+export { Lru } from './lru';
+export { MAX_PATTERN_LENGTH, MAX_REGEX_PER_PATTERN, parsePattern, parsePatternCached } from './parse';
+export { printPattern, printPatternCached } from './print';

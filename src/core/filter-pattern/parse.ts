@@ -6,6 +6,8 @@
  */
 import type { Pattern } from './ast';
 import { PatternSyntaxError } from './errors';
+import { deepFreeze } from './freeze';
+import { Lru } from './lru';
 import { parseJsonPattern } from './parse-json';
 import { parseSpacePattern } from './parse-space';
 import { parseTermPattern } from './parse-terms';
@@ -34,4 +36,25 @@ export function parsePattern(text: string): Pattern {
     // Defensive: a bug in a parser must still surface as the one documented error type.
     throw new PatternSyntaxError(s.pos, 'a valid filter pattern', String(e));
   }
+}
+
+/** Parsed patterns by text: a control's reference and the filters of many accounts come back again and again. */
+const parsed = new Lru<string, Pattern>(1024);
+
+/**
+ * parsePattern, memoised by the exact text. The AST is shared by every caller, so it is deep-frozen
+ * (an AST is never meant to change). Syntax errors are not memoised: they throw again.
+ */
+export function parsePatternCached(text: string): Pattern {
+  let p = parsed.get(text);
+  if (p === undefined) {
+    p = deepFreeze(parsePattern(text));
+    parsed.set(text, p);
+  }
+  return p;
+}
+
+/** Forgets every memoised parse (for measuring the engine cold). */
+export function clearParseMemo(): void {
+  parsed.clear();
 }

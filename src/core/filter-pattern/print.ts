@@ -14,6 +14,19 @@ import type {
   Value,
 } from './ast';
 
+/** Canonical forms already printed, per parsed pattern (memoised parses bring the same objects back). */
+const printed = new WeakMap<Pattern, string>();
+
+/** printPattern, remembered per pattern object (patterns are never changed once parsed). */
+export function printPatternCached(p: Pattern): string {
+  let text = printed.get(p);
+  if (text === undefined) {
+    text = printPattern(p);
+    printed.set(p, text);
+  }
+  return text;
+}
+
 export function printPattern(p: Pattern): string {
   switch (p.kind) {
     case 'json':
