@@ -2,8 +2,9 @@
  * Witness events that read like CloudTrail records (issue 16). The engine's witnesses are minimal:
  * `{"eventName":"CreateRouteTable"}` proves the point but looks like no event anyone has seen. Where a
  * witness is shown to a person (`cis-bot pattern compare`, audit findings), the fields CloudTrail
- * writes in every record (AWS "CloudTrail record contents", the fields that are not optional) are
- * filled in with plausible values, after the witness's own fields:
+ * writes in every management-event record (AWS "CloudTrail record contents": the fields not marked
+ * optional, plus readOnly and managementEvent) are filled in with plausible values, after the
+ * witness's own fields:
  * - never a field either pattern constrains: a field is left alone when a selector of either pattern
  *   names it, a field inside it, or a field it is inside (so `$.userIdentity.type` leaves
  *   `userIdentity.type` to the witness but lets `userIdentity.arn` be added);
