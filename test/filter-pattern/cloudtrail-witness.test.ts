@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getMetricFilterControl } from '../../src/core/controls';
 import {
-  CIS_V4_PATTERNS,
   type Comparison,
   comparePatterns,
   type JsonExpr,
@@ -49,8 +49,8 @@ function selectors(p: Pattern): (readonly SelectorStep[])[] {
   return out;
 }
 
-const V41 = CIS_V4_PATTERNS['4.1'] as string;
-const V43 = CIS_V4_PATTERNS['4.3'] as string;
+const V41 = getMetricFilterControl('4.1').pattern;
+const V43 = getMetricFilterControl('4.3').pattern;
 
 function shown(candidate: string, reference: string): { bare: Comparison; decorated: Comparison } {
   const c = parsePattern(candidate);
@@ -130,8 +130,11 @@ describe('witnesses shown as CloudTrail records', () => {
   });
 
   it('fills a 4.13 witness with an EC2 call record around the engine event name', () => {
-    const narrower = (CIS_V4_PATTERNS['4.13'] as string).replace('($.eventName = CreateRouteTable) || ', '');
-    const { decorated } = shown(narrower, CIS_V4_PATTERNS['4.13'] as string);
+    const narrower = getMetricFilterControl('4.13').pattern.replace(
+      '($.eventName = CreateRouteTable) || ',
+      '',
+    );
+    const { decorated } = shown(narrower, getMetricFilterControl('4.13').pattern);
     expect(decorated.missed).toMatchObject({
       eventName: 'CreateRouteTable',
       eventSource: 'ec2.amazonaws.com',

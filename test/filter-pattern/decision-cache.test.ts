@@ -2,8 +2,8 @@
  * The process-wide decision cache (issue 18): keyed by the canonical forms of both patterns, bounded,
  * exact (a hit is what deciding again gives), and careful with UNKNOWNs that only ran out of time.
  */
+import { getMetricFilterControl } from '../../src/core/controls';
 import {
-  CIS_V4_PATTERNS,
   comparePatterns,
   covers,
   DecisionCache,
@@ -13,8 +13,8 @@ import {
 } from '../../src/core/filter-pattern';
 import { respell, SPELLINGS } from './helpers';
 
-const V41 = CIS_V4_PATTERNS['4.1'] as string;
-const V415 = CIS_V4_PATTERNS['4.15'] as string;
+const V41 = getMetricFilterControl('4.1').pattern;
+const V415 = getMetricFilterControl('4.15').pattern;
 const NARROWER_41 = V41.replace(' }', ' && ($.eventName != "GetObject") }');
 /**
  * Spellings with the same canonical form: spacing, quoting, parentheses. (Reordered clauses print
