@@ -9,14 +9,13 @@ import { getMetricFilterControl } from '../../src/core/controls';
 import {
   type Comparison,
   comparePatterns,
-  type JsonExpr,
   type LogEvent,
   matchesEvent,
-  type Pattern,
   parsePattern,
   type SelectorStep,
   withCloudTrailFields,
 } from '../../src/core/filter-pattern';
+import { selectorsOf } from '../../src/core/filter-pattern/cloudtrail-witness';
 import { expectVerifiedWitnesses } from './helpers';
 
 /** CloudTrail's fields that are not optional ("CloudTrail record contents"). */
@@ -37,17 +36,6 @@ const ALWAYS = [
   'recipientAccountId',
   'eventCategory',
 ];
-
-function selectors(p: Pattern): (readonly SelectorStep[])[] {
-  if (p.kind !== 'json') return [];
-  const out: (readonly SelectorStep[])[] = [];
-  const walk = (e: JsonExpr): void => {
-    if (e.kind === 'and' || e.kind === 'or') e.items.forEach(walk);
-    else out.push(e.selector);
-  };
-  walk(p.expr);
-  return out;
-}
 
 const V41 = getMetricFilterControl('4.1').pattern;
 const V43 = getMetricFilterControl('4.3').pattern;
@@ -108,7 +96,7 @@ describe('witnesses shown as CloudTrail records', () => {
       const r = parsePattern(reference);
       const bare = comparePatterns(c, r);
       const decorated = withCloudTrailFields(bare, c, r);
-      const sels = [...selectors(c), ...selectors(r)];
+      const sels = [...selectorsOf(c), ...selectorsOf(r)];
       for (const role of ['missed', 'extra'] as const) {
         const b = bare[role];
         const d = decorated[role];

@@ -135,7 +135,8 @@ function everyRecordHas(witness: Readonly<Record<string, unknown>>): [string, un
   ];
 }
 
-function selectorsOf(p: Pattern): (readonly SelectorStep[])[] {
+/** Every selector of a JSON pattern (none for the other families). */
+export function selectorsOf(p: Pattern): (readonly SelectorStep[])[] {
   if (p.kind !== 'json') return [];
   const out: (readonly SelectorStep[])[] = [];
   const walk = (e: JsonExpr): void => {

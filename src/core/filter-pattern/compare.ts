@@ -29,7 +29,7 @@ import { type BuiltProblem, jsonProblem, termProblem } from './domain';
 import { matchesEvent } from './evaluate';
 import { clearExplorationMemo } from './explore';
 import { clearFieldDomainMemo } from './field-domain';
-import { clearParseMemo, parsePatternCached } from './parse';
+import { clearParseMemo, patternOf } from './parse';
 import { printPattern } from './print';
 import { and, buildEvent, type Formula, not, type SolveResult, solve } from './solver';
 
@@ -336,8 +336,8 @@ export function comparePatterns(
   reference: string | Pattern,
   options: CompareOptions = {},
 ): Comparison {
-  const c = typeof candidate === 'string' ? parsePatternCached(candidate) : candidate;
-  const r = typeof reference === 'string' ? parsePatternCached(reference) : reference;
+  const c = patternOf(candidate);
+  const r = patternOf(reference);
   const deadline = new Deadline(options.deadlineMs ?? DEFAULT_DECISION_MS);
   let result: Comparison;
   try {

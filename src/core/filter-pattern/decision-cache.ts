@@ -20,7 +20,7 @@ import { comparePatterns, decisionTimedOut } from './compare';
 import { DEFAULT_DECISION_MS } from './deadline';
 import { deepFreeze } from './freeze';
 import { Lru } from './lru';
-import { parsePatternCached } from './parse';
+import { patternOf } from './parse';
 import { printPatternCached } from './print';
 
 /** Entries of the process-wide cache: ~16 controls x the distinct filters of an organisation, with room. */
@@ -58,8 +58,8 @@ export class DecisionCache {
     reference: string | Pattern,
     options: CompareOptions = {},
   ): Comparison {
-    const c = typeof candidate === 'string' ? parsePatternCached(candidate) : candidate;
-    const r = typeof reference === 'string' ? parsePatternCached(reference) : reference;
+    const c = patternOf(candidate);
+    const r = patternOf(reference);
     const key = `${printPatternCached(c)}\u0000${printPatternCached(r)}`;
     const budget = options.deadlineMs ?? DEFAULT_DECISION_MS;
     const entry = this.entries.get(key);

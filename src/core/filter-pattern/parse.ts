@@ -54,6 +54,11 @@ export function parsePatternCached(text: string): Pattern {
   return p;
 }
 
+/** A pattern given as text (parsed, memoised) or already parsed. */
+export function patternOf(pattern: string | Pattern): Pattern {
+  return typeof pattern === 'string' ? parsePatternCached(pattern) : pattern;
+}
+
 /** Forgets every memoised parse (for measuring the engine cold). */
 export function clearParseMemo(): void {
   parsed.clear();
