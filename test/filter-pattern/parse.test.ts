@@ -66,6 +66,15 @@ describe('parsePattern: JSON patterns', () => {
     expect(p).toMatchObject({ expr: { kind: 'or', items: [{ kind: 'compare' }, { kind: 'and' }] } });
   });
 
+  it('skips any JavaScript whitespace and reads keywords in any case, as String.toUpperCase reads them', () => {
+    const plain = parsePattern('{ $.a IS NULL && $.b NOT EXISTS }');
+    expect(parsePattern('{\u00a0$.a\tis\u2028null\u3000&& $.b not ExIsTs\ufeff}')).toEqual(plain);
+    // Beyond ASCII, upper-casing maps a few letters onto keyword letters (dotless i, long s).
+    expect(parsePattern('{ $.a \u0131s NULL && $.b NOT EXI\u017fTS }')).toEqual(plain);
+    expect(() => parsePattern('{ $.a ISX NULL }')).toThrow(PatternSyntaxError);
+    expect(() => parsePattern('{ $.a = 1\u00a0x }')).toThrow(PatternSyntaxError);
+  });
+
   it('accepts %regex% values and quoted strings with escapes', () => {
     expect(parsePattern('{ $.a = %^ab[c-e]+\\.x{2,3}$% }')).toMatchObject({
       expr: { value: { type: 'regex', source: '^ab[c-e]+\\.x{2,3}$' } },

@@ -25,11 +25,13 @@
  * bounded, shared by every audit), and judgements are kept in a bounded LRU keyed by the canonical
  * forms of filter and reference (spacing and redundant parentheses do not defeat it) and the benign
  * events; a pattern that ran out of time against a reference is not decided again against any
- * reference; and one uninterrupted
- * synchronous stretch of judging (an audit pass over the up to 100 filters of a log group) spends
- * about STRETCH_BUDGET_MS in the engine at most before each further new pattern gets only
- * JUDGE_FLOOR_MS (real-world patterns decide in a few ms). A judgement cut short that way is not
- * cached: the next audit decides it again.
+ * reference; and one uninterrupted synchronous stretch of judging (an audit pass over the up to 100
+ * filters of a log group) spends about STRETCH_BUDGET_MS in the engine at most before each further new
+ * pattern gets only JUDGE_FLOOR_MS (real-world patterns decide in a few ms). A judgement cut short
+ * that way is not cached: the next audit decides it again.
+ *
+ * The example events of a judgement (missed, extra) are shown as CloudTrail records
+ * (withCloudTrailFields): the fields CloudTrail always writes are added where neither pattern looks.
  */
 import {
   type CompareOptions,

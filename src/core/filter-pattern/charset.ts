@@ -105,7 +105,10 @@ export function sortedDistinct(xs: number[]): number[] {
   return xs;
 }
 
-/** One representative code unit per elementary interval, given the intervals' sorted starts. */
+/**
+ * One representative code unit per elementary interval, given the intervals' sorted starts (see
+ * breaksOf): any two characters of one interval are accepted by exactly the same sets.
+ */
 export function alphabetOf(starts: readonly number[]): number[] {
   const reps: number[] = [];
   for (let i = 0; i < starts.length; i++) {
@@ -114,12 +117,4 @@ export function alphabetOf(starts: readonly number[]): number[] {
     reps.push(representative(lo, hi));
   }
   return reps;
-}
-
-/**
- * One representative code unit per elementary interval of the partition induced by `sets`:
- * any two characters in the same elementary interval are accepted by exactly the same sets.
- */
-export function representatives(sets: readonly CharSet[]): number[] {
-  return alphabetOf(breaksOf(sets));
 }

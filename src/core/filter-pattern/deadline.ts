@@ -79,8 +79,8 @@ export class Deadline {
    *
    * CPU time comes from the shared sample (at most CPU_SAMPLE_MS stale): the start is taken as the
    * sample plus all the wall time since it, the current time at a check as the sample. Both errors
-   * are under CPU_SAMPLE_MS and both favour the decision (main-thread CPU time cannot grow faster than
-   * wall time), so a budget is never cut short, and overrun by at most about 2 ms.
+   * are under about CPU_SAMPLE_MS and lean in the decision's favour (main-thread CPU time cannot grow
+   * faster than wall time), so a budget is overrun by at most about 2 ms, and not cut short.
    */
   constructor(readonly budgetMs: number) {
     const ms = Number.isNaN(budgetMs) ? 0 : budgetMs;

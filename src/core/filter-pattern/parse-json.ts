@@ -4,9 +4,7 @@
  * flattened, so the AST carries meaning, not layout.
  */
 import type { JsonCondition, JsonExpr, JsonPattern, SelectorStep } from './ast';
-import type { Scanner } from './scanner';
-
-import { charClass } from './scanner';
+import { charClass, type Scanner } from './scanner';
 
 /** Characters of a property name: letters, digits, - and _. */
 const NAME = charClass('A-Za-z0-9_-');

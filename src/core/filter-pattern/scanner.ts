@@ -35,7 +35,7 @@ const WORD = charClass('A-Za-z0-9_');
 const AFTER_VALUE = charClass('(){}[]&|,');
 
 /** JavaScript's `\s`, with the common ASCII cases answered without a regex. */
-export function isSpace(code: number): boolean {
+function isSpace(code: number): boolean {
   if (code === 32 || (code >= 9 && code <= 13)) return true;
   return code > 127 && /\s/.test(String.fromCharCode(code));
 }
