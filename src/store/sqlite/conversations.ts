@@ -1,15 +1,9 @@
 /** The SQLite conversation-reference store (table conversation_refs), keyed by platform and conversation. */
 import type { Platform } from '../../core/ports/chat';
 import type { ConversationRefStore, StoredConversationRef } from '../../core/ports/store';
+import { type ConversationRefRow, conversationRefFromRow } from '../row-mapping';
+import { fromJson, toJson } from '../rows';
 import type { SqliteConnection } from './connection';
-import { fromJson, toJson } from './rows';
-
-interface ConversationRefRow {
-  platform: string;
-  conversation_id: string;
-  ref: string;
-  updated_at: string;
-}
 
 export class SqliteConversationRefStore implements ConversationRefStore {
   constructor(private readonly c: SqliteConnection) {}
@@ -39,12 +33,7 @@ export class SqliteConversationRefStore implements ConversationRefStore {
       const rows = this.c
         .stmt('SELECT * FROM conversation_refs WHERE platform = ? ORDER BY conversation_id')
         .all(platform) as ConversationRefRow[];
-      return rows.map((r) => ({
-        platform: r.platform as Platform,
-        conversationId: r.conversation_id,
-        ref: fromJson(r.ref),
-        updatedAt: r.updated_at,
-      }));
+      return rows.map(conversationRefFromRow);
     });
   }
 }

@@ -3,8 +3,8 @@
  * whichever process runs it; keys past their expiry are purged first, so they count as new again.
  */
 import type { OnceKeyStore } from '../../core/ports/store';
+import { iso, ms } from '../rows';
 import type { SqliteConnection } from './connection';
-import { iso, ms } from './rows';
 
 export class SqliteOnceKeyStore implements OnceKeyStore {
   constructor(private readonly c: SqliteConnection) {}

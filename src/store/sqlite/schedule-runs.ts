@@ -4,33 +4,9 @@
  */
 import type { ScheduleRunRecord, ScheduleRunStore } from '../../core/ports/store';
 import { StoreError } from '../../core/ports/store';
+import { completedRunFromRow, type ScheduleRunRow, scheduleRunFromRow } from '../row-mapping';
+import { iso, ms, toJson } from '../rows';
 import type { SqliteConnection } from './connection';
-import { fromJson, iso, ms, toJson } from './rows';
-
-interface ScheduleRunRow {
-  schedule_name: string;
-  fire_time: string;
-  owner: string;
-  lease_until_ms: number;
-  claimed_at: string;
-  attempts: number;
-  completed_at: string | null;
-  summary: string | null;
-}
-
-function scheduleRunFromRow(row: ScheduleRunRow): ScheduleRunRecord {
-  const run: ScheduleRunRecord = {
-    scheduleName: row.schedule_name,
-    fireTime: row.fire_time,
-    owner: row.owner,
-    leaseUntil: new Date(row.lease_until_ms).toISOString(),
-    claimedAt: row.claimed_at,
-    attempts: row.attempts,
-  };
-  if (row.completed_at !== null) run.completedAt = row.completed_at;
-  if (row.summary !== null) run.summary = fromJson(row.summary);
-  return run;
-}
 
 export class SqliteScheduleRunStore implements ScheduleRunStore {
   constructor(private readonly c: SqliteConnection) {}
@@ -100,8 +76,7 @@ export class SqliteScheduleRunStore implements ScheduleRunStore {
            ORDER BY fire_time DESC LIMIT 1`,
         )
         .get(scheduleName) as ScheduleRunRow | undefined;
-      if (!row || row.completed_at === null) return undefined;
-      return { fireTime: row.fire_time, completedAt: row.completed_at, summary: fromJson(row.summary) };
+      return completedRunFromRow(row);
     });
   }
 }

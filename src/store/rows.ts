@@ -1,8 +1,10 @@
 /**
- * Column conversions shared by the SQLite store's parts: JSON columns as TEXT, timestamps normalised to
- * `Date#toISOString` form (so text order is time order), absent values as NULL. Each part maps its own rows.
+ * Column conversions shared by both stores: JSON columns as text (PostgreSQL's json columns are read as
+ * text too, see postgres/connection.ts), timestamps written in `Date#toISOString` form (SQLite keeps that
+ * text, so text order is time order; PostgreSQL returns its timestamptz as a Date), leases as epoch
+ * milliseconds, absent values as NULL.
  */
-import { StoreError } from '../../core/ports/store';
+import { StoreError } from '../core/ports/store';
 
 /** JSON text of a value; `undefined` becomes `null`. Throws StoreError for what JSON cannot hold. */
 export function toJson(value: unknown, what: string): string {
@@ -29,4 +31,17 @@ export function iso(value: string | Date, what: string): string {
 
 export function ms(value: string | Date, what: string): number {
   return new Date(iso(value, what)).getTime();
+}
+
+/** A time column as the driver returns it: ISO text (SQLite) or a Date (PostgreSQL's timestamptz). */
+export type TimeColumn = string | Date;
+
+/** A time column in the ports' canonical ISO form. */
+export function timeOut(value: TimeColumn): string {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/** An epoch-milliseconds column (leases) in the ports' canonical ISO form. */
+export function msOut(value: number): string {
+  return new Date(value).toISOString();
 }

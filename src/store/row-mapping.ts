@@ -1,0 +1,307 @@
+/**
+ * Rows to port records and back, shared by both stores: the tables have the same columns in SQLite and
+ * PostgreSQL (src/store/migrations), JSON is text in both, and time columns come back as text or a Date
+ * (rows.ts), so only the SQL differs between the stores. Optional fields come back absent, never null.
+ */
+import type { Platform } from '../core/ports/chat';
+import type {
+  ActorRef,
+  Approval,
+  ApprovalState,
+  AuditLogEntry,
+  AuditLogInput,
+  AuditLogKind,
+  AuditLogQuery,
+  AuditRunRecord,
+  AuditTrigger,
+  ConversationPointer,
+  PlanRecord,
+  ScheduleRunRecord,
+  StoredConversationRef,
+  StoredFinding,
+} from '../core/ports/store';
+import { fromJson, iso, msOut, type TimeColumn, timeOut, toJson } from './rows';
+import type { SqlParams } from './sql-params';
+
+// ---- approvals ------------------------------------------------------------------------------------
+
+export interface ApprovalRow {
+  id: string;
+  kind: string;
+  plan_hash: string;
+  control: string;
+  account_id: string;
+  state: string;
+  requested_by: string;
+  conversation: string | null;
+  created_at: TimeColumn;
+  expires_at: TimeColumn;
+  updated_at: TimeColumn;
+  version: number;
+  decided_by: string | null;
+  decided_at: TimeColumn | null;
+  execution_owner: string | null;
+  lease_until_ms: number | null;
+  execution_started_at: TimeColumn | null;
+  finished_at: TimeColumn | null;
+  result: string | null;
+  error: string | null;
+}
+
+export function approvalFromRow(row: ApprovalRow): Approval {
+  const approval: Approval = {
+    id: row.id,
+    kind: row.kind,
+    planHash: row.plan_hash,
+    control: row.control,
+    accountId: row.account_id,
+    state: row.state as ApprovalState,
+    requestedBy: fromJson(row.requested_by) as ActorRef,
+    createdAt: timeOut(row.created_at),
+    expiresAt: timeOut(row.expires_at),
+    updatedAt: timeOut(row.updated_at),
+    version: row.version,
+  };
+  if (row.conversation !== null) approval.conversation = fromJson(row.conversation) as ConversationPointer;
+  if (row.decided_by !== null) approval.decidedBy = fromJson(row.decided_by) as ActorRef;
+  if (row.decided_at !== null) approval.decidedAt = timeOut(row.decided_at);
+  if (row.execution_owner !== null) approval.executionOwner = row.execution_owner;
+  if (row.lease_until_ms !== null) approval.executionLeaseUntil = msOut(row.lease_until_ms);
+  if (row.execution_started_at !== null) approval.executionStartedAt = timeOut(row.execution_started_at);
+  if (row.finished_at !== null) approval.finishedAt = timeOut(row.finished_at);
+  if (row.result !== null) approval.result = fromJson(row.result);
+  if (row.error !== null) approval.error = row.error;
+  return approval;
+}
+
+// ---- audit log ------------------------------------------------------------------------------------
+
+export interface AuditLogRow {
+  seq: number;
+  at: TimeColumn;
+  kind: string;
+  actor: string | null;
+  platform: string | null;
+  control: string | null;
+  account_id: string | null;
+  plan_hash: string | null;
+  approval_id: string | null;
+  detail: string;
+}
+
+export function auditLogFromRow(row: AuditLogRow): AuditLogEntry {
+  const entry: AuditLogEntry = {
+    seq: row.seq,
+    at: timeOut(row.at),
+    kind: row.kind as AuditLogKind,
+    detail: fromJson(row.detail),
+  };
+  if (row.actor !== null) entry.actor = fromJson(row.actor) as ActorRef;
+  if (row.platform !== null) entry.platform = row.platform as NonNullable<AuditLogEntry['platform']>;
+  if (row.control !== null) entry.control = row.control;
+  if (row.account_id !== null) entry.accountId = row.account_id;
+  if (row.plan_hash !== null) entry.planHash = row.plan_hash;
+  if (row.approval_id !== null) entry.approvalId = row.approval_id;
+  return entry;
+}
+
+/** The audit_log columns in insertion order, and their values for `entry` (validated and encoded). */
+export const AUDIT_LOG_COLUMNS =
+  'at, kind, actor, platform, control, account_id, plan_hash, approval_id, detail' as const;
+
+export function auditLogValues(entry: AuditLogInput): unknown[] {
+  return [
+    iso(entry.at, 'at'),
+    entry.kind,
+    entry.actor ? toJson(entry.actor, 'actor') : null,
+    entry.platform ?? entry.actor?.platform ?? null,
+    entry.control ?? null,
+    entry.accountId ?? null,
+    entry.planHash ?? null,
+    entry.approvalId ?? null,
+    toJson(entry.detail, 'the audit-log detail'),
+  ];
+}
+
+/** The WHERE clause (possibly empty) of an audit-log query. */
+export function auditLogWhere(query: AuditLogQuery, params: SqlParams): string {
+  const where: string[] = [];
+  if (query.before !== undefined) where.push(`seq < ${params.add(query.before)}`);
+  if (query.approvalId !== undefined) where.push(`approval_id = ${params.add(query.approvalId)}`);
+  if (query.kinds !== undefined) where.push(params.in('kind', query.kinds));
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+// ---- audit runs and findings ----------------------------------------------------------------------
+
+/** The columns a finding query selects (findings f joined with their run r). */
+export const FINDING_COLUMNS =
+  'f.run_id, f.control, f.account_id, f.status, f.reason, f.finding, f.at, r.source' as const;
+
+export interface FindingRow {
+  run_id: string;
+  control: string;
+  account_id: string;
+  status: string;
+  reason: string | null;
+  finding: string;
+  at: TimeColumn;
+  source: string;
+}
+
+export function findingFromRow(row: FindingRow): StoredFinding {
+  const finding: StoredFinding = {
+    runId: row.run_id,
+    control: row.control,
+    accountId: row.account_id,
+    status: row.status,
+    finding: fromJson(row.finding),
+    at: timeOut(row.at),
+    trigger: row.source as AuditTrigger,
+  };
+  if (row.reason !== null) finding.reason = row.reason;
+  return finding;
+}
+
+export interface RunRow {
+  id: string;
+  control: string;
+  started_at: TimeColumn;
+  finished_at: TimeColumn;
+  source: string;
+  actor: string | null;
+}
+
+/** A run and its findings (in recorded order) as the port's record. */
+export function auditRunFromRows(run: RunRow, findings: readonly FindingRow[]): AuditRunRecord {
+  const record: AuditRunRecord = {
+    id: run.id,
+    control: run.control,
+    startedAt: timeOut(run.started_at),
+    finishedAt: timeOut(run.finished_at),
+    trigger: run.source as AuditTrigger,
+    accounts: findings.map(findingFromRow).map((f) => ({
+      accountId: f.accountId,
+      status: f.status,
+      finding: f.finding,
+      ...(f.reason !== undefined ? { reason: f.reason } : {}),
+    })),
+  };
+  if (run.actor !== null) record.actor = fromJson(run.actor) as NonNullable<AuditRunRecord['actor']>;
+  return record;
+}
+
+/** One finding's own columns: account_id, status, reason, finding (JSON text). */
+export type FindingValues = [accountId: string, status: string, reason: string | null, finding: string];
+
+/**
+ * The values of a run to record (validated and encoded before anything is written): the audit_runs row
+ * (id, control, started_at, finished_at, source, actor) and each finding's own columns, in order; every
+ * finding is stamped with the run's control and finish time.
+ */
+export function auditRunValues(run: AuditRunRecord): { run: unknown[]; findings: FindingValues[] } {
+  return {
+    run: [
+      run.id,
+      run.control,
+      iso(run.startedAt, 'startedAt'),
+      iso(run.finishedAt, 'finishedAt'),
+      run.trigger,
+      run.actor ? toJson(run.actor, 'actor') : null,
+    ],
+    findings: run.accounts.map((a) => [
+      a.accountId,
+      a.status,
+      a.reason ?? null,
+      toJson(a.finding, `the finding for ${a.accountId}`),
+    ]),
+  };
+}
+
+// ---- plans ----------------------------------------------------------------------------------------
+
+export interface PlanRow {
+  hash: string;
+  control: string;
+  account_id: string;
+  region: string | null;
+  created_at: TimeColumn;
+  plan: string;
+}
+
+export function planFromRow(row: PlanRow): PlanRecord {
+  const plan: PlanRecord = {
+    hash: row.hash,
+    control: row.control,
+    accountId: row.account_id,
+    createdAt: timeOut(row.created_at),
+    plan: fromJson(row.plan),
+  };
+  if (row.region !== null) plan.region = row.region;
+  return plan;
+}
+
+/** The plans columns' values for `plan`: hash, control, account_id, region, created_at, plan. */
+export function planValues(plan: PlanRecord): unknown[] {
+  return [
+    plan.hash,
+    plan.control,
+    plan.accountId,
+    plan.region ?? null,
+    iso(plan.createdAt, 'createdAt'),
+    toJson(plan.plan, `plan ${plan.hash}`),
+  ];
+}
+
+// ---- scheduled runs -------------------------------------------------------------------------------
+
+export interface ScheduleRunRow {
+  schedule_name: string;
+  fire_time: string;
+  owner: string;
+  lease_until_ms: number;
+  claimed_at: TimeColumn;
+  attempts: number;
+  completed_at: TimeColumn | null;
+  summary: string | null;
+}
+
+export function scheduleRunFromRow(row: ScheduleRunRow): ScheduleRunRecord {
+  const run: ScheduleRunRecord = {
+    scheduleName: row.schedule_name,
+    fireTime: row.fire_time,
+    owner: row.owner,
+    leaseUntil: msOut(row.lease_until_ms),
+    claimedAt: timeOut(row.claimed_at),
+    attempts: row.attempts,
+  };
+  if (row.completed_at !== null) run.completedAt = timeOut(row.completed_at);
+  if (row.summary !== null) run.summary = fromJson(row.summary);
+  return run;
+}
+
+/** The last completed run as `lastCompletedScheduleRun` returns it (undefined for an uncompleted row). */
+export function completedRunFromRow(
+  row: ScheduleRunRow | undefined,
+): { fireTime: string; completedAt: string; summary: unknown } | undefined {
+  if (!row || row.completed_at === null) return undefined;
+  return { fireTime: row.fire_time, completedAt: timeOut(row.completed_at), summary: fromJson(row.summary) };
+}
+
+// ---- conversation references ----------------------------------------------------------------------
+
+export interface ConversationRefRow {
+  platform: string;
+  conversation_id: string;
+  ref: string;
+  updated_at: TimeColumn;
+}
+
+export function conversationRefFromRow(row: ConversationRefRow): StoredConversationRef {
+  return {
+    platform: row.platform as Platform,
+    conversationId: row.conversation_id,
+    ref: fromJson(row.ref),
+    updatedAt: timeOut(row.updated_at),
+  };
+}
