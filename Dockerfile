@@ -22,8 +22,7 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
-    PORT=3000 \
-    CIS_BOT_DB=/data/cis-bot.db
+    PORT=3000
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
@@ -34,6 +33,9 @@ COPY --from=build /app/src/sandbox/scenarios ./src/sandbox/scenarios
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
+# The bot runs in the volume: the default SQLite file (cis-bot.db) and an optional cis-bot.yaml live
+# there. No CIS_BOT_DB here: with DATABASE_URL (PostgreSQL) a database path would be refused.
+WORKDIR /data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "/app/dist/src/main.js"]

@@ -4,6 +4,10 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup-env.js'],
+  // One real PostgreSQL server for the whole run (tests make their own databases on it); always stopped,
+  // also when tests fail or jest is killed (test/support/postgres/keeper.js).
+  globalSetup: '<rootDir>/test/support/postgres/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/postgres/global-teardown.ts',
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
   // Several tests run real second processes (tsx workers); if a test fails half-way, a worker left waiting

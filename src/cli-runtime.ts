@@ -189,9 +189,10 @@ function sessionAuditor(target: AwsTarget, concurrency: number): Auditor {
   };
 }
 
-/** `cis-bot history`: the configured store (store.path, CIS_BOT_DB). */
+/** `cis-bot history` and `remediate`: the configured store (SQLite file, or PostgreSQL database). */
 export function openCliStore(config: Config): Promise<Store> {
-  return openStoreAt(config.store.path);
+  const { openConfiguredStore } = require('./store') as typeof import('./store');
+  return openConfiguredStore(config.store);
 }
 
 async function openStoreAt(path: string): Promise<Store> {

@@ -4,10 +4,19 @@
  */
 import { AwsSession, sdkDefaultRegion } from './aws/session';
 import { loadConfig } from './config/load';
+import type { StoreConfig } from './config/schema';
 import { CisBotError, ConfigError } from './core/errors';
 import { createLogger, createLoggerFactory } from './logger';
 import { createCoreServices } from './runtime';
 import { startBot } from './server';
+import { openConfiguredStore } from './store';
+
+/** Which database, for the start-up log: never the connection string (it may hold a password). */
+function describeStore(store: StoreConfig): Record<string, unknown> {
+  if (store.kind === 'sqlite') return { store: 'sqlite', path: store.path };
+  const url = new URL(store.url);
+  return { store: 'postgresql', database: `${url.host}${url.pathname}`, poolSize: store.pool_size };
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,14 +36,29 @@ async function main(): Promise<void> {
     logger: loggers('aws'),
   });
   const coreLog = loggers('core');
+  const storeLog = loggers('store');
+  // Connects and migrates first (PostgreSQL: under the migration lock), so a database problem stops start-up.
+  const store = await openConfiguredStore(config.store, {
+    onConnectionError: (error) =>
+      storeLog.warn('a pooled database connection failed', { error: error.message }),
+  });
+  storeLog.info('database ready', {
+    ...describeStore(config.store),
+    schemaVersion: store.migration.to,
+    migrated: store.migration.applied,
+  });
   const services = createCoreServices({
     config,
     session,
     region,
+    store,
     onError: (error, context) =>
       coreLog.error(context, { error: error instanceof Error ? error.message : String(error) }),
   });
-  const bot = await startBot(config, services, { loggers });
+  const bot = await startBot(config, services, { loggers }).catch(async (error: unknown) => {
+    await store.close().catch(() => undefined);
+    throw error;
+  });
   const log = loggers('server');
   const shutdown = (signal: string) => {
     log.info(`${signal}: shutting down`);

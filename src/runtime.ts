@@ -14,7 +14,6 @@ import type { Auditor } from './core/ports/auditor';
 import type { Store } from './core/ports/store';
 import { RemediationWorkflow } from './core/remediation';
 import type { CoreSettings } from './core/settings';
-import { openStore } from './store';
 
 export interface CoreServicesOptions {
   config: Config;
@@ -25,8 +24,8 @@ export interface CoreServicesOptions {
   labels?: Readonly<Record<string, string>>;
   /** An auditor other than the session's default one (the CLI audits its own account without AssumeRole). */
   auditor?: Auditor;
-  /** An open store; default: the SQLite file at config.store.path. */
-  store?: Store;
+  /** The open store (`openConfiguredStore(config.store)` opens the configured one). */
+  store: Store;
   now?: () => Date;
   onError?: (error: unknown, context: string) => void;
 }
@@ -44,7 +43,7 @@ export interface CoreServices {
 export function createCoreServices(options: CoreServicesOptions): CoreServices {
   const { config, session } = options;
   const settings = coreSettings(config);
-  const store = options.store ?? openStore(config.store.path);
+  const { store } = options;
   const region = options.region ?? config.aws.region;
   const auditor =
     options.auditor ??

@@ -1,7 +1,7 @@
 /**
  * `cis-bot history`: the store's append-only audit log (audits, plans, approval requests and decisions,
  * refusals, execution start, every step, execution end), oldest first within the newest N entries, as
- * text lines or JSON. The store path comes from store.path / CIS_BOT_DB.
+ * text lines or JSON, from the configured store (store.path / CIS_BOT_DB, or store.url / DATABASE_URL).
  */
 import type { Command } from 'commander';
 import { loadCliConfig, openCliStore } from '../../src/cli-runtime';

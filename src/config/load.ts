@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors';
-import { type Config, type EnvConfig, fileSchema } from './schema';
+import { redactText } from '../core/redact';
+import { type Config, type EnvConfig, type FileConfig, fileSchema, type StoreConfig } from './schema';
 
 function formatIssues(source: string, error: z.ZodError): string {
   const lines = error.issues.map((issue) => {
@@ -121,6 +122,47 @@ function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
   return result;
 }
 
+/** The SQLite file used when no database is configured. */
+export const DEFAULT_SQLITE_PATH = 'cis-bot.db';
+
+/**
+ * The store: PostgreSQL when a URL is set (DATABASE_URL over store.url), else the SQLite file
+ * (CIS_BOT_DB over store.path). A URL and a path together are refused: which database holds the
+ * approvals must never be a guess.
+ */
+function resolveStore(file: FileConfig['store'], env: NodeJS.ProcessEnv): StoreConfig {
+  const urlSetting = env.DATABASE_URL ? 'DATABASE_URL' : file.url !== undefined ? 'store.url' : undefined;
+  const pathSetting = env.CIS_BOT_DB ? 'CIS_BOT_DB' : file.path !== undefined ? 'store.path' : undefined;
+  const url = env.DATABASE_URL || file.url;
+  if (!url || !urlSetting)
+    return { kind: 'sqlite', path: env.CIS_BOT_DB || file.path || DEFAULT_SQLITE_PATH };
+  if (pathSetting) {
+    throw new ConfigError(
+      `Both ${urlSetting} (a PostgreSQL database) and ${pathSetting} (an SQLite file) are set: cis-bot keeps its ` +
+        `state in one database. Unset ${pathSetting} to use PostgreSQL, or ${urlSetting} to use the SQLite file.`,
+    );
+  }
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new ConfigError(
+      `${urlSetting} must be a PostgreSQL connection string such as ` +
+        `postgres://cis_bot:PASSWORD@db.example.com:5432/cis_bot?sslmode=verify-full; got "${redactText(url)}".`,
+    );
+  }
+  return {
+    kind: 'postgres',
+    url,
+    pool_size: file.pool_size,
+    connect_timeout_ms: file.connect_timeout_ms,
+    statement_timeout_ms: file.statement_timeout_ms,
+  };
+}
+
 export interface LoadOptions {
   /** Path of the YAML file; defaults to CIS_BOT_CONFIG, then ./cis-bot.yaml if it exists. */
   path?: string;
@@ -159,7 +201,6 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const parsed = fileSchema.safeParse(document);
   if (!parsed.success) throw new ConfigError(formatIssues(source, parsed.error));
   const file = parsed.data;
-  if (env.CIS_BOT_DB) file.store.path = env.CIS_BOT_DB;
   if (!file.aws.region && env.AWS_REGION) file.aws.region = env.AWS_REGION;
-  return deepFreeze({ ...file, env: readEnv(env) });
+  return deepFreeze({ ...file, store: resolveStore(file.store, env), env: readEnv(env) });
 }

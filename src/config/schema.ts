@@ -146,13 +146,30 @@ export const scheduleSchema = z
   })
   .strict();
 
+/**
+ * Where cis-bot keeps its state: an SQLite file (the default, for one process and the demo) or a
+ * PostgreSQL database (for replicas). The pool and timeout settings apply to PostgreSQL; the timeouts are
+ * short so a call that cannot proceed fails well inside Slack's 3-second deadline.
+ */
+export const storeSchema = z
+  .object({
+    /** SQLite file (default cis-bot.db); CIS_BOT_DB overrides. */
+    path: z.string().min(1).optional(),
+    /** PostgreSQL connection string, postgres:// or postgresql:// (TLS: sslmode=…); DATABASE_URL overrides. */
+    url: z.string().min(1).optional(),
+    /** Connections each replica keeps to PostgreSQL at most. */
+    pool_size: z.number().int().min(1).max(100).default(10),
+    /** How long a call waits for a connection (a new one, or a free one in the pool), in ms. */
+    connect_timeout_ms: z.number().int().min(100).max(60_000).default(1000),
+    /** How long PostgreSQL may run one statement before cancelling it, in ms. */
+    statement_timeout_ms: z.number().int().min(100).max(60_000).default(1000),
+  })
+  .strict();
+
 export const fileSchema = z
   .object({
     aws: awsSchema.prefault({}),
-    store: z
-      .object({ path: z.string().min(1).default('cis-bot.db') })
-      .strict()
-      .prefault({}),
+    store: storeSchema.prefault({}),
     notifications: z
       .object({ default_level: level.default('info') })
       .strict()
@@ -188,4 +205,15 @@ export interface EnvConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-export type Config = Readonly<FileConfig & { env: EnvConfig }>;
+/** The store the configuration names, with the settings that apply to it (resolved by loadConfig). */
+export type StoreConfig =
+  | { kind: 'sqlite'; path: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      pool_size: number;
+      connect_timeout_ms: number;
+      statement_timeout_ms: number;
+    };
+
+export type Config = Readonly<Omit<FileConfig, 'store'> & { store: StoreConfig; env: EnvConfig }>;

@@ -16,8 +16,9 @@ const TEXT_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(https?:\/\/[^/\s"']+\/(?:commands|actions|services|workflows|triggers)\/)[^\s"'?#]+/g, '$1[redacted]'],
   // Query strings may carry signatures (presigned URLs) or tokens.
   [/(https?:\/\/[^\s"'?#]+\?)[^\s"'#]+/g, '$1[redacted]'],
-  // A password in a URL's user info: postgres://cis:PASSWORD@db:5432/cis.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/"']+:)[^\s@/"']+@/gi, '$1[redacted]@'],
+  // A password in a URL's user info: postgres://cis:PASSWORD@db:5432/cis, or without a user name
+  // (postgresql://:PASSWORD@db/cis, which libpq accepts).
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/"']*:)[^\s@/"']+@/gi, '$1[redacted]@'],
   // `token=...`, `"secret": "..."`, `password is ...`, `AWS_SECRET_ACCESS_KEY=...`, `MicrosoftAppPassword: ...`;
   // not the words of a sentence about one ("SLACK_BOT_TOKEN is not set" stays readable).
   [

@@ -4,15 +4,17 @@
  * SLACK_API_URL at the fake Slack Web API), serves a signed slash command with a real audit, and shuts
  * down cleanly on SIGTERM; every log line, Bolt's debug lines included, is one JSON object on stderr in
  * the bot's one format, and no secret of its environment reaches it. Without any chat platform
- * configured it refuses to start with an actionable message and a non-zero exit.
+ * configured it refuses to start with an actionable message and a non-zero exit. With DATABASE_URL it keeps
+ * its state in PostgreSQL (the test run's server), migrating at start-up, never logging the password.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../slack/helpers';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../support/fake-slack-api';
+import { createTestDatabase, queryRows } from '../support/postgres';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -222,4 +224,58 @@ test('with CIS_BOT_TEAMS_DEV_NO_AUTH it listens on 127.0.0.1 only, saying so lou
     main.child.kill('SIGTERM');
   }
   expect(await exitCode(main.child)).toBe(0);
+});
+
+test('with DATABASE_URL it keeps its state in PostgreSQL, migrated at start-up, never logging the password', async () => {
+  const databaseUrl = await createTestDatabase();
+  const password = decodeURIComponent(new URL(databaseUrl).password);
+  const { CIS_BOT_DB: sqliteFile, ...env } = baseEnv();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${sqliteFile}${suffix}`, { force: true });
+  const main = startMain({
+    ...env,
+    DATABASE_URL: databaseUrl,
+    SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackApi.apiUrl,
+    LOG_LEVEL: 'debug',
+  });
+  try {
+    const port = await main.port;
+    const res = await postSigned(`http://127.0.0.1:${port}/slack/events`, {
+      body: slashCommandBody({ text: '4.1 audit', response_url: slackApi.responseUrl() }),
+    });
+    expect(res.status).toBe(200);
+    for (
+      let i = 0;
+      i < 200 && (await queryRows(databaseUrl, 'SELECT id FROM audit_runs')).length === 0;
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    main.child.kill('SIGTERM');
+  }
+  expect(await exitCode(main.child)).toBe(0);
+  expect(await queryRows(databaseUrl, 'SELECT control, source FROM audit_runs')).toEqual([
+    { control: '4.1', source: 'slack' },
+  ]);
+  // The signature of the command is in the replay cache that replicas share.
+  expect(await queryRows(databaseUrl, 'SELECT count(*)::int AS n FROM once_keys')).toEqual([{ n: 1 }]);
+  expect(logLines(main.stderr()).find((l) => l.msg === 'database ready')).toMatchObject({
+    component: 'store',
+    store: 'postgresql',
+    schemaVersion: 4,
+    migrated: [1, 2, 3, 4],
+  });
+  expect(main.stderr()).not.toContain(password);
+  expect(existsSync(String(sqliteFile))).toBe(false);
+});
+
+test('refuses to start with both DATABASE_URL and CIS_BOT_DB, naming both', async () => {
+  const main = startMain({ ...baseEnv(), DATABASE_URL: 'postgres://cis:SECRET-pw@127.0.0.1:1/cis' });
+  await expect(main.port).rejects.toThrow(
+    /Both DATABASE_URL \(a PostgreSQL database\) and CIS_BOT_DB \(an SQLite file\)/,
+  );
+  expect(await exitCode(main.child)).toBe(2);
+  expect(main.stderr()).not.toContain('SECRET-pw');
 });

@@ -94,6 +94,10 @@ describe('redactValue', () => {
     expect(redactText('postgres://cis:pa55@db:5432/cis?sslmode=require')).toBe(
       'postgres://cis:[redacted]@db:5432/cis?sslmode=require',
     );
+    expect(redactText('DATABASE_URL=postgresql://:pa55@db/cis')).toBe(
+      'DATABASE_URL=postgresql://:[redacted]@db/cis',
+    );
+    expect(redactText('postgres://db.internal:5432/cis')).toBe('postgres://db.internal:5432/cis');
     expect(redactText('AWS_SECRET_ACCESS_KEY=wJalr/K7MDENG export')).toBe(
       'AWS_SECRET_ACCESS_KEY=[redacted] export',
     );

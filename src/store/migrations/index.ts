@@ -14,7 +14,7 @@ import { approvalKinds } from './004-approval-kinds';
 import { auditRunsAnyPlatform } from './005-audit-runs-any-platform';
 import type { Migration, SchemaMigration } from './schema-migration';
 
-export type { Migration, SchemaMigration } from './schema-migration';
+export type { Migration, MigrationOutcome, SchemaMigration } from './schema-migration';
 
 export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
   auditsPlansApprovals,

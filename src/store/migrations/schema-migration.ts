@@ -15,3 +15,10 @@ export interface Migration {
   name: string;
   sql: string;
 }
+
+/** What a store's migration runner did at open: the version before and after, the versions it applied. */
+export interface MigrationOutcome {
+  from: number;
+  to: number;
+  applied: number[];
+}

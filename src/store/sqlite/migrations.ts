@@ -5,18 +5,18 @@
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../core/ports/store';
-import { checkNumbering, type Migration, migrationsFor, newerSchemaError } from '../migrations';
+import {
+  checkNumbering,
+  type Migration,
+  type MigrationOutcome,
+  migrationsFor,
+  newerSchemaError,
+} from '../migrations';
 
 export type { Migration } from '../migrations';
 
 /** SQLite's migrations, in version order. */
 export const MIGRATIONS: readonly Migration[] = migrationsFor('sqlite');
-
-export interface MigrationOutcome {
-  from: number;
-  to: number;
-  applied: number[];
-}
 
 /** The highest migration version recorded in the database (0 for a new file). */
 export function schemaVersion(db: Database.Database): number {
@@ -43,7 +43,8 @@ export function migrate(
       applied_at TEXT NOT NULL
     )`);
     const current = schemaVersion(db);
-    if (current > latest) throw newerSchemaError(db.name, current, latest, 'point store.path at another file');
+    if (current > latest)
+      throw newerSchemaError(db.name, current, latest, 'point store.path at another file');
     const applied: number[] = [];
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
     for (const m of migrations) {

@@ -7,6 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { StoreError } from '../../core/ports/store';
+import type { MigrationOutcome } from '../migrations';
 import { PartsStore, type StoreParts } from '../parts-store';
 import { SqliteApprovalStore } from './approvals';
 import { SqliteAuditLogStore } from './audit-log';
@@ -50,7 +51,11 @@ function retryWhileLocked(budgetMs: number, work: () => void): void {
 }
 
 /** Opens the file, sets it up for several processes (WAL, busy timeout) and applies the migrations. */
-function openDatabase(path: string, options: OpenStoreOptions, now: () => Date): Database.Database {
+function openDatabase(
+  path: string,
+  options: OpenStoreOptions,
+  now: () => Date,
+): { db: Database.Database; migration: MigrationOutcome } {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   let db: Database.Database;
   try {
@@ -58,6 +63,7 @@ function openDatabase(path: string, options: OpenStoreOptions, now: () => Date):
   } catch (cause) {
     throw new StoreError(`cannot open the database ${path}: ${(cause as Error).message}`, { cause });
   }
+  let migration: MigrationOutcome | undefined;
   try {
     db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     // FULL: a committed decision or audit-log line survives a power cut, not only a process crash.
@@ -68,14 +74,14 @@ function openDatabase(path: string, options: OpenStoreOptions, now: () => Date):
       // processes opening the same new file at once can see "database is locked": retry the preparation
       // (a second opener then finds WAL already on, and the migrations run in an IMMEDIATE transaction).
       if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
-      migrate(db, options.migrations ?? MIGRATIONS, now);
+      migration = migrate(db, options.migrations ?? MIGRATIONS, now);
     });
   } catch (cause) {
     db.close();
     if (cause instanceof StoreError) throw cause;
     throw new StoreError(`cannot prepare the database ${path}: ${(cause as Error).message}`, { cause });
   }
-  return db;
+  return { db, migration: migration as MigrationOutcome };
 }
 
 function sqliteParts(connection: SqliteConnection): StoreParts {
@@ -92,14 +98,17 @@ function sqliteParts(connection: SqliteConnection): StoreParts {
 
 export class SqliteStore extends PartsStore {
   readonly path: string;
+  /** What the migration at open did (from/to version, versions applied by this open). */
+  readonly migration: MigrationOutcome;
   private readonly db: Database.Database;
 
   constructor(path: string, options: OpenStoreOptions = {}) {
     const now = options.now ?? (() => new Date());
-    const db = openDatabase(path, options, now);
+    const { db, migration } = openDatabase(path, options, now);
     super(sqliteParts(new SqliteConnection(db, now)));
     this.path = path;
     this.db = db;
+    this.migration = migration;
   }
 
   async close(): Promise<void> {

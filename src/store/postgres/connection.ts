@@ -1,0 +1,198 @@
+/**
+ * What every part of the PostgreSQL store shares: the connection pool (node-postgres), the store's clock,
+ * one query helper and one transaction helper, both bounded in time, and the translation of any driver
+ * failure into a StoreError that says what was being done. No global state: the pool's type parsers and
+ * timeouts are its own, so several stores (replicas in a test, other databases) live side by side.
+ *
+ * Time bounds: a connection is awaited at most `connectTimeoutMs` (a new one, or a pooled one when all
+ * are busy), the server cancels a statement after `statementTimeoutMs`, and the client gives up on a
+ * server that stopped answering shortly after that; so a call that cannot proceed fails fast.
+ */
+import pg from 'pg';
+import { StoreError } from '../../core/ports/store';
+
+export interface PostgresSettings {
+  /** postgres:// or postgresql:// connection string (TLS with `sslmode` in it). */
+  url: string;
+  /** Connections in the pool. */
+  poolSize: number;
+  /** How long a call waits for a connection (new, or free in the pool), in ms. */
+  connectTimeoutMs: number;
+  /** How long the server may run one statement, in ms (its `statement_timeout`). */
+  statementTimeoutMs: number;
+}
+
+/** Past the server's own statement timeout, how long the client still waits for an answer. */
+const CLIENT_MARGIN_MS = 1000;
+
+const JSON_OID = 114;
+const JSONB_OID = 3802;
+const INT8_OID = 20;
+
+/**
+ * JSON columns come back as text, as from SQLite (the shared row mapping parses them), and 64-bit
+ * integers (sequence numbers, epoch milliseconds: far below 2^53) as numbers.
+ */
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (oid === JSON_OID || oid === JSONB_OID) return (text: string) => text;
+    if (oid === INT8_OID) return (text: string) => Number(text);
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Runs statements on one connection (inside a transaction: see `PgConnection#transaction`). */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
+function messageOf(cause: unknown): string {
+  const message = (cause as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(cause);
+}
+
+/**
+ * False for a failure that leaves the connection usable: an error the server sent about the statement,
+ * or our own refusal; true for a lost socket, a client-side time-out or a fatal server error.
+ */
+function mayBreakConnection(cause: unknown): boolean {
+  if (cause instanceof StoreError) return false;
+  const severity = (cause as { severity?: unknown } | null)?.severity;
+  return typeof severity !== 'string' || severity === 'FATAL' || severity === 'PANIC';
+}
+
+export class PgConnection {
+  readonly pool: pg.Pool;
+  readonly now: () => Date;
+  readonly settings: PostgresSettings;
+  private closed = false;
+  /** Checked-out connections that must be discarded rather than returned to the pool. */
+  private readonly broken = new WeakSet<pg.PoolClient>();
+
+  constructor(settings: PostgresSettings, now: () => Date, onIdleError: (error: Error) => void) {
+    this.settings = settings;
+    this.now = now;
+    this.pool = new pg.Pool({
+      connectionString: settings.url,
+      max: settings.poolSize,
+      connectionTimeoutMillis: settings.connectTimeoutMs,
+      statement_timeout: settings.statementTimeoutMs,
+      query_timeout: settings.statementTimeoutMs + CLIENT_MARGIN_MS,
+      // A replica that stalls inside a transaction must not hold its row locks for long.
+      idle_in_transaction_session_timeout: Math.max(5000, settings.statementTimeoutMs * 5),
+      keepAlive: true,
+      application_name: 'cis-bot',
+      types: TYPES,
+    });
+    // An idle connection the server dropped (a restart, a failover): the pool discards it and opens a
+    // new one on the next call. Without a listener the process would crash.
+    this.pool.on('error', onIdleError);
+  }
+
+  /** Runs one statement; its rows. */
+  async rows<R>(what: string, sql: string, values: readonly unknown[] = []): Promise<R[]> {
+    return (await this.withClient(what, (client) => client.query(sql, values as unknown[]))).rows as R[];
+  }
+
+  /** Runs one statement; how many rows it changed. */
+  async count(what: string, sql: string, values: readonly unknown[] = []): Promise<number> {
+    const result = await this.withClient(what, (client) => client.query(sql, values as unknown[]));
+    return result.rowCount ?? 0;
+  }
+
+  /**
+   * Runs `work` in a transaction on one connection: committed when it resolves, rolled back when it
+   * rejects. `statementTimeoutMs` overrides the statement timeout inside it (migrations wait longer).
+   */
+  transaction<T>(
+    what: string,
+    work: (tx: Queryable) => Promise<T>,
+    options: { statementTimeoutMs?: number } = {},
+  ): Promise<T> {
+    return this.withClient(what, async (client) => {
+      const timeout = Math.trunc(options.statementTimeoutMs ?? this.settings.statementTimeoutMs);
+      // The client gives up shortly after the server's own timeout (a server that stopped answering).
+      const tx: Queryable = {
+        query: <R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]) => {
+          // node-postgres reads a per-query `query_timeout` that its type definitions do not declare.
+          const config = { text, values: values as unknown[], query_timeout: timeout + CLIENT_MARGIN_MS };
+          return client.query<R>(config as pg.QueryConfig);
+        },
+      };
+      await tx.query('BEGIN');
+      try {
+        if (options.statementTimeoutMs !== undefined) {
+          await tx.query(`SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${timeout}`);
+        }
+        const result = await work(tx);
+        await tx.query('COMMIT');
+        return result;
+      } catch (cause) {
+        // A connection that cannot roll back is discarded, which ends the transaction on the server.
+        if (mayBreakConnection(cause)) this.broken.add(client);
+        else await tx.query('ROLLBACK').catch(() => this.broken.add(client));
+        throw cause;
+      }
+    });
+  }
+
+  /**
+   * Checks a connection out for `work` and returns it; a connection that may be broken (lost, timed out
+   * on the client side) is discarded instead. Every failure becomes a StoreError naming `what`.
+   */
+  private async withClient<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreError(`could not ${what}: the store is closed`);
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (cause) {
+      throw this.storeError(what, cause);
+    }
+    // A connection that dies while checked out emits 'error': without this listener the process would crash.
+    const onError = () => this.broken.add(client);
+    client.on('error', onError);
+    try {
+      return await work(client);
+    } catch (cause) {
+      if (mayBreakConnection(cause)) this.broken.add(client);
+      throw this.storeError(what, cause);
+    } finally {
+      client.off('error', onError);
+      // Releasing with an error makes the pool close the connection instead of reusing it.
+      client.release(this.broken.has(client) ? new Error('connection discarded') : undefined);
+    }
+  }
+
+  /** A StoreError for `cause`, saying what was being done and, for time-outs, which bound was hit. */
+  storeError(what: string, cause: unknown): StoreError {
+    if (cause instanceof StoreError) return cause;
+    const message = messageOf(cause);
+    const code = (cause as { code?: unknown } | null)?.code;
+    let detail = message;
+    if (/timeout exceeded when trying to connect|terminated due to connection timeout/i.test(message)) {
+      detail =
+        `no database connection within ${this.settings.connectTimeoutMs} ms (the server does not answer, ` +
+        `or all ${this.settings.poolSize} pooled connections are busy)`;
+    } else if (code === '57014' && /statement timeout/i.test(message)) {
+      detail = `the database did not finish within ${this.settings.statementTimeoutMs} ms (statement timeout)`;
+    } else if (/Query read timeout/i.test(message)) {
+      detail = `the database did not answer within ${this.settings.statementTimeoutMs + CLIENT_MARGIN_MS} ms`;
+    } else if (/after calling end on the pool/i.test(message)) {
+      detail = 'the store is closed';
+    }
+    return new StoreError(`could not ${what}: ${detail}`, { cause });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.pool.end();
+    } catch (cause) {
+      throw new StoreError(`could not close the database connections: ${messageOf(cause)}`, { cause });
+    }
+  }
+}

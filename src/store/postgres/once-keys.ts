@@ -1,0 +1,34 @@
+/**
+ * The PostgreSQL once-only key store (table once_keys). Remembering a key is one upsert that succeeds
+ * for the first caller, or for a caller whose key had expired (it counts as new again), and for no one
+ * while the key is remembered: the primary key and the row lock decide between replicas. The same
+ * statement purges a bounded batch of other expired keys, skipping rows another replica is purging.
+ */
+import type { OnceKeyStore } from '../../core/ports/store';
+import { iso, ms } from '../rows';
+import type { PgConnection } from './connection';
+
+/** Expired keys purged per call at most, so a backlog never slows a request. */
+const PURGE_BATCH = 100;
+
+export class PostgresOnceKeyStore implements OnceKeyStore {
+  constructor(private readonly c: PgConnection) {}
+
+  async rememberOnce(key: string, expiresAt: string, now: Date): Promise<boolean> {
+    // The key may be a request signature: it stays out of error messages.
+    const nowMs = ms(now, 'now');
+    const remembered = await this.c.count(
+      'remember a once-only key',
+      `WITH purged AS (
+         DELETE FROM once_keys WHERE key IN (
+           SELECT key FROM once_keys WHERE expires_at_ms <= $3 AND key <> $1
+           LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)
+       )
+       INSERT INTO once_keys (key, expires_at_ms, seen_at) VALUES ($1, $2, $4)
+       ON CONFLICT (key) DO UPDATE SET expires_at_ms = EXCLUDED.expires_at_ms, seen_at = EXCLUDED.seen_at
+         WHERE once_keys.expires_at_ms <= $3`,
+      [key, ms(expiresAt, 'expiresAt'), nowMs, iso(now, 'now')],
+    );
+    return remembered === 1;
+  }
+}
