@@ -114,7 +114,12 @@ it('saves one conversation reference from 50 replicas at once without a conflict
   );
   const refs = await replica(0).listConversationRefs('teams');
   expect(refs).toEqual([
-    { platform: 'teams', conversationId: '19:abc', ref: { i: expect.any(Number) }, updatedAt: expect.any(String) },
+    {
+      platform: 'teams',
+      conversationId: '19:abc',
+      ref: { i: expect.any(Number) },
+      updatedAt: expect.any(String),
+    },
   ]);
 });
 
