@@ -59,13 +59,18 @@ describe('the CLI through the composition root', () => {
   it('`cis-bot --help` loads no configuration schema, AWS SDK, database driver, logger or sandbox', () => {
     const loaded = closure('adapters/cli/main.ts');
     const heavy = [...loaded].filter((m) =>
-      /^(zod|yaml|pino|better-sqlite3|@aws-sdk\/.*|@smithy\/.*)$/.test(m),
+      /^(zod|yaml|pino|better-sqlite3|pg|@aws-sdk\/.*|@smithy\/.*)$/.test(m),
     );
     expect(heavy).toEqual([]);
     const infrastructure = inRepo(loaded).filter((p) =>
       /^src\/(aws|store|config|sandbox|scheduler)\//.test(p),
     );
     expect(infrastructure).toEqual([]);
+  });
+
+  it('the store loads the PostgreSQL driver only for a PostgreSQL URL (SQLite commands never do)', () => {
+    expect(closure('src/store/index.ts')).not.toContain('pg');
+    expect(closure('src/store/postgres/index.ts')).toContain('pg');
   });
 });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runCli } from '../../adapters/cli/main';
 import type { AuditLogEntry } from '../../src/core/ports/store';
+import { createTestDatabase, queryRows } from '../support/postgres';
 import { brokenScenario, configDoc, tempDir } from './helpers';
 
 interface Run {
@@ -29,6 +30,10 @@ beforeAll(() => {
 afterAll(() => tmp.remove());
 
 async function cli(...argv: string[]): Promise<Run> {
+  return cliWith(env, ...argv);
+}
+
+async function cliWith(environment: NodeJS.ProcessEnv, ...argv: string[]): Promise<Run> {
   let out = '';
   let err = '';
   const code = await runCli(argv, {
@@ -38,7 +43,7 @@ async function cli(...argv: string[]): Promise<Run> {
     stderr: (s) => {
       err += s;
     },
-    env,
+    env: environment,
   });
   return { code, out, err };
 }
@@ -139,4 +144,27 @@ test('a compliant account needs nothing: exit 0', async () => {
   const r = await cli('remediate', '4.1', '--sandbox', compliant);
   expect(r.code).toBe(0);
   expect(r.out).toContain('Nothing to do');
+});
+
+test('remediate and history keep the approval and its story in PostgreSQL with DATABASE_URL', async () => {
+  const onPostgres = { CIS_BOT_CONFIG: configFile, DATABASE_URL: await createTestDatabase() };
+  const r = await cliWith(
+    onPostgres,
+    'remediate',
+    '4.1',
+    '--sandbox',
+    scenarioFile,
+    '--approve',
+    '--operator',
+    'alice',
+  );
+  expect(r.err).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.out).toContain('Re-audit: COMPLIANT');
+  expect(await queryRows(onPostgres.DATABASE_URL, 'SELECT state FROM approvals')).toEqual([
+    { state: 'succeeded' },
+  ]);
+  const history = await cliWith(onPostgres, 'history', '--limit', '30');
+  expect(history.code).toBe(0);
+  expect(history.out).toContain('execution-finished');
 });

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
+import { SCHEMA_MIGRATIONS } from '../../src/store';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../slack/helpers';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../support/fake-slack-api';
 import { createTestDatabase, queryRows } from '../support/postgres';
@@ -264,8 +265,8 @@ test('with DATABASE_URL it keeps its state in PostgreSQL, migrated at start-up, 
   expect(logLines(main.stderr()).find((l) => l.msg === 'database ready')).toMatchObject({
     component: 'store',
     store: 'postgresql',
-    schemaVersion: 4,
-    migrated: [1, 2, 3, 4],
+    schemaVersion: SCHEMA_MIGRATIONS.length,
+    migrated: SCHEMA_MIGRATIONS.map((m) => m.version),
   });
   expect(main.stderr()).not.toContain(password);
   expect(existsSync(String(sqliteFile))).toBe(false);

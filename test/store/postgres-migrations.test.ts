@@ -72,7 +72,11 @@ describe('PostgreSQL schema migrations', () => {
     expect(await applied(url)).toHaveLength(1);
 
     const store = await open(url);
-    expect(store.migration).toEqual({ from: 1, to: POSTGRES_MIGRATIONS.length, applied: [2, 3, 4] });
+    expect(store.migration).toEqual({
+      from: 1,
+      to: POSTGRES_MIGRATIONS.length,
+      applied: POSTGRES_MIGRATIONS.slice(1).map((m) => m.version),
+    });
     expect(await store.getPlan('h1')).toMatchObject({ hash: 'h1', plan: { steps: [1] } });
     // Migration 4: approvals stored before approval kinds existed are remediations.
     expect(await store.getApproval('old')).toMatchObject({
@@ -81,6 +85,16 @@ describe('PostgreSQL schema migrations', () => {
       state: 'requested',
     });
     expect(await store.rememberOnce('k', '2030-01-01T00:00:00Z', new Date('2025-01-01'))).toBe(true);
+    // Migration 5: audit runs from any platform.
+    await store.recordAuditRun({
+      id: 'r1',
+      control: '4.1',
+      startedAt: '2025-01-01T00:00:00Z',
+      finishedAt: '2025-01-01T00:00:01Z',
+      trigger: 'webex',
+      accounts: [],
+    });
+    expect((await store.getAuditRun('r1'))?.trigger).toBe('webex');
   });
 
   it('refuses a database written by a newer cis-bot, with a clear error, and changes nothing', async () => {
