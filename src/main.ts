@@ -8,7 +8,7 @@ import type { StoreConfig } from './config/schema';
 import { CisBotError, ConfigError } from './core/errors';
 import { createLogger, createLoggerFactory } from './logger';
 import { createCoreServices } from './runtime';
-import { startBot } from './server';
+import { chatPlatforms, startBot } from './server';
 import { openConfiguredStore } from './store';
 
 /** Which database, for the start-up log: never the connection string (it may hold a password). */
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     ...(config.aws.external_id !== undefined ? { externalId: config.aws.external_id } : {}),
     logger: loggers('aws'),
   });
+  chatPlatforms(config); // a configuration error is said before any connection is made
   const coreLog = loggers('core');
   const storeLog = loggers('store');
   // Connects and migrates first (PostgreSQL: under the migration lock), so a database problem stops start-up.

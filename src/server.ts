@@ -50,11 +50,8 @@ function listen(app: express.Application, port: number, host: string): Promise<S
   });
 }
 
-export async function startBot(
-  config: Config,
-  services: CoreServices,
-  options: StartBotOptions = {},
-): Promise<BotServer> {
+/** The chat platforms to serve; refuses a configuration with none (main checks it before opening the database). */
+export function chatPlatforms(config: Config): { wantsSlack: boolean; wantsTeams: boolean } {
   const wantsSlack = config.env.slack !== undefined;
   const wantsTeams = config.env.teams !== undefined || config.env.teamsDevNoAuth;
   if (!wantsSlack && !wantsTeams) {
@@ -63,6 +60,15 @@ export async function startBot(
         'MicrosoftAppPassword and MicrosoftAppTenantId (Teams). To try the audit without a chat platform, run `npm run demo`.',
     );
   }
+  return { wantsSlack, wantsTeams };
+}
+
+export async function startBot(
+  config: Config,
+  services: CoreServices,
+  options: StartBotOptions = {},
+): Promise<BotServer> {
+  const { wantsSlack, wantsTeams } = chatPlatforms(config);
   const loggers = options.loggers ?? createLoggerFactory({ level: config.env.logLevel });
   const log = loggers('server');
   const app = express();
