@@ -18,12 +18,14 @@ import type { Config } from './config/schema';
 import { getControl } from './core/controls/registry';
 import type { Control, MetricFilterControl } from './core/controls/types';
 import { ConfigError } from './core/errors';
+import type { AccountDirectory, AccountSource, DirectoryAccount } from './core/ports/account-directory';
 import type { AuditOutcome, Auditor } from './core/ports/auditor';
+import type { Logger } from './core/ports/logger';
 import type { Store } from './core/ports/store';
 import type { RemediationWorkflow } from './core/remediation';
 import type { CoreServices } from './runtime';
 
-export type { AwsConfirmation, Config, CoreServices, SdkClientConfig };
+export type { AccountSource, AwsConfirmation, Config, CoreServices, DirectoryAccount, SdkClientConfig };
 
 /** What the CLI's caller may set: the environment the configuration reads, SDK settings (tests). */
 export interface CliSettings {
@@ -31,6 +33,8 @@ export interface CliSettings {
   env?: NodeJS.ProcessEnv;
   /** SDK client settings (a fast retry strategy, an endpoint). */
   clientConfig?: SdkClientConfig;
+  /** Where notices go (aws.accounts winning over aws.organization); absent: nowhere. */
+  stderr?: (text: string) => void;
 }
 
 /** The configuration file (`--config`, else CIS_BOT_CONFIG, else ./cis-bot.yaml) and environment. */
@@ -50,8 +54,10 @@ export interface AwsTargetOptions {
   region?: string;
   roleArnTemplate: string;
   externalId?: string;
-  /** The accounts the session may assume the role in. */
+  /** The accounts the session may assume the role in (`audit`: the accounts it audits; none: the directory's). */
   accounts: readonly string[];
+  /** `--organization`: the accounts come from AWS Organizations, whatever aws.accounts lists. */
+  organization?: boolean;
 }
 
 interface AwsTarget {
@@ -113,15 +119,74 @@ export async function runCliAudit(
   const target = await openAwsTarget(config, settings, opts);
   try {
     const { runAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
+    const { labelsOf } = require('./core/accounts') as typeof import('./core/accounts');
+    const listed =
+      opts.accounts.length > 0 ? [] : await accountDirectory(config, settings, target, opts).list();
     return await runAudit({
       control: opts.control,
       session: target.session,
       region: target.region,
-      accounts: opts.accounts,
-      ...(target.labels ? { labels: target.labels } : {}),
+      accounts: opts.accounts.length > 0 ? opts.accounts : listed.map((a) => a.accountId),
+      labels: { ...target.labels, ...labelsOf(listed) },
       concurrency: opts.concurrency,
       confirmPatterns: opts.confirmPatterns,
     });
+  } finally {
+    await target.close();
+  }
+}
+
+/** The notices of a CLI run (warnings only) as `cis-bot: ...` lines on stderr. */
+function noticeLogger(settings: CliSettings): Logger {
+  const ignore = () => undefined;
+  return {
+    debug: ignore,
+    info: ignore,
+    warn: (msg) => settings.stderr?.(`cis-bot: ${msg}\n`),
+    error: ignore,
+  };
+}
+
+/** The accounts a command covers when it names none: aws.accounts, else discovery (--organization: discovery). */
+function accountDirectory(
+  config: Config,
+  settings: CliSettings,
+  target: AwsTarget,
+  opts: Pick<AwsTargetOptions, 'organization'>,
+): AccountDirectory {
+  const { accountDirectoryFor } =
+    require('./aws/account-directory') as typeof import('./aws/account-directory');
+  const aws = opts.organization
+    ? { ...config.aws, accounts: [], organization: { ...config.aws.organization, enabled: true } }
+    : config.aws;
+  return accountDirectoryFor(aws, target.session, {
+    ...(target.labels ? { labels: target.labels } : {}),
+    log: noticeLogger(settings),
+  });
+}
+
+export interface CliAccounts {
+  source: AccountSource;
+  accounts: readonly DirectoryAccount[];
+}
+
+/** `cis-bot accounts`: the accounts cis-bot audits (with no list: the account of its own credentials). */
+export async function listCliAccounts(
+  config: Config,
+  settings: CliSettings,
+  opts: AwsTargetOptions,
+): Promise<CliAccounts> {
+  const target = await openAwsTarget(config, settings, opts);
+  try {
+    const directory = accountDirectory(config, settings, target, opts);
+    if (directory.source !== 'own') return { source: directory.source, accounts: await directory.list() };
+    const { accountId } = await target.session.callerIdentity().catch((error: unknown) => {
+      const { isMissingCredentials } = require('./aws/errors') as typeof import('./aws/errors');
+      const { MissingCredentialsError } = require('./aws/auditor') as typeof import('./aws/auditor');
+      throw isMissingCredentials(error) ? new MissingCredentialsError(error) : error;
+    });
+    const label = target.labels?.[accountId];
+    return { source: 'own', accounts: [{ accountId, ...(label !== undefined ? { label } : {}) }] };
   } finally {
     await target.close();
   }

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     session,
     region,
     store,
+    accountsLog: loggers('accounts'),
     onError: (error, context) =>
       coreLog.error(context, { error: error instanceof Error ? error.message : String(error) }),
   });
@@ -60,6 +61,9 @@ async function main(): Promise<void> {
     await store.close().catch(() => undefined);
     throw error;
   });
+  // Discover the organization's accounts now, so a denial or an unknown OU shows in the log at start-up
+  // (the directory logs the outcome itself; chat commands get the same error until it is fixed).
+  void services.accounts.list().catch(() => undefined);
   const log = loggers('server');
   const shutdown = (signal: string) => {
     log.info(`${signal}: shutting down`);

@@ -20,6 +20,7 @@ import {
   awsTarget,
   configOption,
   externalIdOption,
+  organizationOption,
   outputOption,
   parseAccountList,
   regionOption,
@@ -64,7 +65,8 @@ async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions):
   const level = opts.level ?? config.notifications.default_level;
   const outcome = await runCliAudit(config, ctx.io, {
     control,
-    ...awsTarget(opts, config, opts.accounts ?? [...config.aws.accounts]),
+    // No --accounts: aws.accounts, else the accounts aws.organization discovers, else the caller's own.
+    ...awsTarget(opts, config, opts.accounts ?? []),
     concurrency: opts.concurrency ?? config.aws.concurrency,
     confirmPatterns: opts.confirmPatterns ?? config.aws.confirm_patterns,
   });
@@ -81,9 +83,10 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
     .argument('<control>', 'control id, e.g. 4.1')
     .option(
       '--accounts <ids>',
-      'comma-separated 12-digit account ids, reached through AssumeRole',
+      'comma-separated 12-digit account ids, reached through AssumeRole (default: aws.accounts, else the accounts aws.organization discovers)',
       parseAccountList,
     )
+    .addOption(organizationOption())
     .addOption(roleOption())
     .addOption(externalIdOption())
     .addOption(regionOption('region to start in'))

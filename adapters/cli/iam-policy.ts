@@ -1,12 +1,14 @@
 /**
  * `cis-bot iam-policy`: prints the least-privilege IAM policies cis-bot needs, derived from the control
- * registry (each control declares the actions it reads and the ones its remediation calls), so the
- * README's policy and the code can never drift apart.
+ * registry (each control declares the actions it reads and the ones its remediation calls) and, with
+ * `--organization`, from the account discovery's actions (src/core/accounts), so the README's policy and
+ * the code can never drift apart.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { ACCOUNT_DISCOVERY_ACTIONS } from '../../src/core/accounts/discovery-actions';
 import { readActionsFor, remediationActionsFor } from '../../src/core/controls/iam';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
-import { DEFAULT_ROLE_ARN_TEMPLATE, roleArnFor, splitList } from '../../src/core/inputs';
+import { DEFAULT_ROLE_ARN_TEMPLATE, ROLE_ARN, roleArnFor, splitList } from '../../src/core/inputs';
 import type { CliContext } from './io';
 import { parseAccountList } from './options';
 
@@ -16,6 +18,42 @@ interface PolicyOptions {
   remediation?: boolean;
   confirmPatterns?: boolean;
   role?: string;
+  organization?: boolean;
+  organizationRole?: string;
+}
+
+/** Account discovery's read of AWS Organizations (aws.organization). */
+function discoveryStatement(): object {
+  return {
+    Sid: 'CisBotDiscoverAccounts',
+    Effect: 'Allow',
+    Action: [...ACCOUNT_DISCOVERY_ACTIONS],
+    Resource: '*',
+  };
+}
+
+/**
+ * What account discovery adds: without a role, the hub itself reads Organizations; with
+ * aws.organization.role_arn, the hub may assume that role, and the role (in the management or a delegated
+ * administrator account) reads Organizations.
+ */
+export function discoveryPolicies(roleArn: string | undefined): { hub: object[]; organizationRole?: object } {
+  if (roleArn === undefined) return { hub: [discoveryStatement()] };
+  return {
+    hub: [
+      { Sid: 'CisBotAssumeOrganizationRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roleArn },
+    ],
+    organizationRole: { Version: '2012-10-17', Statement: [discoveryStatement()] },
+  };
+}
+
+function parseRoleArn(value: string): string {
+  if (!ROLE_ARN.test(value)) {
+    throw new InvalidArgumentError(
+      `expected an IAM role ARN such as arn:aws:iam::123456789012:role/CisBotOrganizationRead, got "${value}".`,
+    );
+  }
+  return value;
 }
 
 /** The permissions policy of the role cis-bot uses inside each audited account. */
@@ -40,7 +78,11 @@ export function accountPolicy(
  * The policy of the identity cis-bot runs as (the hub): who it is, and which roles it may assume: the
  * role in each listed account, or in any account when none are listed.
  */
-export function hubPolicy(roleArnTemplate: string, accounts: readonly string[] = []): object {
+export function hubPolicy(
+  roleArnTemplate: string,
+  accounts: readonly string[] = [],
+  extra: readonly object[] = [],
+): object {
   const roles =
     accounts.length > 0
       ? accounts.map((a) => roleArnFor(roleArnTemplate, a))
@@ -55,6 +97,7 @@ export function hubPolicy(roleArnTemplate: string, accounts: readonly string[] =
         Action: ['sts:AssumeRole'],
         Resource: roles,
       },
+      ...extra,
     ],
   };
 }
@@ -75,11 +118,25 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
       (value: string) => (splitList(value).length === 0 ? [] : parseAccountList(value)),
     )
     .option('--role <arnTemplate>', 'role ARN template with {account}', DEFAULT_ROLE_ARN_TEMPLATE)
+    .option(
+      '--organization',
+      'add account discovery from AWS Organizations (aws.organization): organizations:ListAccounts and the other reads',
+    )
+    .option(
+      '--organization-role <arn>',
+      'aws.organization.role_arn: the hub assumes it, and it reads AWS Organizations (implies --organization)',
+      parseRoleArn,
+    )
     .action((opts: PolicyOptions) => {
       const ids = opts.control ?? [...CONTROLS.keys()];
+      const discovery =
+        opts.organization || opts.organizationRole !== undefined
+          ? discoveryPolicies(opts.organizationRole)
+          : undefined;
       const out = {
         accountRolePolicy: accountPolicy(ids, opts.remediation === true, opts.confirmPatterns === true),
-        hubPolicy: hubPolicy(opts.role ?? DEFAULT_ROLE_ARN_TEMPLATE, opts.accounts),
+        hubPolicy: hubPolicy(opts.role ?? DEFAULT_ROLE_ARN_TEMPLATE, opts.accounts, discovery?.hub),
+        ...(discovery?.organizationRole ? { organizationRolePolicy: discovery.organizationRole } : {}),
       };
       ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     });

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CisBotError } from '../../src/core/errors';
+import { registerAccountsCommand } from './accounts-command';
 import { registerAuditCommand } from './audit-command';
 import { registerDemoCommand } from './demo-command';
 import { registerHistoryCommand } from './history';
@@ -38,6 +39,7 @@ const registerPattern: CommandRegistrar = (program, ctx) =>
 /** Commands of the CLI, in help order. Other modules' registrars are added here. */
 export const REGISTRARS: readonly CommandRegistrar[] = [
   registerAuditCommand,
+  registerAccountsCommand,
   registerDemoCommand,
   registerRemediateCommand,
   registerHistoryCommand,

@@ -75,6 +75,8 @@ export interface AwsCliOptions {
   role?: string;
   externalId?: string;
   config?: string;
+  /** `--organization` (audit, accounts). */
+  organization?: boolean;
 }
 
 /** Where AWS is and as whom, from the options, else the configuration (aws.role_arn_template, aws.external_id). */
@@ -90,7 +92,16 @@ export function awsTarget(
     roleArnTemplate: opts.role !== undefined ? roleTemplate(opts.role) : config.aws.role_arn_template,
     ...(externalId !== undefined ? { externalId } : {}),
     accounts,
+    ...(opts.organization ? { organization: true } : {}),
   };
+}
+
+/** `--organization`: the accounts come from AWS Organizations (aws.organization's scope), whatever aws.accounts lists. */
+export function organizationOption(): Option {
+  return new Option(
+    '--organization',
+    "discover the accounts from AWS Organizations (aws.organization's include_ous, exclude_accounts, role_arn), even when aws.accounts lists some",
+  );
 }
 
 export function roleOption(): Option {

@@ -6,11 +6,13 @@
  * rejects the whole audit. Implements the core's `Auditor` port.
  */
 import type { Config } from '../config/schema';
+import { labelsOf, staticAccountDirectory } from '../core/accounts';
 import { getControl } from '../core/controls/registry';
 import { type Control, type MetricFilterControl, unhandledKind } from '../core/controls/types';
 import { ConfigError, UsageError } from '../core/errors';
 import { evaluate } from '../core/evaluate/evaluate';
 import { type AuditReport, summarize } from '../core/evaluate/findings';
+import type { AccountDirectory } from '../core/ports/account-directory';
 import type { AuditOutcome, Auditor, AuditRequest } from '../core/ports/auditor';
 import { type AccountSnapshot, type ProbeError, probeError } from '../core/snapshot';
 import { collectAccount } from './collector';
@@ -224,6 +226,8 @@ export interface AwsAuditorDeps {
   labels?: Readonly<Record<string, string>>;
   /** Reuse a session (its assumed-role credentials are cached). */
   session?: AwsSession;
+  /** The accounts audited when a request names none, and their labels; default aws.accounts. */
+  accounts?: AccountDirectory;
 }
 
 /** The `Auditor` port over AWS, from the validated configuration (`config.aws`). */
@@ -243,6 +247,7 @@ export function createAwsAuditor(
       ...(deps.credentials !== undefined ? { credentials: deps.credentials } : {}),
       ...(deps.clientConfig !== undefined ? { clientConfig: deps.clientConfig } : {}),
     });
+  const directory = deps.accounts ?? staticAccountDirectory(aws.accounts, deps.labels);
   return {
     session,
     async audit(request: AuditRequest): Promise<AuditOutcome> {
@@ -251,14 +256,17 @@ export function createAwsAuditor(
       if (!auditRegion) {
         throw new ConfigError('No AWS region: set aws.region in the configuration file, or AWS_REGION.');
       }
+      // Named accounts are audited even when discovery fails (the list only gives them their labels).
+      const listed =
+        request.accounts === undefined ? await directory.list() : await directory.list().catch(() => []);
       return runAudit({
         control,
         session,
         region: auditRegion,
-        accounts: request.accounts ?? aws.accounts,
+        accounts: request.accounts ?? listed.map((a) => a.accountId),
         concurrency: aws.concurrency,
         confirmPatterns: aws.confirm_patterns,
-        ...(deps.labels !== undefined ? { labels: deps.labels } : {}),
+        labels: { ...deps.labels, ...labelsOf(listed) },
       });
     },
   };

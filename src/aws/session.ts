@@ -183,6 +183,14 @@ export class AwsSession implements ClientFactory {
     return this.options.credentials ?? (this.sts().config.credentials as Credentials);
   }
 
+  /**
+   * Settings for an SDK client the session does not make itself (AWS Organizations discovery): cis-bot's
+   * own credentials, and the session's sockets, endpoint and retry settings.
+   */
+  baseClientConfig(region: string = this.region) {
+    return this.config(region, this.baseCredentials());
+  }
+
   /** Clients signed with the base credentials. */
   baseClients(region: string): AwsClients {
     return this.cached(`base|${region}`, () => this.build(region, this.baseCredentials(), this.baseGuard));

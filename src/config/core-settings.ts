@@ -13,7 +13,6 @@ export function approvalSettings(config: Pick<Config, 'slack' | 'teams' | 'appro
 export function coreSettings(config: Config): CoreSettings {
   const approvals = approvalSettings(config);
   return {
-    accounts: config.aws.accounts,
     defaultLevel: config.notifications.default_level,
     controls: config.controls,
     remediation: config.remediation,

@@ -9,7 +9,9 @@ import {
   ACCOUNT_PLACEHOLDER,
   CONTROL_ID,
   DEFAULT_ROLE_ARN_TEMPLATE,
+  ORGANIZATION_PARENT_ID,
   REGION,
+  ROLE_ARN,
 } from '../core/inputs';
 import { LEVELS } from '../core/levels';
 
@@ -17,12 +19,55 @@ const accountId = z.string().regex(ACCOUNT_ID, 'an AWS account id is 12 digits')
 const level = z.enum(LEVELS);
 const region = z.string().regex(REGION, 'an AWS region such as eu-west-2');
 
+/**
+ * Account discovery from AWS Organizations. `aws.accounts`, when not empty, wins over it (start-up says so).
+ */
+export const organizationSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /**
+     * A role in the management account or a delegated administrator account, assumed first for the
+     * Organizations calls; absent: cis-bot's own credentials call Organizations.
+     */
+    role_arn: z
+      .string()
+      .regex(ROLE_ARN, 'an IAM role ARN such as arn:aws:iam::123456789012:role/CisBotOrganizationRead')
+      .optional(),
+    /** Only the accounts under these OUs or roots, walked recursively; empty: the whole organization. */
+    include_ous: z
+      .array(
+        z
+          .string()
+          .regex(
+            ORGANIZATION_PARENT_ID,
+            'an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx), as `aws organizations list-roots` and `list-organizational-units-for-parent` print them',
+          ),
+      )
+      .default([]),
+    /** Accounts never audited, even when discovered. */
+    exclude_accounts: z.array(accountId).default([]),
+    /** How long a discovered list is used before the organization is listed again. */
+    cache_ttl_seconds: z.number().int().min(0).max(86_400).default(300),
+    /** How long after its discovery a list is still used when listing the organization again fails. */
+    max_stale_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(3600),
+  })
+  .strict();
+
 export const awsSchema = z
   .object({
     /** The region the audit starts in (DescribeTrails with shadow trails); defaults to AWS_REGION. */
     region: region.optional(),
-    /** Accounts to audit through AssumeRole; empty means the account of the current credentials. */
+    /**
+     * Accounts to audit through AssumeRole; empty means the accounts aws.organization discovers, else the
+     * account of the current credentials.
+     */
     accounts: z.array(accountId).default([]),
+    organization: organizationSchema.prefault({}),
     /** Role ARN template; `{account}` is replaced by each account id. */
     role_arn_template: z
       .string()
@@ -187,6 +232,7 @@ export type FileConfig = z.infer<typeof fileSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
 export type RemediationConfig = z.infer<typeof remediationSchema>;
+export type OrganizationConfig = z.infer<typeof organizationSchema>;
 
 /** Settings that come from the environment only (secrets and deployment details). */
 export interface EnvConfig {

@@ -18,6 +18,15 @@ export const CONTROL_ID = /^\d+\.\d+$/;
 /** An IAM role name (the CLI's --role NAME): what IAM accepts in a role path and name. */
 export const ROLE_NAME = /^[\w+=,.@/-]{1,64}$/;
 
+/**
+ * An AWS Organizations root (`r-xxxx`) or organizational unit (`ou-xxxx-xxxxxxxx`) id: the ParentId
+ * pattern of the Organizations API (aws.organization.include_ous).
+ */
+export const ORGANIZATION_PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+
+/** An IAM role ARN, e.g. arn:aws:iam::123456789012:role/CisBotOrganizationRead (aws.organization.role_arn). */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
 /** Where a role ARN template takes the account id. */
 export const ACCOUNT_PLACEHOLDER = '{account}';
 

@@ -43,9 +43,8 @@ export interface ApprovalSettings {
   platforms: PlatformCatalog;
 }
 
+/** Which accounts are audited is not a setting here: the AccountDirectory port (./ports/account-directory). */
 export interface CoreSettings {
-  /** The accounts chat users may name; empty: only the account of the bot's own credentials. */
-  accounts: readonly string[];
   /** The level of a conversation that has none of its own. */
   defaultLevel: NotificationLevel;
   controls: ControlSettingsMap;

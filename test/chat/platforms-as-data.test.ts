@@ -61,6 +61,7 @@ beforeAll(async () => {
     auditor: services.auditor,
     store: services.store,
     workflow: services.workflow,
+    accounts: services.accounts,
   });
 });
 

@@ -10,7 +10,16 @@ interface Statement {
 interface Printed {
   accountRolePolicy: { Statement: Statement[] };
   hubPolicy: { Statement: Statement[] };
+  organizationRolePolicy?: { Statement: Statement[] };
 }
+
+const DISCOVERY = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAccounts',
+  'organizations:ListAccountsForParent',
+  'organizations:ListChildren',
+];
+const ORG_ROLE = 'arn:aws:iam::999988887777:role/CisBotOrganizationRead';
 
 async function policy(args: string[]): Promise<{ code: number; out: Printed }> {
   let stdout = '';
@@ -83,6 +92,43 @@ describe('cis-bot iam-policy', () => {
     expect(listed('The identity cis-bot runs as', 'trust policy')).toEqual(
       actions(audit.hubPolicy.Statement),
     );
+    const discovering = (await policy(['--organization'])).out;
+    expect(listed('Account discovery', 'aws.organization.role_arn')).toEqual(
+      actions(discovering.hubPolicy.Statement.slice(audit.hubPolicy.Statement.length)),
+    );
+  });
+
+  it('--organization adds the Organizations reads to the identity cis-bot runs as', async () => {
+    const without = (await policy([])).out;
+    expect(
+      without.hubPolicy.Statement.flatMap((s) => s.Action).some((a) => a.startsWith('organizations:')),
+    ).toBe(false);
+    const { code, out } = await policy(['--organization']);
+    expect(code).toBe(0);
+    expect(out.hubPolicy.Statement.at(-1)).toEqual({
+      Sid: 'CisBotDiscoverAccounts',
+      Effect: 'Allow',
+      Action: DISCOVERY,
+      Resource: '*',
+    });
+    expect(out.organizationRolePolicy).toBeUndefined();
+  });
+
+  it('--organization-role: the identity may assume that role, and the role reads Organizations', async () => {
+    const { out } = await policy(['--organization-role', ORG_ROLE]);
+    expect(out.hubPolicy.Statement.at(-1)).toEqual({
+      Sid: 'CisBotAssumeOrganizationRole',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole'],
+      Resource: ORG_ROLE,
+    });
+    expect(out.hubPolicy.Statement.flatMap((s) => s.Action).some((a) => a.startsWith('organizations:'))).toBe(
+      false,
+    );
+    expect(out.organizationRolePolicy?.Statement).toEqual([
+      { Sid: 'CisBotDiscoverAccounts', Effect: 'Allow', Action: DISCOVERY, Resource: '*' },
+    ]);
+    expect((await policy(['--organization-role', 'CisBotOrganizationRead'])).code).toBe(2);
   });
 
   it('refuses an unknown control', async () => {

@@ -8,6 +8,7 @@ import { createAwsAuditor, runAudit } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { AwsSession } from '../../src/aws/session';
 import { approvalSettings, coreSettings } from '../../src/config/core-settings';
+import { staticAccountDirectory } from '../../src/core/accounts';
 import { ApprovalService } from '../../src/core/approvals';
 import {
   breakingEvents,
@@ -157,6 +158,7 @@ describe('consumers per kind', () => {
         approvals: new ApprovalService({ store: h.store, settings: approvalSettings(h.config) }),
         runtime: createAwsRemediationRuntime(h.session),
         settings: coreSettings(h.config),
+        accounts: staticAccountDirectory(h.config.aws.accounts),
         controls: buildRegistry(CIS_V4_SECTION_4, [SERVICE]),
       });
       await expect(workflow.propose('9.1', undefined, ALICE)).rejects.toThrow(

@@ -10,6 +10,7 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { createAwsAuditor } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { approvalSettings, coreSettings } from '../../src/config/core-settings';
+import { staticAccountDirectory } from '../../src/core/accounts';
 import { APPROVED_ABANDONED_AFTER_MS, ApprovalService } from '../../src/core/approvals';
 import { RemediationWorkflow } from '../../src/core/remediation';
 import { openStore } from '../../src/store';
@@ -30,6 +31,7 @@ function restarted(h: Harness, now: () => Date) {
     approvals,
     runtime: createAwsRemediationRuntime(h.session),
     settings: coreSettings(h.config),
+    accounts: staticAccountDirectory(h.config.aws.accounts),
     now,
   });
   return { store, approvals, workflow };

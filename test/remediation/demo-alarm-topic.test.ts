@@ -13,6 +13,7 @@ import { createAwsAuditor } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { approvalSettings, coreSettings } from '../../src/config/core-settings';
 import { loadConfig } from '../../src/config/load';
+import { staticAccountDirectory } from '../../src/core/accounts';
 import { ApprovalService } from '../../src/core/approvals';
 import { RemediationWorkflow } from '../../src/core/remediation';
 import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
@@ -72,6 +73,7 @@ async function start(scenario: Scenario): Promise<World> {
     approvals,
     runtime: createAwsRemediationRuntime(auditor.session),
     settings: coreSettings(config),
+    accounts: staticAccountDirectory(config.aws.accounts),
   });
   const WRITES = ['PutMetricFilter', 'CreateTopic', 'Subscribe', 'PutMetricAlarm'];
   return {

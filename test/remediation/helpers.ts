@@ -13,6 +13,7 @@ import { AwsSession } from '../../src/aws/session';
 import { approvalSettings, coreSettings } from '../../src/config/core-settings';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
+import { staticAccountDirectory } from '../../src/core/accounts';
 import { ApprovalService } from '../../src/core/approvals';
 import type { Actor } from '../../src/core/ports/chat';
 import { RemediationWorkflow } from '../../src/core/remediation';
@@ -162,6 +163,7 @@ export async function startHarness(
     approvals,
     runtime: createAwsRemediationRuntime(session),
     settings: coreSettings(config),
+    accounts: staticAccountDirectory(config.aws.accounts),
     ...(options.now ? { now: options.now } : {}),
   });
   const regionState = () => sandbox.state.region(ACCOUNT, REGION);

@@ -11,6 +11,7 @@ import { getControl } from '../controls/registry';
 import { RemediationRefused, UsageError } from '../errors';
 import type { NotificationLevel } from '../levels';
 import { platformLabel } from '../platforms';
+import type { AccountDirectory } from '../ports/account-directory';
 import type { Auditor } from '../ports/auditor';
 import {
   ACTION_APPROVE,
@@ -35,10 +36,12 @@ import { helpCard, historyCard, statusCard } from './info-cards';
 import { decidedPlanCard, noticeCard } from './remediation-cards';
 
 export interface ChatServiceDeps {
-  settings: Pick<CoreSettings, 'accounts' | 'defaultLevel' | 'platforms'>;
+  settings: Pick<CoreSettings, 'defaultLevel' | 'platforms'>;
   auditor: Auditor;
   store: Store;
   workflow: RemediationWorkflow;
+  /** The accounts chat users may name: aws.accounts, or those discovered from AWS Organizations. */
+  accounts: AccountDirectory;
   /** The scheduler; absent when no schedules are configured (it can also be attached later). */
   digests?: DigestPort;
   /** The account of the bot's own credentials (the one audited when aws.accounts is empty). */
@@ -194,25 +197,32 @@ export class ChatService implements ChatCore {
   }
 
   /**
-   * Chat users may only name accounts the configuration lists: `--account` and the account in a button's
-   * value come from the client, and must not widen what the bot's roles reach.
+   * Chat users may only name the accounts the bot audits (aws.accounts, or those discovered from AWS
+   * Organizations): `--account` and the account in a button's value come from the client, and must not
+   * widen what the bot's roles reach.
    */
   private async checkAccounts(accounts: readonly string[] | undefined): Promise<void> {
     if (accounts === undefined) return;
-    const configured = this.deps.settings.accounts;
-    if (configured.length === 0) {
+    const directory = this.deps.accounts;
+    if (directory.source === 'own') {
       const own = await this.deps.ownAccount?.();
       if (own !== undefined && accounts.every((a) => a === own)) return;
       throw new UsageError(
-        'This bot audits the account of its own credentials; to name other accounts, list them in aws.accounts.',
+        'This bot audits the account of its own credentials; to name other accounts, list them in aws.accounts or turn on aws.organization.',
       );
     }
-    const unknown = accounts.filter((a) => !configured.includes(a));
-    if (unknown.length > 0) {
+    const known = await Promise.all(accounts.map((a) => directory.has(a)));
+    const unknown = accounts.filter((_, i) => !known[i]);
+    if (unknown.length === 0) return;
+    if (directory.source === 'organization') {
       throw new UsageError(
-        `Not a configured account: ${unknown.join(', ')}. Configured: ${configured.join(', ')}.`,
+        `Not an account cis-bot audits: ${unknown.join(', ')}. The accounts are the ACTIVE accounts discovered from AWS Organizations (aws.organization, less exclude_accounts); \`cis-bot accounts\` lists them.`,
       );
     }
+    const configured = (await directory.list()).map((a) => a.accountId);
+    throw new UsageError(
+      `Not a configured account: ${unknown.join(', ')}. Configured: ${configured.join(', ')}.`,
+    );
   }
 
   private requireDigests(): DigestPort {
@@ -232,7 +242,7 @@ export class ChatService implements ChatCore {
     getControl(control);
     await this.checkAccounts(accounts);
     let targets: Array<string | undefined> = accounts ? [...accounts] : [undefined];
-    if (!accounts && this.deps.settings.accounts.length > 1) {
+    if (!accounts && (await this.deps.accounts.list()).length > 1) {
       // Several accounts: plan for each one that fails, after one audit of them all.
       const outcome = await this.deps.auditor.audit({ control });
       targets = outcome.report.accounts.filter((f) => f.status === 'NON_COMPLIANT').map((f) => f.accountId);

@@ -12,6 +12,7 @@ import { CONTROLS, type ControlRegistry, getControl } from '../controls/registry
 import { type Control, type MetricFilterControl, unhandledKind } from '../controls/types';
 import { RemediationRefused, UsageError } from '../errors';
 import { type AccountFinding, credentialsRefusal } from '../evaluate/findings';
+import type { AccountDirectory } from '../ports/account-directory';
 import type { AuditOutcome, Auditor, AuditRequest } from '../ports/auditor';
 import type { Actor } from '../ports/chat';
 import { NO_FACTS, type RemediationRuntime } from '../ports/remediation-runtime';
@@ -26,7 +27,9 @@ export interface RemediationWorkflowDeps {
   store: Store;
   approvals: ApprovalService;
   runtime: RemediationRuntime;
-  settings: Pick<CoreSettings, 'remediation' | 'controls' | 'accounts'>;
+  settings: Pick<CoreSettings, 'remediation' | 'controls'>;
+  /** The accounts the auditor audits when none are named (aws.accounts, or discovered). */
+  accounts: AccountDirectory;
   now?: () => Date;
   controls?: ControlRegistry;
 }
@@ -323,8 +326,8 @@ export class RemediationWorkflow {
   }
 
   private auditRequest(control: Control, accountId: string | undefined): AuditRequest {
-    // With no configured accounts the audit uses the current credentials' account (no AssumeRole into it).
-    if (accountId === undefined || this.deps.settings.accounts.length === 0) return { control: control.id };
+    // With no account list the audit uses the current credentials' account (no AssumeRole into it).
+    if (accountId === undefined || this.deps.accounts.source === 'own') return { control: control.id };
     return { control: control.id, accounts: [accountId] };
   }
 
