@@ -110,19 +110,33 @@ export interface CliAuditOptions extends AwsTargetOptions {
   confirmPatterns: boolean;
 }
 
-/** `cis-bot audit`: audits the accounts (none: the credentials' own account) and releases the session. */
-export async function runCliAudit(
+/** Runs `work` with the command's AWS target (session, region, labels), and releases it after. */
+async function withAwsTarget<T>(
+  config: Config,
+  settings: CliSettings,
+  opts: AwsTargetOptions,
+  work: (target: AwsTarget) => Promise<T>,
+): Promise<T> {
+  const target = await openAwsTarget(config, settings, opts);
+  try {
+    return await work(target);
+  } finally {
+    await target.close();
+  }
+}
+
+/** `cis-bot audit`: audits the accounts (none given: the directory's) and releases the session. */
+export function runCliAudit(
   config: Config,
   settings: CliSettings,
   opts: CliAuditOptions,
 ): Promise<AuditOutcome> {
-  const target = await openAwsTarget(config, settings, opts);
-  try {
+  return withAwsTarget(config, settings, opts, async (target) => {
     const { runAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
     const { labelsOf } = require('./core/accounts') as typeof import('./core/accounts');
     const listed =
       opts.accounts.length > 0 ? [] : await accountDirectory(config, settings, target, opts).list();
-    return await runAudit({
+    return runAudit({
       control: opts.control,
       session: target.session,
       region: target.region,
@@ -131,9 +145,7 @@ export async function runCliAudit(
       concurrency: opts.concurrency,
       confirmPatterns: opts.confirmPatterns,
     });
-  } finally {
-    await target.close();
-  }
+  });
 }
 
 /** The notices of a CLI run (warnings only) as `cis-bot: ...` lines on stderr. */
@@ -171,13 +183,12 @@ export interface CliAccounts {
 }
 
 /** `cis-bot accounts`: the accounts cis-bot audits (with no list: the account of its own credentials). */
-export async function listCliAccounts(
+export function listCliAccounts(
   config: Config,
   settings: CliSettings,
   opts: AwsTargetOptions,
 ): Promise<CliAccounts> {
-  const target = await openAwsTarget(config, settings, opts);
-  try {
+  return withAwsTarget(config, settings, opts, async (target) => {
     const directory = accountDirectory(config, settings, target, opts);
     if (directory.source !== 'own') return { source: directory.source, accounts: await directory.list() };
     const { accountId } = await target.session.callerIdentity().catch((error: unknown) => {
@@ -187,9 +198,7 @@ export async function listCliAccounts(
     });
     const label = target.labels?.[accountId];
     return { source: 'own', accounts: [{ accountId, ...(label !== undefined ? { label } : {}) }] };
-  } finally {
-    await target.close();
-  }
+  });
 }
 
 /** An open workflow and what it holds (session, store); close() releases them. */

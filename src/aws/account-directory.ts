@@ -15,8 +15,6 @@ export interface AccountDirectoryDeps {
   labels?: Readonly<Record<string, string>>;
   log?: Logger;
   now?: () => number;
-  /** Attempts per Organizations call (tests). */
-  maxAttempts?: number;
 }
 
 export function accountDirectoryFor(
@@ -47,6 +45,5 @@ export function accountDirectoryFor(
     ...(aws.external_id !== undefined ? { externalId: aws.external_id } : {}),
     ...(deps.log ? { log: deps.log } : {}),
     ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.maxAttempts !== undefined ? { maxAttempts: deps.maxAttempts } : {}),
   });
 }

@@ -1,4 +1,8 @@
-/** AWS adapter: the SDK session (client factory), the chain collector and the auditor. */
+/**
+ * AWS adapter: the SDK session (client factory), the chain collector, the auditor, and where the accounts
+ * come from (aws.accounts, or AWS Organizations discovery).
+ */
+export { type AccountDirectoryDeps, accountDirectoryFor } from './account-directory';
 export {
   type AwsAuditorDeps,
   createAwsAuditor,
@@ -8,6 +12,8 @@ export {
 } from './auditor';
 export { type CollectRequest, collectAccount } from './collector';
 export { AssumeRoleError, classifyError, UnreachableAccountError } from './errors';
+export { createOrganizationDirectory, type OrganizationDirectoryOptions } from './organization-directory';
+export { AccountDiscoveryError, type DiscoveryFailure } from './organization-errors';
 export { mapPool } from './pool';
 export {
   type AwsClients,

@@ -22,7 +22,6 @@ export interface OrganizationsAccessOptions {
   /** Sent with AssumeRole of role_arn (aws.external_id; harmless when the trust policy asks for none). */
   externalId?: string;
   roleSessionName: string;
-  maxAttempts?: number;
 }
 
 export interface OrganizationsAccess {
@@ -77,7 +76,7 @@ export function organizationsAccess(
     ...base,
     ...(credentials !== undefined ? { credentials } : {}),
     retryMode: 'standard',
-    maxAttempts: options.maxAttempts ?? ORGANIZATIONS_MAX_ATTEMPTS,
+    maxAttempts: ORGANIZATIONS_MAX_ATTEMPTS,
   });
   return {
     client,

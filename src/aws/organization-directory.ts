@@ -28,8 +28,6 @@ export interface OrganizationDirectoryOptions {
   log?: Logger;
   /** Milliseconds since the epoch (tests move it). */
   now?: () => number;
-  /** Attempts per Organizations call; default ORGANIZATIONS_MAX_ATTEMPTS. */
-  maxAttempts?: number;
 }
 
 export function createOrganizationDirectory(options: OrganizationDirectoryOptions): CachedAccountDirectory {
@@ -47,7 +45,6 @@ export function createOrganizationDirectory(options: OrganizationDirectoryOption
         roleSessionName: options.roleSessionName,
         ...(org.role_arn !== undefined ? { roleArn: org.role_arn } : {}),
         ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
-        ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       });
       return discoverOrganizationAccounts(access, {
         includeOus: org.include_ous,

@@ -232,7 +232,6 @@ export type FileConfig = z.infer<typeof fileSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
 export type RemediationConfig = z.infer<typeof remediationSchema>;
-export type OrganizationConfig = z.infer<typeof organizationSchema>;
 
 /** Settings that come from the environment only (secrets and deployment details). */
 export interface EnvConfig {

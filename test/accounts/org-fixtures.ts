@@ -5,7 +5,11 @@
  * and the discovery built the way the runtime builds it (configuration -> accountDirectoryFor) over an
  * AwsSession signed as one of the scenario's accounts against the sandbox.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { stringify } from 'yaml';
 import { type AccountDirectoryDeps, accountDirectoryFor } from '../../src/aws/account-directory';
 import { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
@@ -55,6 +59,28 @@ export function orgScenario(): Scenario {
     ],
   };
 }
+
+/**
+ * The scenario as a YAML file (for the CLI and the bot, which take files) in which every account has the
+ * audit role, so whatever is discovered can be audited; the management account, first, is the caller.
+ */
+export function auditableScenarioFile(): string {
+  const scenario = orgScenario();
+  for (const a of scenario.accounts) a.roles = [...(a.roles ?? []), { name: 'CisBotAudit' }];
+  const file = join(mkdtempSync(join(tmpdir(), 'cis-bot-org-')), 'org.yaml');
+  writeFileSync(file, stringify(scenario));
+  return file;
+}
+
+/** What discovering the whole organization lists: its ACTIVE accounts by id, named as in Organizations. */
+export const DISCOVERED = [
+  { accountId: PROD, label: 'prod' },
+  { accountId: SECURITY, label: 'security' },
+  { accountId: DEV, label: 'dev' },
+  { accountId: PAYMENTS, label: 'payments' },
+  { accountId: DELEGATED, label: 'audit-tools' },
+  { accountId: MGMT, label: 'management' },
+];
 
 /** The OU ids of the scenario by name (and the root's), as the sandbox made them. */
 export function ouIds(sandbox: Sandbox): Record<string, string> {

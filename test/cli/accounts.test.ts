@@ -9,21 +9,20 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runCli } from '../../adapters/cli/main';
 import type { AuditReport } from '../../src/core/evaluate';
-import { startSandbox } from '../../src/sandbox';
+import { loadScenario, type Scenario, startSandbox } from '../../src/sandbox';
 import {
-  DELEGATED,
+  auditableScenarioFile,
   DEV,
+  DISCOVERED,
   MGMT,
-  orgScenario,
   ouIds,
   PAYMENTS,
   PROD,
-  SECURITY,
   SUSPENDED,
 } from '../accounts/org-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'cis-bot-accounts-'));
-const SCENARIO = join(dir, 'org.yaml');
+const SCENARIO = auditableScenarioFile();
 let ou: Record<string, string>;
 
 function file(name: string, content: unknown): string {
@@ -33,11 +32,7 @@ function file(name: string, content: unknown): string {
 }
 
 beforeAll(async () => {
-  const scenario = orgScenario();
-  // Every account can be audited through the usual role; the management account (the caller) first.
-  for (const a of scenario.accounts) a.roles = [...(a.roles ?? []), { name: 'CisBotAudit' }];
-  writeFileSync(SCENARIO, stringify(scenario));
-  const sandbox = await startSandbox({ scenario }); // OU ids are stable for a scenario
+  const sandbox = await startSandbox({ scenario: loadScenario(SCENARIO) as Scenario }); // OU ids are stable
   ou = ouIds(sandbox);
   await sandbox.close();
 });
@@ -49,30 +44,15 @@ async function cli(...argv: string[]) {
   return { code, out, err };
 }
 
-const EMPTY = () => file('empty.yaml', {});
+/** A command on the scenario with discovery on (`--organization`) and an empty configuration file. */
+const discovering = (...argv: string[]) =>
+  cli(...argv, '--sandbox', SCENARIO, '--organization', '--config', file('empty.yaml', {}));
 
 describe('cis-bot accounts', () => {
   it('lists the discovered ACTIVE accounts as JSON, with their names', async () => {
-    const r = await cli(
-      'accounts',
-      '--sandbox',
-      SCENARIO,
-      '--organization',
-      '--output',
-      'json',
-      '--config',
-      EMPTY(),
-    );
+    const r = await discovering('accounts', '--output', 'json');
     expect(r.code).toBe(0);
-    const listed = JSON.parse(r.out) as {
-      source: string;
-      count: number;
-      accounts: Array<{ accountId: string }>;
-    };
-    expect(listed.source).toBe('organization');
-    expect(listed.count).toBe(6);
-    expect(listed.accounts.map((a) => a.accountId)).toEqual([PROD, SECURITY, DEV, PAYMENTS, DELEGATED, MGMT]);
-    expect(listed.accounts).toContainEqual({ accountId: PAYMENTS, label: 'payments' });
+    expect(JSON.parse(r.out)).toEqual({ source: 'organization', count: 6, accounts: DISCOVERED });
     expect(r.out).not.toContain(SUSPENDED);
   });
 
@@ -120,7 +100,15 @@ describe('cis-bot accounts', () => {
   });
 
   it('without a list, shows the account of its own credentials', async () => {
-    const r = await cli('accounts', '--sandbox', SCENARIO, '--config', EMPTY(), '--output', 'json');
+    const r = await cli(
+      'accounts',
+      '--sandbox',
+      SCENARIO,
+      '--config',
+      file('empty.yaml', {}),
+      '--output',
+      'json',
+    );
     expect(JSON.parse(r.out)).toEqual({
       source: 'own',
       count: 1,
@@ -136,45 +124,16 @@ describe('cis-bot accounts', () => {
 
 describe('cis-bot audit with discovery', () => {
   it('audits every discovered account when no --accounts are given', async () => {
-    const r = await cli(
-      'audit',
-      '4.1',
-      '--sandbox',
-      SCENARIO,
-      '--organization',
-      '--output',
-      'json',
-      '--config',
-      EMPTY(),
-    );
+    const r = await discovering('audit', '4.1', '--output', 'json');
     const report = JSON.parse(r.out) as AuditReport;
-    expect(report.accounts.map((a) => [a.accountId, a.label])).toEqual([
-      [PROD, 'prod'],
-      [SECURITY, 'security'],
-      [DEV, 'dev'],
-      [PAYMENTS, 'payments'],
-      [DELEGATED, 'audit-tools'],
-      [MGMT, 'management'],
-    ]);
+    expect(report.accounts.map((a) => ({ accountId: a.accountId, label: a.label }))).toEqual(DISCOVERED);
     // None of them has a trail in this scenario: each is audited (not refused) and found non-compliant.
     expect(report.accounts.every((a) => a.status === 'NON_COMPLIANT' && a.brokenLink === 'trail')).toBe(true);
     expect(r.code).toBe(1);
   });
 
   it('--accounts still names exactly the accounts audited', async () => {
-    const r = await cli(
-      'audit',
-      '4.1',
-      '--sandbox',
-      SCENARIO,
-      '--organization',
-      '--accounts',
-      DEV,
-      '--output',
-      'json',
-      '--config',
-      EMPTY(),
-    );
+    const r = await discovering('audit', '4.1', '--accounts', DEV, '--output', 'json');
     expect((JSON.parse(r.out) as AuditReport).accounts.map((a) => a.accountId)).toEqual([DEV]);
   });
 });

@@ -5,22 +5,14 @@
  * that is not discovered (a suspended member, an account outside the organization) is refused before
  * any audit call; `/cis 4.1 audit` audits every discovered account, named as in Organizations.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { MGMT, OUTSIDER, orgScenario, PROD, SUSPENDED } from '../accounts/org-fixtures';
+import { auditableScenarioFile, MGMT, OUTSIDER, PROD, SUSPENDED } from '../accounts/org-fixtures';
 import { type E2E, startE2E, textOf, withThread } from './e2e-harness';
 
 let e: E2E;
 
 beforeAll(async () => {
-  const scenario = orgScenario();
-  for (const a of scenario.accounts) a.roles = [...(a.roles ?? []), { name: 'CisBotAudit' }];
-  const file = join(mkdtempSync(join(tmpdir(), 'cis-bot-org-e2e-')), 'org.yaml');
-  writeFileSync(file, stringify(scenario)); // the management account first: the bot's own credentials
   e = await startE2E({
-    scenario: file,
+    scenario: auditableScenarioFile(), // the management account's credentials are the bot's own
     document: { aws: { region: 'eu-west-2', organization: { enabled: true } } },
   });
 });

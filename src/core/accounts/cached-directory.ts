@@ -17,7 +17,7 @@ export interface CachedDirectoryOptions {
   ttlMs: number;
   /** How long after its discovery a list may still be answered when refreshing it fails. */
   maxStaleMs: number;
-  /** What is discovered, for log lines ("accounts of AWS organization discovery"). */
+  /** What discovers, for log lines ("AWS Organizations account discovery"). */
   what: string;
   log?: Logger;
   /** Milliseconds since the epoch (tests move it). */
@@ -58,11 +58,6 @@ export class CachedAccountDirectory implements AccountDirectory {
 
   async has(accountId: string): Promise<boolean> {
     return (await this.current()).ids.has(accountId);
-  }
-
-  /** When the list in use was discovered (undefined before the first success). */
-  discoveredAt(): Date | undefined {
-    return this.good ? new Date(this.good.at) : undefined;
   }
 
   private current(): Promise<Listing> {
