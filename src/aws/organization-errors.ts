@@ -1,14 +1,14 @@
 /**
  * What a failed AWS Organizations call during account discovery means, in words that say what to do:
  * the caller is in no organization, is not the management account or a delegated administrator, lacks
- * one IAM action (named), was throttled past the SDK's retries, named an OU that does not exist, or could
- * not assume aws.organization.role_arn. The messages reach chat and the CLI, so they carry AWS's error
+ * one IAM action (named), was throttled past the SDK's retries, named an OU that does not exist, could
+ * not assume aws.organization.role_arn, or signed with credentials AWS refuses (renew them: no grant helps). The messages reach chat and the CLI, so they carry AWS's error
  * code and our own words, never the SDK's raw text.
  */
 import { ORGANIZATIONS_ACTIONS } from '../core/accounts';
 import { CisBotError } from '../core/errors';
 import { MissingCredentialsError } from './auditor';
-import { errorCode, isMissingCredentials, safeErrorSummary } from './errors';
+import { errorCode, isCredentialsRefused, isMissingCredentials, safeErrorSummary } from './errors';
 
 export type DiscoveryFailure =
   | 'not-in-organization'
@@ -17,6 +17,7 @@ export type DiscoveryFailure =
   | 'throttled'
   | 'unknown-ou'
   | 'assume-role'
+  | 'credentials'
   | 'failed';
 
 export class AccountDiscoveryError extends CisBotError {
@@ -96,6 +97,16 @@ export function explainOrganizationsError(
   if (isMissingCredentials(error)) return new MissingCredentialsError(error);
   const code = errorCode(error) ?? 'no error code';
   const options = { cause: error };
+  if (isCredentialsRefused(error)) {
+    return new AccountDiscoveryError(
+      'credentials',
+      action,
+      `AWS refused the credentials of ${who(facts)} on ${action} (${code}): they are invalid, expired or ` +
+        'revoked; renew them where cis-bot gets them (or, with aws.organization.role_arn, check that the role ' +
+        'session was not revoked) and try again.',
+      options,
+    );
+  }
   switch (code) {
     case 'AWSOrganizationsNotInUseException':
       return new AccountDiscoveryError(

@@ -177,6 +177,16 @@ describe('refusals name what to do', () => {
     }
   });
 
+  it('credentials AWS refuses are named as such: renew them, no grant helps', async () => {
+    sandbox.failNext('organizations:ListAccounts', 'UnrecognizedClientException');
+    const error = await refusal(MGMT, {});
+    expect(error.message).toMatch(
+      new RegExp(
+        `^AWS refused the credentials of cis-bot's identity arn:aws:iam::${MGMT}:\\S+ on organizations:ListAccounts \\(UnrecognizedClientException\\): they are invalid, expired or revoked; renew them`,
+      ),
+    );
+  });
+
   it('the suspended account is in the organization but never listed', async () => {
     expect((await discover(MGMT, { include_ous: [ou.Production] })).map((a) => a.accountId)).not.toContain(
       SUSPENDED,
