@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { AwsConfirmation } from './aws/confirm-pattern';
 import type { AwsSession, SdkClientConfig } from './aws/session';
 import type { Config } from './config/schema';
+import type { CoreApprovals } from './core/approval-kinds';
 import { getControl } from './core/controls/registry';
 import type { Control, MetricFilterControl } from './core/controls/types';
 import { ConfigError } from './core/errors';
@@ -22,7 +23,6 @@ import type { AccountDirectory, AccountSource, DirectoryAccount } from './core/p
 import type { AuditOutcome, Auditor } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
 import type { Store } from './core/ports/store';
-import type { RemediationWorkflow } from './core/remediation';
 import type { CoreServices } from './runtime';
 
 export type { AccountSource, AwsConfirmation, Config, CoreServices, DirectoryAccount, SdkClientConfig };
@@ -201,14 +201,14 @@ export function listCliAccounts(
   });
 }
 
-/** An open workflow and what it holds (session, store); close() releases them. */
+/** The open approval workflow and what it holds (session, store); close() releases them. */
 export interface CliRemediation {
-  workflow: RemediationWorkflow;
+  approvals: CoreApprovals;
   close(): Promise<void>;
 }
 
 /**
- * `cis-bot remediate`: the server's remediation workflow (createCoreServices) over the resolved session
+ * `cis-bot remediate`: the server's approval workflow (createCoreServices) over the resolved session
  * and the configured store, auditing the caller's own account with its own credentials.
  */
 export async function openCliRemediation(
@@ -226,14 +226,14 @@ export async function openCliRemediation(
     const store = await openCliStore(config);
     closers.push(() => store.close());
     const { createCoreServices } = require('./runtime') as typeof import('./runtime');
-    const { workflow } = createCoreServices({
+    const { approvals } = createCoreServices({
       config: { ...config, aws: { ...config.aws, accounts: [...opts.accounts] } },
       session: target.session,
       region: target.region,
       store,
       auditor: sessionAuditor(target, config.aws.concurrency),
     });
-    return { workflow, close };
+    return { approvals, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,7 +1,7 @@
 /**
  * Builds the platform-neutral services every entry point shares (the bot server, the CLI, tests and
- * benchmarks): the store, the auditor over an AWS session, the approval service, the remediation
- * workflow and the chat core. Composition only: no behaviour lives here.
+ * benchmarks): the store, the auditor over an AWS session, the remediation assessor, the one approval
+ * workflow with its kinds registered, and the chat core. Composition only: no behaviour lives here.
  */
 import { accountDirectoryFor } from './aws/account-directory';
 import { createAwsAuditor } from './aws/auditor';
@@ -9,13 +9,14 @@ import { createAwsRemediationRuntime } from './aws/executor';
 import type { AwsSession } from './aws/session';
 import { coreSettings } from './config/core-settings';
 import type { Config } from './config/schema';
-import { ApprovalService } from './core/approvals';
+import type { CoreApprovals } from './core/approval-kinds';
+import { ApprovalWorkflow } from './core/approvals';
 import { ChatService } from './core/chat/chat-service';
 import type { AccountDirectory } from './core/ports/account-directory';
 import type { Auditor } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
 import type { Store } from './core/ports/store';
-import { RemediationWorkflow } from './core/remediation';
+import { createRemediationKind, RemediationAssessor } from './core/remediation';
 import type { CoreSettings } from './core/settings';
 
 export interface CoreServicesOptions {
@@ -34,6 +35,8 @@ export interface CoreServicesOptions {
   /** The open store (`openConfiguredStore(config.store)` opens the configured one). */
   store: Store;
   now?: () => Date;
+  /** This process as the owner of the executions it runs (default: a random id). */
+  owner?: string;
   onError?: (error: unknown, context: string) => void;
 }
 
@@ -44,8 +47,10 @@ export interface CoreServices {
   accounts: AccountDirectory;
   store: Store;
   auditor: Auditor;
-  approvals: ApprovalService;
-  workflow: RemediationWorkflow;
+  /** Audits one account and plans its remediation, asking nothing (dry runs). */
+  assessor: RemediationAssessor;
+  /** The one approval workflow, with every kind of approval the core knows registered. */
+  approvals: CoreApprovals;
   chat: ChatService;
 }
 
@@ -67,25 +72,24 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
       accounts,
       ...(options.labels ? { labels: options.labels } : {}),
     });
-  const approvals = new ApprovalService({
+  const now = options.now ? { now: options.now } : {};
+  const runtime = createAwsRemediationRuntime(session);
+  const assessor = new RemediationAssessor({ auditor, store, runtime, settings, accounts, ...now });
+  // Every kind of approval, registered by name; a new kind adds its handler here.
+  const approvals: CoreApprovals = new ApprovalWorkflow({
     store,
     settings: settings.approvals,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  const workflow = new RemediationWorkflow({
-    auditor,
-    store,
-    approvals,
-    runtime: createAwsRemediationRuntime(session),
-    settings,
-    accounts,
-    ...(options.now ? { now: options.now } : {}),
+    kinds: {
+      remediation: createRemediationKind({ assessor, runtime, store, controls: settings.controls, ...now }),
+    },
+    ...now,
+    ...(options.owner !== undefined ? { owner: options.owner } : {}),
   });
   const chat = new ChatService({
     settings,
     auditor,
     store,
-    workflow,
+    approvals,
     accounts,
     ownAccount: () =>
       session.callerIdentity().then(
@@ -94,5 +98,5 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
       ),
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  return { settings, accounts, store, auditor, approvals, workflow, chat };
+  return { settings, accounts, store, auditor, assessor, approvals, chat };
 }

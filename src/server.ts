@@ -123,7 +123,8 @@ export async function startBot(
     log: loggers('scheduler'),
     // controls.<id>.default_action: remediate (explicit opt-in): scheduled digests remediate through the
     // same workflow as an approved plan, approved as cis-bot itself.
-    autoRemediate: (control, accountId) => services.workflow.autoRemediate(control, accountId),
+    autoRemediate: (control, accountId) =>
+      services.approvals.runAutomatically('remediation', { control, accountId }),
     ...(options.startTimers === false ? { startTimers: false } : {}),
   });
   services.chat.attachDigests(scheduler);
@@ -153,9 +154,10 @@ export async function startBot(
   });
 
   await scheduler.start();
-  // A remediation interrupted by a crash is finished now (the executor skips the steps already done), and
-  // one approved but never started (crash or error before execution) is re-derived and run, or goes stale.
-  void services.workflow
+  // An execution interrupted by a crash is finished now (a remediation skips the steps already done), and
+  // an approval approved but never started (crash or error before execution) is re-derived and run, or
+  // goes stale.
+  void services.approvals
     .resumeInterrupted()
     .then((outcomes) => {
       for (const o of outcomes) {
@@ -167,6 +169,8 @@ export async function startBot(
         } else {
           log.info('resumed an interrupted remediation', {
             approvalId: o.approval.id,
+            kind: o.kind,
+            state: o.approval.state,
             status: o.result.status,
           });
         }

@@ -61,17 +61,19 @@ async function fixOne(
   const out = (s: string) => ctx.io.stdout(s);
   for (const f of findings) {
     if (f.status !== 'NON_COMPLIANT') continue;
-    const proposal = await services.workflow.propose(controlId, f.accountId, OPERATOR, {
-      platform: 'cli',
-      id: 'demo',
-    });
+    const proposal = await services.approvals.propose(
+      'remediation',
+      { control: controlId, accountId: f.accountId },
+      OPERATOR,
+      { platform: 'cli', id: 'demo' },
+    );
     if (proposal.kind !== 'plan') continue;
     out(
       `\n--- Fixing account ${f.accountId} (broken link: ${f.brokenLink ?? '?'}) as an approved plan ---\n\n`,
     );
     out(renderPlanText(proposal.plan));
     out(`\nApproved by ${OPERATOR.userId}; executing:\n`);
-    const done = await services.workflow.approveAndExecute(proposal.approval.id, OPERATOR, (event) => {
+    const done = await services.approvals.approveAndExecute(proposal.approval.id, OPERATOR, ({ event }) => {
       if (event.type === 'step-finished')
         out(`  ${renderStepOutcome(event.outcome, event.index, event.total)}\n`);
     });

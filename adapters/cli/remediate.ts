@@ -12,8 +12,8 @@ import { getControl } from '../../src/core/controls/registry';
 import type { OutputFormat } from '../../src/core/inputs';
 import type { Actor } from '../../src/core/ports/chat';
 import {
-  type ExecutionOutcome,
-  type Proposal,
+  type RemediationExecution,
+  type RemediationProposal,
   renderPlanText,
   renderResultText,
   renderStepOutcome,
@@ -50,7 +50,7 @@ export function cliOperator(name?: string): Actor {
   return { platform: 'cli', userId: user };
 }
 
-function proposalJson(p: Proposal) {
+function proposalJson(p: RemediationProposal) {
   return {
     kind: p.kind,
     plan: p.plan,
@@ -59,12 +59,12 @@ function proposalJson(p: Proposal) {
   };
 }
 
-function exitForProposal(p: Proposal): number {
+function exitForProposal(p: RemediationProposal): number {
   if (p.kind === 'nothing-to-do') return 0;
   return p.finding.status === 'ERROR' ? 2 : 1;
 }
 
-function exitForExecution(o: ExecutionOutcome): number {
+function exitForExecution(o: RemediationExecution): number {
   if (o.result.status === 'failed') return 2;
   const r = o.result.reaudit;
   return 'status' in r && r.status === 'COMPLIANT' ? 0 : 1;
@@ -75,13 +75,15 @@ async function remediate(ctx: CliContext, controlId: string, opts: RemediateCliO
   getControl(controlId); // an unknown control fails before anything is opened
   const config = await loadCliConfig(io, opts.config);
   const accounts = opts.account !== undefined ? [opts.account] : [...config.aws.accounts];
-  const { workflow, close } = await openCliRemediation(config, io, awsTarget(opts, config, accounts));
+  const { approvals, close } = await openCliRemediation(config, io, awsTarget(opts, config, accounts));
   try {
     const operator = cliOperator(opts.operator);
-    const proposal = await workflow.propose(controlId, opts.account, operator, {
-      platform: 'cli',
-      id: 'cli',
-    });
+    const proposal = await approvals.propose(
+      'remediation',
+      { control: controlId, accountId: opts.account },
+      operator,
+      { platform: 'cli', id: 'cli' },
+    );
     const json = opts.output === 'json';
     if (!json) {
       io.stdout(renderPlanText(proposal.plan));
@@ -101,7 +103,7 @@ async function remediate(ctx: CliContext, controlId: string, opts: RemediateCliO
       return;
     }
     if (!json) io.stdout(`\nApproving as ${operator.userId} and executing...\n`);
-    const outcome = await workflow.approveAndExecute(proposal.approval.id, operator, (event) => {
+    const outcome = await approvals.approveAndExecute(proposal.approval.id, operator, ({ event }) => {
       if (!json && event.type === 'step-finished')
         io.stdout(`  ${renderStepOutcome(event.outcome, event.index, event.total)}\n`);
     });

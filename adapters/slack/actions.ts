@@ -8,6 +8,7 @@ import type { AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareAr
 import type { WebClient } from '@slack/web-api';
 import { assertNever, type Card } from '../../src/core/cards';
 import type { ClickResult, ProgressSink } from '../../src/core/ports/chat';
+import { cardWithVerdict, stoppedCard } from '../../src/core/present';
 import {
   channelAllowed,
   channelRefusal,
@@ -74,17 +75,12 @@ async function replaceClicked(deps: HandlerDeps, target: ClickTarget, messages: 
 
 /** The clicked card followed by the final verdict, in one message if it fits. */
 function withVerdict(card: Card, verdict: Card): SlackMessage {
-  const candidates: Card[] = [
-    { summary: verdict.summary, elements: [...card.elements, { type: 'divider' }, ...verdict.elements] },
-    { summary: verdict.summary, elements: [...card.elements, { type: 'context', text: verdict.summary }] },
-  ];
-  for (const candidate of candidates) {
+  const candidates = cardWithVerdict(card, verdict);
+  for (const candidate of candidates.slice(0, -1)) {
     const messages = toSlackMessages([candidate]);
     if (messages.length === 1) return messages[0] as SlackMessage;
   }
-  return messagesFor([
-    { summary: verdict.summary, elements: [{ type: 'context', text: verdict.summary }] },
-  ])[0] as SlackMessage;
+  return messagesFor(candidates.slice(-1))[0] as SlackMessage;
 }
 
 async function finish(deps: HandlerDeps, target: ClickTarget, card: Card, followUp: Promise<Card>) {
@@ -93,10 +89,7 @@ async function finish(deps: HandlerDeps, target: ClickTarget, card: Card, follow
     verdict = await followUp;
   } catch (error) {
     const message = safeErrorMessage(error, deps.logger, { user: target.user, channel: target.channel });
-    verdict = {
-      summary: `Stopped: ${message}`,
-      elements: [{ type: 'context', text: `Stopped: ${message}` }],
-    };
+    verdict = stoppedCard(message);
   }
   await postCards(target.client, target.channel, [verdict], target.threadTs);
   await replaceClicked(deps, target, [withVerdict(card, verdict)]);

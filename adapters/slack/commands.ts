@@ -9,6 +9,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Command } from '../../src/core/commands';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
+import { noticeCard } from '../../src/core/present';
 import {
   channelAllowed,
   channelRefusal,
@@ -28,14 +29,11 @@ import { isCannotPost, safeErrorMessage } from './safe-error';
 const RESPONSE_URL_USES = 5;
 
 function plainMessage(text: string): SlackMessage {
-  return toSlackMessages([{ summary: text, elements: [{ type: 'text', text }] }])[0] as SlackMessage;
+  return toSlackMessages([noticeCard(text)])[0] as SlackMessage;
 }
 
 function usageMessage(message: string): SlackMessage {
-  const [first = message] = message.split('\n');
-  return toSlackMessages([
-    { summary: first, elements: [{ type: 'text', text: message, monospace: true }] },
-  ])[0] as SlackMessage;
+  return toSlackMessages([noticeCard(message, { monospace: true })])[0] as SlackMessage;
 }
 
 async function respondEphemeral(respond: RespondFn, message: SlackMessage): Promise<void> {

@@ -166,14 +166,6 @@ export function toAttachment(card: Card): { contentType: string; content: AcObje
   return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: toAdaptiveCard(card) };
 }
 
-/** A card followed by another (the clicked message plus the re-audit verdict), as one card. */
-export function appendCard(first: Card, second: Card): Card {
-  return {
-    summary: second.summary,
-    elements: [...first.elements, { type: 'divider' }, ...second.elements],
-  };
-}
-
 /**
  * Teams refuses messages past a size limit (documented as 40 KB, later 100 KB; Bot Connector callers
  * report RequestEntityTooLarge well below the latter), so long results are split into several cards of

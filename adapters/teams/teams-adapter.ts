@@ -29,6 +29,7 @@ import type {
   ProgressSink,
 } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
+import { cardWithVerdict, noticeCard } from '../../src/core/present';
 import { createTeamsAuth } from './auth';
 import { commandText } from './command-text';
 import { type ConversationRefStore, channelConversationId, refForStorage } from './conversations';
@@ -36,7 +37,7 @@ import { describeError, errorFields, TeamsConversationUnknownError } from './err
 import { activityEndpoint, EndpointCloudAdapter } from './http-endpoint';
 import { cardActivity, createOutbound } from './outbound';
 import { PostedCards } from './posted-cards';
-import { ADAPTIVE_CARD_CONTENT_TYPE, appendCard, toAdaptiveCard } from './render';
+import { ADAPTIVE_CARD_CONTENT_TYPE, toAdaptiveCard } from './render';
 import {
   actorOf,
   conversationOf,
@@ -80,12 +81,8 @@ export interface TeamsAdapter {
 
 const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
 
-function noticeCard(text: string): Card {
-  return { summary: text.split('\n')[0] ?? text, elements: [{ type: 'text', text }] };
-}
-
 function usageCard(text: string): Card {
-  return { summary: text.split('\n')[0] ?? text, elements: [{ type: 'text', text, monospace: true }] };
+  return noticeCard(text, { monospace: true });
 }
 
 /** What a click came to, for the transport to answer: invoke response or thread message. */
@@ -263,7 +260,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
             const final = await followUp;
             await send(thread, cardMessageId, [final]);
             if (updatable && cardMessageId)
-              await update(thread, cardMessageId, appendCard(result.card, final));
+              await update(thread, cardMessageId, cardWithVerdict(result.card, final)[0] as Card);
           });
         }
         return { kind: 'updated', card: result.card };

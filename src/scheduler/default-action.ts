@@ -2,7 +2,7 @@
  * `controls.<id>.default_action` in scheduled digests. `notify` (the default) lists failing accounts with
  * Remediate buttons; `skip` still audits and records the control but leaves its failing accounts out of
  * the digest (buildDigest's skipControls); `remediate` (an explicit opt-in) has the scheduler remediate
- * each NON_COMPLIANT account through the AutoRemediate port (RemediationWorkflow.autoRemediate: planned,
+ * each NON_COMPLIANT account through the AutoRemediate port (the approval workflow's runAutomatically: planned,
  * approved and audit-logged as cis-bot itself) before the digest is built, and the digest reports each
  * outcome. Accounts in ERROR are never remediated: we could not read them.
  *
@@ -29,16 +29,18 @@ export function remediationOf(finding: AccountFinding, result: AutoRemediationRe
     accountId: finding.accountId,
     ...(finding.label !== undefined ? { label: finding.label } : {}),
   };
-  if (!('result' in result)) {
-    if (result.kind === 'nothing-to-do') return { ...base, outcome: 'nothing-to-do' };
-    const blockers = result.plan.guidance.filter((g) => g.severity !== 'note');
+  if ('proposal' in result) {
+    const { proposal } = result;
+    if (proposal.kind === 'nothing-to-do') return { ...base, outcome: 'nothing-to-do' };
+    const blockers = proposal.plan.guidance.filter((g) => g.severity !== 'note');
     return {
       ...base,
       outcome: 'guidance-only',
-      guidance: (blockers.length ? blockers : result.plan.guidance).map((g) => g.title),
+      guidance: (blockers.length ? blockers : proposal.plan.guidance).map((g) => g.title),
     };
   }
-  const r = result.result;
+  const { executed } = result;
+  const r = executed.result;
   const outcome =
     r.status === 'compliant'
       ? 'fixed'
@@ -72,7 +74,7 @@ export function remediationOf(finding: AccountFinding, result: AutoRemediationRe
       'error' in r.reaudit
         ? { error: r.reaudit.error }
         : { status: r.reaudit.status, reason: r.reaudit.reason },
-    approvalId: result.approval.id,
+    approvalId: executed.approval.id,
   };
 }
 
@@ -118,7 +120,7 @@ export async function remediateOutcomes(
       }
       try {
         const result = await deps.autoRemediate(o.control, finding.accountId);
-        if ('result' in result) changed = true;
+        if ('executed' in result) changed = true;
         const record = remediationOf(finding, result);
         remediations.push(record);
         deps.log.info('automatic remediation', {

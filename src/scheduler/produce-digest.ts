@@ -8,7 +8,6 @@
 import {
   buildDigest,
   type DigestDelivery,
-  type DigestLimits,
   type DigestRemediation,
   type DigestSummary,
   type DigestTrigger,
@@ -26,6 +25,7 @@ import type {
   AuditTrigger,
   ScheduleRunStore,
 } from '../core/ports/store';
+import type { DigestLimits } from '../core/present/digest-cards';
 import { digestReceipt } from '../core/present/schedule-cards';
 import type { DefaultAction } from '../core/settings';
 import { auditSchedule, failingSinceFromHistory } from './audit-run';

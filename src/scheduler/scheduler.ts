@@ -22,7 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
-import { type DigestLimits, type DigestTrigger, localTime } from '../core/digest';
+import { type DigestTrigger, localTime } from '../core/digest';
 import { UsageError } from '../core/errors';
 import { type PlatformCatalog, platformLabel } from '../core/platforms';
 import type { Auditor } from '../core/ports/auditor';
@@ -31,6 +31,7 @@ import type { ChatPoster, Platform } from '../core/ports/chat';
 import type { DigestOutcome, DigestPort, ScheduleInfo } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
 import type { ActorRef } from '../core/ports/store';
+import type { DigestLimits } from '../core/present/digest-cards';
 import type { ControlSettingsMap } from '../core/settings';
 import { createLogger } from '../logger';
 import { type CatchUpDeps, catchUp, RETRY_MARGIN_MS, runKey, settle } from './catch-up';

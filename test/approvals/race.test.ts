@@ -4,7 +4,7 @@
  * over one database file. Exactly one decision and one execution may happen.
  */
 import { join } from 'node:path';
-import { ApprovalService } from '../../src/core/approvals';
+import { ApprovalLedger } from '../../src/core/approvals/ledger';
 import { RemediationRefused } from '../../src/core/errors';
 import { openStore, type SqliteStore } from '../../src/store';
 import { killWorkers, startWorker, tempDir } from '../store/helpers';
@@ -33,8 +33,9 @@ interface Outcome {
 async function setUp(path: string): Promise<{ store: SqliteStore; approvalId: string }> {
   const store = openStore(path);
   await savePlan(store);
-  const service = new ApprovalService({ store, settings: approvalsSettings() });
+  const service = new ApprovalLedger({ store, settings: approvalsSettings() });
   const { id } = await service.request({
+    kind: 'remediation',
     planHash: PLAN_HASH,
     control: '4.1',
     accountId: ACCOUNT,
@@ -43,13 +44,13 @@ async function setUp(path: string): Promise<{ store: SqliteStore; approvalId: st
   return { store, approvalId: id };
 }
 
-async function race(services: ApprovalService[], approvalId: string): Promise<Outcome> {
+async function race(services: ApprovalLedger[], approvalId: string): Promise<Outcome> {
   const outcome: Outcome = { decided: 0, began: 0, refusals: {} };
   const refused = (error: unknown) => {
     if (!(error instanceof RemediationRefused)) throw error;
     outcome.refusals[error.reason] = (outcome.refusals[error.reason] ?? 0) + 1;
   };
-  const pick = (i: number) => services[i % services.length] as ApprovalService;
+  const pick = (i: number) => services[i % services.length] as ApprovalLedger;
   const begin = (i: number) =>
     pick(i)
       .beginExecution(approvalId, PLAN_HASH)
@@ -87,7 +88,7 @@ async function assertRanOnce(store: SqliteStore, approvalId: string): Promise<vo
 
 it('in one process: 50 concurrent approvals and 100 begins execute the plan once', async () => {
   const { store, approvalId } = await setUp(tmp.file('one-process.db'));
-  const service = new ApprovalService({ store, settings: approvalsSettings(), owner: 'only' });
+  const service = new ApprovalLedger({ store, settings: approvalsSettings(), owner: 'only' });
   const outcome = await race([service], approvalId);
   expect(outcome.decided).toBe(1);
   expect(outcome.began).toBe(1);
@@ -101,8 +102,8 @@ it('two replicas (two connections to one file): the plan executes once', async (
   const { store, approvalId } = await setUp(path);
   const other = openStore(path);
   const services = [
-    new ApprovalService({ store, settings: approvalsSettings(), owner: 'replica-a' }),
-    new ApprovalService({ store: other, settings: approvalsSettings(), owner: 'replica-b' }),
+    new ApprovalLedger({ store, settings: approvalsSettings(), owner: 'replica-a' }),
+    new ApprovalLedger({ store: other, settings: approvalsSettings(), owner: 'replica-b' }),
   ];
   const outcome = await race(services, approvalId);
   expect(outcome.decided).toBe(1);

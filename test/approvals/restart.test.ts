@@ -3,7 +3,7 @@
  * this process reopens the same database file and finds exactly what happened.
  */
 import { join } from 'node:path';
-import { ApprovalService } from '../../src/core/approvals';
+import { ApprovalLedger } from '../../src/core/approvals/ledger';
 import { openStore } from '../../src/store';
 import { killWorkers, startWorker, tempDir } from '../store/helpers';
 import { approvalsSettings, PLAN_HASH } from './fixtures/setup';
@@ -25,7 +25,7 @@ it('an approval made by another process is there after it exits', async () => {
   const { approvalId } = (await worker.result) as { approvalId: string };
 
   const store = openStore(db);
-  const service = new ApprovalService({ store, settings: approvalsSettings(), owner: 'second-process' });
+  const service = new ApprovalLedger({ store, settings: approvalsSettings(), owner: 'second-process' });
   expect(await store.getApproval(approvalId)).toMatchObject({
     state: 'approved',
     decidedBy: { platform: 'slack', userId: 'U_APPROVER_7' },
@@ -53,11 +53,11 @@ it('an execution interrupted by a crash is visible after restart and is resumed 
   });
 
   // While the dead owner's lease has not lapsed, the execution is not up for grabs.
-  const early = new ApprovalService({ store, settings: config, now, owner: 'restarted' });
+  const early = new ApprovalLedger({ store, settings: config, now, owner: 'restarted' });
   expect(await early.interruptedExecutions()).toEqual([]);
 
-  const restarted = new ApprovalService({ store, settings: config, now: later, owner: 'restarted' });
-  const rival = new ApprovalService({ store, settings: config, now: later, owner: 'rival' });
+  const restarted = new ApprovalLedger({ store, settings: config, now: later, owner: 'restarted' });
+  const rival = new ApprovalLedger({ store, settings: config, now: later, owner: 'rival' });
   expect((await restarted.interruptedExecutions()).map((a) => a.id)).toEqual([approvalId]);
   const [mine, theirs] = await Promise.allSettled([
     restarted.resumeInterrupted(approvalId),

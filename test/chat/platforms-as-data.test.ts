@@ -60,7 +60,7 @@ beforeAll(async () => {
     settings,
     auditor: services.auditor,
     store: services.store,
-    workflow: services.workflow,
+    approvals: services.approvals,
     accounts: services.accounts,
   });
 });

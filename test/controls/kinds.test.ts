@@ -7,9 +7,9 @@
 import { createAwsAuditor, runAudit } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { AwsSession } from '../../src/aws/session';
-import { approvalSettings, coreSettings } from '../../src/config/core-settings';
+import { coreSettings } from '../../src/config/core-settings';
 import { staticAccountDirectory } from '../../src/core/accounts';
-import { ApprovalService } from '../../src/core/approvals';
+import { ApprovalWorkflow } from '../../src/core/approvals';
 import {
   breakingEvents,
   buildRegistry,
@@ -24,7 +24,7 @@ import {
 } from '../../src/core/controls';
 import { UsageError } from '../../src/core/errors';
 import { LINKS } from '../../src/core/evaluate/findings';
-import { RemediationWorkflow } from '../../src/core/remediation';
+import { createRemediationKind, RemediationAssessor } from '../../src/core/remediation';
 import { ALICE, brokenScenario, startHarness } from '../remediation/helpers';
 
 /** A service control shaped like issue 18's 4.16; only this test registers it. */
@@ -152,21 +152,38 @@ describe('consumers per kind', () => {
   it('the remediation answers a service control with its guidance, and plans nothing', async () => {
     const h = await startHarness(brokenScenario(['alarm']));
     try {
-      const workflow = new RemediationWorkflow({
+      // The remediation kind over a registry with a service control, wired as the runtime wires it.
+      const settings = coreSettings(h.config);
+      const assessor = new RemediationAssessor({
         auditor: createAwsAuditor(h.config.aws, { session: h.session }),
         store: h.store,
-        approvals: new ApprovalService({ store: h.store, settings: approvalSettings(h.config) }),
         runtime: createAwsRemediationRuntime(h.session),
-        settings: coreSettings(h.config),
+        settings,
         accounts: staticAccountDirectory(h.config.aws.accounts),
         controls: buildRegistry(CIS_V4_SECTION_4, [SERVICE]),
       });
-      await expect(workflow.propose('9.1', undefined, ALICE)).rejects.toThrow(
+      const approvals = new ApprovalWorkflow({
+        store: h.store,
+        settings: settings.approvals,
+        kinds: {
+          remediation: createRemediationKind({
+            assessor,
+            runtime: createAwsRemediationRuntime(h.session),
+            store: h.store,
+            controls: settings.controls,
+          }),
+        },
+      });
+      await expect(
+        approvals.propose('remediation', { control: '9.1', accountId: undefined }, ALICE),
+      ).rejects.toThrow(
         /CIS 9\.1 .* is not changed by cis-bot: Enable it in every region in use\. aws securityhub enable-security-hub/,
       );
       expect(h.sandbox.calls).toEqual([]);
       // The chain controls of the same registry are planned as before.
-      expect((await workflow.propose('4.1', undefined, ALICE)).kind).toBe('plan');
+      expect(
+        (await approvals.propose('remediation', { control: '4.1', accountId: undefined }, ALICE)).kind,
+      ).toBe('plan');
     } finally {
       await h.close();
     }

@@ -63,7 +63,7 @@ test('description, TreatMissingData and OK actions survive; only ActionsEnabled 
   const h = await startHarness(withoutAlarms());
   try {
     await putExistingAlarm(h, {});
-    const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
     const step = p.plan.steps.find((s) => s.id === 'alarm');
     expect(step?.call.input).toMatchObject({
@@ -75,7 +75,7 @@ test('description, TreatMissingData and OK actions survive; only ActionsEnabled 
     expect(step?.cli).toContain("--alarm-description 'Pages the on-call security engineer (runbook SEC-12)'");
     expect(step?.cli).toContain('--treat-missing-data notBreaching');
 
-    const o = await h.workflow.approveAndExecute(p.approval.id, ALICE);
+    const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
     expect(o.result.status).toBe('compliant');
     expect(await readAlarm(h)).toMatchObject({
       ActionsEnabled: true,
@@ -97,7 +97,7 @@ test('dimensions, a unit and M-of-N datapoints the CIS alarm cannot keep are dro
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
     });
-    const { plan } = await h.workflow.assess('4.1', ACCOUNT);
+    const { plan } = await h.assessor.assess('4.1', ACCOUNT);
     const step = plan.steps.find((s) => s.id === 'alarm');
     const input = step?.call.input as Record<string, unknown>;
     expect(input.Dimensions).toBeUndefined();
@@ -123,11 +123,11 @@ test('a carried-over setting changed after planning is a Conflict: the alarm is 
   const h = await startHarness(withoutAlarms());
   try {
     await putExistingAlarm(h, {});
-    const { plan } = await h.workflow.assess('4.1', ACCOUNT);
+    const { plan } = await h.assessor.assess('4.1', ACCOUNT);
     expect(plan.steps.map((s) => s.id)).toEqual(['alarm']);
     await putExistingAlarm(h, { AlarmDescription: 'Someone else now relies on this alarm' });
     const result = await createAwsRemediationRuntime(h.session).execute(plan as Plan, {
-      reaudit: async () => (await h.workflow.assess('4.1', ACCOUNT)).finding,
+      reaudit: async () => (await h.assessor.assess('4.1', ACCOUNT)).finding,
     });
     expect(result.failedStep).toMatchObject({ id: 'alarm', errorCode: 'Conflict' });
     expect((await readAlarm(h))?.AlarmDescription).toBe('Someone else now relies on this alarm');

@@ -33,13 +33,13 @@ describe('stale plans', () => {
   test('the account changed between proposal and approval: refused as stale, nothing executed', async () => {
     const h = await startHarness(brokenScenario(['alarm']));
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
       // Someone removes the topic's subscriber: the plan shown no longer covers what must be done.
       const topic = h.sandbox.state.region(ACCOUNT, REGION).topics.get(TOPIC);
       if (topic) topic.subscriptions = [];
       const before = h.counts();
-      const error = await refusal(h.workflow.approveAndExecute(p.approval.id, ALICE));
+      const error = await refusal(h.approvals.approveAndExecute(p.approval.id, ALICE));
       expect(error.reason).toBe('stale');
       expect((await h.approvals.get(p.approval.id))?.state).toBe('stale');
       for (const op of WRITES) expect(h.calls(op)).toBe(0);
@@ -55,7 +55,7 @@ describe('stale plans', () => {
   test('someone else fixed it meanwhile: also stale, nothing executed', async () => {
     const h = await startHarness(brokenScenario(['subscription']));
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
       const topic = h.sandbox.state.region(ACCOUNT, REGION).topics.get(TOPIC);
       topic?.subscriptions.push({
@@ -66,7 +66,7 @@ describe('stale plans', () => {
         owner: ACCOUNT,
         attributes: {},
       });
-      const error = await refusal(h.workflow.approveAndExecute(p.approval.id, ALICE));
+      const error = await refusal(h.approvals.approveAndExecute(p.approval.id, ALICE));
       expect(error.reason).toBe('stale');
       expect(h.calls('Subscribe')).toBe(0);
     } finally {
@@ -79,10 +79,10 @@ describe('concurrency', () => {
   test('50 concurrent approve-and-execute calls on one approval execute it once', async () => {
     const h = await startHarness(brokenScenario(['filter', 'alarm']));
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, BOB_SLACK);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, BOB_SLACK);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
       const settled = await Promise.allSettled(
-        Array.from({ length: 50 }, () => h.workflow.approveAndExecute(p.approval.id, CAROL_SLACK)),
+        Array.from({ length: 50 }, () => h.approvals.approveAndExecute(p.approval.id, CAROL_SLACK)),
       );
       const ok = settled.filter((s) => s.status === 'fulfilled');
       const refused = settled
@@ -106,11 +106,11 @@ describe('concurrency', () => {
   test('50 concurrent executions of one approved plan run it once', async () => {
     const h = await startHarness(brokenScenario(['alarm']));
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, BOB_SLACK);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, BOB_SLACK);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
-      await h.workflow.approve(p.approval.id, CAROL_SLACK);
+      await h.approvals.decide(p.approval.id, CAROL_SLACK, 'approve');
       const settled = await Promise.allSettled(
-        Array.from({ length: 50 }, () => h.workflow.execute(p.approval.id)),
+        Array.from({ length: 50 }, () => h.approvals.execute(p.approval.id)),
       );
       expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
       for (const s of settled)
@@ -130,29 +130,29 @@ describe('refusals run nothing', () => {
       now: () => new Date(Date.now() + offsetMs),
     });
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, BOB_SLACK);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, BOB_SLACK);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
-      expect((await refusal(h.workflow.approveAndExecute(p.approval.id, BOB_SLACK))).reason).toBe(
+      expect((await refusal(h.approvals.approveAndExecute(p.approval.id, BOB_SLACK))).reason).toBe(
         'self-approval',
       );
       const mallory = { platform: 'slack' as const, userId: 'U0MALLORY' };
-      expect((await refusal(h.workflow.approveAndExecute(p.approval.id, mallory))).reason).toBe('forbidden');
+      expect((await refusal(h.approvals.approveAndExecute(p.approval.id, mallory))).reason).toBe('forbidden');
       expect(
-        (await refusal(h.workflow.approveAndExecute(p.approval.id, { platform: 'cli', userId: 'mallory' })))
+        (await refusal(h.approvals.approveAndExecute(p.approval.id, { platform: 'cli', userId: 'mallory' })))
           .reason,
       ).toBe('forbidden');
       // Approved but not by this call: execute() of a request still waiting is refused too.
-      expect((await refusal(h.workflow.execute(p.approval.id))).reason).toBe('forbidden');
+      expect((await refusal(h.approvals.execute(p.approval.id))).reason).toBe('forbidden');
 
-      await h.workflow.reject(p.approval.id, CAROL_SLACK);
-      expect((await refusal(h.workflow.approveAndExecute(p.approval.id, CAROL_SLACK))).reason).toBe(
+      await h.approvals.decide(p.approval.id, CAROL_SLACK, 'reject');
+      expect((await refusal(h.approvals.approveAndExecute(p.approval.id, CAROL_SLACK))).reason).toBe(
         'already-decided',
       );
 
-      const q = await h.workflow.propose('4.1', ACCOUNT, BOB_SLACK);
+      const q = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, BOB_SLACK);
       if (q.kind !== 'plan') throw new Error(`expected a plan, got ${q.kind}`);
       offsetMs = 2 * 60 * 60_000; // past the default 60-minute time-to-live
-      expect((await refusal(h.workflow.approveAndExecute(q.approval.id, CAROL_SLACK))).reason).toBe(
+      expect((await refusal(h.approvals.approveAndExecute(q.approval.id, CAROL_SLACK))).reason).toBe(
         'expired',
       );
 
@@ -170,14 +170,15 @@ describe('default_action: remediate', () => {
     const doc = configDoc({ controls: { '4.1': { default_action: 'remediate' } } });
     const h = await startHarness(brokenScenario(['filter', 'subscription']), doc);
     try {
-      const out = await h.workflow.autoRemediate('4.1', ACCOUNT);
-      if (!('result' in out)) throw new Error(`expected an execution, got ${out.kind}`);
+      const run = await h.approvals.runAutomatically('remediation', { control: '4.1', accountId: ACCOUNT });
+      if (!('executed' in run)) throw new Error(`expected an execution, got ${run.proposal.kind}`);
+      const out = run.executed;
       expect(out.result.status).toBe('compliant');
       expect(out.approval.decidedBy).toMatchObject({ platform: 'system', userId: 'cis-bot' });
       const approved = await h.store.listAuditLog({ approvalId: out.approval.id, kinds: ['approved'] });
       expect(approved[0]?.detail).toMatchObject({ automatic: true });
-      const again = await h.workflow.autoRemediate('4.1', ACCOUNT);
-      expect(again).toMatchObject({ kind: 'nothing-to-do' });
+      const again = await h.approvals.runAutomatically('remediation', { control: '4.1', accountId: ACCOUNT });
+      expect(again).toMatchObject({ proposal: { kind: 'nothing-to-do' } });
     } finally {
       await h.close();
     }
@@ -186,7 +187,10 @@ describe('default_action: remediate', () => {
   test('is refused for a control left at notify', async () => {
     const h = await startHarness(brokenScenario(['alarm']));
     try {
-      expect((await refusal(h.workflow.autoRemediate('4.1', ACCOUNT))).reason).toBe('forbidden');
+      expect(
+        (await refusal(h.approvals.runAutomatically('remediation', { control: '4.1', accountId: ACCOUNT })))
+          .reason,
+      ).toBe('forbidden');
       expect(h.calls('PutMetricAlarm')).toBe(0);
     } finally {
       await h.close();

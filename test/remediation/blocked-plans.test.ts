@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { ListSubscriptionsByTopicCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { stringify } from 'yaml';
 import { runCli } from '../../adapters/cli/main';
+import { planCard } from '../../src/core/present';
 import { planKind, renderPlanText } from '../../src/core/remediation';
-import { planCard } from '../../src/core/remediation/cards';
 import {
   ACCOUNT,
   ALICE,
@@ -25,7 +25,7 @@ import {
 test('steps with an unresolved blocker are guidance-only: shown, never approvable', async () => {
   const h = await startHarness(brokenScenario(['alarm', 'subscription']), configDoc({ remediation: {} }));
   try {
-    const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     expect(p.kind).toBe('guidance-only');
     expect(planKind(p.plan)).toBe('guidance-only');
     expect(p.plan.steps.map((s) => s.id)).toEqual(['alarm']);
@@ -50,20 +50,20 @@ test('an approved plan whose re-derivation has a blocker becomes stale and runs 
   // The topic has a confirmed subscriber when the plan is made, so the plan is approvable.
   const h = await startHarness(brokenScenario(['alarm']), configDoc({ remediation: {} }));
   try {
-    const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
     expect(p.plan.steps.map((s) => s.id)).toEqual(['alarm']);
-    await h.workflow.approve(p.approval.id, ALICE);
+    await h.approvals.decide(p.approval.id, ALICE, 'approve');
 
     // The only subscriber goes away before execution: the same steps can no longer reach COMPLIANT.
     const { sns } = h.session.clientsFor(ACCOUNT, REGION);
     const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }));
     for (const s of subs.Subscriptions ?? [])
       await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
-    const fresh = await h.workflow.assess('4.1', ACCOUNT);
+    const fresh = await h.assessor.assess('4.1', ACCOUNT);
     expect(fresh.plan.hash).toBe(p.plan.hash); // same steps, same hash: only the blocker tells
 
-    await expect(h.workflow.execute(p.approval.id)).rejects.toMatchObject({ reason: 'stale' });
+    await expect(h.approvals.execute(p.approval.id)).rejects.toMatchObject({ reason: 'stale' });
     expect((await h.approvals.get(p.approval.id))?.state).toBe('stale');
     expect(h.calls('PutMetricAlarm')).toBe(0);
   } finally {

@@ -7,7 +7,7 @@ import { renderCard } from '../../adapters/cli/render-text';
 import { toBlockKit } from '../../adapters/slack/render';
 import { toAdaptiveCard } from '../../adapters/teams/render';
 import { ACTION_APPROVE, ACTION_REJECT } from '../../src/core/ports/chat';
-import { planCard, progressCard, resultCard } from '../../src/core/remediation';
+import { planCard, progressCard, resultCard } from '../../src/core/present';
 import { ACCOUNT, ALICE, brokenScenario, configDoc, startHarness } from './helpers';
 
 test('plan, progress and result cards for a 4-step remediation', async () => {
@@ -16,7 +16,7 @@ test('plan, progress and result cards for a 4-step remediation', async () => {
   });
   const h = await startHarness(brokenScenario(['filter', 'alarm', 'topic']), doc);
   try {
-    const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
     const card = planCard(p.plan, p.approval);
     const actions = card.elements.find((e) => e.type === 'actions');
@@ -30,8 +30,8 @@ test('plan, progress and result cards for a 4-step remediation', async () => {
     expect(renderCard(card)).toContain('aws cloudwatch put-metric-alarm');
 
     const progress: string[] = [];
-    const o = await h.workflow.approveAndExecute(p.approval.id, ALICE, (e) => {
-      const c = progressCard(e);
+    const o = await h.approvals.approveAndExecute(p.approval.id, ALICE, ({ event }) => {
+      const c = progressCard(event);
       if (c) progress.push(c.summary);
     });
     expect(progress).toHaveLength(4);

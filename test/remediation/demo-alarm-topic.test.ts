@@ -10,12 +10,10 @@
  */
 import { join } from 'node:path';
 import { createAwsAuditor } from '../../src/aws/auditor';
-import { createAwsRemediationRuntime } from '../../src/aws/executor';
-import { approvalSettings, coreSettings } from '../../src/config/core-settings';
 import { loadConfig } from '../../src/config/load';
-import { staticAccountDirectory } from '../../src/core/accounts';
-import { ApprovalService } from '../../src/core/approvals';
-import { RemediationWorkflow } from '../../src/core/remediation';
+import type { CoreApprovals } from '../../src/core/approval-kinds';
+import type { RemediationAssessor } from '../../src/core/remediation';
+import { createCoreServices } from '../../src/runtime';
 import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
 import { openStore, type SqliteStore } from '../../src/store';
 import { ALICE, tempDir } from './helpers';
@@ -44,7 +42,8 @@ function devScenario(edit: (region: Region, account: Account) => void = () => {}
 interface World {
   sandbox: Sandbox;
   store: SqliteStore;
-  workflow: RemediationWorkflow;
+  approvals: CoreApprovals;
+  assessor: RemediationAssessor;
   writes(): string[];
   close(): Promise<void>;
 }
@@ -66,20 +65,13 @@ async function start(scenario: Scenario): Promise<World> {
   });
   const tmp = tempDir();
   const store = openStore(join(tmp.dir, 'cis-bot.db'));
-  const approvals = new ApprovalService({ store, settings: approvalSettings(config) });
-  const workflow = new RemediationWorkflow({
-    auditor,
-    store,
-    approvals,
-    runtime: createAwsRemediationRuntime(auditor.session),
-    settings: coreSettings(config),
-    accounts: staticAccountDirectory(config.aws.accounts),
-  });
+  const { approvals, assessor } = createCoreServices({ config, session: auditor.session, store, auditor });
   const WRITES = ['PutMetricFilter', 'CreateTopic', 'Subscribe', 'PutMetricAlarm'];
   return {
     sandbox,
     store,
-    workflow,
+    approvals,
+    assessor,
     writes: () =>
       sandbox.calls.filter((c) => WRITES.includes(c.operation) && c.status < 300).map((c) => c.operation),
     async close() {
@@ -94,7 +86,7 @@ async function start(scenario: Scenario): Promise<World> {
 test('dev: the bot-named alarm already notifies `alerts` (confirmed): only the filter is written, then COMPLIANT', async () => {
   const w = await start(devScenario());
   try {
-    const p = await w.workflow.propose('4.1', DEV, ALICE);
+    const p = await w.approvals.propose('remediation', { control: '4.1', accountId: DEV }, ALICE);
     if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
     expect(p.finding.brokenLink).toBe('metric-filter');
     expect(p.plan.target.topicArn).toBe(ALERTS_ARN);
@@ -108,7 +100,7 @@ test('dev: the bot-named alarm already notifies `alerts` (confirmed): only the f
     );
     expect(topicReads.length).toBeGreaterThan(0);
 
-    const o = await w.workflow.approveAndExecute(p.approval.id, { platform: 'cli', userId: 'bob' });
+    const o = await w.approvals.approveAndExecute(p.approval.id, { platform: 'cli', userId: 'bob' });
     expect(o.result.status).toBe('compliant');
     expect(o.result.reaudit).toMatchObject({ status: 'COMPLIANT' });
     expect(o.result.awaitingConfirmation).toEqual([]);
@@ -160,7 +152,7 @@ describe('a topic of the bot-named alarm that does not qualify is not reused', (
     test(label, async () => {
       const w = await start(devScenario(edit));
       try {
-        const { plan } = await w.workflow.assess('4.1', DEV);
+        const { plan } = await w.assessor.assess('4.1', DEV);
         expect(plan.target.topicArn).toBe(BOT_TOPIC_ARN);
         expect(plan.steps.map((s) => s.id)).toEqual(['metric-filter', 'topic', 'subscription', 'alarm']);
         expect(w.writes()).toEqual([]);

@@ -33,12 +33,12 @@ describe('a failure injected at each step', () => {
     test(`${inject.step}: stops there, then a re-run of the same plan finishes without duplicates`, async () => {
       const h = await startHarness(brokenScenario(ALL));
       try {
-        const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+        const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
         if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
         expect(p.plan.steps.map((s) => s.id)).toEqual(['metric-filter', 'topic', 'subscription', 'alarm']);
         h.sandbox.failNext(inject.operation, inject.code);
         const events: string[] = [];
-        const failed = await h.workflow.approveAndExecute(p.approval.id, ALICE, (e) => {
+        const failed = await h.approvals.approveAndExecute(p.approval.id, ALICE, ({ event: e }) => {
           events.push(`${e.type}:${e.step.id}`);
         });
         const r = failed.result;
@@ -56,7 +56,7 @@ describe('a failure injected at each step', () => {
         // Re-run the very same plan: what was done is skipped, the rest is done once.
         const runtime = createAwsRemediationRuntime(h.session);
         const rerun = await runtime.execute(p.plan, {
-          reaudit: async () => (await h.workflow.assess('4.1', ACCOUNT)).finding,
+          reaudit: async () => (await h.assessor.assess('4.1', ACCOUNT)).finding,
         });
         expect(rerun.status).toBe('compliant');
         expect(rerun.steps.map((s) => s.status)).toEqual([
@@ -73,16 +73,16 @@ describe('a failure injected at each step', () => {
     test(`${inject.step}: a fresh plan after the failure holds only the remaining steps and reaches COMPLIANT`, async () => {
       const h = await startHarness(brokenScenario(ALL));
       try {
-        const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+        const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
         if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
         h.sandbox.failNext(inject.operation, inject.code);
-        await h.workflow.approveAndExecute(p.approval.id, ALICE);
-        const again = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+        await h.approvals.approveAndExecute(p.approval.id, ALICE);
+        const again = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
         if (again.kind !== 'plan') throw new Error(`expected a plan, got ${again.kind}`);
         const remaining = p.plan.steps.slice(k).map((s) => s.id);
         // CreateTopic is idempotent and re-planned only while the topic is absent.
         expect(again.plan.steps.map((s) => s.id)).toEqual(remaining);
-        const done = await h.workflow.approveAndExecute(again.approval.id, ALICE);
+        const done = await h.approvals.approveAndExecute(again.approval.id, ALICE);
         expect(done.result.status).toBe('compliant');
         expect(h.counts()).toEqual({ filters: 1, alarms: 1, topics: 1, subscriptions: 1 });
         for (const op of WRITES) expect(h.calls(op)).toBe(1);
@@ -99,10 +99,10 @@ describe('subscriptions that need confirmation', () => {
     const doc = configDoc({ remediation: { subscription: { protocol: 'email', endpoint: email } } });
     const h = await startHarness(brokenScenario(['subscription']), doc);
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
       expect(p.plan.steps.map((s) => s.id)).toEqual(['subscription']);
-      const o = await h.workflow.approveAndExecute(p.approval.id, ALICE);
+      const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
       expect(o.result.status).toBe('awaiting-confirmation');
       expect(o.result.awaitingConfirmation).toEqual([
         { topicArn: TOPIC_ARN, protocol: 'email', endpoint: email },
@@ -110,13 +110,13 @@ describe('subscriptions that need confirmation', () => {
       expect(o.result.reaudit).toMatchObject({ status: 'NON_COMPLIANT', brokenLink: 'subscription' });
 
       // Asking again subscribes nobody twice: the plan only says who must confirm.
-      const again = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+      const again = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       expect(again.kind).toBe('guidance-only');
       expect(again.plan.guidance.map((g) => g.severity)).toContain('awaiting-confirmation');
       expect(h.counts().subscriptions).toBe(1);
 
       h.sandbox.confirmSubscription(TOPIC_ARN, email);
-      const later = await h.workflow.assess('4.1', ACCOUNT);
+      const later = await h.assessor.assess('4.1', ACCOUNT);
       expect(later.finding.status).toBe('COMPLIANT');
     } finally {
       await h.close();
@@ -127,7 +127,7 @@ describe('subscriptions that need confirmation', () => {
     const doc = configDoc({ remediation: {} });
     const h = await startHarness(brokenScenario(['subscription']), doc);
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       expect(p.kind).toBe('guidance-only');
       const g = p.plan.guidance.find((x) => x.link === 'subscription');
       expect(g?.severity).toBe('blocker');
@@ -142,7 +142,7 @@ describe('never overwrites what the plan did not expect', () => {
   test('a same-named alarm with other settings that appears after planning fails the step as a Conflict', async () => {
     const h = await startHarness(brokenScenario(['alarm']));
     try {
-      const { plan } = await h.workflow.assess('4.1', ACCOUNT);
+      const { plan } = await h.assessor.assess('4.1', ACCOUNT);
       expect(plan.steps.map((s) => s.id)).toEqual(['alarm']);
       // Someone creates an alarm of that name, on another metric, between planning and execution.
       const foreign = {
@@ -165,7 +165,7 @@ describe('never overwrites what the plan did not expect', () => {
       await cw.send(new PutMetricAlarmCommand(foreign));
       cw.destroy();
       const result = await createAwsRemediationRuntime(h.session).execute(plan as Plan, {
-        reaudit: async () => (await h.workflow.assess('4.1', ACCOUNT)).finding,
+        reaudit: async () => (await h.assessor.assess('4.1', ACCOUNT)).finding,
       });
       expect(result.status).toBe('failed');
       expect(result.failedStep).toMatchObject({ id: 'alarm', errorCode: 'Conflict' });
@@ -181,10 +181,10 @@ describe('never overwrites what the plan did not expect', () => {
   test('the topic the bot creates keeps the default policy, which lets same-account CloudWatch publish', async () => {
     const h = await startHarness(brokenScenario(['topic']));
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
-      await h.workflow.approveAndExecute(p.approval.id, ALICE);
-      const { finding } = await h.workflow.assess('4.1', ACCOUNT);
+      await h.approvals.approveAndExecute(p.approval.id, ALICE);
+      const { finding } = await h.assessor.assess('4.1', ACCOUNT);
       const topicLink = finding.links.find((l) => l.link === 'topic');
       expect(topicLink?.status).toBe('pass');
       expect(topicLink?.evidence.policyAllowsCloudWatch).toBe(true);

@@ -1,22 +1,22 @@
 /**
  * Fixtures of the remediation tests: one compliant base scenario (trail -> log group -> CIS filter ->
  * alarm -> topic -> confirmed subscriber) and the programmatic breakages of its repairable links, plus a
- * harness wiring the real pieces (sandbox over loopback, AwsSession, auditor, SQLite store, approvals,
- * AWS runtime, workflow) the way src/main.ts does.
+ * harness wiring the real pieces (sandbox over loopback, AwsSession, SQLite store) through the composition
+ * root (createCoreServices), as the server and the CLI do.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAwsAuditor } from '../../src/aws/auditor';
-import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import { AwsSession } from '../../src/aws/session';
-import { approvalSettings, coreSettings } from '../../src/config/core-settings';
+import { approvalSettings } from '../../src/config/core-settings';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
-import { staticAccountDirectory } from '../../src/core/accounts';
-import { ApprovalService } from '../../src/core/approvals';
+import type { CoreApprovals } from '../../src/core/approval-kinds';
+import { ApprovalLedger } from '../../src/core/approvals/ledger';
 import type { Actor } from '../../src/core/ports/chat';
-import { RemediationWorkflow } from '../../src/core/remediation';
+import type { Store } from '../../src/core/ports/store';
+import type { RemediationAssessor } from '../../src/core/remediation';
+import { createCoreServices } from '../../src/runtime';
 import { type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
 import { openStore, type SqliteStore } from '../../src/store';
 
@@ -116,8 +116,12 @@ export interface Harness {
   config: Config;
   session: AwsSession;
   store: SqliteStore;
-  approvals: ApprovalService;
-  workflow: RemediationWorkflow;
+  /** The one approval workflow, as the composition root builds it. */
+  approvals: CoreApprovals;
+  /** Audits and plans without asking for approval (dry runs). */
+  assessor: RemediationAssessor;
+  /** The approval state machine over the same store and clock, for looking at what the workflow left. */
+  ledger: ApprovalLedger;
   dbPath: string;
   /** Counts of resources in the account/region now (for "no duplicates"). */
   counts(): { filters: number; alarms: number; topics: number; subscriptions: number };
@@ -128,6 +132,23 @@ export interface Harness {
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'cis-bot-remediation-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The services of one process over `store`, built by the composition root, plus a ledger (the approval
+ * state machine) over the same store and clock to look at what they left.
+ */
+export function wireServices(
+  config: Config,
+  session: AwsSession,
+  store: Store,
+  options: { now?: () => Date; owner?: string } = {},
+): { approvals: CoreApprovals; assessor: RemediationAssessor; ledger: ApprovalLedger } {
+  const clock = options.now ? { now: options.now } : {};
+  const owner = options.owner ? { owner: options.owner } : {};
+  const { approvals, assessor } = createCoreServices({ config, session, store, ...clock, ...owner });
+  const ledger = new ApprovalLedger({ store, settings: approvalSettings(config), ...clock, ...owner });
+  return { approvals, assessor, ledger };
 }
 
 export async function startHarness(
@@ -151,21 +172,7 @@ export async function startHarness(
   const tmp = options.dbPath ? undefined : tempDir();
   const dbPath = options.dbPath ?? join(tmp?.dir ?? '', 'cis-bot.db');
   const store = openStore(dbPath);
-  const approvals = new ApprovalService({
-    store,
-    settings: approvalSettings(config),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.owner ? { owner: options.owner } : {}),
-  });
-  const workflow = new RemediationWorkflow({
-    auditor: createAwsAuditor(config.aws, { session }),
-    store,
-    approvals,
-    runtime: createAwsRemediationRuntime(session),
-    settings: coreSettings(config),
-    accounts: staticAccountDirectory(config.aws.accounts),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const { approvals, assessor, ledger } = wireServices(config, session, store, options);
   const regionState = () => sandbox.state.region(ACCOUNT, REGION);
   return {
     sandbox,
@@ -173,7 +180,8 @@ export async function startHarness(
     session,
     store,
     approvals,
-    workflow,
+    assessor,
+    ledger,
     dbPath,
     counts() {
       const r = regionState();

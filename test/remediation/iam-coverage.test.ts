@@ -36,10 +36,14 @@ describe('IAM policy coverage', () => {
       expect([...auditPolicy].filter((a) => /:(Put|Create|Delete|Subscribe|Set)/.test(a))).toEqual([]);
 
       h.sandbox.resetCalls();
-      const proposal = await h.workflow.propose('4.1', undefined, ALICE);
+      const proposal = await h.approvals.propose(
+        'remediation',
+        { control: '4.1', accountId: undefined },
+        ALICE,
+      );
       expect(proposal.kind).toBe('plan');
       if (proposal.kind !== 'plan') return;
-      const outcome = await h.workflow.approveAndExecute(proposal.approval.id, ALICE);
+      const outcome = await h.approvals.approveAndExecute(proposal.approval.id, ALICE);
       expect(outcome.result.status).toBe('compliant');
       const fullPolicy = actionsOf(accountPolicy(['4.1'], true));
       const used = new Set(

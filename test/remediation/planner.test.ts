@@ -209,7 +209,7 @@ type Region = ReturnType<typeof compliantRegion>;
 async function guidanceFor(scenario: Scenario) {
   const h = await startHarness(scenario);
   try {
-    const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     expect(p.kind).toBe('guidance-only');
     expect(p.plan.steps).toEqual([]);
     return p.plan.guidance;

@@ -26,7 +26,7 @@ const assumeRoles = (h: Harness) => h.sandbox.calls.filter((c) => c.operation ==
 const writes = (h: Harness) => WRITES.reduce((n, op) => n + h.calls(op), 0);
 
 async function proposed(h: Harness) {
-  const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+  const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
   if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
   return p;
 }
@@ -53,7 +53,7 @@ describe.each([
       spoil(h.sandbox);
       h.sandbox.resetCalls();
 
-      const outcome = await h.workflow.approveAndExecute(p.approval.id, ALICE);
+      const outcome = await h.approvals.approveAndExecute(p.approval.id, ALICE);
 
       expect(outcome.approval.state).toBe('succeeded');
       expect(outcome.result.status).toBe('compliant');
@@ -84,7 +84,7 @@ describe('a session AWS refuses again after the role is assumed once more', () =
       h.sandbox.failNext('cloudtrail:DescribeTrails', 'UnrecognizedClientException', 2);
 
       let message = '';
-      await h.workflow.approveAndExecute(p.approval.id, ALICE).then(
+      await h.approvals.approveAndExecute(p.approval.id, ALICE).then(
         () => {
           throw new Error('expected a refusal');
         },
@@ -106,7 +106,7 @@ describe('a session AWS refuses again after the role is assumed once more', () =
       expect(log.find((e) => e.kind === 'refused')?.detail).toMatchObject({ reason: 'aws-credentials' });
 
       // Once AWS accepts the credentials again, the same approval runs.
-      const outcome = await h.workflow.execute(p.approval.id);
+      const outcome = await h.approvals.execute(p.approval.id);
       expect(outcome.approval.state).toBe('succeeded');
       expect(h.calls('PutMetricAlarm')).toBe(1);
     } finally {
@@ -121,7 +121,7 @@ describe('a session AWS refuses again after the role is assumed once more', () =
       revokeSessions(h.sandbox);
       h.sandbox.revokeCredentials(h.sandbox.credentialsFor(HUB).accessKeyId);
 
-      const error = await h.workflow.approveAndExecute(p.approval.id, ALICE).then(
+      const error = await h.approvals.approveAndExecute(p.approval.id, ALICE).then(
         () => undefined,
         (e: Error & { reason?: string }) => e,
       );

@@ -33,9 +33,9 @@ test('an execution interrupted by a crashed process is resumed once, without dup
     now: () => new Date(Date.now() + offsetMs),
   });
   try {
-    const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
-    await h.workflow.approve(p.approval.id, ALICE);
+    await h.approvals.decide(p.approval.id, ALICE, 'approve');
     const worker = await runWorker({
       endpoint: h.sandbox.endpoint,
       credentials: h.sandbox.credentialsFor(ACCOUNT),
@@ -51,11 +51,11 @@ test('an execution interrupted by a crashed process is resumed once, without dup
     expect(stuck?.executionOwner).toBe('crashing-worker');
 
     // While the crashed owner's lease still runs, nobody may take over.
-    expect(await h.approvals.interruptedExecutions()).toHaveLength(0);
+    expect(await h.ledger.interruptedExecutions()).toHaveLength(0);
     offsetMs = 10 * 60_000; // past the 5-minute lease
-    expect((await h.approvals.interruptedExecutions()).map((a) => a.id)).toEqual([p.approval.id]);
+    expect((await h.ledger.interruptedExecutions()).map((a) => a.id)).toEqual([p.approval.id]);
 
-    const [resumed] = await h.workflow.resumeInterrupted();
+    const [resumed] = await h.approvals.resumeInterrupted();
     if (!resumed || !('result' in resumed)) throw new Error(`resume failed: ${JSON.stringify(resumed)}`);
     expect(resumed.result.status).toBe('compliant');
     expect(resumed.result.steps.map((s) => s.status)).toEqual(['skipped', 'done', 'done', 'done']);

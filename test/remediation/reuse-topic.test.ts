@@ -61,13 +61,13 @@ describe('a topic with a confirmed subscriber is reused for the bot alarm', () =
     test(label, async () => {
       const h = await startHarness(scenarioWith(disabledAlarmRegion(true)), doc);
       try {
-        const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+        const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
         if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
         expect(p.plan.target.topicArn).toBe(EXISTING_ARN);
         expect(p.plan.steps.map((s) => s.id)).toEqual(['alarm']);
         expect(p.plan.steps[0]?.call.input).toMatchObject({ AlarmName: ALARM, AlarmActions: [EXISTING_ARN] });
         expect(p.plan.guidance.filter((g) => g.severity === 'blocker')).toEqual([]);
-        const o = await h.workflow.approveAndExecute(p.approval.id, ALICE);
+        const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
         expect(o.result.status).toBe('compliant');
         expect(o.result.reaudit).toMatchObject({ status: 'COMPLIANT' });
         expect(h.counts()).toEqual({ filters: 1, alarms: 2, topics: 1, subscriptions: 1 });
@@ -85,7 +85,7 @@ describe('a topic with a confirmed subscriber is reused for the bot alarm', () =
     });
     const h = await startHarness(scenarioWith(disabledAlarmRegion(false)), doc);
     try {
-      const { plan } = await h.workflow.assess('4.1', ACCOUNT);
+      const { plan } = await h.assessor.assess('4.1', ACCOUNT);
       expect(plan.target.topicArn).toBe(TOPIC_ARN);
       expect(plan.steps.map((s) => s.id)).toEqual(['topic', 'subscription', 'alarm']);
     } finally {
@@ -98,7 +98,7 @@ describe('a topic with a confirmed subscriber is reused for the bot alarm', () =
     const doc = configDoc({ remediation: { topic_arn: configured } });
     const h = await startHarness(scenarioWith(disabledAlarmRegion(true)), doc);
     try {
-      const { plan } = await h.workflow.assess('4.1', ACCOUNT);
+      const { plan } = await h.assessor.assess('4.1', ACCOUNT);
       expect(plan.target.topicArn).toBe(configured);
       expect(plan.steps.map((s) => s.id)).toContain('topic');
     } finally {

@@ -23,17 +23,17 @@ import {
 async function repairs(scenario: Scenario, expectSteps: string[]) {
   const h = await startHarness(scenario);
   try {
-    const proposal = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    const proposal = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     expect(proposal.finding.status).toBe('NON_COMPLIANT');
     expect(proposal.kind).toBe('plan');
     if (proposal.kind !== 'plan') return;
     expect(proposal.plan.steps.map((s) => s.id)).toEqual(expectSteps);
-    const outcome = await h.workflow.approveAndExecute(proposal.approval.id, ALICE);
+    const outcome = await h.approvals.approveAndExecute(proposal.approval.id, ALICE);
     expect(outcome.result.status).toBe('compliant');
     expect(outcome.result.reaudit).toMatchObject({ status: 'COMPLIANT' });
     expect(outcome.approval.state).toBe('succeeded');
     expect(h.counts()).toEqual({ filters: 1, alarms: 1, topics: 1, subscriptions: 1 });
-    const again = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+    const again = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     expect(again.kind).toBe('nothing-to-do');
   } finally {
     await h.close();
@@ -70,12 +70,12 @@ describe('content breakages are repaired by explicit replacement steps', () => {
     if (lg?.metric_filters?.[0]) lg.metric_filters[0].pattern = '{ $.errorCode = "AccessDenied*" }';
     const h = await startHarness(scenarioWith(region));
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
       expect(p.plan.steps.map((s) => s.id)).toEqual(['metric-filter']);
       expect(p.plan.steps[0]?.title).toContain(`replaces existing filter '${FILTER}'`);
       expect(p.plan.steps[0]?.replaces?.kind).toBe('metric-filter');
-      const o = await h.workflow.approveAndExecute(p.approval.id, ALICE);
+      const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
       expect(o.result.status).toBe('compliant');
       expect(h.counts().filters).toBe(1);
     } finally {
@@ -93,11 +93,11 @@ describe('content breakages are repaired by explicit replacement steps', () => {
     }
     const h = await startHarness(scenarioWith(region));
     try {
-      const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+      const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
       expect(p.plan.steps.map((s) => s.id)).toEqual(['metric-filter']);
       expect(p.plan.steps[0]?.replaces).toBeUndefined();
-      const o = await h.workflow.approveAndExecute(p.approval.id, ALICE);
+      const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
       expect(o.result.status).toBe('compliant');
       expect(h.counts().filters).toBe(2);
     } finally {
@@ -137,12 +137,12 @@ describe('content breakages are repaired by explicit replacement steps', () => {
       if (alarm) breakIt(alarm);
       const h = await startHarness(scenarioWith(region));
       try {
-        const p = await h.workflow.propose('4.1', ACCOUNT, ALICE);
+        const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
         if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
         expect(p.plan.steps.map((s) => s.id)).toEqual(['alarm']);
         expect(p.plan.steps[0]?.title).toContain(`replaces existing alarm '${ALARM}'`);
         expect(p.plan.steps[0]?.title).toContain(change);
-        const o = await h.workflow.approveAndExecute(p.approval.id, ALICE);
+        const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
         expect(o.result.status).toBe('compliant');
         expect(h.counts().alarms).toBe(1);
       } finally {

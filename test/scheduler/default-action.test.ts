@@ -81,7 +81,8 @@ function setup(doc: Record<string, unknown>, clock: ManualClock, schedules: unkn
     owner: 'replica-a',
     log,
     startTimers: false,
-    autoRemediate: (control, accountId) => services.workflow.autoRemediate(control, accountId),
+    autoRemediate: (control, accountId) =>
+      services.approvals.runAutomatically('remediation', { control: control, accountId: accountId }),
   });
   closers.push(
     () => services.store.close(),

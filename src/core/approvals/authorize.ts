@@ -38,24 +38,26 @@ export function isApprover(settings: ApprovalSettings, actor: Actor): boolean {
 export function authorizeApprover(
   settings: ApprovalSettings,
   actor: Actor,
-  approval: Pick<Approval, 'id' | 'requestedBy'>,
+  approval: Pick<Approval, 'id' | 'requestedBy'> & { kind?: Approval['kind'] },
   decision: Decision = 'approve',
 ): void {
   const platform = actor.platform;
+  // The kind's name is the word for what is approved: "remediation", "exception", "drill".
+  const what = approval.kind ?? 'remediation';
   const known = platformOf(settings, platform);
   const rules = known?.approvers ?? NOBODY;
   const where = known?.wording.approvers ?? `approvers for the platform "${platform}"`;
   if (rules.users.length === 0 && rules.groups.length === 0) {
     throw new RemediationRefused(
       'forbidden',
-      `No approvers are configured for ${platform}, so nobody may approve or reject remediations there; ` +
+      `No approvers are configured for ${platform}, so nobody may approve or reject ${what}s there; ` +
         `add ${where} to the configuration.`,
     );
   }
   if (!isApprover(settings, actor)) {
     throw new RemediationRefused(
       'forbidden',
-      `${describeActor(actor)} may not ${decision} remediations on ${platform}: approvers are the ${where}.`,
+      `${describeActor(actor)} may not ${decision} ${what}s on ${platform}: approvers are the ${where}.`,
     );
   }
   const requester = approval.requestedBy;
@@ -65,14 +67,14 @@ export function authorizeApprover(
   if (requester.platform !== 'system' && requester.platform !== platform) {
     throw new RemediationRefused(
       'forbidden',
-      `This remediation was requested on ${requester.platform}; it can only be approved or rejected there.`,
+      `This ${what} was requested on ${requester.platform}; it can only be approved or rejected there.`,
     );
   }
   const self = requester.platform === platform && requester.userId === actor.userId;
   if (decision === 'approve' && self && rules.requireDistinctApprover) {
     throw new RemediationRefused(
       'self-approval',
-      `${describeActor(actor)} requested this remediation and may not also approve it ` +
+      `${describeActor(actor)} requested this ${what} and may not also approve it ` +
         `(${known?.wording.distinctApproverSetting ?? 'require_distinct_approver'} is on); another approver must approve it.`,
     );
   }

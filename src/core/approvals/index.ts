@@ -1,12 +1,21 @@
-/** The approvals domain: state machine, approver authorization, and the workflow over the store port. */
-export {
-  APPROVED_ABANDONED_AFTER_MS,
-  type ApprovalRequest,
-  ApprovalService,
-  type ApprovalServiceOptions,
-  SYSTEM_ACTOR,
-} from './approval-service';
+/**
+ * Approvals: the one approval workflow (the entry point for every kind of approval), the handler
+ * contract a kind implements, approver authorization and the state machine's words. The ledger
+ * (ledger.ts) is the workflow's persistence half and is not used on its own.
+ */
+
 export { authorizeApprover, type Decision, isApprover, requiresDistinctApprover } from './authorize';
+export type {
+  AnyKindHandler,
+  ApprovalKindHandler,
+  ApprovalSubject,
+  KindTypes,
+  ProposeContext,
+  Recheck,
+  RunContext,
+  RunResult,
+} from './kind';
+export { APPROVED_ABANDONED_AFTER_MS, SYSTEM_ACTOR } from './ledger';
 export {
   canTransition,
   describeActor,
@@ -14,3 +23,13 @@ export {
   isTerminal,
   TRANSITIONS,
 } from './state-machine';
+export {
+  ApprovalWorkflow,
+  type ApprovalWorkflowOptions,
+  type AutomaticRun,
+  type Executed,
+  type Execution,
+  type KindRegistry,
+  type Progress,
+  type ProgressListener,
+} from './workflow';

@@ -1,9 +1,11 @@
 /**
- * The chat core: the one implementation of the ChatCore port that Slack and Teams call. It routes a
- * parsed command or a button click to the audit, the remediation workflow, the store and the digests,
- * and answers in neutral cards at the conversation's notification level. Authorization of approvals is
- * the remediation workflow's (the approval service's); this module only turns refusals into messages.
+ * The chat core: the one implementation of the ChatCore port that every chat platform calls. It routes a
+ * parsed command or a button click to the audit, the approval workflow, the store and the digests, and
+ * answers in neutral cards (built in core/present) at the conversation's notification level. Approve and
+ * Reject clicks carry an approval id and are handled alike for every kind of approval; authorization is
+ * the approval workflow's, and this module only turns refusals into messages.
  */
+import type { CoreApprovals } from '../approval-kinds';
 import { recordAudit } from '../audit-recorder';
 import type { Card } from '../cards';
 import type { Command } from '../commands';
@@ -28,18 +30,22 @@ import {
 } from '../ports/chat';
 import type { DigestPort } from '../ports/digests';
 import type { ActorRef, AuditTrigger, Store } from '../ports/store';
-import { presentAudit } from '../present';
-import { scheduleListCard } from '../present/schedule-cards';
-import { type Plan, planCard, progressCard, type RemediationWorkflow, resultCard } from '../remediation';
+import {
+  helpCard,
+  historyCard,
+  noticeCard,
+  planCard,
+  presentAudit,
+  scheduleListCard,
+  statusCard,
+} from '../present';
 import type { CoreSettings } from '../settings';
-import { helpCard, historyCard, statusCard } from './info-cards';
-import { decidedPlanCard, noticeCard } from './remediation-cards';
 
 export interface ChatServiceDeps {
   settings: Pick<CoreSettings, 'defaultLevel' | 'platforms'>;
   auditor: Auditor;
   store: Store;
-  workflow: RemediationWorkflow;
+  approvals: CoreApprovals;
   /** The accounts chat users may name: aws.accounts, or those discovered from AWS Organizations. */
   accounts: AccountDirectory;
   /** The scheduler; absent when no schedules are configured (it can also be attached later). */
@@ -256,7 +262,7 @@ export class ChatService implements ChatCore {
     }
     const cards: Card[] = [];
     for (const accountId of targets) {
-      const proposal = await this.deps.workflow.propose(control, accountId, ctx.actor, {
+      const proposal = await this.deps.approvals.propose('remediation', { control, accountId }, ctx.actor, {
         platform: ctx.conversation.platform,
         id: ctx.conversation.id,
       });
@@ -267,37 +273,30 @@ export class ChatService implements ChatCore {
     return cards;
   }
 
-  private async planOf(planHash: string): Promise<Plan> {
-    const record = await this.deps.store.getPlan(planHash);
-    if (!record)
-      throw new RemediationRefused('not-found', 'This plan is no longer in the store; ask for a new plan.');
-    return record.plan as Plan;
-  }
-
   private async approve(approvalId: string, actor: Actor, progress: ProgressSink): Promise<ClickResult> {
-    const approval = await this.deps.workflow.approve(approvalId, actor);
-    const plan = await this.planOf(approval.planHash);
-    const followUp = this.deps.workflow
-      .execute(approvalId, async (event) => {
-        const card = progressCard(event);
-        if (card) await progress(card);
+    const { approvals } = this.deps;
+    const approval = await approvals.decide(approvalId, actor, 'approve');
+    const card = await approvals.decidedCard(approval);
+    const followUp = approvals
+      .execute(approvalId, async (update) => {
+        if (update.card) await progress(update.card);
       })
       .then(
-        (outcome) => resultCard(outcome.result),
+        (executed) => executed.card,
         (error: unknown) => {
           if (error instanceof RemediationRefused || error instanceof UsageError)
             return noticeCard(error.message);
-          this.deps.onError?.(error, `remediation of approval ${approvalId}`);
+          this.deps.onError?.(error, `execution of approval ${approvalId}`);
           return noticeCard(
             'The remediation stopped on an unexpected error; nothing further was changed. Run the audit again to see where it stands.',
           );
         },
       );
-    return { kind: 'updated', card: decidedPlanCard(plan, approval), followUp };
+    return { kind: 'updated', card, followUp };
   }
 
   private async reject(approvalId: string, actor: Actor): Promise<ClickResult> {
-    const approval = await this.deps.workflow.reject(approvalId, actor);
-    return { kind: 'updated', card: decidedPlanCard(await this.planOf(approval.planHash), approval) };
+    const approval = await this.deps.approvals.decide(approvalId, actor, 'reject');
+    return { kind: 'updated', card: await this.deps.approvals.decidedCard(approval) };
   }
 }

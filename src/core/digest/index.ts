@@ -11,7 +11,7 @@
 import type { Card } from '../cards';
 import type { AuditReport } from '../evaluate/findings';
 import type { NotificationLevel } from '../levels';
-import { DEFAULT_DIGEST_LIMITS, type DigestLimits, type DigestTrigger, digestCards } from './cards';
+import { DEFAULT_DIGEST_LIMITS, type DigestLimits, digestCards } from '../present/digest-cards';
 import { compareWithPrevious, type DigestChanges, type DigestItem } from './changes';
 import type { DigestRemediation } from './remediation';
 import {
@@ -19,18 +19,11 @@ import {
   DIGEST_SUMMARY_VERSION,
   type DigestEntry,
   type DigestSummary,
+  type DigestTrigger,
   entryKey,
   isFailing,
 } from './summary';
 
-export {
-  DEFAULT_DIGEST_LIMITS,
-  DIGEST_STATUS_WORD,
-  type DigestCardsInput,
-  type DigestLimits,
-  type DigestTrigger,
-  digestCards,
-} from './cards';
 export {
   type ChangeKind,
   type CompareInput,
@@ -54,6 +47,7 @@ export {
   type DigestDelivery,
   type DigestEntry,
   type DigestSummary,
+  type DigestTrigger,
   entryKey,
   isFailing,
   parseDigestSummary,

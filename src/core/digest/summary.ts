@@ -6,6 +6,9 @@
  */
 import type { AccountStatus, AuditSummary } from '../evaluate/findings';
 
+/** What started a digest: its schedule's timer, the start-up catch-up of a missed run, or a person. */
+export type DigestTrigger = 'scheduled' | 'catch-up' | 'on-demand';
+
 export const DIGEST_SUMMARY_VERSION = 1;
 
 export interface DigestEntry {

@@ -9,7 +9,8 @@
  * cannot make the chain hold, applied by a pipeline, would look like a fix and not be one.
  */
 import { UsageError } from '../errors';
-import { CONFIRMED_BY_OWNER, planKind, unresolvedBlockers } from '../remediation/planner';
+import { planKind, unresolvedBlockers } from '../remediation/plan-assembly';
+import { CONFIRMED_BY_OWNER } from '../remediation/topic-steps';
 import type { Guidance, Plan, PlanStep, PutMetricAlarmInput } from '../remediation/types';
 import {
   type IacDocument,

@@ -1,11 +1,26 @@
-/** Remediation: the pure planner, plan/execution types, text views, and the platform-neutral workflow. */
+/**
+ * Remediation: the pure planner, plan/execution types, text views, the assessor (audit + plan) and the
+ * remediation kind of approval (what the approval workflow runs). Its cards are in core/present.
+ */
+
+export { type Assessment, RemediationAssessor, type RemediationAssessorDeps } from './assessor';
 export { canonicalJson, sha256Hex } from './canonical';
-export { planCard, progressCard, resultCard } from './cards';
 export { shellQuote } from './cli-text';
+export { planKind, unresolvedBlockers } from './plan-assembly';
+export { planRemediation } from './planner';
 export {
-  CONFIRMED_BY_OWNER,
-  planKind,
-  planRemediation,
+  createRemediationKind,
+  REMEDIATION,
+  type RemediationExecution,
+  type RemediationInput,
+  type RemediationKind,
+  type RemediationKindDeps,
+  type RemediationOutcome,
+  type RemediationProposal,
+  type RemediationTypes,
+} from './remediation-kind';
+export { renderPlanText, renderResultText, renderStepOutcome } from './render';
+export {
   REPAIRABLE_LINKS,
   type RemediationNames,
   remediationFactsRequest,
@@ -13,16 +28,7 @@ export {
   reusableBotAlarmTopic,
   reusableTopic,
   topicQualifiesForReuse,
-  unresolvedBlockers,
-} from './planner';
-export { renderPlanText, renderResultText, renderStepOutcome } from './render';
+} from './repair-target';
 export { alarmSpecOf, alarmSpecOfInput, filterSpecOf, filterSpecOfInput, sameSpec } from './specs';
+export { CONFIRMED_BY_OWNER } from './topic-steps';
 export * from './types';
-export {
-  type Assessment,
-  type ExecutionOutcome,
-  type Proposal,
-  RemediationWorkflow,
-  type RemediationWorkflowDeps,
-  type StepListener,
-} from './workflow';

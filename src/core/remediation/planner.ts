@@ -43,19 +43,6 @@ import { locate, remediationNames } from './repair-target';
 import { topicSteps } from './topic-steps';
 import type { Guidance, Plan, PlanStep, PlanTarget } from './types';
 
-// The planner's public names, wherever they live, stay importable from here.
-export { planKind, unresolvedBlockers } from './plan-assembly';
-export {
-  REPAIRABLE_LINKS,
-  type RemediationNames,
-  remediationFactsRequest,
-  remediationNames,
-  reusableBotAlarmTopic,
-  reusableTopic,
-  topicQualifiesForReuse,
-} from './repair-target';
-export { CONFIRMED_BY_OWNER } from './topic-steps';
-
 export function planRemediation(
   finding: AccountFinding,
   snapshot: AccountSnapshot,

@@ -2,7 +2,7 @@
  * Plain-text views of a plan and of an execution result, for the CLI and for any adapter that wants a
  * readable fallback. Pure; the plan's hash is always shown, since it is what an approver approves.
  */
-import { unresolvedBlockers } from './planner';
+import { unresolvedBlockers } from './plan-assembly';
 import type { ExecutionResult, Guidance, Plan, StepOutcome } from './types';
 
 function guidanceLines(guidance: readonly Guidance[]): string[] {

@@ -1,6 +1,8 @@
 /**
- * The approval workflow over the store port: request, decide (approve/reject), begin, heartbeat and
- * finish an execution, expire overdue requests, and find and resume executions a crash interrupted.
+ * The approval ledger: the approval state machine over the store port, for every kind of approval, and the
+ * persistence half of the one approval workflow (workflow.ts), which is its only user in production:
+ * request, decide (authorization, TTL, platform binding), begin, heartbeat and finish an execution,
+ * expire overdue requests, and find and take over executions a crash interrupted.
  * Every state change is a compare-and-set in the store with its audit-log line written in the same
  * transaction, so a plan runs at most once however many clicks, replicas or restarts race for it.
  * Refusals are RemediationRefused errors with a message fit for chat, and are audit-logged as 'refused'.
@@ -23,24 +25,31 @@ import type {
   ApprovalKind,
   ApprovalPatch,
   ApprovalState,
+  ApprovalStore,
   AuditLogInput,
   AuditLogKind,
+  AuditLogStore,
   ConversationPointer,
-  Store,
   TransitionGuard,
 } from '../ports/store';
 import type { ApprovalSettings } from '../settings';
 import { authorizeApprover, type Decision } from './authorize';
 import { canTransition, describeApprovalState } from './state-machine';
 
-export interface ApprovalServiceOptions {
-  store: Store;
+/** The store ports the approval state machine uses. */
+export type ApprovalLedgerStore = ApprovalStore & AuditLogStore;
+
+export interface ApprovalLedgerOptions {
+  store: ApprovalLedgerStore;
   settings: ApprovalSettings;
   now?: () => Date;
   newId?: () => string;
   /** This process/replica, as the owner of the executions it runs. Default: a random id per service. */
   owner?: string;
-  /** How long an execution lease lasts without a heartbeat. Default 5 minutes. */
+  /**
+   * How long an execution lease lasts without a heartbeat. Default 5 minutes. (The lease port of the
+   * production-state issue replaces this with short leases renewed in the background.)
+   */
   executionLeaseMs?: number;
   /**
    * How long after its decision an approval still in `approved` counts as abandoned (the process died, or
@@ -57,8 +66,8 @@ export interface ApprovalServiceOptions {
 export const APPROVED_ABANDONED_AFTER_MS = 5 * 60_000;
 
 export interface ApprovalRequest {
-  /** What is approved; default `remediation`. */
-  kind?: ApprovalKind;
+  /** What is approved (the name of its kind's handler). */
+  kind: ApprovalKind;
   planHash: string;
   control: string;
   accountId: string;
@@ -81,16 +90,16 @@ function toRef(actor: Actor | ActorRef): ActorRef {
   };
 }
 
-export class ApprovalService {
+export class ApprovalLedger {
   readonly owner: string;
-  private readonly store: Store;
+  private readonly store: ApprovalLedgerStore;
   private readonly settings: ApprovalSettings;
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly leaseMs: number;
   private readonly abandonedAfterMs: number;
 
-  constructor(options: ApprovalServiceOptions) {
+  constructor(options: ApprovalLedgerOptions) {
     this.store = options.store;
     this.settings = options.settings;
     this.now = options.now ?? (() => new Date());
@@ -104,7 +113,7 @@ export class ApprovalService {
     return this.store.getApproval(approvalId);
   }
 
-  /** Asks for approval of a saved plan; expires after the approval settings' TTL. */
+  /** Asks for approval of a saved subject (plan record); expires after the approval settings' TTL. */
   async request(input: ApprovalRequest): Promise<Approval> {
     const now = this.now();
     const expiresAt = new Date(now.getTime() + this.settings.ttlMinutes * 60_000).toISOString();
@@ -112,7 +121,7 @@ export class ApprovalService {
     return this.store.createApproval(
       {
         id: this.newId(),
-        kind: input.kind ?? 'remediation',
+        kind: input.kind,
         planHash: input.planHash,
         control: input.control,
         accountId: input.accountId,

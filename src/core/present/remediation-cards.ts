@@ -1,15 +1,16 @@
 /**
  * Remediation as neutral cards, for the chat adapters: the plan with Approve/Reject buttons (value = the
- * approval id; the hash is shown because it is what an approver approves), a progress line per step,
- * and the result with the re-audit verdict and any pending confirmation. Texts stay under Slack's
- * 3000-character section limit; the adapters' renderers do the rest.
+ * approval id; the hash is shown because it is what an approver approves), the plan once decided (its
+ * buttons give way to who decided and when), a progress line per step, and the result with the re-audit
+ * verdict and any pending confirmation. Texts stay under Slack's 3000-character section limit; the
+ * adapters' renderers do the rest.
  */
 import type { Card, CardElement } from '../cards';
 import { ACTION_APPROVE, ACTION_REJECT } from '../ports/chat';
 import type { Approval } from '../ports/store';
-import { unresolvedBlockers } from './planner';
-import { renderStepOutcome } from './render';
-import type { ExecutionEvent, ExecutionResult, Plan } from './types';
+import { unresolvedBlockers } from '../remediation/plan-assembly';
+import { renderStepOutcome } from '../remediation/render';
+import type { ExecutionEvent, ExecutionResult, Plan } from '../remediation/types';
 
 const MAX_TEXT = 2900;
 const clip = (text: string, max = MAX_TEXT) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -95,6 +96,20 @@ export function planCard(plan: Plan, approval?: Approval): Card {
         ? `CIS ${plan.control}: ${plan.steps.length}-step remediation plan for account ${plan.accountId} awaits approval`
         : `CIS ${plan.control}: nothing cis-bot can change for account ${plan.accountId}`;
   return { summary, elements };
+}
+
+/** The plan card once decided: the same plan, without buttons, ending with the decision. */
+export function decidedPlanCard(plan: Plan, approval: Approval): Card {
+  const who = approval.decidedBy?.displayName ?? approval.decidedBy?.userId ?? 'someone';
+  const verb = approval.state === 'rejected' ? 'Rejected' : 'Approved';
+  const when = (approval.decidedAt ?? approval.updatedAt)
+    .replace('T', ' ')
+    .replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+  const card = planCard(plan);
+  return {
+    summary: `${verb} by ${who}: remediation of CIS ${plan.control} in account ${plan.accountId}`,
+    elements: [...card.elements, { type: 'context', text: `${verb} by ${who} at ${when}` }],
+  };
 }
 
 /** One progress line (post it in the thread as steps finish). */

@@ -1,6 +1,6 @@
 /**
- * Cards for the read-only chat commands: help, last results (`status`) and the audit log (`history`).
- * Pure: data in, neutral cards out.
+ * Cards for the read-only chat commands (help, last results for `status`, the audit log for `history`)
+ * and the one-line notice every edge uses for refusals and stops. Pure: data in, neutral cards out.
  */
 import type { Card } from '../cards';
 import { USAGE } from '../commands';
@@ -81,4 +81,18 @@ export function historyCard(entries: readonly AuditLogEntry[]): Card {
       },
     ],
   };
+}
+
+/** A safe one-card notice (refusals, stale or expired plans, stops); its first line is the summary. */
+export function noticeCard(text: string, options: { monospace?: boolean } = {}): Card {
+  return {
+    summary: text.split('\n')[0] ?? text,
+    elements: [{ type: 'text', text, ...(options.monospace ? { monospace: true } : {}) }],
+  };
+}
+
+/** The end of work that stopped on an error (the message is already safe to show). */
+export function stoppedCard(message: string): Card {
+  const text = `Stopped: ${message}`;
+  return { summary: text, elements: [{ type: 'context', text }] };
 }

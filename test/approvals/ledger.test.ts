@@ -1,4 +1,4 @@
-import { ApprovalService } from '../../src/core/approvals';
+import { ApprovalLedger } from '../../src/core/approvals/ledger';
 import { RemediationRefused } from '../../src/core/errors';
 import type { Actor } from '../../src/core/ports/chat';
 import { openStore, type SqliteStore } from '../../src/store';
@@ -15,10 +15,10 @@ const minutes = (m: number) => {
 };
 let store: SqliteStore;
 let ids = 0;
-let service: ApprovalService;
+let service: ApprovalLedger;
 
-function makeService(owner = 'replica-a', settings = approvalsSettings()): ApprovalService {
-  return new ApprovalService({
+function makeService(owner = 'replica-a', settings = approvalsSettings()): ApprovalLedger {
+  return new ApprovalLedger({
     store,
     settings,
     now: () => new Date(clock),
@@ -38,6 +38,7 @@ afterEach(() => store.close());
 
 const request = () =>
   service.request({
+    kind: 'remediation',
     planHash: PLAN_HASH,
     control: '4.1',
     accountId: ACCOUNT,
@@ -59,7 +60,7 @@ async function kinds(approvalId: string): Promise<string[]> {
   return (await store.listAuditLog({ approvalId, limit: 100 })).map((e) => e.kind).reverse();
 }
 
-describe('ApprovalService', () => {
+describe('ApprovalLedger', () => {
   it('requests an approval that expires after the configured TTL, and logs it', async () => {
     const approval = await request();
     expect(approval).toMatchObject({
@@ -144,6 +145,7 @@ describe('ApprovalService', () => {
   it('refuses self-approval on Slack', async () => {
     const selfRequester: Actor = { platform: 'slack', userId: 'U_REQ_APPROVER' };
     const { id } = await service.request({
+      kind: 'remediation',
       planHash: PLAN_HASH,
       control: '4.1',
       accountId: ACCOUNT,
@@ -275,6 +277,7 @@ describe('ApprovalService', () => {
 
   it('approves automatically for default_action remediate, as cis-bot itself', async () => {
     const approved = await service.approveAutomatically({
+      kind: 'remediation',
       planHash: PLAN_HASH,
       control: '4.1',
       accountId: ACCOUNT,
@@ -295,6 +298,7 @@ describe('ApprovalService', () => {
   it('refuses to request approval of a plan that was never saved', async () => {
     await expect(
       service.request({
+        kind: 'remediation',
         planHash: 'sha256:unknown',
         control: '4.1',
         accountId: ACCOUNT,

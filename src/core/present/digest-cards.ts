@@ -13,20 +13,18 @@
  * needs a person).
  */
 import type { Button, Card, CardElement } from '../cards';
-import type { AccountStatus, AuditReport, LinkStatus } from '../evaluate/findings';
-import { type NotificationLevel, shows } from '../levels';
-import { ACTION_REMEDIATE } from '../ports/chat';
-import { type DigestChanges, type DigestItem, failingFor } from './changes';
-import { accountLabel, clip, listNames, localTime } from './format';
+import { type DigestChanges, type DigestItem, failingFor } from '../digest/changes';
+import { accountLabel, clip, listNames, localTime } from '../digest/format';
 import {
   type DigestRemediation,
   remediationCounts,
   remediationLine,
   remediationSettled,
-} from './remediation';
-import type { DigestEntry } from './summary';
-
-export type DigestTrigger = 'scheduled' | 'catch-up' | 'on-demand';
+} from '../digest/remediation';
+import type { DigestEntry, DigestTrigger } from '../digest/summary';
+import type { AccountStatus, AuditReport, LinkStatus } from '../evaluate/findings';
+import { type NotificationLevel, shows } from '../levels';
+import { ACTION_REMEDIATE } from '../ports/chat';
 
 export interface DigestLimits {
   /** Table rows per card (Slack shows a table as monospace sections; Teams cards have a size limit). */
