@@ -1,9 +1,16 @@
 import { ApprovalLedger } from '../../src/core/approvals/ledger';
-import { RemediationRefused } from '../../src/core/errors';
 import type { Actor } from '../../src/core/ports/chat';
 import { openStore, type SqliteStore } from '../../src/store';
 import { tempDir } from '../store/helpers';
-import { ACCOUNT, approvalsSettings, approver, PLAN_HASH, requester, savePlan } from './fixtures/setup';
+import {
+  ACCOUNT,
+  approvalsSettings,
+  approver,
+  PLAN_HASH,
+  refusal,
+  requester,
+  savePlan,
+} from './fixtures/setup';
 
 const tmp = tempDir('cis-bot-approvals-');
 afterAll(() => tmp.remove());
@@ -45,16 +52,6 @@ const request = () =>
     requestedBy: requester,
     conversation: { platform: 'slack', id: 'C_SEC', messageRef: '1700000000.000100' },
   });
-
-async function refusal(promise: Promise<unknown>): Promise<RemediationRefused> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RemediationRefused) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function kinds(approvalId: string): Promise<string[]> {
   return (await store.listAuditLog({ approvalId, limit: 100 })).map((e) => e.kind).reverse();

@@ -14,11 +14,12 @@ import {
   type Progress,
 } from '../../src/core/approvals';
 import type { Card } from '../../src/core/cards';
-import { CisBotError, RemediationRefused } from '../../src/core/errors';
+import { CisBotError } from '../../src/core/errors';
 import type { Actor } from '../../src/core/ports/chat';
 import { canonicalJson, sha256Hex } from '../../src/core/remediation';
 import { openStore, type SqliteStore } from '../../src/store';
 import { tempDir } from '../store/helpers';
+import { refusal } from './fixtures/setup';
 
 interface ExceptionTerms {
   control: string;
@@ -107,16 +108,6 @@ function workflow(kind = exceptionKind(), owner = 'replica-a') {
     owner,
   });
   return { approvals, ...kind };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<RemediationRefused> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RemediationRefused) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 test('a new kind is requested, decided and run once under the rules every approval follows', async () => {

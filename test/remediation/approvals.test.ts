@@ -5,6 +5,7 @@
  * remediate` runs without a person and is logged as cis-bot's own automatic approval.
  */
 import { RemediationRefused } from '../../src/core/errors';
+import { refusal } from '../approvals/fixtures/setup';
 import {
   ACCOUNT,
   ALICE,
@@ -16,16 +17,6 @@ import {
   startHarness,
   TOPIC,
 } from './helpers';
-
-async function refusal(work: Promise<unknown>): Promise<RemediationRefused> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof RemediationRefused) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 const WRITES = ['PutMetricFilter', 'CreateTopic', 'Subscribe', 'PutMetricAlarm'];
 

@@ -15,10 +15,9 @@ import type { Card } from '../cards';
 import { CisBotError, RemediationRefused } from '../errors';
 import type { Actor } from '../ports/chat';
 import type { ActorRef, Approval, ConversationPointer, PlanStore } from '../ports/store';
-import type { ApprovalSettings } from '../settings';
 import type { Decision } from './authorize';
 import type { AnyKindHandler, ApprovalKindHandler, ApprovalSubject, KindTypes, RunContext } from './kind';
-import { ApprovalLedger, type ApprovalLedgerStore, SYSTEM_ACTOR } from './ledger';
+import { ApprovalLedger, type ApprovalLedgerOptions, type ApprovalLedgerStore, SYSTEM_ACTOR } from './ledger';
 import { describeApprovalState } from './state-machine';
 
 /** The handlers of a workflow, keyed by kind name (which must equal each handler's `kind`). */
@@ -51,19 +50,12 @@ export type AutomaticRun<N extends string, T extends KindTypes> =
   | { executed: Execution<N, T> }
   | { proposal: T['proposal'] };
 
-export interface ApprovalWorkflowOptions<K extends KindRegistry> {
+/** The ledger's options (clock, ids, owner, execution lease length), the plan store, and the kinds. */
+export interface ApprovalWorkflowOptions<K extends KindRegistry>
+  extends Omit<ApprovalLedgerOptions, 'store'> {
   store: PlanStore & ApprovalLedgerStore;
-  settings: ApprovalSettings;
   /** One handler per kind, keyed by its name. */
   kinds: K;
-  now?: () => Date;
-  newId?: () => string;
-  /** This process/replica, as the owner of the executions it runs. Default: a random id per workflow. */
-  owner?: string;
-  /** How long an execution lease lasts without a heartbeat (default 5 minutes). */
-  executionLeaseMs?: number;
-  /** How long an approval may stay `approved` without starting before it counts as abandoned. */
-  approvedAbandonedAfterMs?: number;
 }
 
 function toRef(actor: Actor | ActorRef): ActorRef {
