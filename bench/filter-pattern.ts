@@ -148,6 +148,11 @@ export function cloudTrailEvents(count = 1000): string[] {
   return out;
 }
 
+/** A pause for the collector to finish with the last phase's garbage before the next phase is timed. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 250));
+}
+
 /** Runs `fn` repeatedly for at least `ms` milliseconds; returns operations per second. */
 function rate(fn: () => number, ms: number): number {
   const start = performance.now();
@@ -198,14 +203,8 @@ export async function benchFilterPattern(): Promise<Record<string, number | stri
     for (const [c, r] of pairs) comparePatterns(c, r);
     return pairs.length;
   }, 1500);
-  const coldDecisionsPerSecond = rate(() => {
-    for (const [c, r] of pairs) {
-      clearEngineMemos();
-      comparePatterns(c, r);
-    }
-    return pairs.length;
-  }, 1500);
-  const cache = accountsWithSameFilters(pairs, 1000);
+  // Let the garbage of the decision phase be collected before the evaluation phase is timed.
+  await settle();
   const p41 = parsePattern(V41);
   let matched41 = 0;
   for (const l of lines) if (matchesEvent(p41, l)) matched41++;
@@ -232,12 +231,18 @@ export async function benchFilterPattern(): Promise<Record<string, number | stri
     if (j.verdict === 'UNKNOWN') unknown++;
   }
   const hostilePassMs = Math.round(performance.now() - t0);
+  // Measured last, so the figures above are taken as they always were.
+  const coldDecisionsPerSecond = rate(() => {
+    for (const [c, r] of pairs) {
+      clearEngineMemos();
+      comparePatterns(c, r);
+    }
+    return pairs.length;
+  }, 1500);
+  const cache = accountsWithSameFilters(pairs, 1000);
   const result = {
     corpusComparisons: pairs.length,
     decisionsPerSecond,
-    'decisionsPerSecond (cold: engine memos cleared before every decision)': coldDecisionsPerSecond,
-    [`cache: ${cache.accounts} accounts x ${pairs.length} filters, decisions made (with / without cache)`]: `${cache.decisionsWith} / ${cache.decisionsWithout}`,
-    [`cache: ${cache.accounts} accounts x ${pairs.length} filters, ms (with / without cache)`]: `${cache.msWith} / ${cache.msWithout}`,
     events: lines.length,
     patterns: patterns.length,
     cis41MatchesIn1000Events: matched41,
@@ -246,6 +251,9 @@ export async function benchFilterPattern(): Promise<Record<string, number | stri
     parsesPerSecond,
     [`hostileDecisionMs (${hostile.verdict}, default budget)`]: hostileDecisionMs,
     [`hostilePassOf100FiltersMs (${unknown} UNKNOWN)`]: hostilePassMs,
+    'decisionsPerSecond (cold: engine memos cleared before every decision)': coldDecisionsPerSecond,
+    [`cache: ${cache.accounts} accounts x ${pairs.length} filters, decisions made (with / without cache)`]: `${cache.decisionsWith} / ${cache.decisionsWithout}`,
+    [`cache: ${cache.accounts} accounts x ${pairs.length} filters, ms (with / without cache)`]: `${cache.msWith} / ${cache.msWithout}`,
     node: process.version,
   };
   for (const [k, v] of Object.entries(result)) console.log(`${k}: ${v}`);
