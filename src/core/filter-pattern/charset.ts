@@ -98,10 +98,28 @@ export function breaksOf(sets: readonly CharSet[]): number[] {
 
 /** Sorts numbers in place and drops repeats. */
 export function sortedDistinct(xs: number[]): number[] {
-  xs.sort((x, y) => x - y);
+  sortNumbers(xs);
   let n = 0;
   for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[n - 1]) xs[n++] = xs[i] as number;
   xs.length = n;
+  return xs;
+}
+
+/**
+ * Sorts numbers in place, ascending. The lists sorted here (interval bounds, NFA states of one DFA
+ * state) are mostly a handful long, where an insertion sort beats Array.sort with its comparator.
+ */
+export function sortNumbers(xs: number[]): number[] {
+  if (xs.length > 16) return xs.sort((x, y) => x - y);
+  for (let i = 1; i < xs.length; i++) {
+    const v = xs[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (xs[j] as number) > v) {
+      xs[j + 1] = xs[j] as number;
+      j--;
+    }
+    xs[j + 1] = v;
+  }
   return xs;
 }
 

@@ -5,7 +5,7 @@
  * characters it can move on (its alphabet) and whether it is dead (no NFA state left: it can never
  * accept again, whatever follows).
  */
-import { alphabetOf, breaksOf, type CharSet, contains } from './charset';
+import { alphabetOf, breaksOf, type CharSet, contains, sortNumbers } from './charset';
 import { type Deadline, NO_DEADLINE, STAGE_EXPLORE } from './deadline';
 import { closure, type Nfa, step } from './nfa';
 
@@ -13,7 +13,8 @@ import { closure, type Nfa, step } from './nfa';
 export const MAX_DFA_STATES = 4096;
 
 export class LazyDfa {
-  private readonly ids = new Map<string, number>();
+  /** DFA state ids by their NFA-state set: the one state itself when single, else the joined list. */
+  private readonly ids = new Map<string | number, number>();
   readonly sets: number[][] = [];
   readonly accepting: boolean[] = [];
   /** dead[id]: the state holds no NFA state, so every string from here on is rejected. */
@@ -39,7 +40,7 @@ export class LazyDfa {
     return this.sets.length;
   }
   private intern(set: number[]): number {
-    const key = set.join(',');
+    const key = set.length === 1 ? (set[0] as number) : set.join(',');
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.sets.length;
@@ -127,7 +128,7 @@ export class LazyDfa {
         }
       }
     }
-    return out.length > 1 ? out.sort((x, y) => x - y) : out;
+    return sortNumbers(out);
   }
 }
 

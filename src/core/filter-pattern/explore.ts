@@ -82,11 +82,55 @@ export function clearExplorationMemo(): void {
 const NICE_WITNESSES = ['x', 'example', 'other', 'x1'];
 
 interface ProductState {
-  /** st[i]: the state of machine i. */
-  readonly st: readonly number[];
-  /** The machines not dead in this state, ascending. */
+  /** The machines not dead in this state, ascending (a dead machine's state is implied). */
   readonly live: readonly number[];
+  /** states[j]: the state of machine live[j]. */
+  readonly states: readonly number[];
   readonly text: string;
+}
+
+interface SeenNode {
+  children: Map<number, SeenNode> | undefined;
+  here: boolean;
+}
+
+/**
+ * The product states seen so far, as a trie over their live (machine, state) pairs, each pair one
+ * number: no key is built or hashed as text, and a state with one live machine is one map lookup.
+ */
+class SeenStates {
+  private readonly root: SeenNode = { children: undefined, here: false };
+  size = 0;
+  constructor(private readonly machines: number) {}
+
+  /**
+   * Adds the state whose live machines are `live` in `states` (with `dead[j]` marking those that
+   * are not live after all): 'new', 'seen', or 'full' when it is new but `limit` states are known.
+   */
+  add(
+    live: readonly number[],
+    states: readonly number[],
+    dead: (j: number) => boolean,
+    limit: number,
+  ): 'new' | 'seen' | 'full' {
+    let node = this.root;
+    for (let j = 0; j < live.length; j++) {
+      if (dead(j)) continue;
+      const pair = (states[j] as number) * this.machines + (live[j] as number);
+      node.children ??= new Map();
+      let child = node.children.get(pair);
+      if (child === undefined) {
+        child = { children: undefined, here: false };
+        node.children.set(pair, child);
+      }
+      node = child;
+    }
+    if (node.here) return 'seen';
+    if (this.size >= limit) return 'full';
+    node.here = true;
+    this.size++;
+    return 'new';
+  }
 }
 
 /**
@@ -103,53 +147,61 @@ export function exploreStringClasses(
 ): Explored {
   // Fresh DFAs: exploration may visit many states we do not want to keep in the shared cache.
   const machines = nfas.map((n) => new LazyDfa(n, deadline));
-  const start = machines.map((d) => d.start);
   const startLive = machines.flatMap((d, i) => (d.dead[d.start] ? [] : [i]));
-  /** A product state's identity: its live machines and their states (a dead machine's state is implied). */
-  const seen = new Set<string>([startLive.map((i) => pairKey(i, start[i] as number)).join('')]);
+  const start: ProductState = {
+    live: startLive,
+    states: startLive.map((i) => (machines[i] as LazyDfa).start),
+    text: '',
+  };
+  const seen = new SeenStates(machines.length);
+  seen.add(start.live, start.states, () => false, limit);
   const byVector = new Map<string, StringClass>();
-  const queue: ProductState[] = [{ st: start, live: startLive, text: '' }];
+  const queue: ProductState[] = [start];
   const targets: number[] = [];
+  /** isDead[j]: the target of machine live[j] on the current character is its dead state. */
+  const isDead: boolean[] = [];
+  const deadTarget = (j: number): boolean => isDead[j] === true;
   let complete = true;
   for (let qi = 0; qi < queue.length && complete; qi++) {
-    const { st, live, text } = queue[qi] as ProductState;
+    const { live, states, text } = queue[qi] as ProductState;
     let vkey = '';
-    for (const i of live) if ((machines[i] as LazyDfa).accepting[st[i] as number]) vkey += `${i},`;
+    for (let j = 0; j < live.length; j++) {
+      if ((machines[live[j] as number] as LazyDfa).accepting[states[j] as number]) vkey += `${live[j]},`;
+    }
     if (!byVector.has(vkey)) {
-      byVector.set(vkey, {
-        accepts: st.map((s, i) => (machines[i] as LazyDfa).accepting[s] as boolean),
-        text,
-      });
+      const accepts = machines.map(() => false);
+      for (let j = 0; j < live.length; j++) {
+        const i = live[j] as number;
+        accepts[i] = (machines[i] as LazyDfa).accepting[states[j] as number] as boolean;
+      }
+      byVector.set(vkey, { accepts, text });
     }
     // Only the characters the live machines can move on matter here; every other character
     // behaves like the one representative the alphabet picks for the rest (exact, and far
     // smaller than the global alphabet for literal-heavy patterns).
-    const alphabet = alphabetOfProduct(machines, st, live);
+    const alphabet = alphabetOfProduct(machines, live, states);
     deadline.tick(STAGE_EXPLORE, 1 + alphabet.length * (1 + live.length));
     for (const code of alphabet) {
-      let key = '';
       for (let j = 0; j < live.length; j++) {
-        const i = live[j] as number;
-        const m = machines[i] as LazyDfa;
-        const to = m.next(st[i] as number, code);
+        const m = machines[live[j] as number] as LazyDfa;
+        const to = m.next(states[j] as number, code);
         targets[j] = to;
-        if (!m.dead[to]) key += pairKey(i, to);
+        isDead[j] = m.dead[to] as boolean;
       }
-      if (seen.has(key)) continue;
-      if (seen.size >= limit) {
+      const added = seen.add(live, targets, deadTarget, limit);
+      if (added === 'seen') continue;
+      if (added === 'full') {
         complete = false;
         break;
       }
-      seen.add(key);
-      const next = st.slice();
       const nextLive: number[] = [];
+      const nextStates: number[] = [];
       for (let j = 0; j < live.length; j++) {
-        const i = live[j] as number;
-        const to = targets[j] as number;
-        next[i] = to;
-        if (!(machines[i] as LazyDfa).dead[to]) nextLive.push(i);
+        if (isDead[j]) continue;
+        nextLive.push(live[j] as number);
+        nextStates.push(targets[j] as number);
       }
-      queue.push({ st: next, live: nextLive, text: text + String.fromCharCode(code) });
+      queue.push({ live: nextLive, states: nextStates, text: text + String.fromCharCode(code) });
     }
   }
   // Swap in a friendlier witness where one realises the same class.
@@ -164,29 +216,21 @@ export function exploreStringClasses(
   return { classes, complete };
 }
 
-/**
- * One live machine's part of a product state's key: its index and its state, as three UTF-16 code
- * units (cheaper than decimal text; an index fits 16 bits, a pattern has at most a few hundred atoms).
- */
-function pairKey(machine: number, state: number): string {
-  return String.fromCharCode(machine, state & 0xffff, state >>> 16);
-}
-
 /** The alphabet when no machine can move: one character stands for all. */
 const NO_MOVES = alphabetOf([0]);
 
 /** The representative alphabet of a product state: the common refinement of its live machines' alphabets. */
 function alphabetOfProduct(
   machines: readonly LazyDfa[],
-  st: readonly number[],
   live: readonly number[],
+  states: readonly number[],
 ): number[] {
-  if (live.length === 1) {
-    const i = live[0] as number;
-    return (machines[i] as LazyDfa).alphabet(st[i] as number);
-  }
   if (live.length === 0) return NO_MOVES;
+  const first = machines[live[0] as number] as LazyDfa;
+  if (live.length === 1) return first.alphabet(states[0] as number);
   const breaks: number[] = [];
-  for (const i of live) for (const b of (machines[i] as LazyDfa).breaks(st[i] as number)) breaks.push(b);
+  for (let j = 0; j < live.length; j++) {
+    for (const b of (machines[live[j] as number] as LazyDfa).breaks(states[j] as number)) breaks.push(b);
+  }
   return alphabetOf(sortedDistinct(breaks));
 }
