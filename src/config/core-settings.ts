@@ -3,10 +3,10 @@
  * calls `coreSettings(config)` once; nothing in src/core reads the configuration's own types.
  */
 import type { ApprovalSettings, CoreSettings } from '../core/settings';
-import { platformCatalog } from './platform-settings';
+import { type PlatformConfig, platformCatalog } from './platform-settings';
 import type { Config } from './schema';
 
-export function approvalSettings(config: Pick<Config, 'slack' | 'teams' | 'approvals'>): ApprovalSettings {
+export function approvalSettings(config: PlatformConfig): ApprovalSettings {
   return { ttlMinutes: config.approvals.ttl_minutes, platforms: platformCatalog(config) };
 }
 

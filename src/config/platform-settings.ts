@@ -7,7 +7,8 @@ import type { NotificationLevel } from '../core/levels';
 import type { ApproverRules, PlatformCatalog, PlatformSettings } from '../core/platforms';
 import type { Config } from './schema';
 
-type PlatformConfig = Pick<Config, 'slack' | 'teams' | 'approvals'>;
+/** The sections of the configuration that platform settings are built from. */
+export type PlatformConfig = Pick<Config, 'slack' | 'teams' | 'approvals'>;
 type ApproversConfig = Config['approvals']['slack'];
 
 function approverRules(rules: ApproversConfig, distinctByDefault: boolean): ApproverRules {
