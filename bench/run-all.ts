@@ -5,6 +5,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+// As in bin/cis-bot.js and src/main.ts: the AWS SDK's Node-version notice only, through its own switch.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= 'true';
+
 async function main(): Promise<void> {
   const modules = readdirSync(__dirname)
     .filter((f) => f.endsWith('.ts') && f !== 'run-all.ts' && !f.endsWith('.d.ts'))

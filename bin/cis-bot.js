@@ -1,3 +1,80 @@
 #!/usr/bin/env node
-// The CLI entry. `npm ci` builds dist/ through the `prepare` script, so `npx cis-bot` works right after install.
-require('../dist/adapters/cli/main.js');
+// The `cis-bot` command. It runs dist/cli.cjs, the CLI bundled into one file by `npm run build`
+// (scripts/bundle-cli.js; `npm ci` builds it through `prepare`), with V8's code cache.
+
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { homedir } = require('node:os');
+const { join } = require('node:path');
+const vm = require('node:vm');
+
+// On Node 20 the AWS SDK prints, on every command, a ten-line notice that its releases from 2027 will need
+// Node 22. A cis-bot user cannot act on it (cis-bot supports Node >= 20.12 and pins its SDK in the
+// lockfile), so it is turned off here, through the SDK's own switch for that one notice; every other
+// warning is printed as usual. Set the variable to "false" to see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= 'true';
+
+const bundle = join(__dirname, '..', 'dist', 'cli.cjs');
+
+/**
+ * ~/.cache/cis-bot/cli-<hash>-<command>.v8: one cache per bundle text and Node version (V8 itself checks
+ * little more than the source's length) and per command, since each command runs different code.
+ */
+function cachePath(source) {
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cis-bot');
+  const bundleKey = createHash('sha256')
+    .update(`${process.version} ${process.arch}\n`)
+    .update(source)
+    .digest('hex')
+    .slice(0, 20);
+  const word = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? 'help';
+  const command = /^[a-z][a-z-]{0,19}$/.test(word) ? word : 'other';
+  return { dir, prefix: `cli-${bundleKey}-`, file: join(dir, `cli-${bundleKey}-${command}.v8`) };
+}
+
+/** Writes the cache atomically and drops caches of older bundles; a cache that cannot be written is skipped. */
+function saveCache(script, { dir, prefix, file }) {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith('cli-') && name.endsWith('.v8') && !name.startsWith(prefix)) {
+        rmSync(join(dir, name), { force: true });
+      }
+    }
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+    renameSync(partial, file);
+  } catch {
+    // A read-only home or a full disk costs speed only.
+  }
+}
+
+let source;
+try {
+  source = readFileSync(bundle, 'utf8');
+} catch {
+  process.stderr.write(`cis-bot: ${bundle} is missing: run \`npm run build\` (npm ci runs it).\n`);
+  process.exit(2);
+}
+let cache;
+let cachedData;
+try {
+  cache = cachePath(source);
+  cachedData = readFileSync(cache.file);
+} catch {
+  cachedData = undefined;
+}
+// The code cache holds the bytecode of every function compiled so far, so it is made when the process
+// exits, after a whole command has run, not right after compiling (as Node's own compile cache and
+// require hooks do, which caches the top level only): a second run skips parsing and compiling what the
+// first one ran. The bundle runs as the CommonJS module it is, with a require() rooted at dist/.
+const script = new vm.Script(require('node:module').wrap(source), { filename: bundle, cachedData });
+if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+  process.once('exit', () => saveCache(script, cache));
+}
+const cliModule = { exports: {}, filename: bundle, id: bundle, loaded: false };
+const cliRequire = require('node:module').createRequire(bundle);
+script
+  .runInThisContext()
+  .call(cliModule.exports, cliModule.exports, cliRequire, cliModule, bundle, join(__dirname, '..', 'dist'));
+cliModule.exports.main();

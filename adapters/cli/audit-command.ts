@@ -14,7 +14,7 @@ import type { OutputFormat } from '../../src/core/inputs';
 import { LEVELS, type NotificationLevel } from '../../src/core/levels';
 import type { AuditOutcome } from '../../src/core/ports/auditor';
 import { presentAudit } from '../../src/core/present/audit-cards';
-import type { CliContext, CliIo } from './io';
+import type { CliContext } from './io';
 import {
   type AwsCliOptions,
   awsTarget,
@@ -39,30 +39,42 @@ export interface AuditCliOptions extends AwsCliOptions {
 }
 
 export function printOutcome(
-  io: CliIo,
+  ctx: CliContext,
   control: Control,
   outcome: AuditOutcome,
   output: OutputFormat,
   level: NotificationLevel,
 ): void {
+  const { io } = ctx;
   if (output === 'json') {
     io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
     return;
   }
   const cards = presentAudit(outcome.report, level);
   if (cards.length === 0) {
-    io.stdout(
-      `CIS ${control.id}: nothing needs attention (${outcome.report.summary.total} account(s) compliant).\n`,
-    );
+    if (!ctx.output.quiet) {
+      io.stdout(
+        `CIS ${control.id}: nothing needs attention (${outcome.report.summary.total} account(s) compliant).\n`,
+      );
+    }
     return;
   }
-  io.stdout(renderCards(cards));
+  io.stdout(ctx.output.paint(renderCards(cards)));
+}
+
+/** The level of a text output: --level, else error under --quiet, else notifications.default_level. */
+export function textLevel(
+  ctx: CliContext,
+  given: NotificationLevel | undefined,
+  configured: NotificationLevel,
+) {
+  return given ?? (ctx.output.quiet ? 'error' : configured);
 }
 
 async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions): Promise<void> {
   const control = getControl(controlId);
   const config = await loadCliConfig(ctx.io, opts.config);
-  const level = opts.level ?? config.notifications.default_level;
+  const level = textLevel(ctx, opts.level, config.notifications.default_level);
   const outcome = await runCliAudit(config, ctx.io, {
     control,
     // No --accounts: aws.accounts, else the accounts aws.organization discovers, else the caller's own.
@@ -70,7 +82,7 @@ async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions):
     concurrency: opts.concurrency ?? config.aws.concurrency,
     confirmPatterns: opts.confirmPatterns ?? config.aws.confirm_patterns,
   });
-  printOutcome(ctx.io, control, outcome, opts.output, level);
+  printOutcome(ctx, control, outcome, opts.output, level);
   ctx.setExitCode(exitCodeFor(outcome.report));
 }
 

@@ -14,14 +14,14 @@ import type { OutputFormat } from '../../src/core/inputs';
 import { LEVELS, type NotificationLevel } from '../../src/core/levels';
 import type { Actor } from '../../src/core/ports/chat';
 import { renderPlanText, renderResultText, renderStepOutcome } from '../../src/core/remediation';
-import { printOutcome } from './audit-command';
-import { renderHistoryText } from './history';
+import { printOutcome, textLevel } from './audit-command';
+import { recentEntries, renderHistoryText } from './history';
 import type { CliContext } from './io';
 import { outputOption } from './options';
 
 interface DemoOptions {
   output: OutputFormat;
-  level: NotificationLevel;
+  level?: NotificationLevel;
   control: string;
 }
 
@@ -33,7 +33,7 @@ async function demo(ctx: CliContext, opts: DemoOptions): Promise<void> {
   try {
     const { services, dbPath } = world;
     const text = opts.output === 'text';
-    if (text) {
+    if (text && !ctx.output.quiet) {
       ctx.io.stdout(
         `Demo: the AWS sandbox at ${world.endpoint} holds ${world.memberAccounts.length + 1} accounts; ` +
           `auditing ${world.memberAccounts.length} of them from the security account ${world.callerAccount} through AssumeRole.\n` +
@@ -42,7 +42,7 @@ async function demo(ctx: CliContext, opts: DemoOptions): Promise<void> {
     }
     const outcome = await services.auditor.audit({ control: control.id });
     await recordAudit(services.store, outcome.report, { trigger: 'cli', actor: OPERATOR });
-    printOutcome(ctx.io, control, outcome, opts.output, opts.level);
+    printOutcome(ctx, control, outcome, opts.output, textLevel(ctx, opts.level, 'info'));
     if (text) await fixOne(ctx, services, control.id, outcome.report.accounts, dbPath);
     ctx.setExitCode(0);
   } finally {
@@ -74,12 +74,15 @@ async function fixOne(
     out(renderPlanText(proposal.plan));
     out(`\nApproved by ${OPERATOR.userId}; executing:\n`);
     const done = await services.approvals.approveAndExecute(proposal.approval.id, OPERATOR, ({ event }) => {
-      if (event.type === 'step-finished')
+      if (event.type === 'step-finished' && !ctx.output.quiet)
         out(`  ${renderStepOutcome(event.outcome, event.index, event.total)}\n`);
     });
-    out(`\n${renderResultText(done.result)}`);
-    const entries = await services.store.listAuditLog({ limit: 12 });
-    out(`\n--- The audit log (newest first; CIS_BOT_DB=${dbPath} npx cis-bot history shows it all) ---\n`);
+    out(ctx.output.paint(`\n${renderResultText(done.result)}`));
+    if (ctx.output.quiet) return;
+    const entries = await recentEntries(services.store, { limit: 12 });
+    out(
+      `\n--- The audit log, oldest first (CIS_BOT_DB=${dbPath} node bin/cis-bot.js history shows it all) ---\n`,
+    );
     out(renderHistoryText(entries));
     return;
   }
@@ -93,7 +96,11 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       'audit the bundled sandbox accounts and fix one with an approved plan (no AWS credentials needed)',
     )
     .addOption(outputOption())
-    .addOption(new Option('--level <level>', 'notification level').choices([...LEVELS]).default('info'))
+    .addOption(
+      new Option('--level <level>', 'notification level (default info; error with --quiet)').choices([
+        ...LEVELS,
+      ]),
+    )
     .option('--control <id>', 'control to audit', '4.1')
     .action((opts: DemoOptions) => demo(ctx, opts));
 }

@@ -1,12 +1,13 @@
 /**
  * `cis-bot history`: the store's append-only audit log (audits, plans, approval requests and decisions,
- * refusals, execution start, every step, execution end), oldest first within the newest N entries, as
- * text lines or JSON, from the configured store (store.path / CIS_BOT_DB, or store.url / DATABASE_URL).
+ * refusals, execution start, every step, execution end): the newest N entries in the order they happened
+ * (oldest first, so it reads like a log), as text lines or JSON, from the configured store (store.path /
+ * CIS_BOT_DB, or store.url / DATABASE_URL). The demo shows the log in the same order.
  */
 import type { Command } from 'commander';
 import { loadCliConfig, openCliStore } from '../../src/cli-runtime';
 import type { OutputFormat } from '../../src/core/inputs';
-import type { AuditLogEntry } from '../../src/core/ports/store';
+import type { AuditLogEntry, Store } from '../../src/core/ports/store';
 import type { CliContext } from './io';
 import { configOption, outputOption, wholeNumber } from './options';
 
@@ -69,14 +70,22 @@ export function renderHistoryText(entries: readonly AuditLogEntry[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The newest `limit` entries, oldest first: the one order of every listing of the log in the CLI. */
+export async function recentEntries(
+  store: Pick<Store, 'listAuditLog'>,
+  filter: { limit: number; approvalId?: string },
+): Promise<AuditLogEntry[]> {
+  const newestFirst = await store.listAuditLog(filter);
+  return [...newestFirst].reverse();
+}
+
 async function history(ctx: CliContext, opts: HistoryCliOptions): Promise<void> {
   const store = await openCliStore(await loadCliConfig(ctx.io, opts.config));
   try {
-    const newestFirst = await store.listAuditLog({
+    const entries = await recentEntries(store, {
       limit: opts.limit,
       ...(opts.approval ? { approvalId: opts.approval } : {}),
     });
-    const entries = [...newestFirst].reverse();
     ctx.io.stdout(
       opts.output === 'json' ? `${JSON.stringify(entries, null, 2)}\n` : renderHistoryText(entries),
     );
@@ -88,8 +97,15 @@ async function history(ctx: CliContext, opts: HistoryCliOptions): Promise<void> 
 export function registerHistoryCommand(program: Command, ctx: CliContext): void {
   program
     .command('history')
-    .description('list the audit log (audits, plans, approvals, executed steps), oldest first')
-    .option('--limit <n>', 'how many of the newest entries to show', wholeNumber(1, 10_000), 50)
+    .description(
+      'list the audit log (audits, plans, approvals, executed steps): the newest entries, oldest first',
+    )
+    .option(
+      '--limit <n>',
+      'how many of the newest entries to show (oldest first)',
+      wholeNumber(1, 10_000),
+      50,
+    )
     .option('--approval <id>', 'only the entries of one approval')
     .addOption(outputOption())
     .addOption(configOption())

@@ -11,10 +11,22 @@ export interface CliIo {
   stdin?: () => Promise<string>;
   /** Test hook: SDK client settings (a fast retry strategy, for instance). */
   clientConfig?: SdkClientConfig;
+  /** Whether stdout is a terminal (colour's default); absent: not a terminal. */
+  isTty?: boolean;
+}
+
+/** How text output looks, from the program's options (--color / --no-color / NO_COLOR, --quiet). */
+export interface CliOutput {
+  color: boolean;
+  /** --quiet: only what needs attention (findings at level error, plans, results, errors). */
+  quiet: boolean;
+  /** Colours the status marks of a text output when colour is on; JSON never goes through it. */
+  paint(text: string): string;
 }
 
 export interface CliContext {
   io: CliIo;
+  output: CliOutput;
   /** Commands report their outcome here; the process exits with the highest code set. */
   setExitCode(code: number): void;
 }

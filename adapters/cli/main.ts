@@ -2,20 +2,23 @@
  * The `cis-bot` command line: builds the commander program from command registrars (audit and demo
  * here; remediate, history, pattern... register the same way) and maps outcomes to exit codes:
  * 0 compliant / success, 1 non-compliant, 2 error (bad flags, unknown control, configuration, AWS).
- * `buildProgram(io)` takes injectable output and environment so tests run it in-process.
+ * The options every command takes: --version, --color / --no-color (NO_COLOR, colour only on a
+ * terminal), --quiet. `buildProgram(io)` takes injectable output and environment so tests run it in-process.
  */
 import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
 import { CisBotError } from '../../src/core/errors';
 import { registerAccountsCommand } from './accounts-command';
 import { registerAuditCommand } from './audit-command';
+import { colorize, colorWanted } from './color';
 import { registerDemoCommand } from './demo-command';
 import { registerHistoryCommand } from './history';
 import { registerIamPolicyCommand } from './iam-policy';
-import type { CliContext, CliIo, CommandRegistrar } from './io';
+import type { CliContext, CliIo, CliOutput, CommandRegistrar } from './io';
 import { registerPatternCommands } from './pattern';
 import { registerRemediateCommand } from './remediate';
 
-export type { CliContext, CliIo, CommandRegistrar } from './io';
+export type { CliContext, CliIo, CliOutput, CommandRegistrar } from './io';
 
 /** Reads all of stdin (for `pattern test`); only called when that command runs. */
 function readStdin(): Promise<string> {
@@ -60,11 +63,27 @@ export function buildProgram(
     .description(
       'Audit (and fix) CIS AWS Foundations v4.0.0 section 4 monitoring controls, starting with 4.1.',
     )
+    .version(version, '-V, --version', 'print the version of cis-bot')
+    .option('--color', 'colour the text output even when stdout is not a terminal')
+    .option('--no-color', 'never colour the text output (also: NO_COLOR=1)')
+    .option('-q, --quiet', 'print only what needs attention: no summaries, hints or progress')
     .showHelpAfterError('(run cis-bot --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  const output: CliOutput = {
+    color: false,
+    quiet: false,
+    paint: (text) => (output.color ? colorize(text) : text),
+  };
+  // The program's options may stand before or after the command's name; they are known once parsed.
+  program.hook('preAction', () => {
+    const opts = program.opts<{ color?: boolean; quiet?: boolean }>();
+    output.color = colorWanted(opts.color, io.env ?? process.env, io.isTty ?? false);
+    output.quiet = opts.quiet === true;
+  });
   const ctx: CliContext = {
     io,
+    output,
     setExitCode(code) {
       state.exitCode = Math.max(state.exitCode, code);
     },
@@ -112,6 +131,7 @@ export function main(): void {
   runCli(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
+    isTty: process.stdout.isTTY === true,
   }).then(
     (code) => {
       process.exitCode = code;
@@ -123,6 +143,5 @@ export function main(): void {
   );
 }
 
-// Run when executed directly (tsx adapters/cli/main.ts) or through bin/cis-bot.js, which only requires this file.
-const entry = require.main;
-if (entry === module || (entry !== undefined && /[\\/]bin[\\/]cis-bot(\.js)?$/.test(entry.filename))) main();
+// Run when executed directly (tsx adapters/cli/main.ts); bin/cis-bot.js calls main() of the bundle.
+if (require.main === module) main();

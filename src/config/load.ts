@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError } from '../core/errors';
 import { redactText } from '../core/redact';
 import { type Config, type EnvConfig, type FileConfig, fileSchema, type StoreConfig } from './schema';

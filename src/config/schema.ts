@@ -3,7 +3,7 @@
  * environment variables for secrets and deployment settings. Validated once by `loadConfig`; everything
  * else receives the frozen `Config` and never reads `process.env`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ACCOUNT_ID,
   ACCOUNT_PLACEHOLDER,

@@ -3,7 +3,7 @@
  * accounts, and generated organizations of many compliant accounts) and of the chain-change event
  * routing (which calls are forwarded, as CloudTrail-shaped EventBridge events, to which SQS queue).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_ID, REGION } from '../core/inputs';
 
 export const accountId = z.string().regex(ACCOUNT_ID, 'an AWS account id is 12 digits (quote it in YAML)');

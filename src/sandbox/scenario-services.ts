@@ -3,7 +3,7 @@
  * (with redrive to a dead-letter queue), KMS customer keys (policies, aliases, disabled keys) and a
  * region's Security Hub. Each is a key of a region in the scenario (see ./scenario.ts, README-scenario.md).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A policy document as JSON text or as a YAML/TS object. */
 export const policyDocument = z.union([z.string(), z.record(z.string(), z.unknown())]);

@@ -23,7 +23,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../core/errors';
 import { accountId, eventRouteSchema, organizationSchema, regionName, type ScenarioOu } from './scenario-org';
 import { kmsKeySchema, policyDocument, queueSchema, securityHubSchema } from './scenario-services';
