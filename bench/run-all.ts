@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-// As in bin/cis-bot.js and src/main.ts: the AWS SDK's Node-version notice only, through its own switch.
+// As in adapters/cli/main.ts and src/main.ts: the AWS SDK's Node-version notice only, through its own switch.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= 'true';
 
 async function main(): Promise<void> {

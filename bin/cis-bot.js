@@ -8,12 +8,6 @@ const { homedir } = require('node:os');
 const { join } = require('node:path');
 const vm = require('node:vm');
 
-// On Node 20 the AWS SDK prints, on every command, a ten-line notice that its releases from 2027 will need
-// Node 22. A cis-bot user cannot act on it (cis-bot supports Node >= 20.12 and pins its SDK in the
-// lockfile), so it is turned off here, through the SDK's own switch for that one notice; every other
-// warning is printed as usual. Set the variable to "false" to see it.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= 'true';
-
 const bundle = join(__dirname, '..', 'dist', 'cli.cjs');
 
 /**

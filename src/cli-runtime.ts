@@ -52,6 +52,8 @@ export interface AwsTargetOptions {
   sandbox?: string;
   /** The region to start in; default aws.region, then the SDK's (AWS_REGION, the profile). */
   region?: string;
+  /** The AWS profile of the shared config files (`--profile`); default AWS_PROFILE, then the SDK's chain. */
+  profile?: string;
   roleArnTemplate: string;
   externalId?: string;
   /** The accounts the session may assume the role in (`audit`: the accounts it audits; none: the directory's). */
@@ -63,6 +65,8 @@ export interface AwsTargetOptions {
 interface AwsTarget {
   session: AwsSession;
   region: string;
+  /** The accounts to audit: the options' (empty: the credentials' own account). */
+  accounts: readonly string[];
   /** Account labels (sandbox scenarios only). */
   labels?: Record<string, string>;
   close(): Promise<void>;
@@ -73,7 +77,8 @@ async function openAwsTarget(
   settings: CliSettings,
   opts: AwsTargetOptions,
 ): Promise<AwsTarget> {
-  const clientConfig = settings.clientConfig ? { clientConfig: settings.clientConfig } : {};
+  const sdk = { ...settings.clientConfig, ...(opts.profile !== undefined ? { profile: opts.profile } : {}) };
+  const clientConfig = Object.keys(sdk).length > 0 ? { clientConfig: sdk } : {};
   if (opts.sandbox !== undefined) {
     const { startSandboxRun } = require('./sandbox-run') as typeof import('./sandbox-run');
     const run = await startSandboxRun(opts.sandbox, {
@@ -83,10 +88,27 @@ async function openAwsTarget(
       roleAccounts: opts.accounts,
       ...clientConfig,
     });
-    return { session: run.session, region: run.defaultRegion, labels: run.labels, close: () => run.close() };
+    // No accounts named (--accounts, aws.accounts) and none to discover (--organization,
+    // aws.organization): the scenario's, as the demo audits them, from its first account (whose credentials
+    // the session holds) through AssumeRole; a one-account scenario: that one.
+    const discover = opts.organization === true || config.aws.organization?.enabled === true;
+    const accounts = opts.accounts.length > 0 || discover ? opts.accounts : run.otherAccounts;
+    run.session.allowAccounts(accounts);
+    return {
+      session: run.session,
+      region: run.defaultRegion,
+      accounts,
+      labels: run.labels,
+      close: () => run.close(),
+    };
   }
+  // A profile that does not exist is named now, before the SDK turns it into "no credentials".
+  const { assertProfileExists } = require('./aws/profile') as typeof import('./aws/profile');
+  const profileFromEnv = process.env.AWS_PROFILE || undefined;
+  if (opts.profile !== undefined) await assertProfileExists(opts.profile, '--profile');
+  else if (profileFromEnv !== undefined) await assertProfileExists(profileFromEnv, 'AWS_PROFILE');
   const { AwsSession, sdkDefaultRegion } = require('./aws/session') as typeof import('./aws/session');
-  const region = opts.region ?? config.aws.region ?? (await sdkDefaultRegion());
+  const region = opts.region ?? config.aws.region ?? (await sdkDefaultRegion(opts.profile));
   if (!region) {
     throw new ConfigError(
       'No AWS region: pass --region, set AWS_REGION (or a region in your AWS profile), or aws.region in cis-bot.yaml.',
@@ -100,7 +122,7 @@ async function openAwsTarget(
     ...(opts.externalId !== undefined ? { externalId: opts.externalId } : {}),
     ...clientConfig,
   });
-  return { session, region, close: async () => session.destroy() };
+  return { session, region, accounts: opts.accounts, close: async () => session.destroy() };
 }
 
 export interface CliAuditOptions extends AwsTargetOptions {
@@ -134,13 +156,14 @@ export function runCliAudit(
   return withAwsTarget(config, settings, opts, async (target) => {
     const { runAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
     const { labelsOf } = require('./core/accounts') as typeof import('./core/accounts');
-    const listed =
-      opts.accounts.length > 0 ? [] : await accountDirectory(config, settings, target, opts).list();
+    // target.accounts: the options' accounts (for --sandbox without any: the scenario's).
+    const named = target.accounts;
+    const listed = named.length > 0 ? [] : await accountDirectory(config, settings, target, opts).list();
     return runAudit({
       control: opts.control,
       session: target.session,
       region: target.region,
-      accounts: opts.accounts.length > 0 ? opts.accounts : listed.map((a) => a.accountId),
+      accounts: named.length > 0 ? named : listed.map((a) => a.accountId),
       labels: { ...target.labels, ...labelsOf(listed) },
       concurrency: opts.concurrency,
       confirmPatterns: opts.confirmPatterns,

@@ -2,6 +2,7 @@
  * `npm start`: loads the configuration, builds the AWS session from the SDK's standard credential chain,
  * and serves Slack and Teams until SIGTERM/SIGINT. Wiring only.
  */
+import { assertProfileExists } from './aws/profile';
 import { AwsSession, sdkDefaultRegion } from './aws/session';
 import { loadConfig } from './config/load';
 import type { StoreConfig } from './config/schema';
@@ -20,12 +21,14 @@ function describeStore(store: StoreConfig): Record<string, unknown> {
 
 // The AWS SDK's notice, on Node 20, that its releases from 2027 need Node 22 is not something an operator
 // of cis-bot can act on (Node >= 20.12 is supported; the image runs Node 22): it is turned off in our entry
-// points only (here and bin/cis-bot.js), through the SDK's own switch for that one notice, before any
+// points only (here and adapters/cli/main.ts), through the SDK's own switch for that one notice, before any
 // client is built. Every other warning is printed as usual.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= 'true';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // A profile that does not exist is named now, not later as "no credentials" or "no region".
+  if (process.env.AWS_PROFILE) await assertProfileExists(process.env.AWS_PROFILE, 'AWS_PROFILE');
   const region = config.aws.region ?? (await sdkDefaultRegion());
   if (!region) {
     throw new ConfigError(

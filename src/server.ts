@@ -17,6 +17,7 @@ import { installErrorAnswers } from './http-errors';
 import { createLoggerFactory, type LoggerFactory } from './logger';
 import type { CoreServices } from './runtime';
 import { createScheduler, type Scheduler } from './scheduler';
+import { validateSchedules } from './scheduler/validate';
 
 export interface BotServer {
   /** The HTTP server (absent only in Socket Mode without Teams). */
@@ -69,6 +70,13 @@ export async function startBot(
   options: StartBotOptions = {},
 ): Promise<BotServer> {
   const { wantsSlack, wantsTeams } = chatPlatforms(config);
+  // Every configuration mistake is reported before the first network call (Slack's auth.test): a
+  // schedule that targets a platform that is not configured would otherwise surface only after it, or
+  // as "fetch failed" offline. The scheduler checks the schedules again against its posters.
+  validateSchedules(config.schedules, {
+    platforms: [...(wantsSlack ? ['slack'] : []), ...(wantsTeams ? ['teams'] : [])],
+    catalog: services.settings.platforms,
+  });
   const loggers = options.loggers ?? createLoggerFactory({ level: config.env.logLevel });
   const log = loggers('server');
   const app = express();

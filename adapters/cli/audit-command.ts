@@ -23,6 +23,7 @@ import {
   organizationOption,
   outputOption,
   parseAccountList,
+  profileOption,
   regionOption,
   roleOption,
   wholeNumber,
@@ -99,6 +100,7 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
       parseAccountList,
     )
     .addOption(organizationOption())
+    .addOption(profileOption())
     .addOption(roleOption())
     .addOption(externalIdOption())
     .addOption(regionOption('region to start in'))
@@ -106,7 +108,7 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
     .addOption(new Option('--level <level>', 'notification level for text output').choices([...LEVELS]))
     .option(
       '--sandbox <scenario>',
-      'audit the in-process AWS sandbox loaded with this scenario YAML instead of AWS',
+      "audit the in-process AWS sandbox loaded with this scenario YAML instead of AWS (default accounts: the scenario's, from its first account)",
     )
     .option('--concurrency <n>', 'accounts audited at once (default aws.concurrency)', wholeNumber(1, 256))
     .addOption(configOption())

@@ -72,6 +72,7 @@ export function configOption(): Option {
 export interface AwsCliOptions {
   sandbox?: string;
   region?: string;
+  profile?: string;
   role?: string;
   externalId?: string;
   config?: string;
@@ -89,6 +90,7 @@ export function awsTarget(
   return {
     ...(opts.sandbox !== undefined ? { sandbox: opts.sandbox } : {}),
     ...(opts.region !== undefined ? { region: opts.region } : {}),
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
     roleArnTemplate: opts.role !== undefined ? roleTemplate(opts.role) : config.aws.role_arn_template,
     ...(externalId !== undefined ? { externalId } : {}),
     accounts,
@@ -120,4 +122,11 @@ export function regionOption(what: string): Option {
     '--region <region>',
     `${what} (default aws.region, AWS_REGION, or the profile region)`,
   ).argParser(parseRegion);
+}
+
+export function profileOption(): Option {
+  return new Option(
+    '--profile <name>',
+    'AWS profile from ~/.aws/config or ~/.aws/credentials (default AWS_PROFILE, then the SDK chain)',
+  );
 }

@@ -26,6 +26,7 @@ import {
   externalIdOption,
   outputOption,
   parseAccount,
+  profileOption,
   regionOption,
   roleOption,
 } from './options';
@@ -140,6 +141,7 @@ export function registerRemediateCommand(program: Command, ctx: CliContext): voi
     .addOption(outputOption())
     .option('--sandbox <scenario>', 'run against the in-process AWS sandbox loaded with this scenario YAML')
     .addOption(regionOption('region to start the audit in'))
+    .addOption(profileOption())
     .addOption(roleOption())
     .addOption(externalIdOption())
     .addOption(configOption())

@@ -40,7 +40,7 @@ export interface AwsClients {
 /** What a caller may set on every SDK client (the sandbox endpoint, a fast retry strategy in tests...). */
 export type SdkClientConfig = Pick<
   CloudTrailClientConfig,
-  'endpoint' | 'maxAttempts' | 'retryStrategy' | 'retryMode' | 'requestHandler' | 'logger'
+  'endpoint' | 'maxAttempts' | 'retryStrategy' | 'retryMode' | 'requestHandler' | 'logger' | 'profile'
 >;
 
 export type Credentials = NonNullable<CloudTrailClientConfig['credentials']>;
@@ -340,8 +340,8 @@ export class AwsSession implements ClientFactory {
 }
 
 /** The region from the SDK's own chain (AWS_REGION, the profile's region), when nothing else gave one. */
-export async function sdkDefaultRegion(): Promise<string | undefined> {
-  const sts = new STSClient({});
+export async function sdkDefaultRegion(profile?: string): Promise<string | undefined> {
+  const sts = new STSClient(profile !== undefined ? { profile } : {});
   try {
     return await sts.config.region();
   } catch {

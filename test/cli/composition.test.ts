@@ -18,7 +18,9 @@ function staticImports(file: string): string[] {
   return specifiers.map((spec) => {
     if (!spec.startsWith('.')) return spec;
     const base = resolve(dirname(file), spec);
-    const found = [`${base}.ts`, join(base, 'index.ts')].find((f) => existsSync(f));
+    // A data file (`../../package.json`) is named with its extension.
+    const candidates = spec.endsWith('.json') ? [base] : [`${base}.ts`, join(base, 'index.ts')];
+    const found = candidates.find((f) => existsSync(f));
     if (!found) throw new Error(`${relative(ROOT, file)}: cannot resolve ${spec}`);
     return found;
   });
