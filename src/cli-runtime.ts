@@ -297,6 +297,21 @@ async function openStoreAt(path: string): Promise<Store> {
   return openStore(path);
 }
 
+/** A new folder for the demo's database under the system's temporary folder, or a clear ConfigError. */
+function demoFolder(): string {
+  const parent = tmpdir();
+  try {
+    return mkdtempSync(join(parent, 'cis-bot-demo-'));
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new ConfigError(
+      `The demo keeps its embedded database in a new temporary folder, and none can be made in ${parent} (${code}). ` +
+        'Point TMPDIR at a writable folder; in a container with a read-only root, mount one: docker run --read-only --tmpfs /tmp ...',
+      { cause },
+    );
+  }
+}
+
 /** The demo's world: the bundled sandbox, an embedded database, the core services over both. */
 export interface CliDemo {
   services: CoreServices;
@@ -316,12 +331,13 @@ export interface CliDemo {
  * approver. An SQS subscriber is confirmed at once, so a fixed account is compliant right away.
  */
 export async function openDemo(settings: CliSettings, operator: string): Promise<CliDemo> {
+  // First, so that a read-only system fails before anything is started.
+  const dbPath = join(demoFolder(), 'cis-bot.db');
   const { bundledScenario, startSandboxRun } = require('./sandbox-run') as typeof import('./sandbox-run');
   const run = await startSandboxRun(bundledScenario('audit-demo'), {
     ...(settings.clientConfig ? { clientConfig: settings.clientConfig } : {}),
   });
   try {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'cis-bot-demo-')), 'cis-bot.db');
     const store = await openStoreAt(dbPath);
     const { loadConfig } = require('./config/load') as typeof import('./config/load');
     const { createCoreServices } = require('./runtime') as typeof import('./runtime');

@@ -74,6 +74,18 @@ describe('bin/cis-bot.js', () => {
     expect(r.out).toContain(`${ESC}32m✓ pass`);
   });
 
+  it('the demo without a writable temporary folder fails at once, saying what to do', async () => {
+    // A read-only root without /tmp: no folder can be made there (here: a "folder" under a file).
+    const r = await run(['demo'], { TMPDIR: '/dev/null/tmp' });
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(
+      'cis-bot: The demo keeps its embedded database in a new temporary folder, and none can be made in ' +
+        '/dev/null/tmp (ENOTDIR). Point TMPDIR at a writable folder; in a container with a read-only root, ' +
+        'mount one: docker run --read-only --tmpfs /tmp ...\n',
+    );
+  });
+
   it('runs without a writable home (no cache, same output)', async () => {
     // A cache folder under a file: neither read nor written.
     const r = await run(['--version'], { HOME: '/nonexistent/home', XDG_CACHE_HOME: '/dev/null/cache' });
