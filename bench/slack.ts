@@ -5,11 +5,14 @@
  * reached through AssumeRole). 50 signed `/cis 4.1 audit` requests arrive at once over loopback; each
  * audit takes seconds of AWS calls, the acks must not wait for them. Prints ack p50/p99/max and when
  * all the work (audits, Slack posts) had finished.
+ * The store is a parameter (default: an in-memory SQLite database): bench/store-ack.ts runs the same
+ * measurement on an SQLite file and on PostgreSQL.
  * Run alone with `npx tsx bench/slack.ts`; `npm run bench` calls `benchSlackAck()`.
  */
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config/load';
+import type { Store } from '../src/core/ports/store';
 import { createCoreServices } from '../src/runtime';
 import { bundledScenario, startSandboxRun } from '../src/sandbox-run';
 import { startBot } from '../src/server';
@@ -23,7 +26,16 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, i)] as number;
 }
 
+/** The store the bot runs on: a name for the printed line, and how to open it (the bot closes it). */
+export interface BenchStore {
+  name: string;
+  open(): Promise<Store>;
+}
+
+const IN_MEMORY_SQLITE: BenchStore = { name: 'SQLite in memory', open: async () => openStore(':memory:') };
+
 export interface SlackAckResult {
+  store: string;
   commands: number;
   awsLatencyMs: number;
   accountsPerAudit: number;
@@ -36,10 +48,11 @@ export interface SlackAckResult {
 }
 
 export async function benchSlackAck(
-  options: { commands?: number; awsLatencyMs?: number } = {},
+  options: { commands?: number; awsLatencyMs?: number; store?: BenchStore } = {},
 ): Promise<SlackAckResult> {
   const commands = options.commands ?? 50;
   const awsLatencyMs = options.awsLatencyMs ?? 250;
+  const benchStore = options.store ?? IN_MEMORY_SQLITE;
   const run = await startSandboxRun(bundledScenario('audit-demo'), {
     roleAccounts: [],
     latencyMs: awsLatencyMs,
@@ -59,7 +72,7 @@ export async function benchSlackAck(
     session: run.session,
     region: run.defaultRegion,
     labels: run.labels,
-    store: openStore(':memory:'),
+    store: await benchStore.open(),
   });
   const bot = await startBot(config, services, { port: 0, host: '127.0.0.1', startTimers: false });
   if (!bot.server) throw new Error('the bot is not listening');
@@ -118,6 +131,7 @@ export async function benchSlackAck(
   const sorted = [...acks].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   const result: SlackAckResult = {
+    store: benchStore.name,
     commands,
     awsLatencyMs,
     accountsPerAudit: run.otherAccounts.length,
@@ -129,7 +143,7 @@ export async function benchSlackAck(
     slackCalls,
   };
   console.log(
-    `slack ack: ${commands} concurrent /cis 4.1 audit (real core, ${result.accountsPerAudit} accounts each, AWS latency ${awsLatencyMs} ms/call): ack p50 ${result.ackP50Ms} ms, p99 ${result.ackP99Ms} ms (max ${result.ackMaxMs} ms); all work done after ${result.allWorkDoneMs} ms (${awsCalls} AWS calls, ${slackCalls} Slack calls)`,
+    `slack ack (${benchStore.name}): ${commands} concurrent /cis 4.1 audit (real core, ${result.accountsPerAudit} accounts each, AWS latency ${awsLatencyMs} ms/call): ack p50 ${result.ackP50Ms} ms, p99 ${result.ackP99Ms} ms (max ${result.ackMaxMs} ms); all work done after ${result.allWorkDoneMs} ms (${awsCalls} AWS calls, ${slackCalls} Slack calls)`,
   );
   return result;
 }

@@ -123,7 +123,7 @@ function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
 }
 
 /** The SQLite file used when no database is configured. */
-export const DEFAULT_SQLITE_PATH = 'cis-bot.db';
+const DEFAULT_SQLITE_PATH = 'cis-bot.db';
 
 /**
  * The store: PostgreSQL when a URL is set (DATABASE_URL over store.url), else the SQLite file

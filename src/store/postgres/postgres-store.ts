@@ -5,7 +5,6 @@
  * state. `openPostgresStore` connects, migrates under the migration lock and returns the store; each port
  * is implemented by its own part over one shared, time-bounded connection pool.
  */
-
 import type { Migration, MigrationOutcome } from '../migrations';
 import { PartsStore, type StoreParts } from '../parts-store';
 import { PostgresApprovalStore } from './approvals';
@@ -55,12 +54,6 @@ export class PostgresStore extends PartsStore {
     super(postgresParts(connection));
     this.connection = connection;
     this.migration = migration;
-  }
-
-  /** The pool's settings (pool size and time bounds), for start-up logs and checks. */
-  get settings(): Omit<PostgresSettings, 'url'> {
-    const { url: _secret, ...settings } = this.connection.settings;
-    return settings;
   }
 
   close(): Promise<void> {

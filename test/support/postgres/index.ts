@@ -51,10 +51,15 @@ export async function queryRows<R extends pg.QueryResultRow>(
 }
 
 /** A new, empty database on the shared server; its URL. */
-export async function createTestDatabase(prefix = 'cisbot'): Promise<string> {
+export function createTestDatabase(prefix = 'cisbot'): Promise<string> {
+  return createDatabaseOn(testPostgresUrl(), prefix);
+}
+
+/** A new, empty database on the server of `serverUrl` (a superuser's); its URL. */
+export async function createDatabaseOn(serverUrl: string, prefix = 'cisbot'): Promise<string> {
   const name = uniqueName(prefix);
-  await withClient(testPostgresUrl(), (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(testPostgresUrl());
+  await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
