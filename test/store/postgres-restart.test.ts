@@ -1,11 +1,19 @@
 /**
- * The PostgreSQL store through a server restart (its own server: the run's shared one must stay up for
- * the other test files): while the server is down every call fails at once with a StoreError and nothing
- * crashes; the pooled connections the restart killed are reported and replaced; once the server is back
- * the same store works again, with everything committed before the restart still there.
+ * The PostgreSQL store when its server goes away (its own server: the run's shared one must stay up for
+ * the other test files). Through a restart: while the server is down every call fails at once with a
+ * StoreError and nothing crashes; the pooled connections the restart killed are reported and replaced;
+ * once the server is back the same store works again, with everything committed before still there.
+ * A server that stops answering (frozen, or a network that drops packets) cannot even cancel a statement:
+ * the client gives up shortly after the statement timeout and discards the connection.
  */
 import { openPostgresStore } from '../../src/store/postgres';
-import { type PostgresServer, startPostgresServer, testStoreSettings } from '../support/postgres';
+import {
+  createDatabaseOn,
+  type PostgresServer,
+  queryRows,
+  startPostgresServer,
+  testStoreSettings,
+} from '../support/postgres';
 import { T0 } from './contract/context';
 
 let server: PostgresServer;
@@ -48,6 +56,34 @@ it('fails fast while the server is down and reconnects by itself once it is back
     for (const error of lost)
       expect(error.message).toMatch(/terminating connection due to administrator command/);
   } finally {
+    await store.close();
+  }
+});
+
+it('gives up on a server that stopped answering, then works on a fresh connection', async () => {
+  const url = await createDatabaseOn(server.url());
+  const store = await openPostgresStore(testStoreSettings(url, { poolSize: 1, statementTimeoutMs: 300 }));
+  const frozen: number[] = [];
+  try {
+    await store.appendAuditLog({ at: T0, kind: 'audit', detail: { before: true } });
+    // Freeze the backend of the store's one pooled connection (SIGSTOP: it neither answers nor cancels).
+    const backends = await queryRows<{ pid: number }>(
+      server.url(),
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'cis-bot' AND datname = $1",
+      [new URL(url).pathname.slice(1)],
+    );
+    expect(backends).toHaveLength(1);
+    for (const { pid } of backends) {
+      process.kill(pid, 'SIGSTOP');
+      frozen.push(pid);
+    }
+    await expect(store.listAuditLog()).rejects.toThrow(
+      /^could not read the audit log: the database did not answer within 1300 ms$/,
+    );
+    for (const pid of frozen.splice(0)) process.kill(pid, 'SIGCONT');
+    expect((await store.listAuditLog()).map((e) => e.detail)).toEqual([{ before: true }]);
+  } finally {
+    for (const pid of frozen) process.kill(pid, 'SIGCONT');
     await store.close();
   }
 });
