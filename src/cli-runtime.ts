@@ -23,9 +23,22 @@ import type { AccountDirectory, AccountSource, DirectoryAccount } from './core/p
 import type { AuditOutcome, Auditor } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
 import type { Store } from './core/ports/store';
+import type { HubTarget } from './core/report/asff';
+import type { ToolInfo } from './core/report/results';
+import type { ExportSummary } from './core/report/security-hub-export';
 import type { CoreServices } from './runtime';
 
-export type { AccountSource, AwsConfirmation, Config, CoreServices, DirectoryAccount, SdkClientConfig };
+export type {
+  AccountSource,
+  AwsConfirmation,
+  Config,
+  CoreServices,
+  DirectoryAccount,
+  ExportSummary,
+  HubTarget,
+  SdkClientConfig,
+  ToolInfo,
+};
 
 /** What the CLI's caller may set: the environment the configuration reads, SDK settings (tests). */
 export interface CliSettings {
@@ -130,6 +143,17 @@ export interface CliAuditOptions extends AwsTargetOptions {
   concurrency: number;
   /** Confirm metric-filter verdicts with logs:TestMetricFilter. */
   confirmPatterns: boolean;
+  /**
+   * After the audit, with the same credentials: `target` finds the Security Hub findings are for (the
+   * account cis-bot runs as, in the audit region: `--output asff`); `export` also sends them there.
+   */
+  securityHub?: 'target' | 'export';
+}
+
+/** An audit and, when asked, the Security Hub it is for and what its export did. */
+export interface CliAuditRun extends AuditOutcome {
+  hub?: HubTarget;
+  exported?: ExportSummary;
 }
 
 /** Runs `work` with the command's AWS target (session, region, labels), and releases it after. */
@@ -152,14 +176,14 @@ export function runCliAudit(
   config: Config,
   settings: CliSettings,
   opts: CliAuditOptions,
-): Promise<AuditOutcome> {
+): Promise<CliAuditRun> {
   return withAwsTarget(config, settings, opts, async (target) => {
     const { runAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
     const { labelsOf } = require('./core/accounts') as typeof import('./core/accounts');
     // target.accounts: the options' accounts (for --sandbox without any: the scenario's).
     const named = target.accounts;
     const listed = named.length > 0 ? [] : await accountDirectory(config, settings, target, opts).list();
-    return runAudit({
+    const outcome = await runAudit({
       control: opts.control,
       session: target.session,
       region: target.region,
@@ -168,7 +192,34 @@ export function runCliAudit(
       concurrency: opts.concurrency,
       confirmPatterns: opts.confirmPatterns,
     });
+    if (opts.securityHub === undefined) return outcome;
+    return { ...outcome, ...(await securityHubStep(target, outcome, opts.securityHub)) };
   });
+}
+/** The Security Hub of the run's own credentials: who it is (`target`), or the export of the findings. */
+async function securityHubStep(
+  target: AwsTarget,
+  outcome: AuditOutcome,
+  step: 'target' | 'export',
+): Promise<Pick<CliAuditRun, 'hub' | 'exported'>> {
+  const { createSecurityHubAdapter, createFindingsExport } =
+    require('./aws/security-hub') as typeof import('./aws/security-hub');
+  if (step === 'export') {
+    const exported = await createFindingsExport(target.session, target.region, cliTool())([outcome.report]);
+    return { ...(exported.hub ? { hub: exported.hub } : {}), exported };
+  }
+  const port = createSecurityHubAdapter(target.session, target.region);
+  try {
+    return { hub: await port.target() };
+  } finally {
+    port.destroy();
+  }
+}
+
+/** cis-bot's name and version, as the reports name their tool. */
+export function cliTool(): ToolInfo {
+  const { toolInfo } = require('./tool-info') as typeof import('./tool-info');
+  return toolInfo();
 }
 
 /** The notices of a CLI run (warnings only) as `cis-bot: ...` lines on stderr. */

@@ -6,6 +6,7 @@
 import { accountDirectoryFor } from './aws/account-directory';
 import { createAwsAuditor } from './aws/auditor';
 import { createAwsRemediationRuntime } from './aws/executor';
+import { createFindingsExport } from './aws/security-hub';
 import type { AwsSession } from './aws/session';
 import { coreSettings } from './config/core-settings';
 import type { Config } from './config/schema';
@@ -15,9 +16,11 @@ import { ChatService } from './core/chat/chat-service';
 import type { AccountDirectory } from './core/ports/account-directory';
 import type { Auditor } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
+import type { FindingsExport } from './core/ports/security-hub';
 import type { Store } from './core/ports/store';
 import { createRemediationKind, RemediationAssessor } from './core/remediation';
 import type { CoreSettings } from './core/settings';
+import { toolInfo } from './tool-info';
 
 export interface CoreServicesOptions {
   config: Config;
@@ -52,6 +55,8 @@ export interface CoreServices {
   /** The one approval workflow, with every kind of approval the core knows registered. */
   approvals: CoreApprovals;
   chat: ChatService;
+  /** Sends audit findings to the Security Hub of the session's account, in the audit region. */
+  exportFindings: FindingsExport;
 }
 
 export function createCoreServices(options: CoreServicesOptions): CoreServices {
@@ -98,5 +103,6 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
       ),
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  return { settings, accounts, store, auditor, assessor, approvals, chat };
+  const exportFindings = createFindingsExport(session, region ?? session.region, toolInfo());
+  return { settings, accounts, store, auditor, assessor, approvals, chat, exportFindings };
 }

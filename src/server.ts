@@ -133,6 +133,8 @@ export async function startBot(
     // same workflow as an approved plan, approved as cis-bot itself.
     autoRemediate: (control, accountId) =>
       services.approvals.runAutomatically('remediation', { control, accountId }),
+    // schedules.<n>.export.securityhub: scheduled runs also send their findings to Security Hub.
+    exportFindings: services.exportFindings,
     ...(options.startTimers === false ? { startTimers: false } : {}),
   });
   services.chat.attachDigests(scheduler);

@@ -1,19 +1,30 @@
 /**
  * `cis-bot audit <control>`: audits accounts against a control and prints the result as text (cards
- * rendered for a terminal, filtered by --level) or as the stable JSON report. Exit code 0 when every
- * account is compliant, 1 when one is not, 2 when one could not be audited or the command is wrong.
+ * rendered for a terminal, filtered by --level), as the stable JSON report, or in a published report
+ * format (SARIF, OCSF, ASFF, CSV, JUnit XML, Markdown: src/core/report, loaded only when asked for), to
+ * stdout or atomically to --output-file. `--export securityhub` also sends the findings to the Security
+ * Hub of the account and region cis-bot runs in. Exit code 0 when every account is compliant, 1 when one
+ * is not, 2 when one could not be audited, a finding could not be exported, or the command is wrong.
  * Credentials, region and endpoints come from the AWS SDK's standard chain unless --sandbox is given.
  */
 
 import { type Command, Option } from 'commander';
-import { loadCliConfig, runCliAudit } from '../../src/cli-runtime';
+import { type CliAuditRun, cliTool, loadCliConfig, runCliAudit } from '../../src/cli-runtime';
 import { getControl } from '../../src/core/controls/registry';
 import type { Control } from '../../src/core/controls/types';
 import { exitCodeFor } from '../../src/core/evaluate/findings';
-import type { OutputFormat } from '../../src/core/inputs';
+import {
+  AUDIT_OUTPUT_FORMATS,
+  type AuditOutputFormat,
+  EXPORT_TARGETS,
+  type ExportTarget,
+  type OutputFormat,
+} from '../../src/core/inputs';
 import { LEVELS, type NotificationLevel } from '../../src/core/levels';
 import type { AuditOutcome } from '../../src/core/ports/auditor';
 import { presentAudit } from '../../src/core/present/audit-cards';
+import { isReportFormat, needsHub, renderReport } from '../../src/core/report/formats';
+import { reportRun } from '../../src/core/report/results';
 import type { CliContext } from './io';
 import {
   type AwsCliOptions,
@@ -21,22 +32,43 @@ import {
   configOption,
   externalIdOption,
   organizationOption,
-  outputOption,
   parseAccountList,
   profileOption,
   regionOption,
   roleOption,
   wholeNumber,
 } from './options';
+import { checkOutputFile, writeOutputFile } from './output-file';
 import { renderCards } from './render-text';
 
 export interface AuditCliOptions extends AwsCliOptions {
   accounts?: string[];
-  output: OutputFormat;
+  output: AuditOutputFormat;
+  outputFile?: string;
+  export?: ExportTarget;
   level?: NotificationLevel;
   concurrency?: number;
   /** Confirm metric-filter verdicts with logs:TestMetricFilter (default aws.confirm_patterns). */
   confirmPatterns?: boolean;
+}
+
+/** The text or JSON report (what the demo prints too); text in colour only for a terminal. */
+export function renderOutcome(
+  ctx: CliContext,
+  control: Control,
+  outcome: AuditOutcome,
+  output: OutputFormat,
+  level: NotificationLevel,
+  toTerminal = true,
+): string {
+  if (output === 'json') return `${JSON.stringify(outcome.report, null, 2)}\n`;
+  const cards = presentAudit(outcome.report, level);
+  if (cards.length === 0) {
+    return ctx.output.quiet
+      ? ''
+      : `CIS ${control.id}: nothing needs attention (${outcome.report.summary.total} account(s) compliant).\n`;
+  }
+  return toTerminal ? ctx.output.paint(renderCards(cards)) : renderCards(cards);
 }
 
 export function printOutcome(
@@ -46,21 +78,8 @@ export function printOutcome(
   output: OutputFormat,
   level: NotificationLevel,
 ): void {
-  const { io } = ctx;
-  if (output === 'json') {
-    io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
-    return;
-  }
-  const cards = presentAudit(outcome.report, level);
-  if (cards.length === 0) {
-    if (!ctx.output.quiet) {
-      io.stdout(
-        `CIS ${control.id}: nothing needs attention (${outcome.report.summary.total} account(s) compliant).\n`,
-      );
-    }
-    return;
-  }
-  io.stdout(ctx.output.paint(renderCards(cards)));
+  const text = renderOutcome(ctx, control, outcome, output, level);
+  if (text) ctx.io.stdout(text);
 }
 
 /** The level of a text output: --level, else error under --quiet, else notifications.default_level. */
@@ -72,19 +91,47 @@ export function textLevel(
   return given ?? (ctx.output.quiet ? 'error' : configured);
 }
 
+function renderRun(
+  ctx: CliContext,
+  control: Control,
+  run: CliAuditRun,
+  output: AuditOutputFormat,
+  level: NotificationLevel,
+  toTerminal: boolean,
+) {
+  if (!isReportFormat(output)) return renderOutcome(ctx, control, run, output, level, toTerminal);
+  return renderReport(output, reportRun(run.report, cliTool()), run.hub ? { hub: run.hub } : {});
+}
+
 async function audit(ctx: CliContext, controlId: string, opts: AuditCliOptions): Promise<void> {
   const control = getControl(controlId);
+  const outputFile = opts.outputFile !== undefined ? checkOutputFile(opts.outputFile) : undefined;
   const config = await loadCliConfig(ctx.io, opts.config);
   const level = textLevel(ctx, opts.level, config.notifications.default_level);
-  const outcome = await runCliAudit(config, ctx.io, {
+  const securityHub = opts.export === 'securityhub' ? 'export' : needsHub(opts.output) ? 'target' : undefined;
+  const run = await runCliAudit(config, ctx.io, {
     control,
     // No --accounts: aws.accounts, else the accounts aws.organization discovers, else the caller's own.
     ...awsTarget(opts, config, opts.accounts ?? []),
     concurrency: opts.concurrency ?? config.aws.concurrency,
     confirmPatterns: opts.confirmPatterns ?? config.aws.confirm_patterns,
+    ...(securityHub ? { securityHub } : {}),
   });
-  printOutcome(ctx, control, outcome, opts.output, level);
-  ctx.setExitCode(exitCodeFor(outcome.report));
+  const text = renderRun(ctx, control, run, opts.output, level, outputFile === undefined);
+  if (outputFile !== undefined) {
+    await writeOutputFile(outputFile, text);
+    ctx.io.stderr(`cis-bot: ${opts.output} report written to ${outputFile}\n`);
+  } else if (text) {
+    ctx.io.stdout(text);
+  }
+  ctx.setExitCode(exitCodeFor(run.report));
+  if (run.exported) {
+    const { exportSummaryText } =
+      require('../../src/core/report/security-hub-export') as typeof import('../../src/core/report/security-hub-export');
+    ctx.io.stderr(`cis-bot: ${exportSummaryText(run.exported)}\n`);
+    // A finding that did not reach Security Hub is an incomplete answer, like an account not audited.
+    if (run.exported.failed.length > 0) ctx.setExitCode(2);
+  }
 }
 
 export function registerAuditCommand(program: Command, ctx: CliContext): void {
@@ -104,7 +151,16 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
     .addOption(roleOption())
     .addOption(externalIdOption())
     .addOption(regionOption('region to start in'))
-    .addOption(outputOption())
+    .addOption(
+      new Option('--output <format>', 'output format').choices([...AUDIT_OUTPUT_FORMATS]).default('text'),
+    )
+    .option('--output-file <path>', 'write the report to this file (atomically) instead of stdout')
+    .addOption(
+      new Option(
+        '--export <target>',
+        'also send the findings to the Security Hub of the account and region cis-bot runs in',
+      ).choices([...EXPORT_TARGETS]),
+    )
     .addOption(new Option('--level <level>', 'notification level for text output').choices([...LEVELS]))
     .option(
       '--sandbox <scenario>',

@@ -4,16 +4,24 @@
  * `--organization`, from the account discovery's actions (src/core/accounts), so the README's policy and
  * the code can never drift apart.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ACCOUNT_DISCOVERY_ACTIONS } from '../../src/core/accounts/discovery-actions';
 import { readActionsFor, remediationActionsFor } from '../../src/core/controls/iam';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
-import { DEFAULT_ROLE_ARN_TEMPLATE, ROLE_ARN, roleArnFor, splitList } from '../../src/core/inputs';
+import {
+  DEFAULT_ROLE_ARN_TEMPLATE,
+  EXPORT_TARGETS,
+  ROLE_ARN,
+  roleArnFor,
+  splitList,
+} from '../../src/core/inputs';
+import { SECURITY_HUB_EXPORT_ACTIONS } from '../../src/core/report/export-actions';
 import type { CliContext } from './io';
 import { parseAccountList } from './options';
 
 interface PolicyOptions {
   control?: string[];
+  export?: string;
   accounts?: string[];
   remediation?: boolean;
   confirmPatterns?: boolean;
@@ -75,6 +83,19 @@ export function accountPolicy(
 }
 
 /**
+ * `--export securityhub`: the hub imports findings into its own Security Hub (its default product in any
+ * region) and reads back the ones cis-bot imported there.
+ */
+export function securityHubExportStatement(): object {
+  return {
+    Sid: 'CisBotSecurityHubExport',
+    Effect: 'Allow',
+    Action: [...SECURITY_HUB_EXPORT_ACTIONS].sort(),
+    Resource: ['arn:*:securityhub:*:*:product/*/default', 'arn:*:securityhub:*:*:hub/default'],
+  };
+}
+
+/**
  * The policy of the identity cis-bot runs as (the hub): who it is, and which roles it may assume: the
  * role in each listed account, or in any account when none are listed.
  */
@@ -127,6 +148,11 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
       'aws.organization.role_arn: the hub assumes it, and it reads AWS Organizations (implies --organization)',
       parseRoleArn,
     )
+    .addOption(
+      new Option('--export <target>', 'add what `audit --export` needs (securityhub)').choices([
+        ...EXPORT_TARGETS,
+      ]),
+    )
     .action((opts: PolicyOptions) => {
       const ids = opts.control ?? [...CONTROLS.keys()];
       const discovery =
@@ -135,7 +161,10 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
           : undefined;
       const out = {
         accountRolePolicy: accountPolicy(ids, opts.remediation === true, opts.confirmPatterns === true),
-        hubPolicy: hubPolicy(opts.role ?? DEFAULT_ROLE_ARN_TEMPLATE, opts.accounts, discovery?.hub),
+        hubPolicy: hubPolicy(opts.role ?? DEFAULT_ROLE_ARN_TEMPLATE, opts.accounts, [
+          ...(discovery?.hub ?? []),
+          ...(opts.export === 'securityhub' ? [securityHubExportStatement()] : []),
+        ]),
         ...(discovery?.organizationRole ? { organizationRolePolicy: discovery.organizationRole } : {}),
       };
       ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);

@@ -184,7 +184,7 @@ export class AwsSession implements ClientFactory {
   }
 
   /**
-   * Settings for an SDK client the session does not make itself (AWS Organizations discovery): cis-bot's
+   * Settings for an SDK client the session does not make itself (Security Hub, AWS Organizations): cis-bot's
    * own credentials, and the session's sockets, endpoint and retry settings.
    */
   baseClientConfig(region: string = this.region) {

@@ -188,6 +188,11 @@ export const scheduleSchema = z
       .min(0)
       .max(7 * 24 * 60)
       .default(60),
+    /** Scheduled runs (not `/cis digest now`) also send their findings to Security Hub. */
+    export: z
+      .object({ securityhub: z.boolean().default(false) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -37,6 +37,22 @@ export const DEFAULT_ROLE_ARN_TEMPLATE = `arn:aws:iam::${ACCOUNT_PLACEHOLDER}:ro
 export const OUTPUT_FORMATS = ['text', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/** `cis-bot audit`'s report formats: text and JSON, and the published formats other tools read. */
+export const AUDIT_OUTPUT_FORMATS = [
+  ...OUTPUT_FORMATS,
+  'sarif',
+  'ocsf',
+  'asff',
+  'csv',
+  'junit',
+  'markdown',
+] as const;
+export type AuditOutputFormat = (typeof AUDIT_OUTPUT_FORMATS)[number];
+
+/** Where an audit's findings can be sent besides the output (`--export`). */
+export const EXPORT_TARGETS = ['securityhub'] as const;
+export type ExportTarget = (typeof EXPORT_TARGETS)[number];
+
 export function isAccountId(value: string): boolean {
   return ACCOUNT_ID.test(value);
 }

@@ -151,6 +151,11 @@ export interface SecurityHubState {
   standards: string[];
   /** Imported findings by `ProductArn|Id` (BatchImportFindings upserts on that pair). */
   findings: Map<string, Record<string, unknown>>;
+  /**
+   * Tests: findings whose Id starts with `idPrefix` are refused in FailedFindings with `errorCode`, `times`
+   * times in all (what AWS reports for a finding it could not take: InvalidInput, InternalException...).
+   */
+  importFaults?: Array<{ idPrefix: string; errorCode: string; times: number }>;
 }
 
 export interface RegionState {

@@ -5,6 +5,7 @@
  * audit log. Claiming is the caller's business (scheduler.ts).
  */
 
+import type { ControlOutcome } from '../core/digest';
 import {
   buildDigest,
   type DigestDelivery,
@@ -18,6 +19,7 @@ import type { AutoRemediate } from '../core/ports/auto-remediate';
 import type { ChatPoster, Platform } from '../core/ports/chat';
 import type { DigestOutcome, DigestResult, DigestRunOptions } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
+import type { FindingsExport } from '../core/ports/security-hub';
 import type {
   ActorRef,
   AuditLogStore,
@@ -26,11 +28,14 @@ import type {
   ScheduleRunStore,
 } from '../core/ports/store';
 import type { DigestLimits } from '../core/present/digest-cards';
+import { exportCard } from '../core/present/export-cards';
 import { digestReceipt } from '../core/present/schedule-cards';
+import type { ExportSummary } from '../core/report/security-hub-export';
 import type { DefaultAction } from '../core/settings';
 import { auditSchedule, failingSinceFromHistory } from './audit-run';
 import { remediateOutcomes } from './default-action';
 import { deliver, targetsOf } from './delivery';
+import { errorFields } from './log';
 import type { ScheduleSettings } from './settings';
 
 /** The store ports the scheduler uses: audit runs (history), the audit log, and scheduled-run leases. */
@@ -52,6 +57,8 @@ export interface ProduceDeps {
   actionOf(control: string): DefaultAction;
   autoRemediate: AutoRemediate | undefined;
   digestLimits: Partial<DigestLimits> | undefined;
+  /** Security Hub export of scheduled runs (schedules with `export: { securityhub: true }`). */
+  exportFindings: FindingsExport | undefined;
 }
 
 function auditTriggerFor(actor: ActorRef, trigger: DigestTrigger): AuditTrigger {
@@ -99,6 +106,7 @@ export async function produceDigest(
       actionOf,
     ));
   }
+  const exported = await exportOutcomes(deps, schedule, trigger, outcomes);
   const historySince = await failingSinceFromHistory(store, outcomes, at);
   const digest = buildDigest({
     schedule: { name: schedule.name, timezone: schedule.timezone, level: options.level ?? schedule.level },
@@ -111,13 +119,18 @@ export async function produceDigest(
     skipControls: schedule.controls.filter((c) => actionOf(c) === 'skip'),
     remediations,
   });
+  // An export that lost findings needs a person even when the digest has nothing else to say.
+  const cards =
+    exported && (digest.cards.length > 0 || exported.failed.length > 0)
+      ? [...digest.cards, exportCard(exported)]
+      : digest.cards;
   let deliveries: DigestDelivery[] = [];
   let outcome: DigestOutcome;
   if (options.deliver === 'none') outcome = 'returned';
-  else if (digest.cards.length === 0) outcome = 'nothing-to-post';
+  else if (cards.length === 0) outcome = 'nothing-to-post';
   else {
     const context = { schedule: schedule.name, fireTime: key, trigger };
-    deliveries = await deliver(posters, targetsOf(schedule), digest.cards, log, context);
+    deliveries = await deliver(posters, targetsOf(schedule), cards, log, context);
     const ok = deliveries.filter((d) => d.error === undefined).length;
     outcome = ok === deliveries.length ? 'posted' : ok > 0 ? 'partially-posted' : 'not-posted';
   }
@@ -143,6 +156,7 @@ export async function produceDigest(
         })),
         ...(summary.skippedByConfig ? { skippedByConfig: summary.skippedByConfig } : {}),
         ...(summary.remediations ? { remediations: summary.remediations } : {}),
+        ...(exported ? { securityHub: exportDetail(exported) } : {}),
         deliveries,
       },
     });
@@ -152,9 +166,48 @@ export async function produceDigest(
     schedule: schedule.name,
     at: at.toISOString(),
     outcome,
-    cards: digest.cards,
+    cards,
     summary,
     deliveries,
   };
   return { ...result, receipt: digestReceipt(result, schedule.timezone, deps.platformLabel) };
+}
+
+/** Scheduled runs of an exporting schedule send the final outcomes' findings to Security Hub. */
+async function exportOutcomes(
+  deps: Pick<ProduceDeps, 'exportFindings' | 'log'>,
+  schedule: ScheduleSettings,
+  trigger: DigestTrigger,
+  outcomes: readonly ControlOutcome[],
+): Promise<ExportSummary | undefined> {
+  if (!schedule.export?.securityhub || trigger === 'on-demand') return undefined;
+  if (!deps.exportFindings) {
+    deps.log.warn('schedule exports to Security Hub, but this scheduler has no exporter', {
+      schedule: schedule.name,
+    });
+    return undefined;
+  }
+  const reports = outcomes.flatMap((o) => ('report' in o ? [o.report] : []));
+  if (reports.length === 0) return undefined;
+  let exported: ExportSummary;
+  try {
+    exported = await deps.exportFindings(reports);
+  } catch (error) {
+    deps.log.error('Security Hub export failed', { schedule: schedule.name, ...errorFields(error) });
+    return undefined;
+  }
+  const fields = { schedule: schedule.name, ...exportDetail(exported) };
+  if (exported.failed.length > 0) deps.log.warn('Security Hub export incomplete', fields);
+  else deps.log.info('Security Hub export', fields);
+  return exported;
+}
+
+function exportDetail(exported: ExportSummary) {
+  return {
+    findings: exported.findings,
+    imported: exported.imported,
+    failed: exported.failed.length,
+    calls: exported.calls,
+    ...(exported.stopped ? { stopped: exported.stopped } : {}),
+  };
 }

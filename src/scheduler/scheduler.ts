@@ -30,6 +30,7 @@ import type { AutoRemediate } from '../core/ports/auto-remediate';
 import type { ChatPoster, Platform } from '../core/ports/chat';
 import type { DigestOutcome, DigestPort, ScheduleInfo } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
+import type { FindingsExport } from '../core/ports/security-hub';
 import type { ActorRef } from '../core/ports/store';
 import type { DigestLimits } from '../core/present/digest-cards';
 import type { ControlSettingsMap } from '../core/settings';
@@ -69,6 +70,11 @@ export interface SchedulerDeps {
    * such controls are reported as with notify (and a warning is logged at construction).
    */
   autoRemediate?: AutoRemediate;
+  /**
+   * Sends a run's findings to Security Hub, for schedules with `export: { securityhub: true }` (scheduled
+   * runs only). Without it, such schedules log a warning and only post.
+   */
+  exportFindings?: FindingsExport;
   /** One-shot timers for lease-expiry retries (tests inject a manual one). Returns a cancel function. */
   setTimer?: (callback: () => void, delayMs: number) => () => void;
 }
@@ -189,6 +195,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     actionOf,
     autoRemediate: deps.autoRemediate,
     digestLimits: deps.digestLimits,
+    exportFindings: deps.exportFindings,
   };
 
   async function fire(

@@ -16,4 +16,6 @@ export interface ScheduleSettings {
   targets: Readonly<Record<Platform, readonly string[]>>;
   /** A run missed while the bot was down is caught up at start-up if it is at most this old. */
   catch_up_minutes: number;
+  /** Scheduled runs also send their findings to Security Hub (`export: { securityhub: true }`). */
+  export?: { securityhub?: boolean };
 }

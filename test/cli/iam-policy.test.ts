@@ -96,6 +96,10 @@ describe('cis-bot iam-policy', () => {
     expect(listed('Account discovery', 'aws.organization.role_arn')).toEqual(
       actions(discovering.hubPolicy.Statement.slice(audit.hubPolicy.Statement.length)),
     );
+    const exporting = (await policy(['--export', 'securityhub'])).out;
+    expect(listed('Security Hub export')).toEqual(
+      actions(exporting.hubPolicy.Statement.slice(audit.hubPolicy.Statement.length)),
+    );
   });
 
   it('--organization adds the Organizations reads to the identity cis-bot runs as', async () => {
@@ -129,6 +133,21 @@ describe('cis-bot iam-policy', () => {
       { Sid: 'CisBotDiscoverAccounts', Effect: 'Allow', Action: DISCOVERY, Resource: '*' },
     ]);
     expect((await policy(['--organization-role', 'CisBotOrganizationRead'])).code).toBe(2);
+  });
+
+  it('adds the Security Hub export to the hub policy only when asked, and names the valid targets', async () => {
+    expect((await policy([])).out.hubPolicy.Statement).toHaveLength(2);
+    const { out } = await policy(['--export', 'securityhub']);
+    expect(out.hubPolicy.Statement[2]).toMatchObject({
+      Action: ['securityhub:BatchImportFindings', 'securityhub:GetFindings'],
+    });
+    let stderr = '';
+    const code = await runCli(['iam-policy', '--export', 'splunk'], {
+      stdout: () => {},
+      stderr: (s) => (stderr += s),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('Allowed choices are securityhub');
   });
 
   it('refuses an unknown control', async () => {

@@ -126,6 +126,16 @@ export function importFindings(ctx: CallContext, hub: SecurityHubState, input: I
   const failed: { Id: string; ErrorCode: string; ErrorMessage: string }[] = [];
   const now = new Date().toISOString();
   for (const f of raw as Finding[]) {
+    const fault = hub.importFaults?.find((x) => x.times > 0 && String(f?.Id ?? '').startsWith(x.idPrefix));
+    if (fault) {
+      fault.times -= 1;
+      failed.push({
+        Id: String(f.Id),
+        ErrorCode: fault.errorCode,
+        ErrorMessage: `Injected ${fault.errorCode}`,
+      });
+      continue;
+    }
     const problem = asffProblem(f);
     if (problem) {
       failed.push({
