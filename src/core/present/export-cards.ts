@@ -11,7 +11,7 @@ export function exportCard(summary: ExportSummary): Card {
   return {
     summary: text,
     elements: [
-      { type: 'text', text: `*Security Hub export incomplete.* ${text}` },
+      { type: 'text', text: `Security Hub export incomplete. ${text}` },
       {
         type: 'table',
         columns: ['Control', 'Account', 'Error', 'Reason'],
