@@ -43,7 +43,9 @@ export type RefusalReason =
   | 'already-decided'
   | 'not-found'
   /** AWS refused cis-bot's credentials while checking the account: nothing ran, the approval still stands. */
-  | 'aws-credentials';
+  | 'aws-credentials'
+  /** A decision clicked in another conversation than the one the approval was requested in. */
+  | 'wrong-conversation';
 
 /** An approval or remediation request was refused; nothing changed. */
 export class RemediationRefused extends CisBotError {

@@ -119,4 +119,27 @@ describe('authorizeApprover', () => {
     expect(requiresDistinctApprover(config, 'teams')).toBe(true);
     expect(requiresDistinctApprover(config, 'cli')).toBe(false);
   });
+
+  it('takes a chat decision only from the conversation the approval was requested in', () => {
+    const requested = { ...approval, conversation: { platform: 'slack', id: 'C_PLAN', messageRef: '1.2' } };
+    const here = { platform: 'slack', id: 'C_PLAN' };
+    const elsewhere = { platform: 'slack', id: 'C_OTHER' };
+    expect(() => authorizeApprover(config, approver(3), requested, 'approve', here)).not.toThrow();
+    for (const decision of ['approve', 'reject'] as const) {
+      const error = refusal(() => authorizeApprover(config, approver(3), requested, decision, elsewhere));
+      expect(error.reason).toBe('wrong-conversation');
+      expect(error.message).toBe(
+        'This remediation was requested in another Slack conversation (C_PLAN); approve or reject it there, on its own message.',
+      );
+    }
+    // Same id on another platform is another conversation.
+    expect(
+      refusal(() =>
+        authorizeApprover(config, approver(3), requested, 'approve', { platform: 'teams', id: 'C_PLAN' }),
+      ).reason,
+    ).toBe('wrong-conversation');
+    // A decision that names no conversation (the CLI) or an approval that has none: the platform binding only.
+    expect(() => authorizeApprover(config, approver(3), requested, 'approve')).not.toThrow();
+    expect(() => authorizeApprover(config, approver(3), approval, 'approve', elsewhere)).not.toThrow();
+  });
 });

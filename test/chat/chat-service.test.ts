@@ -68,3 +68,49 @@ test('a configured account is audited and recorded, and status reads it back', a
   const status = await services.chat.run(parseCommand('4.1 status'), ctx);
   expect(status[0]?.summary).toBe('4.1: 0 of 1 accounts compliant at their last audit');
 });
+
+test("the core's own refusals (a conversation not allowed, an unknown button) are on the audit log", async () => {
+  const config = loadConfig({
+    document: {
+      aws: { accounts: [DEV], region: run.defaultRegion },
+      slack: { allowed_channels: ['C0ALLOWED1'] },
+    },
+    env: {},
+  });
+  const strict = createCoreServices({
+    config,
+    session: run.session,
+    region: run.defaultRegion,
+    store: openStore(':memory:'),
+  });
+  try {
+    await expect(strict.chat.run(parseCommand('4.1 status'), ctx)).rejects.toThrow(/does not take commands/);
+    const click = await strict.chat.click({ actionId: ACTION_REMEDIATE, value: '{}' }, ctx, async () => {});
+    expect(click.kind).toBe('refused');
+    const allowed = { ...ctx, conversation: { platform: 'slack', id: 'C0ALLOWED1' } };
+    const unknown = await strict.chat.click({ actionId: 'cis:nope', value: 'x' }, allowed, async () => {});
+    expect(unknown).toEqual({ kind: 'refused', message: 'Unknown action cis:nope.' });
+    const refused = (await strict.store.listAuditLog({ kinds: ['refused'] })).reverse();
+    expect(refused.map((r) => [r.actor?.userId, r.detail])).toEqual([
+      [
+        'U0ALICE001',
+        { reason: 'conversation-not-allowed', by: 'core', request: 'status', conversation: ctx.conversation },
+      ],
+      [
+        'U0ALICE001',
+        {
+          reason: 'conversation-not-allowed',
+          by: 'core',
+          request: ACTION_REMEDIATE,
+          conversation: ctx.conversation,
+        },
+      ],
+      [
+        'U0ALICE001',
+        { reason: 'unknown-action', by: 'core', request: 'cis:nope', conversation: allowed.conversation },
+      ],
+    ]);
+  } finally {
+    await strict.store.close();
+  }
+});

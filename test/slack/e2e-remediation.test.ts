@@ -224,6 +224,93 @@ it('a role session refused even after a new AssumeRole is shown in chat as refus
   expectAllAccepted(e.fake);
 });
 
+/** Approve or Reject on the plan message as if it were clicked in another channel (a copy of the card there). */
+async function clickElsewhere(plan: Awaited<ReturnType<typeof planMessage>>, nth: 0 | 1, channelId: string) {
+  const button = buttonsOf(plan)[nth];
+  const body = blockActionsBody({
+    actionId: button?.action_id ?? '',
+    value: button?.value ?? '',
+    response_url: e.fake.responseUrl(),
+    messageTs: plan.ts,
+    channelId,
+    userId: BOB.id,
+    userName: BOB.name,
+    message: { text: plan.text, blocks: plan.blocks },
+  });
+  expect((await postSigned(e.url, { body })).status).toBe(200);
+  await e.idle();
+}
+
+it("Approve or Reject clicked in another channel than the plan's is refused there, audit-logged, and the plan stands", async () => {
+  const plan = await planMessage();
+  const untouched = snapshot(plan);
+  await clickElsewhere(plan, 0, 'C0ELSEWHERE');
+  await clickElsewhere(plan, 1, 'C0ELSEWHERE');
+  expect(ephemeralsFor(BOB.id).map((m) => [m.channel, m.text])).toEqual([
+    [
+      'C0ELSEWHERE',
+      expect.stringMatching(
+        new RegExp(`requested in another Slack conversation \\(${CHANNEL}\\); approve or reject it there`),
+      ),
+    ],
+    [
+      'C0ELSEWHERE',
+      expect.stringMatching(
+        new RegExp(`requested in another Slack conversation \\(${CHANNEL}\\); approve or reject it there`),
+      ),
+    ],
+  ]);
+  expect(snapshot(current(plan.ts))).toEqual(untouched);
+  expect(awsWrites(e.run)).toEqual([]);
+  expect((await approvals()).map((a) => a.state)).toEqual(['requested']);
+  const refused = await e.services.store.listAuditLog({ kinds: ['refused'] });
+  expect(refused.map((r) => [r.actor?.userId, r.detail])).toEqual([
+    [
+      BOB.id,
+      expect.objectContaining({
+        decision: 'reject',
+        reason: 'wrong-conversation',
+        conversation: { platform: 'slack', id: 'C0ELSEWHERE' },
+        requestedIn: { platform: 'slack', id: CHANNEL },
+      }),
+    ],
+    [
+      BOB.id,
+      expect.objectContaining({
+        decision: 'approve',
+        reason: 'wrong-conversation',
+        conversation: { platform: 'slack', id: 'C0ELSEWHERE' },
+        requestedIn: { platform: 'slack', id: CHANNEL },
+      }),
+    ],
+  ]);
+
+  // In the plan's own channel the same approver's click is accepted.
+  await e.click(plan, 'cis:approve', BOB);
+  expect((await approvals()).map((a) => a.state)).toEqual(['succeeded']);
+  expect(awsWrites(e.run)).toEqual(FIX);
+  expectAllAccepted(e.fake);
+});
+
+it('every refused click is on the audit log with its reason', async () => {
+  const plan = await planMessage();
+  await e.click(plan, 'cis:approve', MALLORY); // not an approver
+  await e.click(plan, 'cis:approve', ALICE); // the requester
+  e.clock.offsetMs = 61 * 60_000; // approvals.ttl_minutes is 60
+  await e.click(plan, 'cis:approve', BOB); // too late
+  await e.click(plan, 'cis:reject', CAROL); // decided already (expired)
+  const refused = (await e.services.store.listAuditLog({ kinds: ['refused'] })).reverse();
+  expect(refused.map((r) => [r.actor?.userId, r.platform, (r.detail as { reason?: string }).reason])).toEqual(
+    [
+      [MALLORY.id, 'slack', 'forbidden'],
+      [ALICE.id, 'slack', 'self-approval'],
+      [BOB.id, 'slack', 'expired'],
+      [CAROL.id, 'slack', 'expired'],
+    ],
+  );
+  expect(refused.every((r) => r.approvalId === refused[0]?.approvalId)).toBe(true);
+});
+
 it('a forged Approve click gets 401 and changes nothing', async () => {
   const plan = await planMessage();
   const untouched = snapshot(plan);

@@ -182,14 +182,14 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
   });
 
   /** Clicks Approve on the plan card (Action.Execute invoke) as `from`. */
-  async function clickApprove(from: typeof MEGAN) {
+  async function clickApprove(from: typeof MEGAN, conversationId = planConversation) {
     const mark = connector.calls.length;
     const res = await e.post(
       executeInvoke(connector.serviceUrl, {
         verb: ACTION_APPROVE,
         value: approvalId,
         cardMessageId: planMessageId,
-        conversationId: planConversation,
+        conversationId,
         from,
       }),
     );
@@ -220,6 +220,26 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
     await teams().idle();
     expect(calls()).toEqual([]);
     expect((await e.services.store.getApproval(approvalId))?.state).toBe('requested');
+  });
+
+  test("an approver's click from another conversation than the plan's is refused to them only, and audit-logged", async () => {
+    const elsewhere = '19:0ther0000000000000000000000000000@thread.tacv2';
+    const { body, calls } = await clickApprove(NESTOR, `${elsewhere};messageid=${planMessageId}`);
+    expect(body).toEqual({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: `This remediation was requested in another Teams conversation (${CHANNEL}); approve or reject it there, on its own message.`,
+    });
+    await teams().idle();
+    expect(calls()).toEqual([]);
+    expect((await e.services.store.getApproval(approvalId))?.state).toBe('requested');
+    const [refused] = await e.services.store.listAuditLog({ approvalId, kinds: ['refused'], limit: 1 });
+    expect(refused?.actor?.userId).toBe(NESTOR.aadObjectId);
+    expect(refused?.detail).toMatchObject({
+      reason: 'wrong-conversation',
+      conversation: { platform: 'teams', id: elsewhere },
+      requestedIn: { platform: 'teams', id: CHANNEL },
+    });
   });
 
   test('an approver: the invoke answers with the decision card, which replaces the plan for everyone; steps and COMPLIANT follow', async () => {

@@ -6,7 +6,7 @@
  */
 import { RemediationRefused } from '../errors';
 import type { ApproverRules, PlatformSettings } from '../platforms';
-import type { Actor, Platform } from '../ports/chat';
+import type { Actor, ConversationRef, Platform } from '../ports/chat';
 import type { Approval } from '../ports/store';
 import type { ApprovalSettings } from '../settings';
 import { describeActor } from './state-machine';
@@ -31,15 +31,19 @@ export function isApprover(settings: ApprovalSettings, actor: Actor): boolean {
 }
 
 /**
- * Throws RemediationRefused('forbidden' | 'self-approval') with a reason a person can act on, or returns
- * when `actor` may take `decision` on `approval`. The requester may withdraw (reject) their own request
- * if they are an approver; only approving it needs a second person.
+ * Throws RemediationRefused('forbidden' | 'self-approval' | 'wrong-conversation') with a reason a person
+ * can act on, or returns when `actor` may take `decision` on `approval`. The requester may withdraw
+ * (reject) their own request if they are an approver; only approving it needs a second person. A decision
+ * clicked in a chat conversation (`conversation`) must come from the one the approval was requested in:
+ * a copy of the card elsewhere (forwarded, pasted, or a crafted click) is not where the approvers of
+ * that conversation can see what is decided.
  */
 export function authorizeApprover(
   settings: ApprovalSettings,
   actor: Actor,
-  approval: Pick<Approval, 'id' | 'requestedBy'> & { kind?: Approval['kind'] },
+  approval: Pick<Approval, 'id' | 'requestedBy'> & Partial<Pick<Approval, 'kind' | 'conversation'>>,
   decision: Decision = 'approve',
+  conversation?: ConversationRef,
 ): void {
   const platform = actor.platform;
   // The kind's name is the word for what is approved: "remediation", "exception", "drill".
@@ -68,6 +72,18 @@ export function authorizeApprover(
     throw new RemediationRefused(
       'forbidden',
       `This ${what} was requested on ${requester.platform}; it can only be approved or rejected there.`,
+    );
+  }
+  const requestedIn = approval.conversation;
+  if (
+    conversation &&
+    requestedIn &&
+    (requestedIn.platform !== conversation.platform || requestedIn.id !== conversation.id)
+  ) {
+    throw new RemediationRefused(
+      'wrong-conversation',
+      `This ${what} was requested in another ${known?.label ?? platform} conversation (${requestedIn.id}); ` +
+        'approve or reject it there, on its own message.',
     );
   }
   const self = requester.platform === platform && requester.userId === actor.userId;

@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CisBotError, RemediationRefused } from '../errors';
-import type { Actor } from '../ports/chat';
+import type { Actor, ConversationRef } from '../ports/chat';
 import type {
   ActorRef,
   Approval,
@@ -64,6 +64,17 @@ export interface ApprovalLedgerOptions {
  * approved remediation does not wait long after a crash; beginExecution's compare-and-set settles a race.
  */
 export const APPROVED_ABANDONED_AFTER_MS = 5 * 60_000;
+
+/**
+ * A person's decision on an approval, and the conversation it was clicked in (chat); without one (the
+ * CLI) only the platform binding applies.
+ */
+export interface DecisionInput {
+  approvalId: string;
+  actor: Actor;
+  decision: Decision;
+  conversation?: ConversationRef;
+}
 
 export interface ApprovalRequest {
   /** What is approved (the name of its kind's handler). */
@@ -166,17 +177,17 @@ export class ApprovalLedger {
   }
 
   /** Records `actor`'s decision, or refuses (not-found, expired, already-decided, forbidden, self-approval). */
-  async decide(input: { approvalId: string; actor: Actor; decision: Decision }): Promise<Approval> {
+  async decide(input: DecisionInput): Promise<Approval> {
     const { approvalId, actor, decision } = input;
     const approval = await this.store.getApproval(approvalId);
     if (!approval) {
-      await this.logRefusal(undefined, actor, 'not-found', decision, approvalId);
+      await this.logRefusal(undefined, input, 'not-found');
       throw new RemediationRefused('not-found', `There is no approval ${approvalId}; ask for a new plan.`);
     }
     if (approval.state !== 'requested') {
       const reason =
         approval.state === 'expired' ? 'expired' : approval.state === 'stale' ? 'stale' : 'already-decided';
-      await this.logRefusal(approval, actor, reason, decision);
+      await this.logRefusal(approval, input, reason);
       throw new RemediationRefused(reason, describeApprovalState(approval));
     }
     const now = this.now();
@@ -194,15 +205,15 @@ export class ApprovalLedger {
           expiresAt: approval.expiresAt,
         },
       );
-      if (!expired) return this.refuseAsCurrent(approvalId, actor, decision);
-      await this.logRefusal(expired, actor, 'expired', decision);
+      if (!expired) return this.refuseAsCurrent(approvalId, input);
+      await this.logRefusal(expired, input, 'expired');
       throw new RemediationRefused('expired', describeApprovalState(expired));
     }
     try {
-      authorizeApprover(this.settings, actor, approval, decision);
+      authorizeApprover(this.settings, actor, approval, decision, input.conversation);
     } catch (error) {
       if (error instanceof RemediationRefused)
-        await this.logRefusal(approval, actor, error.reason, decision, undefined, error.message);
+        await this.logRefusal(approval, input, error.reason, error.message);
       throw error;
     }
     const decidedBy = toRef(actor);
@@ -221,7 +232,7 @@ export class ApprovalLedger {
         decidedAt: at,
       },
     );
-    if (!decided) return this.refuseAsCurrent(approvalId, actor, decision);
+    if (!decided) return this.refuseAsCurrent(approvalId, input);
     return decided;
   }
 
@@ -453,12 +464,12 @@ export class ApprovalLedger {
   }
 
   /** The CAS lost: someone else moved the approval first. Refuse, saying what happened. */
-  private async refuseAsCurrent(approvalId: string, actor?: Actor, decision?: Decision): Promise<never> {
+  private async refuseAsCurrent(approvalId: string, decided?: DecisionInput): Promise<never> {
     const current = await this.store.getApproval(approvalId);
     if (!current) throw new RemediationRefused('not-found', `There is no approval ${approvalId}.`);
     const reason =
       current.state === 'expired' ? 'expired' : current.state === 'stale' ? 'stale' : 'already-decided';
-    if (actor && decision) await this.logRefusal(current, actor, reason, decision);
+    if (decided) await this.logRefusal(current, decided, reason);
     throw new RemediationRefused(reason, describeApprovalState(current));
   }
 
@@ -471,17 +482,16 @@ export class ApprovalLedger {
     );
   }
 
+  /** A refused decision, with where it was clicked (and where the approval was requested). */
   private async logRefusal(
     approval: Approval | undefined,
-    actor: Actor,
+    input: DecisionInput,
     reason: string,
-    decision: Decision,
-    approvalId?: string,
     message?: string,
   ): Promise<void> {
+    const { actor, decision, conversation } = input;
     await this.store.appendAuditLog({
-      ...(approval ? this.logContext(approval) : {}),
-      ...(approvalId ? { approvalId } : {}),
+      ...(approval ? this.logContext(approval) : { approvalId: input.approvalId }),
       at: this.now().toISOString(),
       kind: 'refused',
       actor: toRef(actor),
@@ -491,6 +501,10 @@ export class ApprovalLedger {
         reason,
         ...(approval ? { state: approval.state } : {}),
         ...(message ? { message } : {}),
+        ...(conversation ? { conversation: { platform: conversation.platform, id: conversation.id } } : {}),
+        ...(approval?.conversation && conversation
+          ? { requestedIn: { platform: approval.conversation.platform, id: approval.conversation.id } }
+          : {}),
       },
     });
   }

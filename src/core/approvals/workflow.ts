@@ -13,7 +13,7 @@
  */
 import type { Card } from '../cards';
 import { CisBotError, RemediationRefused } from '../errors';
-import type { Actor } from '../ports/chat';
+import type { Actor, ConversationRef } from '../ports/chat';
 import type { ActorRef, Approval, ConversationPointer, PlanStore } from '../ports/store';
 import type { Decision } from './authorize';
 import type { AnyKindHandler, ApprovalKindHandler, ApprovalSubject, KindTypes, RunContext } from './kind';
@@ -126,10 +126,16 @@ export class ApprovalWorkflow<K extends KindRegistry> {
 
   /**
    * Records `actor`'s decision, or refuses it (RemediationRefused: not-found, expired, already-decided,
-   * forbidden, self-approval, a platform other than the request's), audit-logging either way.
+   * forbidden, self-approval, a platform other than the request's, a click in another conversation than
+   * the request's), audit-logging either way. `conversation`: where a chat decision was clicked.
    */
-  decide(approvalId: string, actor: Actor, decision: Decision): Promise<Approval> {
-    return this.ledger.decide({ approvalId, actor, decision });
+  decide(
+    approvalId: string,
+    actor: Actor,
+    decision: Decision,
+    conversation?: ConversationRef,
+  ): Promise<Approval> {
+    return this.ledger.decide({ approvalId, actor, decision, ...(conversation ? { conversation } : {}) });
   }
 
   /** The card of a decided approval: what was approved or rejected, by whom and when. */

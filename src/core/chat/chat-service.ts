@@ -101,25 +101,12 @@ export class ChatService implements ChatCore {
     return perConversation ?? settings.defaultLevel;
   }
 
-  async recordRefusal(refusal: AdapterRefusal): Promise<void> {
-    const { actor, conversation, reason, request, detail } = refusal;
-    await this.deps.store.appendAuditLog({
-      at: new Date().toISOString(),
-      kind: 'refused',
-      ...(actor ? { actor: actorRef(actor) } : {}),
-      ...(actor ? { platform: actor.platform } : conversation ? { platform: conversation.platform } : {}),
-      detail: {
-        reason,
-        by: 'adapter',
-        ...(request !== undefined ? { request } : {}),
-        ...(conversation ? { conversation: { platform: conversation.platform, id: conversation.id } } : {}),
-        ...detail,
-      },
-    });
+  recordRefusal(refusal: AdapterRefusal): Promise<void> {
+    return this.logRefusal(refusal, 'adapter');
   }
 
   async run(command: Command, ctx: CommandContext): Promise<Card[]> {
-    this.checkConversation(ctx.conversation, 'commands');
+    await this.checkConversation(ctx, command.verb, 'commands');
     switch (command.verb) {
       case 'help':
         return [helpCard()];
@@ -168,17 +155,18 @@ export class ChatService implements ChatCore {
 
   async click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult> {
     try {
-      this.checkConversation(ctx.conversation, 'button clicks');
+      await this.checkConversation(ctx, click.actionId, 'button clicks');
       switch (click.actionId) {
         case ACTION_APPROVE:
-          return await this.approve(click.value, ctx.actor, progress);
+          return await this.approve(click.value, ctx, progress);
         case ACTION_REJECT:
-          return await this.reject(click.value, ctx.actor);
+          return await this.reject(click.value, ctx);
         case ACTION_REMEDIATE: {
           const { control, accountId } = parseRemediateValue(click.value);
           return { kind: 'reply', cards: await this.remediate(control, [accountId], ctx) };
         }
         default:
+          await this.logRefusal({ ...ctx, reason: 'unknown-action', request: click.actionId }, 'core');
           return { kind: 'refused', message: `Unknown action ${click.actionId}.` };
       }
     } catch (error) {
@@ -193,10 +181,16 @@ export class ChatService implements ChatCore {
    * A platform's allowed conversations, for every platform alike. Adapters refuse first, in their own
    * platform's words; this keeps the rule when an adapter does not.
    */
-  private checkConversation(conversation: ConversationRef, what: 'commands' | 'button clicks'): void {
+  private async checkConversation(
+    ctx: CommandContext,
+    request: string,
+    what: 'commands' | 'button clicks',
+  ): Promise<void> {
+    const { conversation } = ctx;
     const platform = this.deps.settings.platforms[conversation.platform];
     const allowed = platform?.allowedConversations ?? [];
     if (allowed.length === 0 || allowed.includes(conversation.id)) return;
+    await this.logRefusal({ ...ctx, reason: 'conversation-not-allowed', request }, 'core');
     throw new UsageError(
       `cis-bot does not take ${what} in this conversation; ask an admin to add it to ${platform?.wording.allowedConversationsSetting}.`,
     );
@@ -273,9 +267,33 @@ export class ChatService implements ChatCore {
     return cards;
   }
 
-  private async approve(approvalId: string, actor: Actor, progress: ProgressSink): Promise<ClickResult> {
+  /** A refusal on the audit log; `by` says who refused (an adapter, or the core's own rules). */
+  private async logRefusal(refusal: AdapterRefusal, by: 'adapter' | 'core'): Promise<void> {
+    const { actor, conversation, reason, request, detail } = refusal;
+    await this.deps.store.appendAuditLog({
+      at: new Date().toISOString(),
+      kind: 'refused',
+      ...(actor ? { actor: actorRef(actor) } : {}),
+      ...(actor ? { platform: actor.platform } : conversation ? { platform: conversation.platform } : {}),
+      detail: {
+        reason,
+        by,
+        ...(request !== undefined ? { request } : {}),
+        ...(conversation ? { conversation: { platform: conversation.platform, id: conversation.id } } : {}),
+        ...detail,
+      },
+    });
+  }
+
+  // Decisions go to the one approval entry point with the conversation they were clicked in: it refuses
+  // (and audit-logs) a click from anywhere but the conversation the approval was requested in.
+  private async approve(
+    approvalId: string,
+    ctx: CommandContext,
+    progress: ProgressSink,
+  ): Promise<ClickResult> {
     const { approvals } = this.deps;
-    const approval = await approvals.decide(approvalId, actor, 'approve');
+    const approval = await approvals.decide(approvalId, ctx.actor, 'approve', ctx.conversation);
     const card = await approvals.decidedCard(approval);
     const followUp = approvals
       .execute(approvalId, async (update) => {
@@ -295,8 +313,8 @@ export class ChatService implements ChatCore {
     return { kind: 'updated', card, followUp };
   }
 
-  private async reject(approvalId: string, actor: Actor): Promise<ClickResult> {
-    const approval = await this.deps.approvals.decide(approvalId, actor, 'reject');
+  private async reject(approvalId: string, ctx: CommandContext): Promise<ClickResult> {
+    const approval = await this.deps.approvals.decide(approvalId, ctx.actor, 'reject', ctx.conversation);
     return { kind: 'updated', card: await this.deps.approvals.decidedCard(approval) };
   }
 }
