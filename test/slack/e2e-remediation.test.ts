@@ -264,25 +264,18 @@ it("Approve or Reject clicked in another channel than the plan's is refused ther
   expect(awsWrites(e.run)).toEqual([]);
   expect((await approvals()).map((a) => a.state)).toEqual(['requested']);
   const refused = await e.services.store.listAuditLog({ kinds: ['refused'] });
+  const wrongConversation = (decision: string) => [
+    BOB.id,
+    expect.objectContaining({
+      decision,
+      reason: 'wrong-conversation',
+      conversation: { platform: 'slack', id: 'C0ELSEWHERE' },
+      requestedIn: { platform: 'slack', id: CHANNEL },
+    }),
+  ];
   expect(refused.map((r) => [r.actor?.userId, r.detail])).toEqual([
-    [
-      BOB.id,
-      expect.objectContaining({
-        decision: 'reject',
-        reason: 'wrong-conversation',
-        conversation: { platform: 'slack', id: 'C0ELSEWHERE' },
-        requestedIn: { platform: 'slack', id: CHANNEL },
-      }),
-    ],
-    [
-      BOB.id,
-      expect.objectContaining({
-        decision: 'approve',
-        reason: 'wrong-conversation',
-        conversation: { platform: 'slack', id: 'C0ELSEWHERE' },
-        requestedIn: { platform: 'slack', id: CHANNEL },
-      }),
-    ],
+    wrongConversation('reject'),
+    wrongConversation('approve'),
   ]);
 
   // In the plan's own channel the same approver's click is accepted.

@@ -176,7 +176,10 @@ export class ApprovalLedger {
     return approved;
   }
 
-  /** Records `actor`'s decision, or refuses (not-found, expired, already-decided, forbidden, self-approval). */
+  /**
+   * Records `actor`'s decision, or refuses it (not-found, expired, already-decided, forbidden,
+   * self-approval, wrong-conversation), every refusal audit-logged with where it was clicked.
+   */
   async decide(input: DecisionInput): Promise<Approval> {
     const { approvalId, actor, decision } = input;
     const approval = await this.store.getApproval(approvalId);
