@@ -1,6 +1,6 @@
 /**
  * A Store put together from one implementation per port (audit runs, plans, approvals, audit log,
- * scheduled runs, conversation references, once-only keys): each store (SQLite, PostgreSQL) implements
+ * scheduled runs, conversation references, once-only keys, leases): each store (SQLite, PostgreSQL) implements
  * the ports in its own parts over its own connection and extends this class, which only delegates.
  */
 import type { Platform } from '../core/ports/chat';
@@ -17,6 +17,8 @@ import type {
   AuditRunRecord,
   AuditRunStore,
   ConversationRefStore,
+  LeaseRecord,
+  LeaseStore,
   NewApproval,
   OnceKeyStore,
   PlanRecord,
@@ -37,6 +39,7 @@ export interface StoreParts {
   scheduleRuns: ScheduleRunStore;
   conversations: ConversationRefStore;
   onceKeys: OnceKeyStore;
+  leases: LeaseStore;
 }
 
 export abstract class PartsStore implements Store {
@@ -131,5 +134,19 @@ export abstract class PartsStore implements Store {
   // ---- once-only keys -----------------------------------------------------------------------------
   rememberOnce(key: string, expiresAt: string, now: Date): Promise<boolean> {
     return this.parts.onceKeys.rememberOnce(key, expiresAt, now);
+  }
+
+  // ---- leases -------------------------------------------------------------------------------------
+  acquireLease(key: string, owner: string, ttlMs: number, now: Date): Promise<LeaseRecord | undefined> {
+    return this.parts.leases.acquireLease(key, owner, ttlMs, now);
+  }
+  renewLease(key: string, owner: string, ttlMs: number, now: Date): Promise<LeaseRecord | undefined> {
+    return this.parts.leases.renewLease(key, owner, ttlMs, now);
+  }
+  releaseLease(key: string, owner: string): Promise<boolean> {
+    return this.parts.leases.releaseLease(key, owner);
+  }
+  getLease(key: string): Promise<LeaseRecord | undefined> {
+    return this.parts.leases.getLease(key);
   }
 }

@@ -15,12 +15,14 @@ import type {
   AuditRunRecord,
   AuditTrigger,
   ConversationPointer,
+  LeaseRecord,
   PlanRecord,
   ScheduleRunRecord,
   StoredConversationRef,
   StoredFinding,
 } from '../core/ports/store';
-import { fromJson, iso, msOut, type TimeColumn, timeOut, toJson } from './rows';
+import { StoreError } from '../core/ports/store';
+import { fromJson, iso, ms, msOut, type TimeColumn, timeOut, toJson } from './rows';
 import type { SqlParams } from './sql-params';
 
 // ---- approvals ------------------------------------------------------------------------------------
@@ -304,4 +306,39 @@ export function conversationRefFromRow(row: ConversationRefRow): StoredConversat
     ref: fromJson(row.ref),
     updatedAt: timeOut(row.updated_at),
   };
+}
+
+// ---- leases ---------------------------------------------------------------------------------------
+
+export interface LeaseRow {
+  key: string;
+  owner: string;
+  acquired_at: TimeColumn;
+  expires_at_ms: number;
+}
+
+export function leaseFromRow(row: LeaseRow): LeaseRecord {
+  return {
+    key: row.key,
+    owner: row.owner,
+    acquiredAt: timeOut(row.acquired_at),
+    expiresAt: msOut(row.expires_at_ms),
+  };
+}
+
+/**
+ * The values of a lease `owner` takes on `key` for `ttlMs` from `now`: key, owner, acquired_at and
+ * expires_at_ms (as the INSERT lists them), and `now` in epoch milliseconds (the lapse check).
+ */
+export function leaseValues(
+  key: string,
+  owner: string,
+  ttlMs: number,
+  now: Date,
+): { values: [string, string, string, number]; nowMs: number } {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new StoreError(`a lease needs a positive length in milliseconds, not ${ttlMs}`);
+  }
+  const nowMs = ms(now, 'now');
+  return { values: [key, owner, iso(now, 'now'), nowMs + Math.ceil(ttlMs)], nowMs };
 }

@@ -12,6 +12,7 @@ import { conversationsScheduleRuns } from './002-conversations-schedule-runs';
 import { onceKeys } from './003-once-keys';
 import { approvalKinds } from './004-approval-kinds';
 import { auditRunsAnyPlatform } from './005-audit-runs-any-platform';
+import { leases } from './006-leases';
 import type { Migration, SchemaMigration } from './schema-migration';
 
 export type { Migration, MigrationOutcome, SchemaMigration } from './schema-migration';
@@ -22,6 +23,7 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
   onceKeys,
   approvalKinds,
   auditRunsAnyPlatform,
+  leases,
 ];
 
 /** The migrations of one store's dialect, in version order. */

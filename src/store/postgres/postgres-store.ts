@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL implementation of the store ports (node-postgres), for several replicas behind a load
  * balancer: every compare-and-set (approval transitions, execution leases, scheduled-run claims, once-only
- * keys, conversation references) is one statement the database decides atomically, never process-local
+ * keys, conversation references, leases) is one statement the database decides atomically, never process-local
  * state. `openPostgresStore` connects, migrates under the migration lock and returns the store; each port
  * is implemented by its own part over one shared, time-bounded connection pool.
  */
@@ -12,6 +12,7 @@ import { PostgresAuditLogStore } from './audit-log';
 import { PostgresAuditRunStore } from './audit-runs';
 import { PgConnection, type PostgresSettings } from './connection';
 import { PostgresConversationRefStore } from './conversations';
+import { PostgresLeaseStore } from './leases';
 import { migratePostgres, POSTGRES_MIGRATIONS } from './migrations';
 import { PostgresOnceKeyStore } from './once-keys';
 import { PostgresPlanStore } from './plans';
@@ -42,6 +43,7 @@ function postgresParts(c: PgConnection): StoreParts {
     scheduleRuns: new PostgresScheduleRunStore(c),
     conversations: new PostgresConversationRefStore(c),
     onceKeys: new PostgresOnceKeyStore(c),
+    leases: new PostgresLeaseStore(c),
   };
 }
 

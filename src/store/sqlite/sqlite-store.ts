@@ -2,7 +2,7 @@
  * The embedded SQLite implementation of the store ports (better-sqlite3): one database file shared by
  * several processes (replicas, the CLI next to the bot) through WAL and a busy timeout, schema migrations
  * applied at open. Each port is implemented by its own part (audit-runs.ts, plans.ts, approvals.ts,
- * audit-log.ts, schedule-runs.ts, conversations.ts, once-keys.ts) over one shared connection; this class
+ * audit-log.ts, schedule-runs.ts, conversations.ts, once-keys.ts, leases.ts) over one shared connection; this class
  * opens the file and puts the parts together. Errors are StoreErrors with the driver error as cause.
  */
 import Database from 'better-sqlite3';
@@ -14,6 +14,7 @@ import { SqliteAuditLogStore } from './audit-log';
 import { SqliteAuditRunStore } from './audit-runs';
 import { SqliteConnection } from './connection';
 import { SqliteConversationRefStore } from './conversations';
+import { SqliteLeaseStore } from './leases';
 import { MIGRATIONS, type Migration, migrate } from './migrations';
 import { SqliteOnceKeyStore } from './once-keys';
 import { SqlitePlanStore } from './plans';
@@ -93,6 +94,7 @@ function sqliteParts(connection: SqliteConnection): StoreParts {
     scheduleRuns: new SqliteScheduleRunStore(connection),
     conversations: new SqliteConversationRefStore(connection),
     onceKeys: new SqliteOnceKeyStore(connection),
+    leases: new SqliteLeaseStore(connection),
   };
 }
 

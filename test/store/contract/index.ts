@@ -13,6 +13,7 @@ import { auditLogContract } from './audit-log';
 import { auditRunsContract } from './audit-runs';
 import type { ContractContext, FreshStore } from './context';
 import { conversationsContract } from './conversations';
+import { leasesContract } from './leases';
 import { onceKeysContract } from './once-keys';
 import { plansContract } from './plans';
 import { scheduleRunsContract } from './schedule-runs';
@@ -51,5 +52,6 @@ export function describeStoreContract(name: string, openFreshStore: () => Promis
     describe('conversation references', () => conversationsContract(ctx));
     describe('scheduled-run leases', () => scheduleRunsContract(ctx));
     describe('once-only keys', () => onceKeysContract(ctx));
+    describe('leases (per-account exclusion)', () => leasesContract(ctx));
   });
 }

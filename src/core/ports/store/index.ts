@@ -14,6 +14,7 @@ import type { ApprovalStore } from './approvals';
 import type { AuditLogStore } from './audit-log';
 import type { AuditRunStore } from './audit-runs';
 import type { ConversationRefStore } from './conversations';
+import type { LeaseStore } from './leases';
 import type { OnceKeyStore } from './once-keys';
 import type { PlanStore } from './plans';
 import type { ScheduleRunStore } from './schedule-runs';
@@ -23,6 +24,7 @@ export * from './audit-log';
 export * from './audit-runs';
 export * from './common';
 export * from './conversations';
+export * from './leases';
 export * from './once-keys';
 export * from './plans';
 export * from './schedule-runs';
@@ -35,7 +37,8 @@ export interface Store
     AuditLogStore,
     ScheduleRunStore,
     ConversationRefStore,
-    OnceKeyStore {
+    OnceKeyStore,
+    LeaseStore {
   /** Releases the connection(s); further calls reject. */
   close(): Promise<void>;
 }
