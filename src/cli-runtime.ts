@@ -20,7 +20,8 @@ import { getControl } from './core/controls/registry';
 import type { Control, MetricFilterControl } from './core/controls/types';
 import { ConfigError } from './core/errors';
 import type { AccountDirectory, AccountSource, DirectoryAccount } from './core/ports/account-directory';
-import type { AuditOutcome, Auditor } from './core/ports/auditor';
+import type { AuditProgress } from './core/ports/audit-progress';
+import type { Auditor, ControlsAuditOutcome } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
 import type { Store } from './core/ports/store';
 import type { HubTarget } from './core/report/asff';
@@ -139,10 +140,15 @@ async function openAwsTarget(
 }
 
 export interface CliAuditOptions extends AwsTargetOptions {
-  control: Control;
+  /** The controls, in report order (one control: its report is printed in the one-control shape). */
+  controls: readonly Control[];
   concurrency: number;
   /** Confirm metric-filter verdicts with logs:TestMetricFilter. */
   confirmPatterns: boolean;
+  /** aws.account_timeout_seconds, in ms. */
+  accountTimeoutMs?: number;
+  /** Told as accounts complete (the progress bar on a terminal). */
+  progress?: AuditProgress;
   /**
    * After the audit, with the same credentials: `target` finds the Security Hub findings are for (the
    * account cis-bot runs as, in the audit region: `--output asff`); `export` also sends them there.
@@ -150,8 +156,8 @@ export interface CliAuditOptions extends AwsTargetOptions {
   securityHub?: 'target' | 'export';
 }
 
-/** An audit and, when asked, the Security Hub it is for and what its export did. */
-export interface CliAuditRun extends AuditOutcome {
+/** An audit (a row of verdicts per account) and, when asked, the Security Hub it is for and what its export did. */
+export interface CliAuditRun extends ControlsAuditOutcome {
   hub?: HubTarget;
   exported?: ExportSummary;
 }
@@ -178,20 +184,23 @@ export function runCliAudit(
   opts: CliAuditOptions,
 ): Promise<CliAuditRun> {
   return withAwsTarget(config, settings, opts, async (target) => {
-    const { runAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
+    const { runControlsAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
     const { labelsOf } = require('./core/accounts') as typeof import('./core/accounts');
     // target.accounts: the options' accounts (for --sandbox without any: the scenario's).
     const named = target.accounts;
     const listed = named.length > 0 ? [] : await accountDirectory(config, settings, target, opts).list();
-    const outcome = await runAudit({
-      control: opts.control,
+    const { report } = await runControlsAudit({
+      controls: opts.controls,
       session: target.session,
       region: target.region,
       accounts: named.length > 0 ? named : listed.map((a) => a.accountId),
       labels: { ...target.labels, ...labelsOf(listed) },
       concurrency: opts.concurrency,
       confirmPatterns: opts.confirmPatterns,
+      ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
+      ...(opts.progress ? { progress: opts.progress } : {}),
     });
+    const outcome = { report };
     if (opts.securityHub === undefined) return outcome;
     return { ...outcome, ...(await securityHubStep(target, outcome, opts.securityHub)) };
   });
@@ -199,13 +208,16 @@ export function runCliAudit(
 /** The Security Hub of the run's own credentials: who it is (`target`), or the export of the findings. */
 async function securityHubStep(
   target: AwsTarget,
-  outcome: AuditOutcome,
+  outcome: ControlsAuditOutcome,
   step: 'target' | 'export',
 ): Promise<Pick<CliAuditRun, 'hub' | 'exported'>> {
   const { createSecurityHubAdapter, createFindingsExport } =
     require('./aws/security-hub') as typeof import('./aws/security-hub');
+  const { reportsPerControl } =
+    require('./core/evaluate/controls-report') as typeof import('./core/evaluate/controls-report');
   if (step === 'export') {
-    const exported = await createFindingsExport(target.session, target.region, cliTool())([outcome.report]);
+    const reports = reportsPerControl(outcome.report);
+    const exported = await createFindingsExport(target.session, target.region, cliTool())(reports);
     return { ...(exported.hub ? { hub: exported.hub } : {}), exported };
   }
   const port = createSecurityHubAdapter(target.session, target.region);
@@ -316,23 +328,31 @@ export async function openCliRemediation(
 
 /** An Auditor over one session; the caller's own account is audited with its credentials (no AssumeRole into itself). */
 function sessionAuditor(target: AwsTarget, concurrency: number): Auditor {
-  const { runAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
+  const { runAudit, runControlsAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
+  const { selectControls } = require('./core/controls/registry') as typeof import('./core/controls/registry');
   const { session, region, labels } = target;
+  const scope = async (request: { accounts?: readonly string[]; region?: string }) => {
+    let accounts = [...(request.accounts ?? [])];
+    if (accounts.length === 1) {
+      const me = await session.callerIdentity().catch(() => undefined);
+      if (me && me.accountId === accounts[0]) accounts = [];
+    }
+    return {
+      session,
+      region: request.region ?? region,
+      accounts,
+      concurrency,
+      ...(labels ? { labels } : {}),
+    };
+  };
   return {
     async audit(request) {
-      let accounts = [...(request.accounts ?? [])];
-      if (accounts.length === 1) {
-        const me = await session.callerIdentity().catch(() => undefined);
-        if (me && me.accountId === accounts[0]) accounts = [];
-      }
-      return runAudit({
-        control: getControl(request.control),
-        session,
-        region: request.region ?? region,
-        accounts,
-        concurrency,
-        ...(labels ? { labels } : {}),
-      });
+      return runAudit({ control: getControl(request.control), ...(await scope(request)) });
+    },
+    async auditControls(request) {
+      const controls = selectControls(request.controls);
+      const { report } = await runControlsAudit({ controls, ...(await scope(request)) });
+      return { report };
     },
   };
 }

@@ -41,6 +41,8 @@ export interface StartBotOptions {
   host?: string;
   /** The loggers of the server, Slack, Teams and the scheduler; default: stderr at config.env.logLevel. */
   loggers?: LoggerFactory;
+  /** An audit running longer than this shows its progress in chat (default 2 s; tests: 0). */
+  progressAfterMs?: number;
   /** Extra Bot Framework authentication settings (a government cloud's, or a test token issuer's). */
   teamsAuthSettings?: Readonly<Record<string, string>>;
 }
@@ -92,6 +94,7 @@ export async function startBot(
         expressApp: app,
         store: services.store,
         logger: loggers('slack'),
+        ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
       })
     : undefined;
   if (slack) {
@@ -106,6 +109,7 @@ export async function startBot(
       conversations: storeConversations(services.store),
       logger: loggers('teams'),
       ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
+      ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
     });
     const adapter = teams;
     app.post('/api/messages', express.json({ limit: '1mb' }), (req, res, next) =>

@@ -12,6 +12,17 @@ describe('parseCommand', () => {
     expect(parseCommand('  4.1   REMEDIATE ')).toEqual({ verb: 'remediate', control: '4.1' });
   });
 
+  it('takes a section or a list of controls for audit only', () => {
+    expect(parseCommand('4 audit')).toEqual({ verb: 'audit', control: '4' });
+    expect(parseCommand('4.1,4.3,4.4 audit --level error')).toEqual({
+      verb: 'audit',
+      control: '4.1,4.3,4.4',
+      level: 'error',
+    });
+    expect(() => parseCommand('4 remediate')).toThrow(/remediate takes one control, such as 4\.1/);
+    expect(() => parseCommand('4.1,4.3 status')).toThrow(UsageError);
+  });
+
   it('reads the other verbs', () => {
     expect(parseCommand('')).toEqual({ verb: 'help' });
     expect(parseCommand('history --limit 5')).toEqual({ verb: 'history', limit: 5 });

@@ -6,7 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ACCOUNT_DISCOVERY_ACTIONS } from '../../src/core/accounts/discovery-actions';
-import { readActionsFor, remediationActionsFor } from '../../src/core/controls/iam';
+import { auditReadActions, remediationActionsFor } from '../../src/core/controls/iam';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
 import {
   DEFAULT_ROLE_ARN_TEMPLATE,
@@ -71,10 +71,9 @@ export function accountPolicy(
   confirmPatterns = false,
 ): object {
   const controls = controlIds.map((id) => getControl(id));
-  const read = new Set(controls.flatMap((c) => readActionsFor(c, { confirmPatterns })));
-  const statements: object[] = [
-    { Sid: 'CisBotAuditRead', Effect: 'Allow', Action: [...read].sort(), Resource: '*' },
-  ];
+  // Several controls are audited in one pass (`cis-bot audit 4`): the section's shared read is included.
+  const read = auditReadActions(controls, { confirmPatterns });
+  const statements: object[] = [{ Sid: 'CisBotAuditRead', Effect: 'Allow', Action: read, Resource: '*' }];
   if (remediation) {
     const write = new Set(controls.flatMap((c) => remediationActionsFor(c)));
     statements.push({ Sid: 'CisBotRemediate', Effect: 'Allow', Action: [...write].sort(), Resource: '*' });

@@ -5,6 +5,8 @@ import type { SdkClientConfig } from '../../src/cli-runtime';
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr is a terminal: progress is drawn there (never on stdout). */
+  stderrIsTTY?: boolean;
   /** Environment for `loadConfig`; absent means the process's (read by src/config/load.ts only). The AWS SDK reads its own. */
   env?: NodeJS.ProcessEnv;
   /** All of standard input (for `pattern test`); default: the process's stdin. */

@@ -137,6 +137,7 @@ export function main(): void {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     isTty: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
   }).then(
     (code) => {
       process.exitCode = code;

@@ -9,7 +9,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Command } from '../../src/core/commands';
 import { parseCommand } from '../../src/core/commands';
 import { UsageError } from '../../src/core/errors';
+import type { ProgressSink } from '../../src/core/ports/chat';
 import { noticeCard } from '../../src/core/present';
+import { type ThrottledProgress, throttleProgress } from '../../src/core/progress-throttle';
 import {
   channelAllowed,
   channelRefusal,
@@ -27,6 +29,14 @@ import { isCannotPost, safeErrorMessage } from './safe-error';
 
 /** A response_url accepts five messages; the last one we use says what was left out. */
 const RESPONSE_URL_USES = 5;
+
+/**
+ * How often an audit's progress message is updated: Slack rate-limits chat.update per message at about
+ * one a second (CHAT-PLATFORMS.md), and the final result must not queue behind progress updates.
+ */
+export const SLACK_PROGRESS_INTERVAL_MS = 1000;
+/** An audit shorter than this answers with its result alone. */
+export const PROGRESS_AFTER_MS = 2000;
 
 function plainMessage(text: string): SlackMessage {
   return toSlackMessages([noticeCard(text)])[0] as SlackMessage;
@@ -131,8 +141,29 @@ async function runCommand(
     deps.logger.info({ event: 'slack.command.fallback', reason: 'cannot post in channel', ...log });
   }
 
+  // An audit updates the "Running…" message as accounts complete, then the result replaces it.
+  let paced: ThrottledProgress | undefined;
+  let progress: ProgressSink | undefined;
+  if (progressTs !== undefined && parsed.verb === 'audit') {
+    const ts = progressTs;
+    const throttled = throttleProgress(
+      async (card) => {
+        const [message] = toSlackMessages([card]);
+        if (message) await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+      },
+      {
+        intervalMs: SLACK_PROGRESS_INTERVAL_MS,
+        firstAfterMs: deps.progressAfterMs ?? PROGRESS_AFTER_MS,
+        onError: (error) => deps.logger.warn({ event: 'slack.command.progress_not_shown', error, ...log }),
+      },
+    );
+    paced = throttled;
+    progress = async (card) => throttled.push(card);
+  }
+
   try {
-    const messages = messagesFor(await deps.core.run(parsed, ctx));
+    const cards = await deps.core.run(parsed, ctx, progress).finally(() => paced?.close());
+    const messages = messagesFor(cards);
     if (progressTs !== undefined) await replaceWithMessages(client, channel, progressTs, messages);
     else await respondInChannel(respond, messages);
     deps.logger.info({ event: 'slack.command.done', verb: parsed.verb, messages: messages.length, ...log });

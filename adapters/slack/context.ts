@@ -18,6 +18,8 @@ export interface HandlerDeps {
   track<T>(work: Promise<T>): Promise<T>;
   /** The workspace `auth.test` named at init(); undefined before (every request is then refused). */
   workspace(): Workspace | undefined;
+  /** An audit running longer than this shows its progress (default PROGRESS_AFTER_MS). */
+  progressAfterMs?: number;
 }
 
 export const OTHER_WORKSPACE_REFUSAL =

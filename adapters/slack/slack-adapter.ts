@@ -44,6 +44,8 @@ export interface SlackAdapterOptions {
    * this process's memory.
    */
   store?: OnceKeys;
+  /** An audit running longer than this shows its progress in its message (default 2 s; tests: 0). */
+  progressAfterMs?: number;
 }
 
 export interface SlackAdapter {
@@ -156,6 +158,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       return work;
     },
     workspace: () => workspace,
+    ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
   };
   app.command(SLASH_COMMAND, commandListener(deps));
   app.action<BlockAction>(ACTION_PATTERN, actionListener(deps));

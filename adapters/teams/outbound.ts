@@ -20,6 +20,12 @@ export interface Outbound {
     cards: readonly Card[],
   ): Promise<void>;
   update(ref: Partial<ConversationReference>, activityId: string, card: Card): Promise<void>;
+  /** Posts one card as one message (it must fit one: no splitting) and returns its id, to update it later. */
+  post(
+    ref: Partial<ConversationReference>,
+    replyTo: string | undefined,
+    card: Card,
+  ): Promise<string | undefined>;
 }
 
 export function createOutbound(adapter: CloudAdapter, appId: string, posted: PostedCards): Outbound {
@@ -35,6 +41,16 @@ export function createOutbound(adapter: CloudAdapter, appId: string, posted: Pos
           if (sent?.id) posted.record(conversationId, sent.id, card);
         }
       });
+    },
+    async post(ref, replyTo, card) {
+      let id: string | undefined;
+      await adapter.continueConversationAsync(appId, ref, async (context) => {
+        if (replyTo) context.activity.id = replyTo;
+        else delete context.activity.id;
+        id = (await context.sendActivity(cardActivity(card)))?.id;
+      });
+      if (id) posted.record(ref.conversation?.id ?? '', id, card);
+      return id;
     },
     async update(ref, activityId, card) {
       await adapter.continueConversationAsync(appId, ref, async (context) => {

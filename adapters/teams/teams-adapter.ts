@@ -30,6 +30,7 @@ import type {
 } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
 import { cardWithVerdict, noticeCard } from '../../src/core/present';
+import { auditRunner } from './audit-progress';
 import { createTeamsAuth } from './auth';
 import { commandText } from './command-text';
 import { type ConversationRefStore, channelConversationId, refForStorage } from './conversations';
@@ -63,6 +64,8 @@ export interface TeamsAdapterOptions {
    * `ToBotFromChannelOpenIdMetadataUrl`); credentials always come from `config.env.teams`.
    */
   authSettings?: Readonly<Record<string, string>>;
+  /** An audit running longer than this shows its progress in a card (default 2 s; tests: 0). */
+  progressAfterMs?: number;
 }
 
 export interface TeamsAdapter {
@@ -106,7 +109,9 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   const adapter = new EndpointCloudAdapter(auth);
   const pending = new Set<Promise<void>>();
   const posted = new PostedCards();
-  const { send, update } = createOutbound(adapter, appId, posted);
+  const outbound = createOutbound(adapter, appId, posted);
+  const { send, update } = outbound;
+  const runAudit = auditRunner(outbound, log, options.progressAfterMs);
 
   /** Runs work after the HTTP answer; a failure becomes a safe notice in the thread. */
   function track(
@@ -203,8 +208,12 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     const thread = TurnContext.getConversationReference(activity);
     const ctx = { actor, conversation: conversationOf(activity) };
     track(thread, activity.id, async () => {
-      const cards = await core.run(command, ctx);
-      if (cards.length) await send(thread, activity.id, cards);
+      if (command.verb !== 'audit') {
+        const cards = await core.run(command, ctx);
+        if (cards.length) await send(thread, activity.id, cards);
+        return;
+      }
+      await runAudit(thread, activity.id, (progress) => core.run(command, ctx, progress));
     });
   }
 

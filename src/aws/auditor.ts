@@ -1,38 +1,43 @@
 /**
- * Runs an audit over targets: the account of the current credentials by default, or a list of accounts
- * reached through AssumeRole, with bounded concurrency. Each account is collected and evaluated on its
- * own; any failure (AssumeRole denied, an unexpected exception) becomes that account's ERROR finding and
- * never hides another account's result. Only a run-wide configuration problem (no credentials at all)
- * rejects the whole audit. Implements the core's `Auditor` port.
+ * Runs an audit of one or more controls over targets: the account of the current credentials by default,
+ * or a list of accounts reached through AssumeRole, at most `concurrency` at once. Each account is
+ * collected ONCE for all the controls (account-audit.ts) and evaluated per control; its result is kept
+ * as a row of verdicts and its snapshot dropped (a one-control audit keeps the snapshots: the
+ * remediation planner reads them), so memory grows with the results only. Progress is reported as
+ * accounts complete. Any account's failure is that account's ERROR; only a run-wide configuration
+ * problem (no credentials at all) rejects the whole audit. Implements the core's `Auditor` port.
  */
 import type { Config } from '../config/schema';
 import { labelsOf, staticAccountDirectory } from '../core/accounts';
-import { getControl } from '../core/controls/registry';
-import { type Control, type MetricFilterControl, unhandledKind } from '../core/controls/types';
-import { ConfigError, UsageError } from '../core/errors';
-import { evaluate } from '../core/evaluate/evaluate';
-import { type AuditReport, summarize } from '../core/evaluate/findings';
+import { getControl, selectControls } from '../core/controls/registry';
+import type { Control } from '../core/controls/types';
+import { ConfigError } from '../core/errors';
+import {
+  type AccountResults,
+  accountResults,
+  type ControlsReport,
+  reportForControl,
+  summarizeControls,
+} from '../core/evaluate/controls-report';
 import type { AccountDirectory } from '../core/ports/account-directory';
-import type { AuditOutcome, Auditor, AuditRequest } from '../core/ports/auditor';
-import { type AccountSnapshot, type ProbeError, probeError } from '../core/snapshot';
-import { collectAccount } from './collector';
-import { type ClientsAt, confirmFinding } from './confirm-pattern';
-import { classifyError, isMissingCredentials } from './errors';
+import type { AuditProgress } from '../core/ports/audit-progress';
+import type {
+  AuditOutcome,
+  Auditor,
+  AuditRequest,
+  ControlsAuditOutcome,
+  ControlsAuditRequest,
+} from '../core/ports/auditor';
+import type { AccountSnapshot } from '../core/snapshot';
+import { auditAccount } from './account-audit';
 import { mapPool } from './pool';
 import { AwsSession, type Credentials, type SdkClientConfig } from './session';
 
-export class MissingCredentialsError extends ConfigError {
-  constructor(cause: unknown) {
-    super(
-      'No AWS credentials found. Set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run where an ' +
-        'instance/task role is available, or try it without AWS: `cis-bot demo` or `cis-bot audit 4.1 --sandbox FILE`.',
-      { cause },
-    );
-  }
-}
+export { MissingCredentialsError } from './account-audit';
 
-export interface RunAuditOptions {
-  control: Control;
+export interface RunControlsOptions {
+  /** The controls, in report order (`selectControls` gives registry order). */
+  controls: readonly Control[];
   session: AwsSession;
   /** The region DescribeTrails runs in. */
   region: string;
@@ -46,177 +51,98 @@ export interface RunAuditOptions {
    * metric-filter link's evidence as `awsConfirmation` (aws.confirm_patterns; default false).
    */
   confirmPatterns?: boolean;
+  /** Past this, an account's calls are aborted and it is ERROR (aws.account_timeout_seconds). */
+  accountTimeoutMs?: number;
+  /** Told as the audit starts and as each account is done. */
+  progress?: AuditProgress;
+  /** Keep each account's snapshot (a one-control audit: the remediation planner reads them). */
+  keepSnapshots?: boolean;
   now?: () => Date;
 }
 
-/** The options of an audit of a metric-filter-chain control. */
-type ChainAuditOptions = RunAuditOptions & { control: MetricFilterControl };
-
-/** The clients the collector used for a snapshot's account: its role's, or the base credentials'. */
-function clientsOf(session: AwsSession, snap: AccountSnapshot): ClientsAt {
-  const viaRole = snap.access.ok && snap.access.value.via === 'assume-role';
-  return (accountId, region) =>
-    accountId === snap.accountId
-      ? viaRole
-        ? session.roleClients(accountId, region)
-        : session.baseClients(region)
-      : session.clientsFor(accountId, region);
+export interface RunAuditOptions extends Omit<RunControlsOptions, 'controls' | 'keepSnapshots'> {
+  control: Control;
 }
 
-function failedSnapshot(
-  accountId: string,
-  region: string,
-  error: ProbeError,
-  at: string,
-  label?: string,
-): AccountSnapshot {
-  return {
-    accountId,
-    ...(label !== undefined ? { label } : {}),
-    auditRegion: region,
-    startedAt: at,
-    finishedAt: at,
-    access: probeError(error),
-    trails: probeError(error),
-    logGroups: {},
-    metricAlarms: {},
-    topics: {},
-    apiCalls: 0,
-  };
-}
+/** Counts of the accounts done so far, for progress events. */
+class Tally {
+  done = 0;
+  nonCompliant = 0;
+  errors = 0;
 
-async function auditAssumed(
-  opts: ChainAuditOptions,
-  accountId: string,
-  now: () => Date,
-): Promise<AccountSnapshot> {
-  const { session, region } = opts;
-  const label = opts.labels?.[accountId];
-  try {
-    await session.assume(accountId);
-  } catch (error) {
-    if (isMissingCredentials(error) || isMissingCredentials((error as { cause?: unknown }).cause)) {
-      throw new MissingCredentialsError(error);
-    }
-    const snap = failedSnapshot(
-      accountId,
-      region,
-      classifyError(error, 'sts:AssumeRole'),
-      now().toISOString(),
-      label,
-    );
-    return { ...snap, apiCalls: 1 };
-  }
-  const snap = await collectAccount({
-    accountId,
-    ...(label !== undefined ? { label } : {}),
-    access: { via: 'assume-role', principalArn: session.roleArn(accountId) },
-    auditRegion: region,
-    controls: [opts.control],
-    home: (r) => session.roleClients(accountId, r),
-    other: (a, r) => session.clientsFor(a, r),
-    now,
-  });
-  return { ...snap, apiCalls: snap.apiCalls + 1 };
-}
-
-async function auditCurrent(opts: ChainAuditOptions, now: () => Date): Promise<AccountSnapshot> {
-  const { session, region } = opts;
-  const identity = session.callerIdentity();
-  identity.catch(() => undefined); // observed below through collectAccount
-  const snap = await collectAccount({
-    accountId: identity.then((i) => i.accountId),
-    access: { via: 'current-credentials' },
-    auditRegion: region,
-    controls: [opts.control],
-    home: (r) => session.baseClients(r),
-    other: (a, r) => session.clientsFor(a, r),
-    now,
-  });
-  const who = await identity.catch((error: unknown) => {
-    if (isMissingCredentials(error)) throw new MissingCredentialsError(error);
-    return undefined;
-  });
-  const label = who ? opts.labels?.[who.accountId] : undefined;
-  return {
-    ...snap,
-    ...(label !== undefined ? { label } : {}),
-    ...(who && snap.access.ok
-      ? { access: { ok: true, value: { via: 'current-credentials', principalArn: who.arn } } }
-      : {}),
-  };
-}
-
-/** Audits `opts.control` in the accounts, by the control's kind. */
-export async function runAudit(opts: RunAuditOptions): Promise<AuditOutcome> {
-  const { control } = opts;
-  switch (control.kind) {
-    case 'metric-filter-chain':
-      return auditChain({ ...opts, control });
-    case 'service':
-      // Issue 18 adds the first service control (4.16) together with its collector and evaluation.
-      throw new UsageError(
-        `CIS ${control.id} (${control.title}) has no audit yet: cis-bot audits chain controls.`,
-      );
-    default:
-      return unhandledKind(control);
+  add(row: AccountResults): void {
+    this.done++;
+    if (row.status === 'ERROR') this.errors++;
+    else if (row.status === 'NON_COMPLIANT') this.nonCompliant++;
   }
 }
 
-/** The chain audit: collect each account's chain, evaluate it, optionally confirm with AWS. */
-async function auditChain(opts: ChainAuditOptions): Promise<AuditOutcome> {
+/** Audits `opts.controls` in the accounts: one collection per account, shared by every control. */
+export async function runControlsAudit(
+  opts: RunControlsOptions,
+): Promise<ControlsAuditOutcome & { snapshots?: AccountSnapshot[] }> {
   const now = opts.now ?? (() => new Date());
   const started = now();
   const t0 = performance.now();
+  const ids = opts.controls.map((c) => c.id);
   const accounts = [...new Set(opts.accounts ?? [])];
-  let snapshots: AccountSnapshot[];
-  if (accounts.length === 0) {
-    snapshots = [await auditCurrent(opts, now)];
-  } else {
-    opts.session.allowAccounts(accounts);
-    snapshots = await mapPool(accounts, opts.concurrency ?? 8, async (accountId) => {
-      try {
-        return await auditAssumed(opts, accountId, now);
-      } catch (error) {
-        if (error instanceof MissingCredentialsError) throw error;
-        // One account's surprise must not hide the others' results.
-        return failedSnapshot(
-          accountId,
-          opts.region,
-          classifyError(error, 'cis-bot:audit'),
-          now().toISOString(),
-          opts.labels?.[accountId],
-        );
-      }
+  const targets: Array<string | undefined> = accounts.length === 0 ? [undefined] : accounts;
+  if (accounts.length > 0) opts.session.allowAccounts(accounts);
+  const concurrency = opts.concurrency ?? 8;
+  // A run larger than one wave does not keep every account's clients and role session in the session.
+  const release = accounts.length > concurrency && !opts.keepSnapshots;
+  const tally = new Tally();
+  const progress = (last?: AccountResults) =>
+    opts.progress?.({
+      total: targets.length,
+      done: tally.done,
+      nonCompliant: tally.nonCompliant,
+      errors: tally.errors,
+      controls: ids,
+      ...(last ? { last: { accountId: last.accountId, status: last.status } } : {}),
     });
-  }
-  let findings = snapshots.map((s) => evaluate(opts.control, s));
-  let confirmCalls = 0;
-  if (opts.confirmPatterns) {
-    findings = await mapPool(findings, opts.concurrency ?? 8, async (finding, i) => {
-      const out = await confirmFinding(
-        finding,
-        opts.control,
-        clientsOf(opts.session, snapshots[i] as AccountSnapshot),
-      );
-      confirmCalls += out.calls;
-      return out.finding;
-    });
-  }
-  const report: AuditReport = {
-    control: opts.control.id,
-    controlTitle: opts.control.title,
+  progress();
+  const snapshots: AccountSnapshot[] = [];
+  let apiCalls = 0;
+  const rows = await mapPool(targets, concurrency, async (accountId, i) => {
+    const audit = await auditAccount(
+      {
+        controls: opts.controls,
+        session: opts.session,
+        region: opts.region,
+        now,
+        ...(opts.labels ? { labels: opts.labels } : {}),
+        ...(opts.confirmPatterns ? { confirmPatterns: true } : {}),
+        ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
+      },
+      accountId,
+    );
+    if (opts.keepSnapshots) snapshots[i] = audit.snapshot;
+    if (release && accountId !== undefined) opts.session.release(accountId);
+    apiCalls += audit.apiCalls;
+    const row = accountResults(audit.findings);
+    tally.add(row);
+    progress(row);
+    return row;
+  });
+  const report: ControlsReport = {
+    controls: ids,
+    controlTitles: Object.fromEntries(opts.controls.map((c) => [c.id, c.title])),
     startedAt: started.toISOString(),
     finishedAt: now().toISOString(),
     region: opts.region,
-    accounts: findings,
-    summary: summarize(findings),
-    stats: {
-      apiCalls: snapshots.reduce((n, s) => n + s.apiCalls, 0) + confirmCalls,
-      durationMs: Math.round(performance.now() - t0),
-    },
+    accounts: rows,
+    summary: summarizeControls(ids, rows),
+    stats: { apiCalls, durationMs: Math.round(performance.now() - t0) },
   };
-  return { report, snapshots };
+  return opts.keepSnapshots ? { report, snapshots } : { report };
+}
+
+/** Audits one control in the accounts, keeping the snapshots (the remediation planner's input). */
+export async function runAudit(opts: RunAuditOptions): Promise<AuditOutcome> {
+  const { control, ...rest } = opts;
+  const { report, snapshots } = await runControlsAudit({ ...rest, controls: [control], keepSnapshots: true });
+  return { report: reportForControl(report, control.id), snapshots: snapshots ?? [] };
 }
 
 export interface AwsAuditorDeps {
@@ -248,26 +174,36 @@ export function createAwsAuditor(
       ...(deps.clientConfig !== undefined ? { clientConfig: deps.clientConfig } : {}),
     });
   const directory = deps.accounts ?? staticAccountDirectory(aws.accounts, deps.labels);
+  /** What every audit of this auditor shares: the region, the accounts and their labels, the settings. */
+  async function scope(request: Omit<AuditRequest, 'control'>) {
+    const auditRegion = request.region ?? region;
+    if (!auditRegion) {
+      throw new ConfigError('No AWS region: set aws.region in the configuration file, or AWS_REGION.');
+    }
+    // Named accounts are audited even when discovery fails (the list only gives them their labels).
+    const listed =
+      request.accounts === undefined ? await directory.list() : await directory.list().catch(() => []);
+    return {
+      session,
+      region: auditRegion,
+      accounts: request.accounts ?? listed.map((a) => a.accountId),
+      concurrency: aws.concurrency,
+      confirmPatterns: aws.confirm_patterns,
+      accountTimeoutMs: aws.account_timeout_seconds * 1000,
+      labels: { ...deps.labels, ...labelsOf(listed) },
+      ...(request.progress ? { progress: request.progress } : {}),
+    };
+  }
   return {
     session,
     async audit(request: AuditRequest): Promise<AuditOutcome> {
       const control = getControl(request.control);
-      const auditRegion = request.region ?? region;
-      if (!auditRegion) {
-        throw new ConfigError('No AWS region: set aws.region in the configuration file, or AWS_REGION.');
-      }
-      // Named accounts are audited even when discovery fails (the list only gives them their labels).
-      const listed =
-        request.accounts === undefined ? await directory.list() : await directory.list().catch(() => []);
-      return runAudit({
-        control,
-        session,
-        region: auditRegion,
-        accounts: request.accounts ?? listed.map((a) => a.accountId),
-        concurrency: aws.concurrency,
-        confirmPatterns: aws.confirm_patterns,
-        labels: { ...deps.labels, ...labelsOf(listed) },
-      });
+      return runAudit({ control, ...(await scope(request)) });
+    },
+    async auditControls(request: ControlsAuditRequest): Promise<ControlsAuditOutcome> {
+      const controls = selectControls(request.controls);
+      const { report } = await runControlsAudit({ controls, ...(await scope(request)) });
+      return { report };
     },
   };
 }

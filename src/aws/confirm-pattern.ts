@@ -337,9 +337,14 @@ export async function confirmFinding(
     };
     return { finding: replaceLink(finding, index, withConfirmation(link, confirmation)), calls: 0 };
   }
+  // A filter accepted through a variant (4.2's SSO variant) is confirmed against that variant.
+  const reference = (link.evidence as { reference?: unknown }).reference;
   const { confirmation, calls } = await confirmPattern({
     pattern,
-    control,
+    control: {
+      pattern: typeof reference === 'string' ? reference : control.pattern,
+      benignEvents: control.benignEvents,
+    },
     logs: clients.logs,
     accountId,
     region,

@@ -9,12 +9,18 @@
  * When AWS refuses the credentials themselves (credentials-guard.ts), a role's cached session is dropped
  * and the role assumed again, once per call; what is still refused becomes a CredentialsRefusedError
  * naming the identity, never an "access denied".
+ *
+ * A client is made on its first use (KMS and Security Hub are loaded only then), and an organization-wide
+ * audit releases each account's clients and role session once the account is done (`release`), so the
+ * session does not grow with the number of accounts audited.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { CloudTrailClient, type CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_ROLE_ARN_TEMPLATE, roleArnFor } from '../core/inputs';
@@ -31,10 +37,64 @@ import {
 } from './errors';
 
 export interface AwsClients {
-  cloudtrail: CloudTrailClient;
-  logs: CloudWatchLogsClient;
-  cloudwatch: CloudWatchClient;
-  sns: SNSClient;
+  readonly cloudtrail: CloudTrailClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly sns: SNSClient;
+  /** The key of an encrypted topic (DescribeKey, GetKeyPolicy). */
+  readonly kms: KMSClient;
+  /** CIS 4.16 (DescribeHub, GetEnabledStandards). */
+  readonly securityhub: SecurityHubClient;
+}
+
+/** Any SDK v3 client, as far as the session handles it. */
+type SdkClient = Parameters<typeof guardClient>[0] & { destroy(): void };
+
+/**
+ * The clients of one (credentials, region), each made on first use and guarded. `made` lists those that
+ * exist, so destroying them never builds one.
+ */
+class LazyClients implements AwsClients {
+  readonly made: SdkClient[] = [];
+  private readonly cache = new Map<string, SdkClient>();
+
+  constructor(
+    private readonly config: Record<string, unknown>,
+    private readonly guard: CredentialsGuard,
+  ) {}
+
+  private get<C extends SdkClient>(name: string, make: (config: never) => C): C {
+    let client = this.cache.get(name) as C | undefined;
+    if (!client) {
+      client = guardClient(make(this.config as never), this.guard);
+      this.cache.set(name, client);
+      this.made.push(client);
+    }
+    return client;
+  }
+
+  get cloudtrail(): CloudTrailClient {
+    return this.get('cloudtrail', (c) => new CloudTrailClient(c));
+  }
+  get logs(): CloudWatchLogsClient {
+    return this.get('logs', (c) => new CloudWatchLogsClient(c));
+  }
+  get cloudwatch(): CloudWatchClient {
+    return this.get('cloudwatch', (c) => new CloudWatchClient(c));
+  }
+  get sns(): SNSClient {
+    return this.get('sns', (c) => new SNSClient(c));
+  }
+  get kms(): KMSClient {
+    // Loaded on first use: only audits that meet an encrypted topic need it.
+    const { KMSClient: Client } = require('@aws-sdk/client-kms') as typeof import('@aws-sdk/client-kms');
+    return this.get('kms', (c) => new Client(c));
+  }
+  get securityhub(): SecurityHubClient {
+    const { SecurityHubClient: Client } =
+      require('@aws-sdk/client-securityhub') as typeof import('@aws-sdk/client-securityhub');
+    return this.get('securityhub', (c) => new Client(c));
+  }
 }
 
 /** What a caller may set on every SDK client (the sandbox endpoint, a fast retry strategy in tests...). */
@@ -86,7 +146,7 @@ export class AwsSession implements ClientFactory {
   readonly region: string;
   private readonly options: SessionOptions;
   private readonly clientConfig: SdkClientConfig;
-  private readonly clients = new Map<string, AwsClients>();
+  private readonly clients = new Map<string, LazyClients>();
   private readonly assumed = new Map<string, Promise<CachedCredentials>>();
   private readonly roleAccounts: Set<string>;
   private baseSts?: STSClient;
@@ -114,14 +174,8 @@ export class AwsSession implements ClientFactory {
     return { region, ...this.clientConfig, ...(credentials !== undefined ? { credentials } : {}) };
   }
 
-  private build(region: string, credentials: Credentials | undefined, guard: CredentialsGuard): AwsClients {
-    const config = this.config(region, credentials);
-    return {
-      cloudtrail: guardClient(new CloudTrailClient(config), guard),
-      logs: guardClient(new CloudWatchLogsClient(config), guard),
-      cloudwatch: guardClient(new CloudWatchClient(config), guard),
-      sns: guardClient(new SNSClient(config), guard),
-    };
+  private build(region: string, credentials: Credentials | undefined, guard: CredentialsGuard): LazyClients {
+    return new LazyClients(this.config(region, credentials), guard);
   }
 
   /** cis-bot's own credentials (never re-fetched here: the SDK's chain owns them), named by their ARN once known. */
@@ -166,7 +220,7 @@ export class AwsSession implements ClientFactory {
     };
   }
 
-  private cached(key: string, make: () => AwsClients): AwsClients {
+  private cached(key: string, make: () => LazyClients): LazyClients {
     let c = this.clients.get(key);
     if (!c) {
       c = make();
@@ -324,14 +378,21 @@ export class AwsSession implements ClientFactory {
     );
   }
 
+  /**
+   * Forgets an audited account's role clients and its role session (the next use makes new ones), so an
+   * audit of thousands of accounts holds only the accounts in flight. The clients are not destroyed:
+   * they share the session's sockets, which a client's destroy() would close for every client.
+   */
+  release(accountId: string): void {
+    for (const key of [...this.clients.keys()]) {
+      if (key.startsWith(`role|${accountId}|`)) this.clients.delete(key);
+    }
+    this.assumed.delete(accountId);
+  }
+
   /** Closes the sockets of every client (call when done, e.g. at the end of a CLI run or a test). */
   destroy(): void {
-    for (const c of this.clients.values()) {
-      c.cloudtrail.destroy();
-      c.logs.destroy();
-      c.cloudwatch.destroy();
-      c.sns.destroy();
-    }
+    for (const c of this.clients.values()) for (const client of c.made) client.destroy();
     this.clients.clear();
     this.baseSts?.destroy();
     this.agents.http.destroy();

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import {
   ACCOUNT_ID,
   ACCOUNT_PLACEHOLDER,
-  CONTROL_ID,
+  CONTROL_SELECTOR,
   DEFAULT_ROLE_ARN_TEMPLATE,
   ORGANIZATION_PARENT_ID,
   REGION,
@@ -77,6 +77,11 @@ export const awsSchema = z
     role_session_name: z.string().default('cis-bot'),
     /** How many accounts are audited at once. */
     concurrency: z.number().int().min(1).max(64).default(8),
+    /**
+     * One account's audit (every control) may take this long; then its calls are stopped and it is ERROR
+     * for every control, while the other accounts go on.
+     */
+    account_timeout_seconds: z.number().int().min(5).max(3600).default(120),
     /**
      * Confirm each metric-filter verdict with AWS's own evaluator (logs:TestMetricFilter, which the audit
      * role then needs): disagreements are reported on the metric-filter link.
@@ -172,7 +177,8 @@ export const scheduleSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
     cron: z.string().min(1),
     timezone: z.string().default('UTC'),
-    controls: z.array(z.string().regex(CONTROL_ID)).min(1).default(['4.1']),
+    /** Control ids or whole sections (`4`: every control of section 4, audited in one pass). */
+    controls: z.array(z.string().regex(CONTROL_SELECTOR)).min(1).default(['4.1']),
     accounts: z.array(accountId).default([]),
     level: level.default('info'),
     targets: z

@@ -3,11 +3,12 @@
  * platforms accept exactly the same verbs and options. Pure; never throws anything but UsageError.
  */
 import { UsageError } from './errors';
-import { CONTROL_ID, parseAccountIds, parseWholeNumber } from './inputs';
+import { CONTROL_ID, parseAccountIds, parseControlSelectors, parseWholeNumber } from './inputs';
 import { isLevel, type NotificationLevel } from './levels';
 
 export type Command =
   | { verb: 'help' }
+  /** `control`: one id (`4.1`), a section (`4`) or a comma-separated list (`4.1,4.3`), as typed. */
   | { verb: 'audit'; control: string; accounts?: string[]; level?: NotificationLevel }
   | { verb: 'remediate'; control: string; accounts?: string[]; level?: NotificationLevel }
   | { verb: 'status'; control: string; accounts?: string[]; level?: NotificationLevel }
@@ -17,7 +18,7 @@ export type Command =
 
 export const USAGE = [
   'Usage:',
-  '  <control> audit [--account ID[,ID...]] [--level error|info|verbose]   audit a control, e.g. 4.1 audit',
+  '  <control> audit [--account ID[,ID...]] [--level error|info|verbose]   audit a control (4.1), a list (4.1,4.3) or a section (4)',
   '  <control> remediate [--account ID]                                   propose a fix for approval',
   '  <control> status [--account ID]                                      last audit results',
   '  history [--limit N]                                                  the audit log',
@@ -104,13 +105,18 @@ export function parseCommand(text: string): Command {
     takeOptions(options, []);
     return { verb: 'schedule-list' };
   }
-  if (CONTROL_ID.test(first)) {
+  if (parseControlSelectors(first).ok) {
     if (second !== 'audit' && second !== 'remediate' && second !== 'status') {
       throw new UsageError(
         `"${second ?? ''}" is not something I can do with control ${first}: use audit, remediate or status.\n${USAGE}`,
       );
     }
     if (rest.length > 0) throw new UsageError(`Unexpected "${rest.join(' ')}".\n${USAGE}`);
+    if (second !== 'audit' && !CONTROL_ID.test(first)) {
+      throw new UsageError(
+        `${second} takes one control, such as 4.1 (a section or a list is for audit: ${first} audit).`,
+      );
+    }
     takeOptions(options, ['account', 'level']);
     const accounts = parseAccounts(options.get('account'));
     const level = parseLevel(options.get('level'));

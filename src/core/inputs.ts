@@ -15,6 +15,9 @@ export const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** A CIS control id such as 4.1 (whether it is registered is the control registry's question). */
 export const CONTROL_ID = /^\d+\.\d+$/;
 
+/** A control id (`4.1`) or a whole section (`4`): what an audit, a schedule or a chat command may name. */
+export const CONTROL_SELECTOR = /^\d+(\.\d+)?$/;
+
 /** An IAM role name (the CLI's --role NAME): what IAM accepts in a role path and name. */
 export const ROLE_NAME = /^[\w+=,.@/-]{1,64}$/;
 
@@ -65,6 +68,10 @@ export function isControlId(value: string): boolean {
   return CONTROL_ID.test(value);
 }
 
+export function isControlSelector(value: string): boolean {
+  return CONTROL_SELECTOR.test(value);
+}
+
 export function isOutputFormat(value: unknown): value is OutputFormat {
   return (OUTPUT_FORMATS as readonly unknown[]).includes(value);
 }
@@ -86,6 +93,15 @@ export function parseAccountIds(text: string, options: { allowEmpty?: boolean } 
   const bad = items.find((id) => !isAccountId(id));
   if (bad !== undefined) return { ok: false, bad };
   if (items.length === 0 && !options.allowEmpty) return { ok: false, bad: text };
+  return { ok: true, items };
+}
+
+/** Comma-separated control ids or sections, e.g. `4` or `4.1,4.3,4.4` (never empty). */
+export function parseControlSelectors(text: string): ListCheck {
+  const items = splitList(text);
+  const bad = items.find((id) => !isControlSelector(id));
+  if (bad !== undefined) return { ok: false, bad };
+  if (items.length === 0) return { ok: false, bad: text };
   return { ok: true, items };
 }
 

@@ -179,7 +179,11 @@ export interface Alarm {
 
 export interface MetricAlarmsSnapshot {
   metric: MetricRef;
-  /** DescribeAlarmsForMetric(MetricName, Namespace) in the metric's account and region. */
+  /**
+   * The alarms on the metric (name AND namespace) in its account and region: DescribeAlarmsForMetric,
+   * or, when several controls are audited at once, the metric's share of one paginated DescribeAlarms of
+   * the region (a failure names the action that failed).
+   */
   alarms: Probe<Alarm[]>;
 }
 
@@ -207,6 +211,53 @@ export interface TopicSnapshot {
   subscriptions: Probe<Subscription[]>;
   /** GetTopicAttributes: the raw attribute map (`Policy` is the access policy JSON). */
   attributes: Probe<Record<string, string>>;
+  /** The topic's KMS key, when its attributes name one (`KmsMasterKeyId`): CloudWatch must be able to use it. */
+  key?: TopicKeySnapshot;
+}
+
+// --- KMS (the key of an encrypted topic) ----------------------------------------------------------
+
+export interface KeyInfo {
+  keyId: string;
+  arn: string;
+  accountId: string;
+  /** `AWS` for an AWS managed key (alias/aws/sns: its policy cannot be changed), `CUSTOMER` otherwise. */
+  manager: string;
+  /** `Enabled`, `Disabled`, `PendingDeletion`...: only an enabled key encrypts. */
+  state: string;
+}
+
+export interface TopicKeySnapshot {
+  /** `KmsMasterKeyId` as the topic names it: an alias, a key id or an ARN. */
+  ref: string;
+  /** DescribeKey (resolves an alias to its key), in the topic's region and the key's account. */
+  key: Probe<KeyInfo>;
+  /** GetKeyPolicy (`default`) of the resolved key; absent when DescribeKey failed. */
+  policy?: Probe<string>;
+}
+
+// --- Security Hub (CIS 4.16) -----------------------------------------------------------------------
+
+/** What DescribeHub says about a region: enabled (with its hub), or not (AWS's InvalidAccessException). */
+export type HubState =
+  | { enabled: true; hubArn: string; subscribedAt?: string; autoEnableControls?: boolean }
+  | { enabled: false; code: string };
+
+export interface EnabledStandard {
+  /** The standard's ARN, e.g. `arn:aws:securityhub:eu-west-2::standards/cis-aws-foundations-benchmark/v/3.0.0`. */
+  arn: string;
+  /** READY, PENDING, INCOMPLETE, FAILED... */
+  status: string;
+}
+
+export interface SecurityHubSnapshot {
+  region: string;
+  /** Why this region is checked: `audit region`, `home region of trail main`, `log group x`... */
+  reasons: string[];
+  /** DescribeHub in the audited account and this region. */
+  hub: Probe<HubState>;
+  /** GetEnabledStandards, all pages; read only when the hub is enabled. */
+  standards?: Probe<EnabledStandard[]>;
 }
 
 // --- The account -----------------------------------------------------------------------------------
@@ -235,6 +286,11 @@ export interface AccountSnapshot {
   metricAlarms: Record<string, MetricAlarmsSnapshot>;
   /** Keyed by topic ARN. Only topics named in candidate alarms' AlarmActions are read. */
   topics: Record<string, TopicSnapshot>;
+  /**
+   * Security Hub per region checked (CIS 4.16): the audit region and every region where a trail or the
+   * chain lives. Absent when no service control was audited.
+   */
+  securityHub?: SecurityHubSnapshot[];
   /** API calls made for this account (logical calls, retries not counted). */
   apiCalls: number;
 }

@@ -18,6 +18,7 @@ const SOURCES: Partial<Record<ServiceName, { eventSource: string; source: string
   sns: { eventSource: 'sns.amazonaws.com', source: 'aws.sns' },
   securityhub: { eventSource: 'securityhub.amazonaws.com', source: 'aws.securityhub' },
   organizations: { eventSource: 'organizations.amazonaws.com', source: 'aws.organizations' },
+  kms: { eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
 };
 
 export interface ChangedCall {

@@ -141,6 +141,8 @@ export interface KmsKeyState {
   Enabled: boolean;
   CreationDate: Date;
   policy: string;
+  /** Set by ScheduleKeyDeletion: the key is PendingDeletion (and not Enabled) until then. */
+  deletionDate?: Date;
 }
 
 export interface SecurityHubState {

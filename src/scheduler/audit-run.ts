@@ -1,14 +1,17 @@
 /**
- * The audit half of a digest run: audit each control of a schedule through the Auditor port, record
- * every run in the store (before anything is posted, so a digest never shows what the history lacks),
- * and read the audit history for "failing since" on a schedule's first digest. A control whose audit
- * fails as a whole becomes a safe message in the digest; a store failure is not swallowed.
+ * The audit half of a digest run: audit the controls of a schedule through the Auditor port (several
+ * controls, e.g. a section, in one pass: one collection per account), record every control's run in the
+ * store (before anything is posted, so a digest never shows what the history lacks), and read the audit
+ * history for "failing since" on a schedule's first digest. An audit that fails as a whole becomes a safe
+ * message in the digest for each of its controls; a store failure is not swallowed.
  */
 
 import { recordAudit } from '../core/audit-recorder';
 import type { ControlOutcome } from '../core/digest';
 import { entryKey, streakStart } from '../core/digest';
 import { CisBotError } from '../core/errors';
+import { reportsPerControl } from '../core/evaluate/controls-report';
+import type { AuditReport } from '../core/evaluate/findings';
 import type { Auditor } from '../core/ports/auditor';
 import type { Logger } from '../core/ports/logger';
 import {
@@ -44,22 +47,28 @@ export async function auditSchedule(
   trigger: AuditTrigger,
   actor: ActorRef,
 ): Promise<ControlOutcome[]> {
-  const outcomes: ControlOutcome[] = [];
-  for (const control of schedule.controls) {
-    let outcome: ControlOutcome;
-    try {
-      const { report } = await deps.auditor.audit({
-        control,
-        ...(schedule.accounts.length > 0 ? { accounts: schedule.accounts } : {}),
-      });
-      outcome = { control, report };
-    } catch (error) {
-      deps.log.error('digest audit failed', { schedule: schedule.name, control, ...errorFields(error) });
-      outcomes.push({ control, error: safeMessage(error) });
-      continue;
+  const accounts = schedule.accounts.length > 0 ? { accounts: schedule.accounts } : {};
+  let reports: AuditReport[];
+  try {
+    if (schedule.controls.length === 1) {
+      const [control] = schedule.controls as [string];
+      reports = [(await deps.auditor.audit({ control, ...accounts })).report];
+    } else {
+      const { report } = await deps.auditor.auditControls({ controls: schedule.controls, ...accounts });
+      reports = reportsPerControl(report);
     }
-    await recordAudit(deps.store, outcome.report, { trigger, actor, purpose: 'digest' });
-    outcomes.push(outcome);
+  } catch (error) {
+    deps.log.error('digest audit failed', {
+      schedule: schedule.name,
+      controls: schedule.controls,
+      ...errorFields(error),
+    });
+    return schedule.controls.map((control) => ({ control, error: safeMessage(error) }));
+  }
+  const outcomes: ControlOutcome[] = [];
+  for (const report of reports) {
+    await recordAudit(deps.store, report, { trigger, actor, purpose: 'digest' });
+    outcomes.push({ control: report.control, report });
   }
   return outcomes;
 }

@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
+import { CONTROLS, type ControlRegistry, selectControls } from '../core/controls/registry';
 import { type DigestTrigger, localTime } from '../core/digest';
 import { UsageError } from '../core/errors';
 import { type PlatformCatalog, platformLabel } from '../core/platforms';
@@ -112,17 +112,22 @@ function onDemandKey(at: Date): string {
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { store, auditor } = deps;
-  const schedules = deps.config.schedules;
+  const registry = deps.controls ?? CONTROLS;
   const clock = deps.clock ?? { now: () => new Date() };
   const owner = deps.owner ?? defaultOwner();
   const log = deps.log ?? createLogger('scheduler');
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const posters = new Map<Platform, ChatPoster>(deps.posters.map((p) => [p.platform, p]));
-  validateSchedules(schedules, {
-    controls: deps.controls ?? CONTROLS,
+  validateSchedules(deps.config.schedules, {
+    controls: registry,
     platforms: [...posters.keys()],
     catalog: deps.platforms,
   });
+  // A section (`controls: ["4"]`) stands for its controls, audited in one pass.
+  const schedules = deps.config.schedules.map((s) => ({
+    ...s,
+    controls: selectControls(s.controls, registry).map((c) => c.id),
+  }));
   const setTimer = deps.setTimer ?? realTimer;
   const actionOf = (control: string) => {
     const action = defaultActionOf(deps.config.controls, control);

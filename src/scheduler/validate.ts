@@ -4,7 +4,7 @@
  * controls, and the targets. Every problem is collected into one ConfigError naming the schedule.
  */
 import { parse, validateDetailed } from 'node-cron';
-import { CONTROLS, type ControlRegistry } from '../core/controls/registry';
+import { CONTROLS, type ControlRegistry, sections } from '../core/controls/registry';
 import { ConfigError } from '../core/errors';
 import type { PlatformCatalog } from '../core/platforms';
 import type { Platform } from '../core/ports/chat';
@@ -52,8 +52,13 @@ export function scheduleProblems(s: ScheduleSettings, options: ValidateOptions =
   const tz = timeZoneProblem(s.timezone);
   if (tz) problems.push(tz);
   for (const control of s.controls) {
-    if (!registry.has(control)) {
-      problems.push(`unknown control "${control}" (known: ${[...registry.keys()].join(', ')}).`);
+    // A control id, or a whole section (`4`).
+    if (!registry.has(control) && !sections(registry).includes(control)) {
+      const known = [
+        ...registry.keys(),
+        ...sections(registry).map((x) => `${x} (every control of section ${x})`),
+      ];
+      problems.push(`unknown control "${control}" (known: ${known.join(', ')}).`);
     }
   }
   const targeted = Object.entries(s.targets).filter(([, ids]) => ids.length > 0);

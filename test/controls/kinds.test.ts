@@ -1,12 +1,11 @@
 /**
  * What the registry derives for other engineers, and how each consumer treats each kind of control:
  * the CloudTrail events that can break which control and link (the drift alerts' rule and mapping), the
- * IAM actions per kind, and a service control (a fixture here: 4.16 arrives with issue 18) refused with a
- * clear message by the audit and the remediation instead of being run as a chain.
+ * IAM actions per kind, and a service control (a fixture here, besides 4.16) audited by its check's
+ * collector and evaluation, and answered with guidance by the remediation instead of being run as a chain.
  */
 import { createAwsAuditor, runAudit } from '../../src/aws/auditor';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
-import { AwsSession } from '../../src/aws/session';
 import { coreSettings } from '../../src/config/core-settings';
 import { staticAccountDirectory } from '../../src/core/accounts';
 import { ApprovalWorkflow } from '../../src/core/approvals';
@@ -22,7 +21,6 @@ import {
   remediationActionsFor,
   type ServiceControl,
 } from '../../src/core/controls';
-import { UsageError } from '../../src/core/errors';
 import { LINKS } from '../../src/core/evaluate/findings';
 import { createRemediationKind, RemediationAssessor } from '../../src/core/remediation';
 import { ALICE, brokenScenario, startHarness } from '../remediation/helpers';
@@ -35,6 +33,7 @@ const SERVICE: ServiceControl = {
   title: 'Ensure the example service is enabled',
   rationale: 'A fixture of the service kind: one setting of one service, no pattern and no chain.',
   severity: 'medium',
+  check: 'security-hub',
   readActions: ['securityhub:DescribeHub'],
   remediationActions: [],
   breakingCalls: {
@@ -53,13 +52,18 @@ const CHAIN_IDS = metricFilterControls().map((c) => c.id);
 
 describe('breaking events (what the drift alerts listen for)', () => {
   it('lists each (eventSource, eventName) once, sorted, with every control and link it affects', () => {
-    const events = breakingEvents();
+    const events = breakingEvents(metricFilterControls());
     const keys = events.map((e) => `${e.eventSource} ${e.eventName}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toEqual([...keys].sort());
     const calls = Object.values(CHAIN_BREAKING_CALLS).flat();
     expect(new Set(keys)).toEqual(new Set(calls.map((c) => `${c.eventSource} ${c.eventName}`)));
     for (const e of events) expect(new Set(e.affects.map((a) => a.control))).toEqual(new Set(CHAIN_IDS));
+    // The whole registry adds 4.16's check, affecting 4.16 alone.
+    const all = breakingEvents().filter((e) => !keys.includes(`${e.eventSource} ${e.eventName}`));
+    expect(all.map((e) => [e.eventName, e.affects.map((a) => `${a.control} ${a.link}`)])).toEqual([
+      ['DisableSecurityHub', ['4.16 security-hub']],
+    ]);
   });
 
   it('names the calls that break each link, by the CloudTrail names AWS records', () => {
@@ -133,19 +137,17 @@ describe('consumers per kind', () => {
     expect(remediationActionsFor(SERVICE)).toEqual([]);
   });
 
-  it('the audit refuses a kind it has no collector for, before any AWS call', async () => {
-    const session = new AwsSession({
-      region: 'eu-west-2',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-      clientConfig: { endpoint: 'http://127.0.0.1:9', maxAttempts: 1 },
-    });
+  it("the audit runs a service control through its check's collector and evaluation", async () => {
+    const h = await startHarness(brokenScenario(['alarm']));
     try {
-      await expect(runAudit({ control: SERVICE, session, region: 'eu-west-2' })).rejects.toThrow(UsageError);
-      await expect(runAudit({ control: SERVICE, session, region: 'eu-west-2' })).rejects.toThrow(
-        /CIS 9\.1 \(Ensure the example service is enabled\) has no audit yet/,
-      );
+      const { report } = await runAudit({ control: SERVICE, session: h.session, region: 'eu-west-2' });
+      const [finding] = report.accounts;
+      expect(finding).toMatchObject({ control: '9.1', status: 'NON_COMPLIANT', brokenLink: 'security-hub' });
+      expect(finding?.reason).toMatch(/^Security Hub is not enabled in eu-west-2 \(audit region; /);
+      expect(finding?.reason).toContain('aws securityhub enable-security-hub');
+      expect(new Set(h.sandbox.calls.map((c) => c.service))).toContain('securityhub');
     } finally {
-      session.destroy();
+      await h.close();
     }
   });
 

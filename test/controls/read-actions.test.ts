@@ -2,13 +2,17 @@
  * The registry's contract, against the sandbox: for every control (walked from the registry), a real audit
  * through the real SDK clients, with the confirmation by logs:TestMetricFilter on, calls exactly the IAM
  * actions its record declares (`readActionsFor(control, { confirmPatterns: true })`): nothing the audit
- * role would be refused, and nothing granted that is never used. Each kind needs a scenario in which the
- * control passes; a kind without one fails here, on purpose.
+ * role would be refused, and nothing granted that is never used; and one audit of the whole registry in
+ * one pass calls exactly `auditReadActions` of them all (the section's shared alarm read added). Each
+ * kind needs a scenario in which the control passes; a kind without one fails here, on purpose. The
+ * account's topic is encrypted with a customer managed key that lets CloudWatch publish, so the key's
+ * reads are made (and the topic link passes).
  */
 import { createAwsAuditor } from '../../src/aws/auditor';
 import { AwsSession } from '../../src/aws/session';
 import { loadConfig } from '../../src/config/load';
 import {
+  auditReadActions,
   CONTROLS,
   type Control,
   type MetricFilterControl,
@@ -22,6 +26,28 @@ const ACCOUNT = '111122223333';
 const REGION = 'eu-west-2';
 const TOPIC = 'cis-security-alarms';
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:${TOPIC}`;
+const KEY_ALIAS = 'alias/cis-alarms';
+
+/** A customer managed key for the topic: the account's IAM decides, and CloudWatch may use it. */
+const KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'Enable IAM User Permissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+    {
+      Sid: 'AllowCloudWatchAlarms',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    },
+  ],
+};
 
 /** The IAM service prefix of a call the sandbox recorded by its signing name (CloudWatch signs as `monitoring`). */
 const iamPrefix = (service: string) => (service === 'monitoring' ? 'cloudwatch' : service);
@@ -56,9 +82,12 @@ function chainScenario(controls: readonly MetricFilterControl[]): Scenario {
             topics: [
               {
                 name: TOPIC,
+                kms_master_key_id: KEY_ALIAS,
                 subscriptions: [{ protocol: 'email', endpoint: 'sec@example.com', confirmed: true }],
               },
             ],
+            kms_keys: [{ aliases: [KEY_ALIAS], policy: KEY_POLICY }],
+            security_hub: { standards: ['cis-aws-foundations-benchmark/v/3.0.0'] },
           },
         },
       },
@@ -91,9 +120,14 @@ describe('read actions of every control = the calls its audit makes (sandbox)', 
       case 'metric-filter-chain':
         return; // the shared scenario holds every chain control
       case 'service':
-        throw new Error(
-          `no sandbox scenario for service control ${control.id}: add one here (and its service to the sandbox)`,
-        );
+        switch (control.check) {
+          case 'security-hub':
+            return; // the shared scenario enables Security Hub in the audit region
+          default:
+            throw new Error(
+              `no sandbox scenario for service control ${control.id}: add one here (and its service to the sandbox)`,
+            );
+        }
       default:
         unhandledKind(control);
     }
@@ -108,12 +142,33 @@ describe('read actions of every control = the calls its audit makes (sandbox)', 
       expect(report.accounts.map((f) => `${f.accountId} ${f.status}: ${f.reason}`)).toEqual([
         expect.stringMatching(new RegExp(`^${ACCOUNT} COMPLIANT: `)),
       ]);
-      const called = new Set(
-        sandbox.calls.filter((c) => c.service !== 'sts').map((c) => `${iamPrefix(c.service)}:${c.operation}`),
-      );
-      expect([...called].sort()).toEqual(
+      expect(calledActions()).toEqual(
         [...new Set(readActionsFor(control, { confirmPatterns: true }))].sort(),
       );
     },
   );
+
+  it('one audit of every control calls exactly their read actions and the shared alarm read', async () => {
+    sandbox.resetCalls();
+    const ids = [...CONTROLS.keys()];
+    const { report } = await createAwsAuditor(config.aws, { session }).auditControls({ controls: ids });
+    expect(report.accounts.map((a) => [a.accountId, a.status, a.controls.length])).toEqual([
+      [ACCOUNT, 'COMPLIANT', ids.length],
+    ]);
+    // DescribeAlarmsForMetric is the section's fallback for a region with more alarms than one shared
+    // read saves (test/audit/section.test.ts), so a small region does not call it.
+    expect(calledActions()).toEqual(
+      auditReadActions([...CONTROLS.values()], { confirmPatterns: true }).filter(
+        (a) => a !== 'cloudwatch:DescribeAlarmsForMetric',
+      ),
+    );
+  });
+
+  /** The IAM actions of the calls the sandbox saw (STS aside: the hub's own identity). */
+  function calledActions(): string[] {
+    const called = sandbox.calls
+      .filter((c) => c.service !== 'sts')
+      .map((c) => `${iamPrefix(c.service)}:${c.operation}`);
+    return [...new Set(called)].sort();
+  }
 });

@@ -20,12 +20,14 @@ import {
   DeleteMetricFilterCommand,
   PutMetricFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { DisableKeyCommand, PutKeyPolicyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import {
   DescribeOrganizationCommand,
   DisableAWSServiceAccessCommand,
   LeaveOrganizationCommand,
   RemoveAccountFromOrganizationCommand,
 } from '@aws-sdk/client-organizations';
+import { DisableSecurityHubCommand } from '@aws-sdk/client-securityhub';
 import {
   AddPermissionCommand,
   DeleteTopicCommand,
@@ -48,7 +50,16 @@ function scenario(): Scenario {
     organization: { management_account: MGMT, members: [MEMBER, RESTRICTED, LEAVER] },
     accounts: [
       { id: MGMT, regions: { [REGION]: { queues: [{ name: 'events' }] } } },
-      { id: MEMBER, regions: { [REGION]: chainRegion(MEMBER, REGION) } },
+      {
+        id: MEMBER,
+        regions: {
+          [REGION]: {
+            ...chainRegion(MEMBER, REGION),
+            kms_keys: [{ aliases: ['alias/cis-alarms'] }, { aliases: ['alias/spare'] }],
+            security_hub: {},
+          },
+        },
+      },
       { id: RESTRICTED },
       { id: LEAVER },
     ],
@@ -122,6 +133,19 @@ function calls(): Record<string, () => Promise<unknown>> {
       );
     },
     'sns.amazonaws.com DeleteTopic': () => m.sns.send(new DeleteTopicCommand({ TopicArn: topicArn })),
+    'kms.amazonaws.com PutKeyPolicy': () =>
+      m.kms.send(
+        new PutKeyPolicyCommand({
+          KeyId: 'alias/cis-alarms',
+          PolicyName: 'default',
+          Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+        }),
+      ),
+    'securityhub.amazonaws.com DisableSecurityHub': () =>
+      m.securityhub.send(new DisableSecurityHubCommand({})),
+    'kms.amazonaws.com DisableKey': () => m.kms.send(new DisableKeyCommand({ KeyId: 'alias/cis-alarms' })),
+    'kms.amazonaws.com ScheduleKeyDeletion': () =>
+      m.kms.send(new ScheduleKeyDeletionCommand({ KeyId: 'alias/spare', PendingWindowInDays: 7 })),
     'organizations.amazonaws.com DisableAWSServiceAccess': () =>
       org.send(new DisableAWSServiceAccessCommand({ ServicePrincipal: 'cloudtrail.amazonaws.com' })),
     'organizations.amazonaws.com RemoveAccountFromOrganization': () =>

@@ -69,7 +69,11 @@ export function sandboxAuditor(
     clientConfig: { endpoint: sandbox.endpoint, maxAttempts: 2 },
     labels,
   });
-  return { audit: (r) => auditor.audit(r), close: () => auditor.session.destroy() };
+  return {
+    audit: (r) => auditor.audit(r),
+    auditControls: (r) => auditor.auditControls(r),
+    close: () => auditor.session.destroy(),
+  };
 }
 
 export function slackPoster(apiUrl: string): ChatPoster {

@@ -256,6 +256,27 @@ test('runNow returns the cards for the caller, or posts to the targets and recor
   await expect(scheduler.runNow('weekly')).rejects.toThrow('Unknown schedule "weekly". Schedules: daily.');
 });
 
+test('a schedule of the section (controls: ["4"]) audits its 16 controls in one pass and digests them all', async () => {
+  const clock = new ManualClock('2025-03-03T10:15:30.250Z');
+  const { scheduler, store } = setup({
+    clock,
+    owner: 'replica-a',
+    schedules: [{ ...DAILY, name: 'section', controls: ['4'] }],
+  });
+  world.sandbox.resetCalls();
+  const shown = await scheduler.runNow(
+    'section',
+    { platform: 'slack', userId: 'U0MEGAN' },
+    { deliver: 'none' },
+  );
+  expect(shown.cards[0]?.summary).toBe('CIS digest "section": 111 of 112 account checks need attention');
+  // One collection per account: one DescribeTrails for every member, not one per control.
+  const trails = world.sandbox.calls.filter((c) => c.operation === 'DescribeTrails');
+  expect(trails).toHaveLength(7);
+  for (const id of ['4.1', '4.7', '4.16']) expect(await store.latestFindings(id)).toHaveLength(7);
+  expect(scheduler.list()[0]?.controls).toHaveLength(16);
+});
+
 test('list shows each schedule and its next run from the clock', () => {
   const clock = new ManualClock('2025-03-01T12:00:00Z'); // a Saturday
   const { scheduler } = setup({

@@ -82,6 +82,9 @@ test('createScheduler fails start-up on a bad cron expression, before touching a
     audit: () => {
       throw new Error('must not be called');
     },
+    auditControls: () => {
+      throw new Error('must not be called');
+    },
   };
   const poster: ChatPoster = { platform: 'slack', post: async () => {} };
   const config = loadConfig({

@@ -48,6 +48,8 @@ export interface E2EOptions {
   latencyMs?: number;
   /** A recording tap the AWS SDK clients talk to instead of the sandbox; it forwards to the sandbox. */
   awsTap?: AwsCallTap;
+  /** Audits show progress after this long (default: the server's). */
+  progressAfterMs?: number;
 }
 
 export interface CommandResult {
@@ -161,7 +163,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     store: openStore(':memory:'),
     now: () => new Date(Date.now() + clock.offsetMs),
   });
-  const bot = await startBot(config, services, { port: 0, host: '127.0.0.1', startTimers: false });
+  const bot = await startBot(config, services, {
+    port: 0,
+    host: '127.0.0.1',
+    startTimers: false,
+    ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
+  });
   const server = bot.server as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
   const idle = async () => {

@@ -35,6 +35,8 @@ export async function startE2eBot(opts: {
   document: (run: SandboxRun) => Record<string, unknown>;
   env: Record<string, string>;
   run?: SandboxRun;
+  /** Audits show progress after this long (default: the server's). */
+  progressAfterMs?: number;
 }): Promise<E2eBot> {
   const run = opts.run ?? (await startSandboxRun(bundledScenario('audit-demo'), { roleAccounts: [] }));
   const config = loadConfig({ document: opts.document(run), env: { PORT: '0', ...opts.env } });
@@ -45,7 +47,12 @@ export async function startE2eBot(opts: {
     region: run.defaultRegion,
     store: openStore(':memory:'),
   });
-  const bot = await startBot(config, services, { port: 0, host: '127.0.0.1', startTimers: false });
+  const bot = await startBot(config, services, {
+    port: 0,
+    host: '127.0.0.1',
+    startTimers: false,
+    ...(opts.progressAfterMs !== undefined ? { progressAfterMs: opts.progressAfterMs } : {}),
+  });
   const url = `http://127.0.0.1:${bot.port}/api/messages`;
   return {
     run,

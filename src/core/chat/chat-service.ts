@@ -9,11 +9,14 @@ import type { CoreApprovals } from '../approval-kinds';
 import { recordAudit } from '../audit-recorder';
 import type { Card } from '../cards';
 import type { Command } from '../commands';
-import { getControl } from '../controls/registry';
+import { getControl, selectControls } from '../controls/registry';
 import { RemediationRefused, UsageError } from '../errors';
+import { reportsPerControl } from '../evaluate/controls-report';
+import { splitList } from '../inputs';
 import type { NotificationLevel } from '../levels';
 import { platformLabel } from '../platforms';
 import type { AccountDirectory } from '../ports/account-directory';
+import type { AuditProgress } from '../ports/audit-progress';
 import type { Auditor } from '../ports/auditor';
 import {
   ACTION_APPROVE,
@@ -39,6 +42,8 @@ import {
   scheduleListCard,
   statusCard,
 } from '../present';
+import { presentControls } from '../present/controls-cards';
+import { auditProgressCard } from '../present/progress-cards';
 import type { CoreSettings } from '../settings';
 
 export interface ChatServiceDeps {
@@ -105,25 +110,13 @@ export class ChatService implements ChatCore {
     return this.logRefusal(refusal, 'adapter');
   }
 
-  async run(command: Command, ctx: CommandContext): Promise<Card[]> {
+  async run(command: Command, ctx: CommandContext, progress?: ProgressSink): Promise<Card[]> {
     await this.checkConversation(ctx, command.verb, 'commands');
     switch (command.verb) {
       case 'help':
         return [helpCard()];
-      case 'audit': {
-        getControl(command.control); // an unknown control is a usage error before any AWS call
-        await this.checkAccounts(command.accounts);
-        const outcome = await this.deps.auditor.audit({
-          control: command.control,
-          ...(command.accounts ? { accounts: command.accounts } : {}),
-        });
-        await recordAudit(this.deps.store, outcome.report, {
-          trigger: triggerOf(ctx.actor),
-          actor: actorRef(ctx.actor),
-        });
-        const level = command.level ?? this.levelFor(ctx.conversation);
-        return presentAudit(outcome.report, level, { remediateButton: true, maxAccountCards: 20 });
-      }
+      case 'audit':
+        return this.audit(command, ctx, progress);
       case 'status': {
         getControl(command.control);
         return [
@@ -151,6 +144,46 @@ export class ChatService implements ChatCore {
         throw new UsageError(`Unsupported command ${JSON.stringify(unreachable)}`);
       }
     }
+  }
+
+  /**
+   * `<controls> audit`: one control as ever; a list or a section in one pass (one collection per
+   * account), recorded per control, shown as a summary, the worst accounts and every account's row.
+   * Progress goes to the adapter's sink as a card per completed account (the adapter paces it).
+   */
+  private async audit(
+    command: Extract<Command, { verb: 'audit' }>,
+    ctx: CommandContext,
+    sink?: ProgressSink,
+  ): Promise<Card[]> {
+    // An unknown control is a usage error naming the known ones, before any AWS call.
+    const controls = selectControls(splitList(command.control));
+    await this.checkAccounts(command.accounts);
+    const progress: AuditProgress | undefined = sink
+      ? (event) => {
+          sink(auditProgressCard(event)).catch((error: unknown) =>
+            this.deps.onError?.(error, 'audit progress'),
+          );
+        }
+      : undefined;
+    const request = {
+      ...(command.accounts ? { accounts: command.accounts } : {}),
+      ...(progress ? { progress } : {}),
+    };
+    const recorded = { trigger: triggerOf(ctx.actor), actor: actorRef(ctx.actor) };
+    const level = command.level ?? this.levelFor(ctx.conversation);
+    const [only] = controls;
+    if (controls.length === 1 && only) {
+      const outcome = await this.deps.auditor.audit({ control: only.id, ...request });
+      await recordAudit(this.deps.store, outcome.report, recorded);
+      return presentAudit(outcome.report, level, { remediateButton: true, maxAccountCards: 20 });
+    }
+    const { report } = await this.deps.auditor.auditControls({
+      controls: controls.map((c) => c.id),
+      ...request,
+    });
+    for (const one of reportsPerControl(report)) await recordAudit(this.deps.store, one, recorded);
+    return presentControls(report, level, { remediateButton: true, maxAccountCards: 10 });
   }
 
   async click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult> {

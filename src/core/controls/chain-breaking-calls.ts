@@ -9,7 +9,7 @@
  * EnableAlarmActions) are left out, and so are calls that break delivery in ways the audit does not read
  * yet (noted per link below): when a link's audit learns to read more, its calls are added here.
  */
-import type { LinkName } from '../evaluate/findings';
+import type { ChainLinkName } from '../evaluate/findings';
 import type { BreakingCall } from './types';
 
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
@@ -18,8 +18,9 @@ const LOGS = 'logs.amazonaws.com';
 /** CloudWatch API calls are recorded with the service's original endpoint name. */
 const CLOUDWATCH = 'monitoring.amazonaws.com';
 const SNS = 'sns.amazonaws.com';
+const KMS = 'kms.amazonaws.com';
 
-export const CHAIN_BREAKING_CALLS: Readonly<Record<LinkName, readonly BreakingCall[]>> = {
+export const CHAIN_BREAKING_CALLS: Readonly<Record<ChainLinkName, readonly BreakingCall[]>> = {
   trail: [
     {
       eventSource: CLOUDTRAIL,
@@ -113,8 +114,9 @@ export const CHAIN_BREAKING_CALLS: Readonly<Record<LinkName, readonly BreakingCa
       why: 'ActionsEnabled=false: the alarm still changes state but notifies nobody',
     },
   ],
-  // The KMS key of an encrypted topic (kms DisableKey, ScheduleKeyDeletion, PutKeyPolicy) can stop
-  // CloudWatch from publishing too; the audit reads no key policy yet (issue 18 adds it, and these calls).
+  // The KMS key of an encrypted topic: the audit reads it (DescribeKey, GetKeyPolicy), so the calls that
+  // change a key are here. Re-pointing an alias (UpdateAlias, DeleteAlias) can do the same to a topic
+  // that names its key by alias; it is left out for now (the sandbox does not serve alias writes).
   topic: [
     {
       eventSource: SNS,
@@ -130,6 +132,21 @@ export const CHAIN_BREAKING_CALLS: Readonly<Record<LinkName, readonly BreakingCa
       eventSource: SNS,
       eventName: 'RemovePermission',
       why: 'removes a statement of the access policy of the topic, such as the one that lets CloudWatch publish',
+    },
+    {
+      eventSource: KMS,
+      eventName: 'PutKeyPolicy',
+      why: "a key policy without cloudwatch.amazonaws.com's kms:GenerateDataKey* and kms:Decrypt stops CloudWatch from publishing to the topic encrypted with it",
+    },
+    {
+      eventSource: KMS,
+      eventName: 'DisableKey',
+      why: 'a disabled key cannot encrypt: SNS drops the notifications of a topic encrypted with it',
+    },
+    {
+      eventSource: KMS,
+      eventName: 'ScheduleKeyDeletion',
+      why: 'a key pending deletion cannot encrypt: SNS drops the notifications of a topic encrypted with it',
     },
   ],
   // Subscribe is not here: a new subscription starts PendingConfirmation and cannot break one that exists.

@@ -15,7 +15,17 @@ export const CHAIN_READ_ACTIONS = [
   'cloudwatch:DescribeAlarmsForMetric',
   'sns:ListSubscriptionsByTopic',
   'sns:GetTopicAttributes',
+  // An encrypted topic's key: CloudWatch must be able to use it (DescribeKey resolves an alias).
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
 ] as const;
+
+/**
+ * Read when ONE audit covers several chain controls (a section): each region's alarms in one paginated
+ * DescribeAlarms shared by every control, instead of one DescribeAlarmsForMetric per metric (which stays
+ * the fallback for a region with more alarms than that saves).
+ */
+export const SECTION_READ_ACTIONS = ['cloudwatch:DescribeAlarms'] as const;
 
 /** What the CIS remediation of a chain control calls (put-metric-filter, create-topic, subscribe, put-metric-alarm). */
 export const CHAIN_REMEDIATION_ACTIONS = [

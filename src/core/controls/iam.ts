@@ -3,6 +3,7 @@
  * a pattern control when the confirmation with AWS's own evaluator is on) and what its remediation calls.
  * `cis-bot iam-policy`, the README's IAM section (checked by a test) and the contract test all read these.
  */
+import { SECTION_READ_ACTIONS } from './chain';
 import { type Control, unhandledKind } from './types';
 
 /**
@@ -22,6 +23,21 @@ export function readActionsFor(control: Control, options: { confirmPatterns?: bo
     default:
       return unhandledKind(control);
   }
+}
+
+/**
+ * The IAM actions ONE audit of `controls` reads: each control's, plus the shared alarm read of a section
+ * when it covers several chain controls. Sorted, each once.
+ */
+export function auditReadActions(
+  controls: readonly Control[],
+  options: { confirmPatterns?: boolean } = {},
+): string[] {
+  const read = new Set(controls.flatMap((c) => readActionsFor(c, options)));
+  if (controls.filter((c) => c.kind === 'metric-filter-chain').length > 1) {
+    for (const action of SECTION_READ_ACTIONS) read.add(action);
+  }
+  return [...read].sort();
 }
 
 /** The IAM actions the remediation of `control` calls (none when it is guidance only). */

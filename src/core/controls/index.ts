@@ -3,9 +3,14 @@
  * records: IAM actions and the API calls that can break each control's links.
  */
 export { type BreakingEvent, type BrokenLink, breakingEvents, linksBrokenBy } from './breaking-events';
-export { CHAIN_READ_ACTIONS, CHAIN_REMEDIATION_ACTIONS, CIS_METRIC_ALARM } from './chain';
+export {
+  CHAIN_READ_ACTIONS,
+  CHAIN_REMEDIATION_ACTIONS,
+  CIS_METRIC_ALARM,
+  SECTION_READ_ACTIONS,
+} from './chain';
 export { CHAIN_BREAKING_CALLS } from './chain-breaking-calls';
-export { CONFIRM_PATTERN_ACTIONS, readActionsFor, remediationActionsFor } from './iam';
+export { auditReadActions, CONFIRM_PATTERN_ACTIONS, readActionsFor, remediationActionsFor } from './iam';
 export {
   buildRegistry,
   CONTROLS,
@@ -13,6 +18,9 @@ export {
   getControl,
   getMetricFilterControl,
   metricFilterControls,
+  sectionOf,
+  sections,
+  selectControls,
   UnknownControlError,
 } from './registry';
 export { CIS_V4_SECTION_4 } from './section-4';

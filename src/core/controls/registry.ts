@@ -36,6 +36,39 @@ export function getControl(id: string, registry: ControlRegistry = CONTROLS): Co
   return control;
 }
 
+/** The section a control id belongs to: `4` for `4.16`. */
+export function sectionOf(id: string): string {
+  return id.split('.')[0] ?? id;
+}
+
+/** The sections of the registry, in order, each once (`4`). */
+export function sections(registry: ControlRegistry = CONTROLS): string[] {
+  return [...new Set([...registry.keys()].map(sectionOf))];
+}
+
+/**
+ * The controls a list names (`4.1`, `4.3`, or a whole section `4`), each once, in registry order (the
+ * order of a row of statuses). Anything unknown is an UnknownControlError naming what is known.
+ */
+export function selectControls(
+  selectors: readonly string[],
+  registry: ControlRegistry = CONTROLS,
+): Control[] {
+  const wanted = new Set<string>();
+  for (const selector of selectors) {
+    const members = [...registry.keys()].filter((id) => id === selector || sectionOf(id) === selector);
+    if (members.length === 0) {
+      const known = [
+        ...registry.keys(),
+        ...sections(registry).map((s) => `${s} (every control of section ${s})`),
+      ];
+      throw new UnknownControlError(selector, known);
+    }
+    for (const id of members) wanted.add(id);
+  }
+  return [...registry.values()].filter((c) => wanted.has(c.id));
+}
+
 /** The registry's metric-filter-chain controls (those with a CIS pattern), in registry order. */
 export function metricFilterControls(registry: ControlRegistry = CONTROLS): MetricFilterControl[] {
   return [...registry.values()].filter((c): c is MetricFilterControl => c.kind === 'metric-filter-chain');

@@ -3,11 +3,11 @@
  *   - `metric-filter-chain`: the CIS section-4 shape (4.1 to 4.15): CloudTrail -> CloudWatch Logs ->
  *     metric filter -> alarm -> SNS topic -> subscription, with the control's own filter pattern.
  *   - `service`: a control that checks one AWS service setting and has no pattern (4.16, Security Hub
- *     enabled); issue 18 adds the first record of this kind with its audit.
+ *     enabled); its `check` names the collector and the evaluation that audit it.
  * Every consumer that behaves differently per kind switches on `kind` and ends with `unhandledKind`, so a
  * new kind breaks each of them at compile time. How to add a control: the repository's ARCHITECTURE.md.
  */
-import type { LinkName } from '../evaluate/findings';
+import type { ChainLinkName, ServiceCheckName } from '../evaluate/findings';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
@@ -89,8 +89,8 @@ export interface MetricFilterControl extends ControlBase {
   /** The reference CloudWatch Logs filter pattern, verbatim as the CIS text prints it. */
   pattern: string;
   /**
-   * Other patterns the CIS text offers. Recorded and held to their documented relation; the audit
-   * still judges filters against `pattern` only (accepting a NARROWER variant would change verdicts).
+   * Other patterns the CIS text offers as accepted alternatives, held to their documented relation. The
+   * audit accepts a filter that covers `pattern` OR any variant (the finding names the variant matched).
    */
   variants: readonly PatternVariant[];
   /** The names and alarm settings the remediation uses (`remediation.overrides` may rename). */
@@ -102,7 +102,7 @@ export interface MetricFilterControl extends ControlBase {
    */
   benignEvents: readonly BenignEvent[];
   /** Per link of the chain, the API calls that can break it (shared: `CHAIN_BREAKING_CALLS`). */
-  breakingCalls: Readonly<Record<LinkName, readonly BreakingCall[]>>;
+  breakingCalls: Readonly<Record<ChainLinkName, readonly BreakingCall[]>>;
 }
 
 /**
@@ -111,7 +111,12 @@ export interface MetricFilterControl extends ControlBase {
  */
 export interface ServiceControl extends ControlBase {
   kind: 'service';
-  /** The checks of the control, each with the API calls that can break it (e.g. `security-hub`). */
+  /**
+   * The service setting it checks, which picks its collector (src/aws) and its pure evaluation
+   * (core/evaluate/service-checks.ts); also the name of its links in findings.
+   */
+  check: ServiceCheckName;
+  /** The API calls that can break the control's check, keyed by `check` (e.g. `security-hub`). */
   breakingCalls: Readonly<Record<string, readonly BreakingCall[]>>;
   /** What a person does to comply, with the exact AWS CLI line. */
   guidance: { text: string; cli: string };
@@ -119,6 +124,11 @@ export interface ServiceControl extends ControlBase {
 
 export type Control = MetricFilterControl | ServiceControl;
 export type ControlKind = Control['kind'];
+
+/** The end of an exhaustive `switch (control.check)` of a service control: a new check fails to compile. */
+export function unhandledCheck(check: never): never {
+  throw new Error(`unhandled service check: ${JSON.stringify(check)}`);
+}
 
 /** The end of an exhaustive `switch (control.kind)`: a new kind fails to compile until it is handled. */
 export function unhandledKind(control: never): never {

@@ -17,24 +17,34 @@ import type { AccountFinding, LinkName, LinkResult } from './findings';
 import { errorLink, fail } from './links';
 import { trailPaths } from './trail-links';
 
-export function evaluate(control: MetricFilterControl, snap: AccountSnapshot): AccountFinding {
-  const base = {
-    control: control.id,
+/** The start of every control's finding for an account: which control and account. */
+export function findingBase(controlId: string, snap: AccountSnapshot) {
+  return {
+    control: controlId,
     accountId: snap.accountId,
     ...(snap.label !== undefined ? { label: snap.label } : {}),
   };
-  if (!snap.access.ok) {
-    const { kind, action, code } = snap.access.error;
-    return {
-      ...base,
-      status: 'ERROR',
-      reason: `Cannot audit account ${snap.accountId}: ${snap.access.error.message} (${action}).`,
-      accessError: { kind, action, ...(code !== undefined ? { code } : {}) },
-      links: [],
-      chain: {},
-      candidates: 0,
-    };
-  }
+}
+
+/** The finding of any control in an account that could not be reached at all (no link was read). */
+export function unreachableFinding(controlId: string, snap: AccountSnapshot): AccountFinding | undefined {
+  if (snap.access.ok) return undefined;
+  const { kind, action, code } = snap.access.error;
+  return {
+    ...findingBase(controlId, snap),
+    status: 'ERROR',
+    reason: `Cannot audit account ${snap.accountId}: ${snap.access.error.message} (${action}).`,
+    accessError: { kind, action, ...(code !== undefined ? { code } : {}) },
+    links: [],
+    chain: {},
+    candidates: 0,
+  };
+}
+
+export function evaluate(control: MetricFilterControl, snap: AccountSnapshot): AccountFinding {
+  const base = findingBase(control.id, snap);
+  const unreachable = unreachableFinding(control.id, snap);
+  if (unreachable) return unreachable;
   let paths: Path[];
   if (!snap.trails.ok) {
     paths = [

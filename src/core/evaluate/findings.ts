@@ -16,7 +16,14 @@ export const LINKS = [
   'topic',
   'subscription',
 ] as const;
-export type LinkName = (typeof LINKS)[number];
+export type ChainLinkName = (typeof LINKS)[number];
+
+/** The checks of service controls (4.16: Security Hub enabled, one link per region checked). */
+export const SERVICE_CHECKS = ['security-hub'] as const;
+export type ServiceCheckName = (typeof SERVICE_CHECKS)[number];
+
+/** What a finding's link is about: a link of the chain, or the check of a service control. */
+export type LinkName = ChainLinkName | ServiceCheckName;
 
 /** `warn` does not break the chain (e.g. a topic policy that may not let CloudWatch publish). */
 export type LinkStatus = 'pass' | 'fail' | 'error' | 'warn';

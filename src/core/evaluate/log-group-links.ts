@@ -8,7 +8,8 @@
 import type { LogGroupSnapshot, MetricFilter, MetricRef, TrailSnapshot } from '../snapshot';
 import { alarmPaths } from './alarm-links';
 import { type Ctx, metricLabel, type Path, q } from './chain-path';
-import { closeness, judgeFilter } from './filter-judge';
+import { judgeForControl, referenceLabel } from './control-filter';
+import { closeness, type FilterJudgement } from './filter-judge';
 import type { ChainRef, LinkResult } from './findings';
 import { errorLink, fail, pass, showEvent, warn } from './links';
 
@@ -45,17 +46,18 @@ export function logGroupPaths(
   );
 
   const filters = lg.filters.value;
-  const judged = filters.map((f) => ({
-    filter: f,
-    j: judgeFilter(f.pattern, ctx.control.pattern, ctx.control.benignEvents),
-  }));
+  const judged = filters.map((f) => {
+    const { judgement, reference } = judgeForControl(f.pattern, ctx.control);
+    return { filter: f, j: judgement, reference };
+  });
   const covering = judged.filter((x) => x.j.covers && x.filter.transformations.length > 0);
   if (covering.length === 0) {
     links.push(noFilterLink(ctx, where, judged, lg));
     return [{ links, chain }];
   }
   const paths: Path[] = [];
-  for (const { filter, j } of covering) {
+  for (const { filter, j, reference } of covering) {
+    const what = referenceLabel(ctx.control.id, reference);
     for (const tr of filter.transformations) {
       const metric: MetricRef = {
         accountId: lg.ref.accountId,
@@ -66,7 +68,8 @@ export function logGroupPaths(
       const evidence = {
         filterName: filter.name,
         pattern: filter.pattern,
-        reference: ctx.control.pattern,
+        reference: reference.pattern,
+        ...(reference.variant !== undefined ? { variant: reference.variant } : {}),
         verdict: j.verdict,
         metric: metricLabel(metric),
         metricValue: tr.metricValue,
@@ -77,12 +80,12 @@ export function logGroupPaths(
         j.verdict === 'BROADER'
           ? warn(
               'metric-filter',
-              `Filter ${q(filter.name)} catches every CIS ${ctx.control.id} event and more (BROADER; e.g. ${showEvent(j.extra)}), so expect noise; metric ${metricLabel(metric)}.`,
+              `Filter ${q(filter.name)} catches every ${what} event and more (BROADER; e.g. ${showEvent(j.extra)}), so expect noise; metric ${metricLabel(metric)}.`,
               evidence,
             )
           : pass(
               'metric-filter',
-              `Filter ${q(filter.name)} is equivalent to the CIS ${ctx.control.id} pattern; metric ${metricLabel(metric)}.`,
+              `Filter ${q(filter.name)} is equivalent to the ${what} pattern; metric ${metricLabel(metric)}.`,
               evidence,
             );
       paths.push(
@@ -101,7 +104,7 @@ export function logGroupPaths(
 function noFilterLink(
   ctx: Ctx,
   where: string,
-  judged: Array<{ filter: MetricFilter; j: ReturnType<typeof judgeFilter> }>,
+  judged: Array<{ filter: MetricFilter; j: FilterJudgement }>,
   lg: LogGroupSnapshot,
 ): LinkResult {
   const ranked = [...judged].sort((a, b) => closeness(b.j) - closeness(a.j));

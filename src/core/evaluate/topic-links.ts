@@ -1,12 +1,14 @@
 /**
- * The last links of a chain: the alarm notifies an SNS topic that exists and lets CloudWatch publish,
- * and the topic has a confirmed subscriber (a pending one receives nothing).
+ * The last links of a chain: the alarm notifies an SNS topic that exists and lets CloudWatch publish (its
+ * access policy, and for an encrypted topic its KMS key: key-policy.ts), and the topic has a confirmed
+ * subscriber (a pending one receives nothing).
  */
 
 import { type Alarm, type MetricRef, parseTopicArn } from '../snapshot';
 import { type Ctx, notRead, type Path, q } from './chain-path';
 import { displayEndpoint } from './endpoint-display';
 import type { ChainRef, LinkResult } from './findings';
+import { CLOUDWATCH_KEY_STATEMENT, type KeyCheck, topicKeyCheck } from './key-policy';
 import { errorLink, fail, pass, warn } from './links';
 import { cloudWatchCanPublish } from './topic-policy';
 
@@ -56,15 +58,38 @@ export function topicPaths(
       links.push(errorLink('topic', attrs.error, `topic ${arn}`, { topicArn: arn }));
     } else {
       const policy = cloudWatchCanPublish(attrs.value.Policy, arn, metric.accountId);
-      const evidence = { topicArn: arn, policyAllowsCloudWatch: policy.allows, policyCheck: policy.why };
+      const key = topicKeyCheck(snap, metric.accountId);
+      const evidence = {
+        topicArn: arn,
+        policyAllowsCloudWatch: policy.allows,
+        policyCheck: policy.why,
+        ...(key ? { kmsKey: keyEvidence(attrs.value.KmsMasterKeyId ?? '', key) } : {}),
+      };
+      if (key?.status === 'fails') {
+        links.push(
+          fail(
+            'topic',
+            `Alarm ${q(alarm.name)} notifies topic ${snap.ref.name}, but CloudWatch cannot publish to it: ${key.why}, so the alarm fires into nothing. Fix: ${key.fix}.`,
+            { ...evidence, fix: key.fix },
+          ),
+        );
+        paths.push({ links, chain: topicChain });
+        continue;
+      }
+      const doubts = [
+        ...(policy.allows ? [] : [`may not accept CloudWatch's notifications: ${policy.why}`]),
+        ...(key?.status === 'unknown'
+          ? [`its KMS key could not be checked: ${key.why}${key.action ? ` (grant ${key.action})` : ''}`]
+          : []),
+      ];
       links.push(
-        policy.allows
-          ? pass('topic', `Alarm ${q(alarm.name)} notifies topic ${snap.ref.name}.`, evidence)
-          : warn(
+        doubts.length === 0
+          ? pass(
               'topic',
-              `Topic ${snap.ref.name} may not accept CloudWatch's notifications: ${policy.why}.`,
+              `Alarm ${q(alarm.name)} notifies topic ${snap.ref.name}${key ? ' (its key lets CloudWatch publish)' : ''}.`,
               evidence,
-            ),
+            )
+          : warn('topic', `Topic ${snap.ref.name} ${doubts.join('; ')}.`, evidence),
       );
     }
     const subs = snap.subscriptions;
@@ -119,4 +144,15 @@ export function topicPaths(
     }
   }
   return paths;
+}
+
+function keyEvidence(ref: string, key: KeyCheck) {
+  return {
+    ref,
+    ...(key.keyArn ? { keyArn: key.keyArn } : {}),
+    cloudWatchCanUse: key.status === 'allows' ? true : key.status === 'fails' ? false : null,
+    check: key.why,
+    ...(key.status === 'unknown' && key.action ? { action: key.action } : {}),
+    ...(key.status === 'fails' ? { neededStatement: CLOUDWATCH_KEY_STATEMENT } : {}),
+  };
 }

@@ -10,15 +10,15 @@ export interface PolicyVerdict {
   why: string;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function list(value: unknown): string[] {
+export function list(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return [];
 }
 
-function globMatch(pattern: string, value: string): boolean {
+export function globMatch(pattern: string, value: string): boolean {
   const re = new RegExp(
     `^${pattern
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
@@ -40,7 +40,7 @@ function coversTopic(statement: Json, topicArn: string): boolean {
 }
 
 /** Does the statement's principal include CloudWatch (the service, or everyone)? */
-function coversCloudWatch(statement: Json): boolean {
+export function coversCloudWatch(statement: Json): boolean {
   const principal = statement.Principal;
   if (principal === '*') return true;
   if (principal && typeof principal === 'object') {
@@ -51,8 +51,21 @@ function coversCloudWatch(statement: Json): boolean {
   return false;
 }
 
-/** Conditions CloudWatch satisfies when the alarm is in `alarmAccountId`; anything else is "cannot tell". */
-function conditionSatisfied(statement: Json, alarmAccountId: string): boolean | undefined {
+/**
+ * What CloudWatch satisfies of a condition key other than the ones every policy shares (`other`): true,
+ * false, or undefined for "cannot tell".
+ */
+export type OtherCondition = (key: string, operator: string, values: string[]) => boolean | undefined;
+
+/**
+ * Conditions CloudWatch satisfies when the alarm is in `alarmAccountId` (its source account and alarm
+ * ARN), plus what `other` decides; anything else is "cannot tell".
+ */
+export function conditionSatisfied(
+  statement: Json,
+  alarmAccountId: string,
+  other: OtherCondition = () => undefined,
+): boolean | undefined {
   const condition = statement.Condition;
   if (condition === undefined) return true;
   if (!condition || typeof condition !== 'object') return undefined;
@@ -66,11 +79,18 @@ function conditionSatisfied(statement: Json, alarmAccountId: string): boolean | 
         if (!list(value).some((v) => globMatch(v, `arn:aws:cloudwatch:*:${alarmAccountId}:alarm:*`)))
           return false;
       } else {
-        return undefined;
+        const verdict = other(k, operator, list(value));
+        if (verdict !== true) return verdict;
       }
     }
   }
   return true;
+}
+
+/** The statements of a policy document (a single statement object counts as a list of one). */
+export function statementsOf(policy: Json): Json[] {
+  const raw = policy.Statement;
+  return (Array.isArray(raw) ? raw : raw ? [raw] : []).filter((s): s is Json => !!s && typeof s === 'object');
 }
 
 export function cloudWatchCanPublish(
@@ -87,11 +107,7 @@ export function cloudWatchCanPublish(
   } catch {
     return { allows: false, why: 'the topic policy is not valid JSON' };
   }
-  const raw = policy.Statement;
-  const statements = (Array.isArray(raw) ? raw : raw ? [raw] : []).filter(
-    (s): s is Json => !!s && typeof s === 'object',
-  );
-  const relevant = statements.filter(
+  const relevant = statementsOf(policy).filter(
     (s) => coversPublish(s) && coversTopic(s, topicArn) && coversCloudWatch(s),
   );
   const deny = relevant.find((s) => s.Effect === 'Deny' && s.Condition === undefined);

@@ -3,8 +3,10 @@
  * `src/aws/auditor.ts` implements it with the SDK; tests may implement it over the sandbox.
  */
 
+import type { ControlsReport } from '../evaluate/controls-report';
 import type { AuditReport } from '../evaluate/findings';
 import type { AccountSnapshot } from '../snapshot';
+import type { AuditProgress } from './audit-progress';
 
 export interface AuditRequest {
   /** Control id, e.g. `4.1`; an unknown id rejects with UnknownControlError. */
@@ -13,6 +15,14 @@ export interface AuditRequest {
   accounts?: readonly string[];
   /** Region to start in (DescribeTrails); default: the configured region. */
   region?: string;
+  /** Told as accounts complete (a chat message updated, a progress bar). */
+  progress?: AuditProgress;
+}
+
+/** An audit of several controls from one shared collection per account (`/cis 4 audit`). */
+export interface ControlsAuditRequest extends Omit<AuditRequest, 'control'> {
+  /** Control ids, e.g. every id of section 4 (`selectControls(['4'])`); unknown ids reject. */
+  controls: readonly string[];
 }
 
 export interface AuditOutcome {
@@ -21,6 +31,14 @@ export interface AuditOutcome {
   snapshots: AccountSnapshot[];
 }
 
+export interface ControlsAuditOutcome {
+  /** Per account a row of verdicts; no snapshots (they are dropped as each account is evaluated). */
+  report: ControlsReport;
+}
+
 export interface Auditor {
+  /** One control, with the snapshots kept (the remediation planner reads them). */
   audit(request: AuditRequest): Promise<AuditOutcome>;
+  /** Several controls (a section), each account collected once and shared by every control. */
+  auditControls(request: ControlsAuditRequest): Promise<ControlsAuditOutcome>;
 }

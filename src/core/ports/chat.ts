@@ -44,7 +44,11 @@ export interface ButtonClick {
   value: string;
 }
 
-/** Posts progress while a long operation (remediation) runs: adapters put these in the thread. */
+/**
+ * Progress while a long operation runs: a remediation's steps (adapters put them in the thread), or an
+ * audit's accounts (one card per completed account: adapters update one message at their platform's
+ * pace, `throttleProgress`, and replace it with the result).
+ */
 export type ProgressSink = (card: Card) => Promise<void>;
 
 export type ClickResult =
@@ -76,8 +80,11 @@ export interface AdapterRefusal {
 }
 
 export interface ChatCore {
-  /** Runs a parsed command. Slow work happens here, after the adapter acknowledged the request. */
-  run(command: Command, ctx: CommandContext): Promise<Card[]>;
+  /**
+   * Runs a parsed command. Slow work happens here, after the adapter acknowledged the request; an audit
+   * reports its progress to `progress` when given.
+   */
+  run(command: Command, ctx: CommandContext, progress?: ProgressSink): Promise<Card[]>;
   /** Handles a click on a button the core emitted. */
   click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult>;
   /** The level the core uses for a conversation when a command does not ask for one. */

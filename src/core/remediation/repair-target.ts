@@ -7,6 +7,7 @@
  */
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountFinding, LinkName } from '../evaluate/findings';
+import { topicKeyCheck } from '../evaluate/key-policy';
 import { cloudWatchCanPublish } from '../evaluate/topic-policy';
 import type { FactsRequest, RemediationFacts } from '../ports/remediation-runtime';
 import type { RemediationSettings } from '../settings';
@@ -54,8 +55,9 @@ export interface Located {
 
 /**
  * Would this topic carry the bot's alarm at once? In the log group's account and region (where the alarm
- * is created), existing (read), with a confirmed subscriber, and an access policy letting CloudWatch
- * publish. The one rule for reusing a topic, whether it was read by the audit or by the planner's facts.
+ * is created), existing (read), with a confirmed subscriber, an access policy letting CloudWatch publish,
+ * and, when encrypted, a key CloudWatch may use. The one rule for reusing a topic, whether it was read by
+ * the audit or by the planner's facts.
  */
 export function topicQualifiesForReuse(
   arn: string,
@@ -66,6 +68,9 @@ export function topicQualifiesForReuse(
   if (!ref || !topic || ref.accountId !== where.accountId || ref.region !== where.region) return false;
   if (!topic.attributes.ok || !topic.subscriptions.ok) return false;
   if (!topic.subscriptions.value.some((s) => s.confirmed)) return false;
+  // An encrypted topic qualifies only when its key is known to let CloudWatch in (key-policy.ts).
+  const key = topicKeyCheck(topic, where.accountId);
+  if (key && key.status !== 'allows') return false;
   return cloudWatchCanPublish(topic.attributes.value.Policy, arn, where.accountId).allows;
 }
 

@@ -1,6 +1,8 @@
 /**
  * KMS (AWS JSON 1.1, target prefix TrentService): DescribeKey (by key id, key ARN, alias name or alias
- * ARN), GetKeyPolicy and ListAliases (Limit 1..100, Marker/NextMarker with Truncated). The AWS-managed key
+ * ARN), GetKeyPolicy and ListAliases (Limit 1..100, Marker/NextMarker with Truncated), and the calls that
+ * can stop CloudWatch from publishing to an encrypted topic, each emitted as a chain-change event when it
+ * changes the key: PutKeyPolicy, DisableKey, ScheduleKeyDeletion (own customer keys only). The AWS-managed key
  * alias/aws/sns exists in every account and region with AWS's default policy (../kms-keys.ts). Keys of
  * another account are reachable only by ARN and only where their policy allows the caller; GetKeyPolicy
  * is never allowed across accounts (AWS: "Cross-account use: No"). An AccessDenied on GetKeyPolicy is
@@ -59,7 +61,8 @@ function describeKey(ctx: CallContext, input: Input) {
       Enabled: key.Enabled,
       Description: key.Description,
       KeyUsage: 'ENCRYPT_DECRYPT',
-      KeyState: key.Enabled ? 'Enabled' : 'Disabled',
+      KeyState: keyState(key),
+      ...(key.deletionDate ? { DeletionDate: key.deletionDate } : {}),
       Origin: 'AWS_KMS',
       KeyManager: key.KeyManager,
       CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
@@ -67,6 +70,65 @@ function describeKey(ctx: CallContext, input: Input) {
       EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
       MultiRegion: false,
     },
+  };
+}
+
+function keyState(key: KmsKeyState): string {
+  return key.deletionDate ? 'PendingDeletion' : key.Enabled ? 'Enabled' : 'Disabled';
+}
+
+/** A customer managed key of the caller's own account that the call may change. */
+function ownCustomerKey(ctx: CallContext, input: Input): KmsKeyState {
+  const key = keyFor(ctx, input, true);
+  if (key.KeyManager === 'AWS') {
+    throw new ApiError(
+      'UnsupportedOperationException',
+      `${key.Arn} is an AWS managed key and cannot be changed.`,
+    );
+  }
+  return key;
+}
+
+function putKeyPolicy(ctx: CallContext, input: Input) {
+  const key = ownCustomerKey(ctx, input);
+  const name = input.str('PolicyName') ?? 'default';
+  if (name !== 'default') throw notFound(`No such policy exists: ${name}`);
+  const policy = input.reqStr('Policy');
+  try {
+    JSON.parse(policy);
+  } catch {
+    throw new ApiError('MalformedPolicyDocumentException', 'The new key policy is not valid JSON.');
+  }
+  if (policy !== key.policy) {
+    key.policy = policy;
+    ctx.changed([key.Arn]);
+  }
+  return {};
+}
+
+function disableKey(ctx: CallContext, input: Input) {
+  const key = ownCustomerKey(ctx, input);
+  if (key.deletionDate) throw new ApiError('KMSInvalidStateException', `${key.Arn} is pending deletion.`);
+  if (key.Enabled) {
+    key.Enabled = false;
+    ctx.changed([key.Arn]);
+  }
+  return {};
+}
+
+function scheduleKeyDeletion(ctx: CallContext, input: Input) {
+  const key = ownCustomerKey(ctx, input);
+  const days = input.num('PendingWindowInDays') ?? 30;
+  checkRange((m) => new ApiError('ValidationException', m), 'pendingWindowInDays', days, 7, 30);
+  if (key.deletionDate) throw new ApiError('KMSInvalidStateException', `${key.Arn} is pending deletion.`);
+  key.Enabled = false;
+  key.deletionDate = new Date(Date.now() + days * 86_400_000);
+  ctx.changed([key.Arn]);
+  return {
+    KeyId: key.Arn,
+    DeletionDate: key.deletionDate,
+    KeyState: 'PendingDeletion',
+    PendingWindowInDays: days,
   };
 }
 
@@ -113,7 +175,14 @@ function listAliases(ctx: CallContext, input: Input) {
 export const kms: ServiceDef = {
   name: 'kms',
   iamPrefix: 'kms',
-  operations: { DescribeKey: describeKey, GetKeyPolicy: getKeyPolicy, ListAliases: listAliases },
+  operations: {
+    DescribeKey: describeKey,
+    GetKeyPolicy: getKeyPolicy,
+    ListAliases: listAliases,
+    PutKeyPolicy: putKeyPolicy,
+    DisableKey: disableKey,
+    ScheduleKeyDeletion: scheduleKeyDeletion,
+  },
   fail: (member, problem) =>
     new ApiError(
       'ValidationException',

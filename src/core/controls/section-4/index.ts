@@ -3,8 +3,8 @@
  * names and alarm settings are the CIS text's; v3.0.0 numbers section 4 the same way (checked against the
  * public Steampipe cis_v300/section_4 mapping), v1.2.0 had these as 3.x (3.1 unauthorized API calls, 3.2
  * sign-in without MFA, and so on; 4.15 Organizations did not exist then). 4.16 (Security Hub enabled) is
- * a `service` control, not a chain; issue 18 adds it here. Adding a control is adding its file and its
- * line here (ARCHITECTURE.md, "How to add a control").
+ * a `service` control, not a chain. Adding a control is adding its file and its line here
+ * (ARCHITECTURE.md, "How to add a control").
  */
 
 import type { Control } from '../types';
@@ -23,6 +23,7 @@ import { CIS_4_12 } from './4-12-network-gateway-changes';
 import { CIS_4_13 } from './4-13-route-table-changes';
 import { CIS_4_14 } from './4-14-vpc-changes';
 import { CIS_4_15 } from './4-15-organizations-changes';
+import { CIS_4_16 } from './4-16-security-hub-enabled';
 
 export const CIS_V4_SECTION_4: readonly Control[] = [
   CIS_4_1,
@@ -40,4 +41,5 @@ export const CIS_V4_SECTION_4: readonly Control[] = [
   CIS_4_13,
   CIS_4_14,
   CIS_4_15,
+  CIS_4_16,
 ];

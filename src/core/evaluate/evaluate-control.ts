@@ -1,0 +1,21 @@
+/**
+ * One control's finding for an account, from the account's one shared snapshot, by the control's kind:
+ * the chain evaluation (evaluate.ts) or a service check (service-checks.ts). Every control of a section
+ * audit is evaluated from the same snapshot, so the section costs one collection per account.
+ */
+import { type Control, unhandledKind } from '../controls/types';
+import type { AccountSnapshot } from '../snapshot';
+import { evaluate } from './evaluate';
+import type { AccountFinding } from './findings';
+import { evaluateService } from './service-checks';
+
+export function evaluateControl(control: Control, snap: AccountSnapshot): AccountFinding {
+  switch (control.kind) {
+    case 'metric-filter-chain':
+      return evaluate(control, snap);
+    case 'service':
+      return evaluateService(control, snap);
+    default:
+      return unhandledKind(control);
+  }
+}
