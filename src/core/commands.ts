@@ -18,7 +18,7 @@ export type Command =
 
 export const USAGE = [
   'Usage:',
-  '  <control> audit [--account ID[,ID...]] [--level error|info|verbose]   audit a control (4.1), a list (4.1,4.3) or a section (4)',
+  '  <control> audit [--account ID[,ID...]] [--level error|info|verbose]   audit a control, e.g. 4.1 audit (a list: 4.1,4.3 audit; the section: 4 audit)',
   '  <control> remediate [--account ID]                                   propose a fix for approval',
   '  <control> status [--account ID]                                      last audit results',
   '  history [--limit N]                                                  the audit log',
