@@ -9,9 +9,9 @@
  * as CommonJS, and only types are imported at the top): `cis-bot --help`, `pattern` and `iam-policy`
  * never load zod, the AWS SDK, SQLite or the sandbox.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AwsConfirmation } from './aws/confirm-pattern';
 import type { AwsSession, SdkClientConfig } from './aws/session';
 import type { Config } from './config/schema';
@@ -290,6 +290,8 @@ export function listCliAccounts(
 /** The open approval workflow and what it holds (session, store); close() releases them. */
 export interface CliRemediation {
   approvals: CoreApprovals;
+  /** The store the approvals are in (to find the approval a plan hash names). */
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -309,7 +311,7 @@ export async function openCliRemediation(
   try {
     const target = await openAwsTarget(config, settings, opts);
     closers.push(target.close);
-    const store = await openCliStore(config);
+    const store = await openCliStore(config, settings);
     closers.push(() => store.close());
     const { createCoreServices } = require('./runtime') as typeof import('./runtime');
     const { approvals } = createCoreServices({
@@ -319,7 +321,7 @@ export async function openCliRemediation(
       store,
       auditor: sessionAuditor(target, config.aws.concurrency),
     });
-    return { approvals, close };
+    return { approvals, store, close };
   } catch (error) {
     await close();
     throw error;
@@ -358,9 +360,18 @@ function sessionAuditor(target: AwsTarget, concurrency: number): Auditor {
 }
 
 /** `cis-bot history` and `remediate`: the configured store (SQLite file, or PostgreSQL database). */
-export function openCliStore(config: Config): Promise<Store> {
+export async function openCliStore(config: Config, settings: CliSettings = {}): Promise<Store> {
   const { openConfiguredStore } = require('./store') as typeof import('./store');
-  return openConfiguredStore(config.store);
+  const created = config.store.kind === 'sqlite' && !existsSync(config.store.path);
+  const store = await openConfiguredStore(config.store);
+  // A database file appearing in the working folder unannounced is a surprise: say where it is, once.
+  if (created && config.store.kind === 'sqlite') {
+    settings.stderr?.(
+      `cis-bot: created the database ${resolve(config.store.path)} (approvals and the audit log); ` +
+        'set CIS_BOT_DB or store.path in cis-bot.yaml to keep it elsewhere.\n',
+    );
+  }
+  return store;
 }
 
 async function openStoreAt(path: string): Promise<Store> {

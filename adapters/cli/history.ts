@@ -80,7 +80,7 @@ export async function recentEntries(
 }
 
 async function history(ctx: CliContext, opts: HistoryCliOptions): Promise<void> {
-  const store = await openCliStore(await loadCliConfig(ctx.io, opts.config));
+  const store = await openCliStore(await loadCliConfig(ctx.io, opts.config), ctx.io);
   try {
     const entries = await recentEntries(store, {
       limit: opts.limit,

@@ -50,7 +50,10 @@ async function cliWith(environment: NodeJS.ProcessEnv, ...argv: string[]): Promi
 
 test('remediate shows the plan with CLI equivalents and its hash, and exits 1', async () => {
   const r = await cli('remediate', '4.1', '--sandbox', scenarioFile);
-  expect(r.err).toBe('');
+  // The first command of the file creates its database, and says where it is.
+  expect(r.err).toBe(
+    `cis-bot: created the database ${env.CIS_BOT_DB} (approvals and the audit log); set CIS_BOT_DB or store.path in cis-bot.yaml to keep it elsewhere.\n`,
+  );
   expect(r.code).toBe(1);
   expect(r.out).toContain('CIS 4.1 remediation plan for account 111122223333');
   expect(r.out).toMatch(/Plan hash: [0-9a-f]{64}/);
@@ -64,7 +67,9 @@ test('remediate shows the plan with CLI equivalents and its hash, and exits 1', 
   expect(r.out).toContain(
     'aws cloudwatch put-metric-alarm --alarm-name unauthorized_api_calls_alarm --metric-name unauthorized_api_calls_metric --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --namespace CISBenchmark --alarm-actions arn:aws:sns:eu-west-2:111122223333:cis-security-alarms',
   );
-  expect(r.out).toContain('Run again with --approve');
+  expect(r.out).toMatch(
+    /To approve and execute exactly this plan .*\n {2}cis-bot remediate 4\.1 --account 111122223333 --approve [0-9a-f-]{36}\n/,
+  );
 });
 
 test('remediate --output json returns the plan and the approval request', async () => {

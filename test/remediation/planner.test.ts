@@ -18,6 +18,10 @@ import { type AccountSnapshot, probeOk } from '../../src/core/snapshot';
 import type { Scenario } from '../../src/sandbox';
 import { ACCOUNT, ALICE, compliantRegion, scenarioWith, startHarness } from './helpers';
 
+const otherBotAlarms = metricFilterControls()
+  .filter((c) => c.id !== '4.1')
+  .map((c) => c.defaults.alarmName);
+
 const control = getMetricFilterControl('4.1');
 const MGMT = '999988887777';
 const MEMBER = '111122223333';
@@ -119,10 +123,11 @@ describe('planRemediation (pure)', () => {
     expect(remediationFactsRequest(finding, snap, control, settings())).toEqual({
       accountId: MGMT,
       region: 'us-east-1',
-      alarmNames: ['unauthorized_api_calls_alarm'],
+      // The bot's alarm first, then every other chain control's bot-named alarm (topics worth reusing).
+      alarmNames: ['unauthorized_api_calls_alarm', ...otherBotAlarms],
       topicArns: [`arn:aws:sns:us-east-1:${MGMT}:cis-security-alarms`],
       // Nothing reusable in the snapshot, no topic_arn: the bot-named alarm's topics are read too.
-      alarmTopicsOf: ['unauthorized_api_calls_alarm'],
+      alarmTopicsOf: ['unauthorized_api_calls_alarm', ...otherBotAlarms],
     });
     const configured = settings({ topic_arn: `arn:aws:sns:us-east-1:${MGMT}:mine` });
     expect(remediationFactsRequest(finding, snap, control, configured)?.alarmTopicsOf).toBeUndefined();

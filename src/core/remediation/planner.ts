@@ -20,8 +20,10 @@
  * - Without topic_arn, a topic the chain's alarms already notify, in the target account and region, with
  *   a confirmed subscriber and a policy letting CloudWatch publish, is reused for the bot's alarm: no new
  *   topic and no subscription, and the chain holds as soon as the alarm is written. When the snapshot
- *   offers none, a topic the bot-named alarm already notifies (read into the facts: the audit does not
- *   read that alarm while no covering filter emits its metric) is reused by the same rule.
+ *   offers none, a topic a bot-named alarm already notifies (this control's, then every other chain
+ *   control's of the registry, read into the facts: the audit reads neither while no covering filter
+ *   emits their metrics) is reused by the same rule, so 4.2's plan reuses the topic 4.1's alarm already
+ *   notifies, and the other way round.
  * - A topic that already has a confirmed subscriber needs no subscription; otherwise the configured
  *   `remediation.subscription` is subscribed (an existing one for that endpoint, even pending, is reused),
  *   and without one the plan says to configure it.
@@ -39,7 +41,7 @@ import { filterStep } from './filter-step';
 import { accountErrorGuidance, errorLinkGuidance, unrepairedLinkGuidance } from './guidance';
 import { buildPlan } from './plan-assembly';
 import type { PlanParts, StepContext } from './plan-parts';
-import { locate, remediationNames } from './repair-target';
+import { botAlarmNames, locate, remediationNames } from './repair-target';
 import { topicSteps } from './topic-steps';
 import type { Guidance, Plan, PlanStep, PlanTarget } from './types';
 
@@ -78,7 +80,10 @@ export function planRemediation(
     return buildPlan(control, finding, baseTarget, [], guidance);
   }
   const names = remediationNames(control, settings);
-  const located = locate(finding, settings, snapshot, { facts, alarmName: names.alarmName });
+  const located = locate(finding, settings, snapshot, {
+    facts,
+    alarmNames: botAlarmNames(control, settings),
+  });
   if (!located.ok) {
     if (located.guidance) guidance.push(located.guidance);
     return buildPlan(control, finding, baseTarget, [], guidance);

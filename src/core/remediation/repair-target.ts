@@ -5,6 +5,7 @@
  * of the bot-named alarm, or topic_name).
  * Also what the planner needs read beyond the snapshot to plan there.
  */
+import { CONTROLS, type ControlRegistry, metricFilterControls } from '../controls/registry';
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountFinding, LinkName } from '../evaluate/findings';
 import { topicKeyCheck } from '../evaluate/key-policy';
@@ -120,18 +121,34 @@ export function botAlarmTopics(
 }
 
 /**
- * A topic the bot-named alarm already notifies that qualifies for reuse by the same rule as
- * `reusableTopic`, read by the facts' second round (or present in the snapshot).
+ * The alarms whose topics the planner may reuse, by name: this control's bot-named alarm first, then the
+ * bot-named alarms of every other chain control of the registry (an account where the bot, or someone
+ * following the CIS names, already wired 4.1 to a topic with a confirmed subscriber has its alarm topic).
+ * One rule for every control: 4.2's plan reuses 4.1's topic as 4.1's would reuse 4.2's.
+ */
+export function botAlarmNames(
+  control: MetricFilterControl,
+  settings: RemediationSettings,
+  registry: ControlRegistry = CONTROLS,
+): string[] {
+  const others = metricFilterControls(registry).filter((c) => c.id !== control.id);
+  return [...new Set([control, ...others].map((c) => remediationNames(c, settings).alarmName))];
+}
+
+/**
+ * A topic one of the bot-named alarms (`botAlarmNames`, in that order) already notifies that qualifies
+ * for reuse by the same rule as `reusableTopic`, read by the facts' second round (or present in the
+ * snapshot).
  */
 export function reusableBotAlarmTopic(
   facts: RemediationFacts,
   snapshot: AccountSnapshot,
-  alarmName: string,
+  alarmNames: readonly string[],
   where: { accountId: string; region: string },
 ): string | undefined {
-  return botAlarmTopics(facts, alarmName, where).find((arn) =>
-    topicQualifiesForReuse(arn, facts.topics[arn] ?? snapshot.topics[arn], where),
-  );
+  return alarmNames
+    .flatMap((name) => botAlarmTopics(facts, name, where))
+    .find((arn) => topicQualifiesForReuse(arn, facts.topics[arn] ?? snapshot.topics[arn], where));
 }
 
 /** Where the repair happens and with which topic, when the broken link is one the bot repairs. */
@@ -139,8 +156,8 @@ export function locate(
   finding: AccountFinding,
   settings: RemediationSettings,
   snapshot: AccountSnapshot,
-  /** The planner's facts and the bot's alarm name: a topic that alarm notifies may be reused. */
-  reuse?: { facts: RemediationFacts; alarmName: string },
+  /** The planner's facts and the bot-named alarms (`botAlarmNames`): a topic they notify may be reused. */
+  reuse?: { facts: RemediationFacts; alarmNames: readonly string[] },
 ): { ok: true; value: Located } | { ok: false; guidance?: Guidance } {
   if (finding.status !== 'NON_COMPLIANT' || !finding.brokenLink) return { ok: false };
   const broken = finding.brokenLink;
@@ -159,14 +176,15 @@ export function locate(
   }
   // A broken subscription is repaired on the chain's own topic; otherwise a configured topic_arn (the
   // operator's explicit choice), else a topic the chain's alarms already notify that has a confirmed
-  // subscriber (reuse what exists: no new topic, no subscription), else one the bot-named alarm already
-  // notifies that qualifies the same way (read beyond the snapshot), else the topic named topic_name.
+  // subscriber (reuse what exists: no new topic, no subscription), else one a bot-named alarm (this
+  // control's, then the other chain controls') already notifies that qualifies the same way (read beyond
+  // the snapshot), else the topic named topic_name.
   const topicArn =
     broken === 'subscription' && finding.chain.topicArn
       ? finding.chain.topicArn
       : (settings.topic_arn ??
         reusableTopic(finding, snapshot, lg) ??
-        (reuse ? reusableBotAlarmTopic(reuse.facts, snapshot, reuse.alarmName, lg) : undefined) ??
+        (reuse ? reusableBotAlarmTopic(reuse.facts, snapshot, reuse.alarmNames, lg) : undefined) ??
         `arn:${lg.partition}:sns:${lg.region}:${lg.accountId}:${settings.topic_name}`);
   const topic = parseTopicArn(topicArn);
   if (!topic || topic.region !== lg.region || topic.accountId !== lg.accountId) {
@@ -210,6 +228,7 @@ export function remediationFactsRequest(
   snapshot: AccountSnapshot,
   control: MetricFilterControl,
   settings: RemediationSettings,
+  registry: ControlRegistry = CONTROLS,
 ): FactsRequest | undefined {
   const located = locate(finding, settings, snapshot);
   if (!located.ok) return undefined;
@@ -218,11 +237,14 @@ export function remediationFactsRequest(
   const ownTopic = value.broken === 'subscription';
   const followAlarm =
     !ownTopic && settings.topic_arn === undefined && reusableTopic(finding, snapshot, value) === undefined;
+  // The bot's own alarm is read to plan its step; with no topic to reuse yet, the other chain controls'
+  // bot-named alarms too, and the topics all of them notify.
+  const followed = followAlarm ? botAlarmNames(control, settings, registry) : [];
   return {
     accountId: value.accountId,
     region: value.region,
-    alarmNames: ownTopic ? [] : [names.alarmName],
+    alarmNames: ownTopic ? [] : [...new Set([names.alarmName, ...followed])],
     topicArns: snapshot.topics[value.topicArn] ? [] : [value.topicArn],
-    ...(followAlarm ? { alarmTopicsOf: [names.alarmName] } : {}),
+    ...(followAlarm ? { alarmTopicsOf: followed } : {}),
   };
 }
