@@ -184,20 +184,24 @@ async function runCommand(
 /** Bolt listener for `/cis`. */
 export function commandListener(deps: HandlerDeps) {
   return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
-    // Slack allows three seconds: acknowledge before anything that can be slow (AWS, Slack API calls).
+    // Slack allows three seconds: acknowledge before anything else (the request was verified and checked
+    // against replays before Bolt saw it). Every command is read-only or only asks for an approval, so it
+    // is queued in memory and runs after the acks of the requests arriving with it.
     await ack();
     deps.logger.info({ event: 'slack.command.acked', user: command.user_id, channel: command.channel_id });
     await deps.track(
-      runCommand(deps, command, respond, client).catch(async (error: unknown) => {
-        const text = safeErrorMessage(error, deps.logger, {
-          user: command.user_id,
-          channel: command.channel_id,
-        });
-        await respond({ response_type: 'ephemeral', text: escapeMrkdwn(text) }).catch(
-          (respondError: unknown) =>
-            deps.logger.warn({ event: 'slack.command.error_not_shown', error: respondError }),
-        );
-      }),
+      deps.queue
+        .run(() => runCommand(deps, command, respond, client))
+        .catch(async (error: unknown) => {
+          const text = safeErrorMessage(error, deps.logger, {
+            user: command.user_id,
+            channel: command.channel_id,
+          });
+          await respond({ response_type: 'ephemeral', text: escapeMrkdwn(text) }).catch(
+            (respondError: unknown) =>
+              deps.logger.warn({ event: 'slack.command.error_not_shown', error: respondError }),
+          );
+        }),
     );
   };
 }

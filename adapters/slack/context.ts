@@ -7,6 +7,7 @@ import type { Logger } from '@slack/bolt';
 import type { Config } from '../../src/config/schema';
 import type { Actor, AdapterRefusal, ChatCore, CommandContext } from '../../src/core/ports/chat';
 import type { GroupResolver } from './user-groups';
+import type { WorkQueue } from './work-queue';
 import { isFromWorkspace, type RequestOrigin, type Workspace } from './workspace';
 
 export interface HandlerDeps {
@@ -16,6 +17,8 @@ export interface HandlerDeps {
   groupsOf: GroupResolver;
   /** Registers work that continues after the ack, so `idle()` and `stop()` can wait for it. */
   track<T>(work: Promise<T>): Promise<T>;
+  /** Where slash commands wait after their ack (adapters/slack/work-queue.ts). */
+  queue: WorkQueue;
   /** The workspace `auth.test` named at init(); undefined before (every request is then refused). */
   workspace(): Workspace | undefined;
   /** An audit running longer than this shows its progress (default PROGRESS_AFTER_MS). */

@@ -21,11 +21,19 @@ import { boltLogger } from './log';
 import { createSlackPoster } from './poster';
 import { memoryOnceKeys, type OnceKeys, slackRequestGuard } from './request-guard';
 import { createGroupResolver } from './user-groups';
+import { createWorkQueue } from './work-queue';
 import { type Workspace, workspaceFromAuthTest } from './workspace';
 
 /** The path Slack posts commands and interactivity to (the manifest's request URLs). */
 export const SLACK_EVENTS_PATH = '/slack/events';
 export const SLASH_COMMAND = '/cis';
+/**
+ * Slash commands run at once after their ack, at most (each audit has its own account concurrency): enough
+ * to keep AWS's latency overlapped, few enough that a burst of commands is acknowledged before their work
+ * takes the CPU.
+ */
+const COMMANDS_AT_ONCE = 16;
+
 /** The core's buttons; `#n` suffixes keep action ids unique within a block. */
 export const ACTION_PATTERN = /^cis:/;
 
@@ -159,6 +167,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     },
     workspace: () => workspace,
     ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
+    queue: createWorkQueue(COMMANDS_AT_ONCE),
   };
   app.command(SLASH_COMMAND, commandListener(deps));
   app.action<BlockAction>(ACTION_PATTERN, actionListener(deps));

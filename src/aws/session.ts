@@ -124,6 +124,8 @@ export interface SessionOptions {
   clientConfig?: SdkClientConfig;
   /** Max sockets of the shared agent (default 256). */
   maxSockets?: number;
+  /** Client sets (one per credentials, account and region) kept for reuse (default 64, the most accounts audited at once). */
+  maxClientSets?: number;
   /** Where refused credentials are reported (a role's session dropped and assumed again). */
   logger?: Logger;
 }
@@ -147,6 +149,7 @@ export class AwsSession implements ClientFactory {
   private readonly options: SessionOptions;
   private readonly clientConfig: SdkClientConfig;
   private readonly clients = new Map<string, LazyClients>();
+  private readonly maxClientSets: number;
   private readonly assumed = new Map<string, Promise<CachedCredentials>>();
   private readonly roleAccounts: Set<string>;
   private baseSts?: STSClient;
@@ -159,6 +162,7 @@ export class AwsSession implements ClientFactory {
     this.options = options;
     this.region = options.region;
     this.roleAccounts = new Set(options.roleAccounts ?? []);
+    this.maxClientSets = options.maxClientSets ?? 64;
     const maxSockets = options.maxSockets ?? 256;
     this.agents = {
       http: new HttpAgent({ keepAlive: true, maxSockets }),
@@ -220,11 +224,24 @@ export class AwsSession implements ClientFactory {
     };
   }
 
+  /**
+   * The clients of one (credentials, account, region), kept for the accounts in use only: the least
+   * recently used set is dropped past `maxClientSets`, so an audit of hundreds of accounts does not keep
+   * four SDK clients (their middleware stacks and resolved configuration) per account for the life of the
+   * process. A dropped set is not destroyed: its sockets belong to the shared agents, and a call still
+   * running on it finishes; the next call for that account builds a new set.
+   */
   private cached(key: string, make: () => LazyClients): LazyClients {
     let c = this.clients.get(key);
-    if (!c) {
+    if (c) {
+      this.clients.delete(key);
+    } else {
       c = make();
-      this.clients.set(key, c);
+    }
+    this.clients.set(key, c);
+    for (const oldest of this.clients.keys()) {
+      if (this.clients.size <= this.maxClientSets) break;
+      this.clients.delete(oldest);
     }
     return c;
   }
