@@ -7,7 +7,7 @@
  * remote AWS endpoint); the gap between the two is the sandbox's own CPU.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -247,6 +247,57 @@ async function measure(
   };
 }
 
+/**
+ * Peak RSS of the product itself auditing `n` accounts with the sandbox in its process: the built CLI
+ * (bin/cis-bot.js, as users run it) in a child process, whose high-water mark (VmHWM, Linux) is read
+ * until it exits. The rows above measure this harness's own process, which also holds tsx's compiler
+ * and the earlier cases' heap.
+ */
+async function cliProcessPeak(
+  scenario: Scenario,
+  n: number,
+): Promise<{ peakRssMb: number; wallMs: number; compliant: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cis-bot-bench-'));
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(file, stringify(scenario));
+  const root = join(__dirname, '..');
+  const accounts = Array.from({ length: n }, (_, i) => accountId(i + 1)).join(',');
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin', 'cis-bot.js'),
+      'audit',
+      '4.1',
+      '--sandbox',
+      file,
+      '--accounts',
+      accounts,
+      '--concurrency',
+      '64',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  let peakKb = 0;
+  const poll = setInterval(() => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      if (hwm) peakKb = Math.max(peakKb, Number(hwm));
+    } catch {
+      // exited between two polls
+    }
+  }, 2);
+  await new Promise((resolve) => child.once('exit', resolve));
+  clearInterval(poll);
+  rmSync(dir, { recursive: true, force: true });
+  const compliant = Number(/(\d+) of \d+ accounts compliant/.exec(out)?.[1] ?? 0);
+  return { peakRssMb: Math.round(peakKb / 1024), wallMs: Math.round(performance.now() - t0), compliant };
+}
+
 export async function benchAudit(log: (line: string) => void = console.log): Promise<Measure[]> {
   const latencyMs = 50;
   const n = 200;
@@ -273,6 +324,7 @@ export async function benchAudit(log: (line: string) => void = console.log): Pro
   } finally {
     await remote.close();
   }
+  const cli = await cliProcessPeak(scenario, all.length);
   log(
     `audit benchmark: CIS 4.1, sandbox with ${latencyMs} ms latency per call (API calls: logical, retries excluded)`,
   );
@@ -305,6 +357,9 @@ export async function benchAudit(log: (line: string) => void = console.log): Pro
     );
   }
   log(`process maxRSS (resourceUsage): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  log(
+    `peak RSS, ${n} accounts in-process, as shipped (node bin/cis-bot.js audit --sandbox, concurrency 64, latency 0, its own process): ${cli.peakRssMb} MB in ${cli.wallMs} ms (${cli.compliant}/${n} compliant); before issue 16: 226-323 MB (the rows above, this harness under tsx)`,
+  );
   log('bound = sequential round trips of one account x latency x ceil(accounts / concurrency)');
   return results;
 }

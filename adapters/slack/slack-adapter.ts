@@ -32,7 +32,7 @@ export const SLASH_COMMAND = '/cis';
  * to keep AWS's latency overlapped, few enough that a burst of commands is acknowledged before their work
  * takes the CPU.
  */
-const COMMANDS_AT_ONCE = 16;
+const COMMANDS_AT_ONCE = 32;
 
 /** The core's buttons; `#n` suffixes keep action ids unique within a block. */
 export const ACTION_PATTERN = /^cis:/;
@@ -96,6 +96,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     );
   }
   const logger = boltLogger(options.logger, config.env.logLevel);
+  const queue = createWorkQueue({ concurrency: COMMANDS_AT_ONCE });
 
   let receiver = options.receiver;
   let expressApp: Application | undefined;
@@ -119,6 +120,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         detail: 'no store given: replays are remembered by this process only',
       });
     }
+    // Queued commands wait while Slack requests are in progress: acks first.
+    expressApp.post(SLACK_EVENTS_PATH, (_req, res, next) => {
+      queue.requestStarted();
+      res.once('close', () => queue.requestFinished());
+      next();
+    });
     // Before Bolt's own route: the authoritative signature, window and replay check; hands Bolt the raw body.
     expressApp.post(
       SLACK_EVENTS_PATH,
@@ -145,6 +152,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     logger,
     // auth.test runs in start(), where a refused token becomes a clear start-up error.
     deferInitialization: true,
+    // No conversation store: cis-bot keeps no per-conversation state in Bolt, and its lookup on every
+    // request was a good part of the work done before an ack.
+    convoStore: false,
     clientOptions: {
       ...(slackEnv.apiUrl ? { slackApiUrl: withSlash(slackEnv.apiUrl) } : {}),
       // A few quick retries on network errors and 429s (the client waits out Retry-After), not the
@@ -167,7 +177,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     },
     workspace: () => workspace,
     ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
-    queue: createWorkQueue(COMMANDS_AT_ONCE),
+    queue,
   };
   app.command(SLASH_COMMAND, commandListener(deps));
   app.action<BlockAction>(ACTION_PATTERN, actionListener(deps));
