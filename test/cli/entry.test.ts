@@ -4,13 +4,13 @@
  * no warning a user cannot act on (the AWS SDK's Node-version notice), colour only on request or on a
  * terminal, the code cache written once and reused; and, in-process, --color / NO_COLOR / --quiet.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '../../adapters/cli/main';
+import { runCli } from '../../adapters/cli/main';
 import { version } from '../../package.json';
 import { bundledScenario } from '../../src/sandbox-run';
+import { cliSink, runProcess } from '../support/cli-process';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'cis-bot.js');
@@ -18,22 +18,10 @@ const DEMO = bundledScenario('audit-demo');
 const ESC = '\u001b[';
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      // No AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED here (test/setup-env.js sets it for jest).
-      env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
+  // No AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED here (test/setup-env.js sets it for jest).
+  return runProcess(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
   });
 }
 
@@ -93,21 +81,7 @@ describe('bin/cis-bot.js', () => {
   });
 });
 
-function sink(env: NodeJS.ProcessEnv = {}, isTty = false): CliIo & { out: string; err: string } {
-  const s = {
-    out: '',
-    err: '',
-    env,
-    isTty,
-    stdout(t: string) {
-      s.out += t;
-    },
-    stderr(t: string) {
-      s.err += t;
-    },
-  };
-  return s;
-}
+const sink = cliSink;
 
 describe('colour and --quiet (in-process)', () => {
   const audit = ['audit', '4.1', '--sandbox', DEMO, '--accounts', '111111111111,333333333333'];

@@ -4,12 +4,12 @@
  * (the SDK alone says "no credentials"); `--profile NAME` picks the profile's credentials and region,
  * reaching the sandbox at AWS_ENDPOINT_URL like any AWS-compatible endpoint.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
 import { bundledScenario } from '../../src/sandbox-run';
+import { runProcess } from '../support/cli-process';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'cis-bot.js');
 const home = mkdtempSync(join(tmpdir(), 'cis-bot-profile-'));
@@ -34,27 +34,15 @@ afterAll(async () => {
 });
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: home,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: home,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL: sandbox.endpoint,
-        ...env,
-      },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
+  return runProcess(process.execPath, [BIN, ...args], {
+    cwd: home,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL: sandbox.endpoint,
+      ...env,
+    },
   });
 }
 

@@ -7,26 +7,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CliIo, runCli } from '../../adapters/cli/main';
+import { runCli } from '../../adapters/cli/main';
 import type { AuditReport } from '../../src/core/evaluate';
 import { bundledScenario } from '../../src/sandbox-run';
+import { cliSink } from '../support/cli-process';
 
 const DEMO = bundledScenario('audit-demo');
 
-function sink(env: NodeJS.ProcessEnv = {}): CliIo & { out: string; err: string } {
-  const s = {
-    out: '',
-    err: '',
-    env,
-    stdout(t: string) {
-      s.out += t;
-    },
-    stderr(t: string) {
-      s.err += t;
-    },
-  };
-  return s;
-}
+const sink = cliSink;
 
 /** The sequence numbers of `#N` history lines, in printed order. */
 const seqs = (text: string) => [...text.matchAll(/^#(\d+) /gm)].map((m) => Number(m[1]));
