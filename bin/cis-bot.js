@@ -5,7 +5,7 @@
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const { homedir } = require('node:os');
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
 const bundle = join(__dirname, '..', 'dist', 'cli.cjs');
@@ -29,7 +29,15 @@ function cachePath(source) {
 /** Writes the cache atomically and drops caches of older bundles; a cache that cannot be written is skipped. */
 function saveCache(script, { dir, prefix, file }) {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The cache folder and its parent only, one at a time: a recursive mkdir can loop forever on a path
+    // like /proc/x, and an exit must never hang on a cache.
+    for (const folder of [dirname(dir), dir]) {
+      try {
+        mkdirSync(folder, { mode: 0o700 });
+      } catch (error) {
+        if (error.code !== 'EEXIST') throw error;
+      }
+    }
     for (const name of readdirSync(dir)) {
       if (name.startsWith('cli-') && name.endsWith('.v8') && !name.startsWith(prefix)) {
         rmSync(join(dir, name), { force: true });

@@ -78,6 +78,9 @@ describe('bin/cis-bot.js', () => {
     // A cache folder under a file: neither read nor written.
     const r = await run(['--version'], { HOME: '/nonexistent/home', XDG_CACHE_HOME: '/dev/null/cache' });
     expect(r).toEqual({ code: 0, out: `${version}\n`, err: '' });
+    // A folder no mkdir can make (a recursive mkdir used to loop forever there, at exit).
+    const proc = await run(['--version'], { HOME: '/nonexistent/home', XDG_CACHE_HOME: '/proc/cis-bot' });
+    expect(proc).toEqual({ code: 0, out: `${version}\n`, err: '' });
   });
 });
 
