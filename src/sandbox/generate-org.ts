@@ -7,7 +7,7 @@
  * an account's regions are built on first access, so 1,000 accounts start in milliseconds and only the
  * accounts a run reads take memory.
  */
-import { metricFilterControls } from '../core/controls';
+import { type MetricAlarmDefaults, metricFilterControls } from '../core/controls';
 import { ConfigError } from '../core/errors';
 import { addOu } from './build-org';
 import { buildRegion } from './build-region';
@@ -21,19 +21,8 @@ import {
   type SandboxState,
 } from './state';
 
-interface ChainControl {
-  pattern: string;
-  filterName: string;
-  metricName: string;
-  metricNamespace: string;
-  metricValue: string;
-  alarmName: string;
-  statistic: 'Sum';
-  period: number;
-  threshold: number;
-  comparisonOperator: 'GreaterThanOrEqualToThreshold';
-  evaluationPeriods: number;
-}
+/** A control's CIS pattern with its remediation defaults: what the generated chain is built from. */
+type ChainControl = MetricAlarmDefaults & { pattern: string };
 
 /** The metric-filter-chain controls of the registry, read through its public catalogue. */
 function chainControls(): ChainControl[] {

@@ -101,22 +101,28 @@ export function accountCard(
   };
 }
 
+/** The counts per status of a summary, one field each: every summary card shows them alike. */
+export function statusCountFields(s: {
+  compliant: number;
+  nonCompliant: number;
+  error: number;
+}): CardElement {
+  return {
+    type: 'fields',
+    fields: [
+      { label: 'Compliant', value: String(s.compliant) },
+      { label: 'Non-compliant', value: String(s.nonCompliant) },
+      { label: 'Error', value: String(s.error) },
+    ],
+  };
+}
+
 /** The summary card (info and above). */
 export function summaryCard(report: AuditReport, level: NotificationLevel): Card {
   const s = report.summary;
   const compliant = report.accounts.filter((a) => a.status === 'COMPLIANT');
   const headline = `CIS ${report.control} audit: ${s.compliant} of ${s.total} account${s.total === 1 ? '' : 's'} compliant`;
-  const elements: CardElement[] = [
-    { type: 'heading', text: headline },
-    {
-      type: 'fields',
-      fields: [
-        { label: 'Compliant', value: String(s.compliant) },
-        { label: 'Non-compliant', value: String(s.nonCompliant) },
-        { label: 'Error', value: String(s.error) },
-      ],
-    },
-  ];
+  const elements: CardElement[] = [{ type: 'heading', text: headline }, statusCountFields(s)];
   if (compliant.length > 0) {
     elements.push({ type: 'text', text: `Compliant: ${compliant.map(accountName).join(', ')}` });
   }

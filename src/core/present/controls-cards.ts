@@ -14,7 +14,7 @@ import type { AccountResults, ControlsReport } from '../evaluate/controls-report
 import { type AccountFinding, type AccountStatus, SERVICE_CHECKS } from '../evaluate/findings';
 import { type NotificationLevel, shows } from '../levels';
 import { ACTION_REMEDIATE } from '../ports/chat';
-import { accountName, STATUS_WORD } from './audit-cards';
+import { accountName, STATUS_WORD, statusCountFields } from './audit-cards';
 
 export interface ControlsPresentOptions {
   /** Add "Propose a fix" buttons for failing chain controls to the account cards. */
@@ -70,14 +70,7 @@ export function controlsSummaryCard(report: ControlsReport, level: NotificationL
   const headline = `${label} audit: ${s.compliant.toLocaleString('en-US')} of ${plural(s.total, 'account')} compliant on every control`;
   const elements: CardElement[] = [
     { type: 'heading', text: headline },
-    {
-      type: 'fields',
-      fields: [
-        { label: 'Compliant', value: String(s.compliant) },
-        { label: 'Non-compliant', value: String(s.nonCompliant) },
-        { label: 'Error', value: String(s.error) },
-      ],
-    },
+    statusCountFields(s),
     {
       type: 'table',
       columns: ['Control', 'Compliant', 'Non-compliant', 'Error'],
