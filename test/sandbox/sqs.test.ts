@@ -404,10 +404,16 @@ describe('SQS and the stopping sandbox', () => {
     await eventually(() => own.calls.length > 0);
     await own.close();
     // Bounded well below the 20 s wait: a poll that ignored the stop would still be waiting here.
+    let bound: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       polling,
-      new Promise((r) => setTimeout(() => r('still waiting'), 15_000)),
+      new Promise((r) => {
+        bound = setTimeout(() => r('still waiting'), 15_000);
+      }),
     ]);
+    // The bound is cleared so jest exits by itself right after the suite.
+    clearTimeout(bound);
+    sqs.destroy();
     expect(['answered', 'failed']).toContain(outcome);
   });
 });
