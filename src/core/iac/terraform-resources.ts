@@ -7,7 +7,6 @@
 import { type HclBlock, type HclBodyItem, type HclExpr, hcl } from './hcl';
 import { commentLines, type JsonValue, type Resource, type Str } from './model';
 import { terraformName } from './names';
-import type { TerraformContext } from './terraform';
 
 type Item = HclBodyItem | undefined;
 
@@ -21,6 +20,17 @@ function block(type: string, label: string, body: Item[], comment: string[] = []
 }
 
 /** Attribute builders that skip unset values. */
+/** How a resource writer turns model values into HCL expressions. */
+export interface TerraformContext {
+  str(value: Str): HclExpr;
+  /** `jsonencode({...})` of a JSON document, references included. */
+  json(value: JsonValue): HclExpr;
+  /** The `provider = aws.<alias>` line every block carries. */
+  provider(region: string): HclBodyItem;
+  /** The reference to a resource of this document: `aws_sqs_queue.events.arn`. */
+  address(resource: Resource): string;
+}
+
 function attributes(ctx: TerraformContext) {
   const set =
     <T>(make: (value: T) => HclExpr) =>

@@ -6,11 +6,11 @@
  * document replaces gets an `import` block (Terraform >= 1.5) so Terraform adopts it before updating it
  * instead of failing or silently overwriting. Pure.
  */
-import { type HclBlock, type HclBodyItem, type HclExpr, hcl, hclFile } from './hcl';
-import type { IacDocument, Input, JsonValue, Output, Resource, Str } from './model';
+import { type HclBlock, type HclExpr, hcl, hclFile } from './hcl';
+import type { IacDocument, Input, JsonValue, Output, Resource } from './model';
 import { Ref } from './model';
 import { providerAlias, terraformName } from './names';
-import { terraformResourceBlocks } from './terraform-resources';
+import { type TerraformContext, terraformResourceBlocks } from './terraform-resources';
 import {
   asText,
   type DocNode,
@@ -35,17 +35,6 @@ const TF: Record<DocNode['kind'], { type: string; attributes: Record<string, str
   'iam-role': { type: 'aws_iam_role', attributes: { arn: 'arn', name: 'name' } },
   'iam-managed-policy': { type: 'aws_iam_policy', attributes: { arn: 'arn', name: 'name' } },
 };
-
-/** How a resource writer turns model values into HCL expressions. */
-export interface TerraformContext {
-  str(value: Str): HclExpr;
-  /** `jsonencode({...})` of a JSON document, references included. */
-  json(value: JsonValue): HclExpr;
-  /** The `provider = aws.<alias>` line every block carries. */
-  provider(region: string): HclBodyItem;
-  /** The reference to a resource of this document: `aws_sqs_queue.events.arn`. */
-  address(resource: Resource): string;
-}
 
 function makeContext(index: DocumentIndex): TerraformContext {
   const refText = (r: Ref): string => {

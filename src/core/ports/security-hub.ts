@@ -7,9 +7,31 @@
 import { CisBotError } from '../errors';
 import type { AuditReport } from '../evaluate/findings';
 import type { AsffFinding, HubTarget, PriorFinding } from '../report/asff';
-import type { ExportSummary } from '../report/security-hub-export';
 
 export type { AsffFinding, HubTarget, PriorFinding };
+
+export interface ExportFailure {
+  id: string;
+  control: string;
+  accountId: string;
+  code: string;
+  message: string;
+  /** How many times it was sent (0: not sent, the export stopped before it). */
+  attempts: number;
+}
+
+export interface ExportSummary {
+  /** Absent when cis-bot could not tell which account it runs as. */
+  hub?: HubTarget;
+  findings: number;
+  imported: number;
+  failed: ExportFailure[];
+  calls: { getFindings: number; batchImportFindings: number };
+  /** Findings sent again after a transient refusal. */
+  resent: number;
+  /** Why the export stopped early (a call failed as a whole), if it did. */
+  stopped?: string;
+}
 
 /** A finding Security Hub refused in an otherwise accepted call (BatchImportFindings' FailedFindings). */
 export interface ImportFailure {

@@ -14,6 +14,8 @@
  */
 import { CisBotError } from '../errors';
 import {
+  type ExportFailure,
+  type ExportSummary,
   type ImportFailure,
   type PriorFindings,
   SecurityHubError,
@@ -22,6 +24,8 @@ import {
 import { type AsffFinding, asffFindings, type HubTarget } from './asff';
 import { findingId } from './finding-id';
 import type { ControlResult, ReportRun } from './results';
+
+export type { ExportFailure, ExportSummary };
 
 /** BatchImportFindings takes 1 to 100 findings a call. */
 export const IMPORT_BATCH_LIMIT = 100;
@@ -38,29 +42,6 @@ export const RETRYABLE_IMPORT_CODES: ReadonlySet<string> = new Set([
   'TooManyRequestsException',
   'LimitExceededException',
 ]);
-
-export interface ExportFailure {
-  id: string;
-  control: string;
-  accountId: string;
-  code: string;
-  message: string;
-  /** How many times it was sent (0: not sent, the export stopped before it). */
-  attempts: number;
-}
-
-export interface ExportSummary {
-  /** Absent when cis-bot could not tell which account it runs as. */
-  hub?: HubTarget;
-  findings: number;
-  imported: number;
-  failed: ExportFailure[];
-  calls: { getFindings: number; batchImportFindings: number };
-  /** Findings sent again after a transient refusal. */
-  resent: number;
-  /** Why the export stopped early (a call failed as a whole), if it did. */
-  stopped?: string;
-}
 
 export interface ExportOptions {
   /** Attempts per finding refused with a retryable code (default 3). */
