@@ -5,6 +5,7 @@
  */
 import type { Platform } from '../core/ports/chat';
 import type {
+  ActorRef,
   Approval,
   ApprovalPatch,
   ApprovalQuery,
@@ -17,9 +18,13 @@ import type {
   AuditRunRecord,
   AuditRunStore,
   ConversationRefStore,
+  ExceptionQuery,
+  ExceptionRecord,
+  ExceptionStore,
   LeaseRecord,
   LeaseStore,
   NewApproval,
+  NewException,
   OnceKeyStore,
   PlanRecord,
   PlanStore,
@@ -40,6 +45,7 @@ export interface StoreParts {
   conversations: ConversationRefStore;
   onceKeys: OnceKeyStore;
   leases: LeaseStore;
+  exceptions: ExceptionStore;
 }
 
 export abstract class PartsStore implements Store {
@@ -148,5 +154,19 @@ export abstract class PartsStore implements Store {
   }
   getLease(key: string): Promise<LeaseRecord | undefined> {
     return this.parts.leases.getLease(key);
+  }
+
+  // ---- exceptions ---------------------------------------------------------------------------------
+  saveException(exception: NewException): Promise<ExceptionRecord> {
+    return this.parts.exceptions.saveException(exception);
+  }
+  getException(id: string): Promise<ExceptionRecord | undefined> {
+    return this.parts.exceptions.getException(id);
+  }
+  listExceptions(query?: ExceptionQuery): Promise<ExceptionRecord[]> {
+    return this.parts.exceptions.listExceptions(query);
+  }
+  revokeException(id: string, by: ActorRef, at: string): Promise<ExceptionRecord | undefined> {
+    return this.parts.exceptions.revokeException(id, by, at);
   }
 }

@@ -15,7 +15,11 @@ import type {
   AuditRunRecord,
   AuditTrigger,
   ConversationPointer,
+  ExceptionDeviation,
+  ExceptionQuery,
+  ExceptionRecord,
   LeaseRecord,
+  NewException,
   PlanRecord,
   ScheduleRunRecord,
   StoredConversationRef,
@@ -341,4 +345,73 @@ export function leaseValues(
   }
   const nowMs = ms(now, 'now');
   return { values: [key, owner, iso(now, 'now'), nowMs + Math.ceil(ttlMs)], nowMs };
+}
+
+// ---- exceptions -----------------------------------------------------------------------------------
+
+/** The columns an exception is inserted with, in this order (`exceptionValues`). */
+export const EXCEPTION_COLUMNS =
+  'id, control, account_id, reason, until_date, expires_at, requested_by, approved_by, granted_at, deviation' as const;
+
+export interface ExceptionRow {
+  id: string;
+  control: string;
+  account_id: string;
+  reason: string;
+  until_date: string;
+  expires_at: TimeColumn;
+  requested_by: string;
+  approved_by: string;
+  granted_at: TimeColumn;
+  deviation: string | null;
+  revoked_at: TimeColumn | null;
+  revoked_by: string | null;
+}
+
+export function exceptionFromRow(row: ExceptionRow): ExceptionRecord {
+  const record: ExceptionRecord = {
+    id: row.id,
+    control: row.control,
+    accountId: row.account_id,
+    reason: row.reason,
+    until: row.until_date,
+    expiresAt: timeOut(row.expires_at),
+    requestedBy: fromJson(row.requested_by) as ActorRef,
+    approvedBy: fromJson(row.approved_by) as ActorRef,
+    grantedAt: timeOut(row.granted_at),
+  };
+  if (row.deviation !== null) record.deviation = fromJson(row.deviation) as ExceptionDeviation;
+  if (row.revoked_at !== null) record.revokedAt = timeOut(row.revoked_at);
+  if (row.revoked_by !== null) record.revokedBy = fromJson(row.revoked_by) as ActorRef;
+  return record;
+}
+
+export function exceptionValues(e: NewException): unknown[] {
+  if (!/^\d{4}-\d\d-\d\d$/.test(e.until)) {
+    throw new StoreError(`an exception's until must be a date (YYYY-MM-DD), not ${e.until}`);
+  }
+  return [
+    e.id,
+    e.control,
+    e.accountId,
+    e.reason,
+    e.until,
+    iso(e.expiresAt, 'expiresAt'),
+    toJson(e.requestedBy, 'requestedBy'),
+    toJson(e.approvedBy, 'approvedBy'),
+    iso(e.grantedAt, 'grantedAt'),
+    e.deviation === undefined ? null : toJson(e.deviation, 'deviation'),
+  ];
+}
+
+/** The WHERE clause (possibly empty) of an exception query. */
+export function exceptionWhere(query: ExceptionQuery, params: SqlParams): string {
+  const where: string[] = [];
+  if (query.control !== undefined) where.push(`control = ${params.add(query.control)}`);
+  if (query.accountIds !== undefined) where.push(params.in('account_id', query.accountIds));
+  if (query.expiresAfter !== undefined) {
+    where.push(`expires_at > ${params.add(iso(query.expiresAfter, 'expiresAfter'))}`);
+  }
+  if (!query.includeRevoked) where.push('revoked_at IS NULL');
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }

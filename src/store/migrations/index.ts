@@ -13,6 +13,7 @@ import { onceKeys } from './003-once-keys';
 import { approvalKinds } from './004-approval-kinds';
 import { auditRunsAnyPlatform } from './005-audit-runs-any-platform';
 import { leases } from './006-leases';
+import { exceptions } from './007-exceptions';
 import type { Migration, SchemaMigration } from './schema-migration';
 
 export type { Migration, MigrationOutcome, SchemaMigration } from './schema-migration';
@@ -24,6 +25,7 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
   approvalKinds,
   auditRunsAnyPlatform,
   leases,
+  exceptions,
 ];
 
 /** The migrations of one store's dialect, in version order. */

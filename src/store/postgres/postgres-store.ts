@@ -12,6 +12,7 @@ import { PostgresAuditLogStore } from './audit-log';
 import { PostgresAuditRunStore } from './audit-runs';
 import { PgConnection, type PostgresSettings } from './connection';
 import { PostgresConversationRefStore } from './conversations';
+import { PostgresExceptionStore } from './exceptions';
 import { PostgresLeaseStore } from './leases';
 import { migratePostgres, POSTGRES_MIGRATIONS } from './migrations';
 import { PostgresOnceKeyStore } from './once-keys';
@@ -44,6 +45,7 @@ function postgresParts(c: PgConnection): StoreParts {
     conversations: new PostgresConversationRefStore(c),
     onceKeys: new PostgresOnceKeyStore(c),
     leases: new PostgresLeaseStore(c),
+    exceptions: new PostgresExceptionStore(c),
   };
 }
 

@@ -14,6 +14,7 @@ import { SqliteAuditLogStore } from './audit-log';
 import { SqliteAuditRunStore } from './audit-runs';
 import { SqliteConnection } from './connection';
 import { SqliteConversationRefStore } from './conversations';
+import { SqliteExceptionStore } from './exceptions';
 import { SqliteLeaseStore } from './leases';
 import { MIGRATIONS, type Migration, migrate } from './migrations';
 import { SqliteOnceKeyStore } from './once-keys';
@@ -95,6 +96,7 @@ function sqliteParts(connection: SqliteConnection): StoreParts {
     conversations: new SqliteConversationRefStore(connection),
     onceKeys: new SqliteOnceKeyStore(connection),
     leases: new SqliteLeaseStore(connection),
+    exceptions: new SqliteExceptionStore(connection),
   };
 }
 

@@ -13,6 +13,7 @@ import { auditLogContract } from './audit-log';
 import { auditRunsContract } from './audit-runs';
 import type { ContractContext, FreshStore } from './context';
 import { conversationsContract } from './conversations';
+import { exceptionsContract } from './exceptions';
 import { leasesContract } from './leases';
 import { onceKeysContract } from './once-keys';
 import { plansContract } from './plans';
@@ -53,5 +54,6 @@ export function describeStoreContract(name: string, openFreshStore: () => Promis
     describe('scheduled-run leases', () => scheduleRunsContract(ctx));
     describe('once-only keys', () => onceKeysContract(ctx));
     describe('leases (per-account exclusion)', () => leasesContract(ctx));
+    describe('exceptions (accepted failing controls)', () => exceptionsContract(ctx));
   });
 }

@@ -14,6 +14,7 @@ import type { ApprovalStore } from './approvals';
 import type { AuditLogStore } from './audit-log';
 import type { AuditRunStore } from './audit-runs';
 import type { ConversationRefStore } from './conversations';
+import type { ExceptionStore } from './exceptions';
 import type { LeaseStore } from './leases';
 import type { OnceKeyStore } from './once-keys';
 import type { PlanStore } from './plans';
@@ -24,6 +25,7 @@ export * from './audit-log';
 export * from './audit-runs';
 export * from './common';
 export * from './conversations';
+export * from './exceptions';
 export * from './leases';
 export * from './once-keys';
 export * from './plans';
@@ -38,7 +40,8 @@ export interface Store
     ScheduleRunStore,
     ConversationRefStore,
     OnceKeyStore,
-    LeaseStore {
+    LeaseStore,
+    ExceptionStore {
   /** Releases the connection(s); further calls reject. */
   close(): Promise<void>;
 }
