@@ -6,6 +6,8 @@
 import type { Platform } from '../core/ports/chat';
 import type {
   ActorRef,
+  AlertStateRecord,
+  AlertStateStore,
   Approval,
   ApprovalPatch,
   ApprovalQuery,
@@ -46,6 +48,7 @@ export interface StoreParts {
   onceKeys: OnceKeyStore;
   leases: LeaseStore;
   exceptions: ExceptionStore;
+  alertStates: AlertStateStore;
 }
 
 export abstract class PartsStore implements Store {
@@ -168,5 +171,19 @@ export abstract class PartsStore implements Store {
   }
   revokeException(id: string, by: ActorRef, at: string): Promise<ExceptionRecord | undefined> {
     return this.parts.exceptions.revokeException(id, by, at);
+  }
+
+  // ---- alert states (drift alerts) ----------------------------------------------------------------
+  getAlertState(accountId: string, control: string): Promise<AlertStateRecord | undefined> {
+    return this.parts.alertStates.getAlertState(accountId, control);
+  }
+  swapAlertState(
+    accountId: string,
+    control: string,
+    expected: string | undefined,
+    next: string,
+    at: Date,
+  ): Promise<boolean> {
+    return this.parts.alertStates.swapAlertState(accountId, control, expected, next, at);
   }
 }

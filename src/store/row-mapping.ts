@@ -6,6 +6,7 @@
 import type { Platform } from '../core/ports/chat';
 import type {
   ActorRef,
+  AlertStateRecord,
   Approval,
   ApprovalState,
   AuditLogEntry,
@@ -414,4 +415,22 @@ export function exceptionWhere(query: ExceptionQuery, params: SqlParams): string
   }
   if (!query.includeRevoked) where.push('revoked_at IS NULL');
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+// ---- alert states ---------------------------------------------------------------------------------
+
+export interface AlertStateRow {
+  account_id: string;
+  control: string;
+  status: string;
+  changed_at: TimeColumn;
+}
+
+export function alertStateFromRow(row: AlertStateRow): AlertStateRecord {
+  return {
+    accountId: row.account_id,
+    control: row.control,
+    status: row.status,
+    changedAt: timeOut(row.changed_at),
+  };
 }

@@ -14,6 +14,7 @@ import { approvalKinds } from './004-approval-kinds';
 import { auditRunsAnyPlatform } from './005-audit-runs-any-platform';
 import { leases } from './006-leases';
 import { exceptions } from './007-exceptions';
+import { alertStates } from './008-alert-states';
 import type { Migration, SchemaMigration } from './schema-migration';
 
 export type { Migration, MigrationOutcome, SchemaMigration } from './schema-migration';
@@ -26,6 +27,7 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
   auditRunsAnyPlatform,
   leases,
   exceptions,
+  alertStates,
 ];
 
 /** The migrations of one store's dialect, in version order. */

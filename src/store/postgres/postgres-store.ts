@@ -7,6 +7,7 @@
  */
 import type { Migration, MigrationOutcome } from '../migrations';
 import { PartsStore, type StoreParts } from '../parts-store';
+import { PostgresAlertStateStore } from './alert-states';
 import { PostgresApprovalStore } from './approvals';
 import { PostgresAuditLogStore } from './audit-log';
 import { PostgresAuditRunStore } from './audit-runs';
@@ -46,6 +47,7 @@ function postgresParts(c: PgConnection): StoreParts {
     onceKeys: new PostgresOnceKeyStore(c),
     leases: new PostgresLeaseStore(c),
     exceptions: new PostgresExceptionStore(c),
+    alertStates: new PostgresAlertStateStore(c),
   };
 }
 

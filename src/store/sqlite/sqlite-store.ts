@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../../core/ports/store';
 import type { MigrationOutcome } from '../migrations';
 import { PartsStore, type StoreParts } from '../parts-store';
+import { SqliteAlertStateStore } from './alert-states';
 import { SqliteApprovalStore } from './approvals';
 import { SqliteAuditLogStore } from './audit-log';
 import { SqliteAuditRunStore } from './audit-runs';
@@ -97,6 +98,7 @@ function sqliteParts(connection: SqliteConnection): StoreParts {
     onceKeys: new SqliteOnceKeyStore(connection),
     leases: new SqliteLeaseStore(connection),
     exceptions: new SqliteExceptionStore(connection),
+    alertStates: new SqliteAlertStateStore(connection),
   };
 }
 

@@ -8,6 +8,7 @@
  * the same database (a second replica or process), through which the cross-handle cases (compare-and-set
  * races, once-only keys, leases) are checked. Every store and peer opened is closed after each test.
  */
+import { alertStatesContract } from './alert-states';
 import { approvalsContract } from './approvals';
 import { auditLogContract } from './audit-log';
 import { auditRunsContract } from './audit-runs';
@@ -55,5 +56,6 @@ export function describeStoreContract(name: string, openFreshStore: () => Promis
     describe('once-only keys', () => onceKeysContract(ctx));
     describe('leases (per-account exclusion)', () => leasesContract(ctx));
     describe('exceptions (accepted failing controls)', () => exceptionsContract(ctx));
+    describe('alert states (drift alerts)', () => alertStatesContract(ctx));
   });
 }

@@ -21,6 +21,8 @@ export type AuditLogKind =
   | 'execution-finished'
   | 'digest'
   | 'schedule-skipped'
+  /** A drift alert: a control's status changed after a CloudTrail event, and where it was posted. */
+  | 'drift-alert'
   | 'notice';
 
 export interface AuditLogInput {

@@ -10,6 +10,7 @@
  * (never null). Every method is async so a networked database fits, and every failure rejects with a
  * StoreError: a failed write never drops data silently.
  */
+import type { AlertStateStore } from './alert-states';
 import type { ApprovalStore } from './approvals';
 import type { AuditLogStore } from './audit-log';
 import type { AuditRunStore } from './audit-runs';
@@ -20,6 +21,7 @@ import type { OnceKeyStore } from './once-keys';
 import type { PlanStore } from './plans';
 import type { ScheduleRunStore } from './schedule-runs';
 
+export * from './alert-states';
 export * from './approvals';
 export * from './audit-log';
 export * from './audit-runs';
@@ -41,7 +43,8 @@ export interface Store
     ConversationRefStore,
     OnceKeyStore,
     LeaseStore,
-    ExceptionStore {
+    ExceptionStore,
+    AlertStateStore {
   /** Releases the connection(s); further calls reject. */
   close(): Promise<void>;
 }
