@@ -24,6 +24,7 @@ import type { AuditProgress } from './core/ports/audit-progress';
 import type { Auditor, ControlsAuditOutcome } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
 import type { Store } from './core/ports/store';
+import type { RemediationAssessor } from './core/remediation';
 import type { HubTarget } from './core/report/asff';
 import type { ToolInfo } from './core/report/results';
 import type { ExportSummary } from './core/report/security-hub-export';
@@ -290,6 +291,8 @@ export function listCliAccounts(
 /** The open approval workflow and what it holds (session, store); close() releases them. */
 export interface CliRemediation {
   approvals: CoreApprovals;
+  /** Audits and plans without asking for approval (`--output terraform`). */
+  assessor: RemediationAssessor;
   /** The store the approvals are in (to find the approval a plan hash names). */
   store: Store;
   close(): Promise<void>;
@@ -314,14 +317,14 @@ export async function openCliRemediation(
     const store = await openCliStore(config, settings);
     closers.push(() => store.close());
     const { createCoreServices } = require('./runtime') as typeof import('./runtime');
-    const { approvals } = createCoreServices({
+    const { approvals, assessor } = createCoreServices({
       config: { ...config, aws: { ...config.aws, accounts: [...opts.accounts] } },
       session: target.session,
       region: target.region,
       store,
       auditor: sessionAuditor(target, config.aws.concurrency),
     });
-    return { approvals, store, close };
+    return { approvals, assessor, store, close };
   } catch (error) {
     await close();
     throw error;

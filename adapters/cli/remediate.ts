@@ -7,11 +7,19 @@
  * not, 2 on errors and refusals. AWS is reached like `audit`: the SDK's standard settings, or --sandbox.
  */
 import { userInfo } from 'node:os';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type CliRemediation, loadCliConfig, openCliRemediation } from '../../src/cli-runtime';
 import { getControl } from '../../src/core/controls/registry';
 import { RemediationRefused, UsageError } from '../../src/core/errors';
-import type { OutputFormat } from '../../src/core/inputs';
+import {
+  IAC_FORMATS,
+  IacExportRefused,
+  type IacFile,
+  type IacFormat,
+  isIacFormat,
+  planAsIacFile,
+} from '../../src/core/iac';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../src/core/inputs';
 import type { Actor } from '../../src/core/ports/chat';
 import type { Approval } from '../../src/core/ports/store';
 import {
@@ -27,7 +35,6 @@ import {
   awsTarget,
   configOption,
   externalIdOption,
-  outputOption,
   parseAccount,
   profileOption,
   regionOption,
@@ -39,7 +46,8 @@ export interface RemediateCliOptions extends AwsCliOptions {
   /** true: approve the plan this run shows; a string: the approval id or plan hash of a plan shown before. */
   approve?: boolean | string;
   operator?: string;
-  output: OutputFormat;
+  /** text, json, or the plan's missing resources as Terraform / CloudFormation (nothing is requested). */
+  output: OutputFormat | IacFormat;
 }
 
 /** The CLI operator: --operator, else the OS user name. */
@@ -219,13 +227,51 @@ function showProposal(
   }
 }
 
+/**
+ * `--output terraform|cloudformation|cloudformation-json`: the plan's missing resources as a template on
+ * stdout, for accounts managed as code (a fix made through the API would drift and be reverted). Nothing
+ * is requested for approval: the template is applied by the account's own pipeline. Exit 0 with the
+ * template; a compliant account writes none (said on stderr, exit 0); a plan cis-bot would not offer for
+ * approval is refused saying what to do first (exit 2).
+ */
+async function exportPlan(
+  ctx: CliContext,
+  remediation: CliRemediation,
+  controlId: string,
+  opts: RemediateCliOptions,
+  format: IacFormat,
+): Promise<void> {
+  const operator = cliOperator(opts.operator);
+  const { plan } = await remediation.assessor.assess(controlId, opts.account, operator, 'iac export');
+  let file: IacFile;
+  try {
+    file = planAsIacFile(plan, format);
+  } catch (error) {
+    if (!(error instanceof IacExportRefused) || error.reason !== 'nothing-to-do') throw error;
+    ctx.io.stderr(`cis-bot: ${error.message}\n`);
+    ctx.setExitCode(0);
+    return;
+  }
+  ctx.io.stdout(file.body.endsWith('\n') ? file.body : `${file.body}\n`);
+  ctx.setExitCode(0);
+}
+
 async function remediate(ctx: CliContext, controlId: string, opts: RemediateCliOptions): Promise<void> {
   const { io } = ctx;
   getControl(controlId); // an unknown control fails before anything is opened
+  if (isIacFormat(opts.output) && opts.approve !== undefined) {
+    throw new UsageError(
+      `--output ${opts.output} writes the plan as a template for your own pipeline; it cannot be combined with --approve.`,
+    );
+  }
   const config = await loadCliConfig(io, opts.config);
   const accounts = opts.account !== undefined ? [opts.account] : [...config.aws.accounts];
   const remediation = await openCliRemediation(config, io, awsTarget(opts, config, accounts));
   try {
+    if (isIacFormat(opts.output)) {
+      await exportPlan(ctx, remediation, controlId, opts, opts.output);
+      return;
+    }
     if (typeof opts.approve === 'string') {
       await approveShown(ctx, remediation, controlId, opts, opts.approve);
       return;
@@ -267,7 +313,14 @@ export function registerRemediateCommand(program: Command, ctx: CliContext): voi
       '--operator <name>',
       'operator name checked against approvals.cli.users (default: the OS user name)',
     )
-    .addOption(outputOption())
+    .addOption(
+      new Option(
+        '--output <format>',
+        'output format; terraform, cloudformation (YAML) or cloudformation-json print the plan as a template (no approval is requested)',
+      )
+        .choices([...OUTPUT_FORMATS, ...IAC_FORMATS])
+        .default('text'),
+    )
     .option('--sandbox <scenario>', 'run against the in-process AWS sandbox loaded with this scenario YAML')
     .addOption(regionOption('region to start the audit in'))
     .addOption(profileOption())

@@ -38,5 +38,6 @@ export { toCloudFormation } from './cloudformation';
 export { IacExportRefused, planNodeIds, planToIac } from './from-plan';
 export { quoteHcl } from './hcl';
 export * from './model';
+export { IAC_FORMATS, type IacFile, type IacFormat, isIacFormat, planAsIacFile } from './plan-file';
 export { toTerraform } from './terraform';
 export { IacModelError, validateDocument } from './validate';
