@@ -11,14 +11,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type CliRemediation, loadCliConfig, openCliRemediation } from '../../src/cli-runtime';
 import { getControl } from '../../src/core/controls/registry';
 import { RemediationRefused, UsageError } from '../../src/core/errors';
-import {
-  IAC_FORMATS,
-  IacExportRefused,
-  type IacFile,
-  type IacFormat,
-  isIacFormat,
-  planAsIacFile,
-} from '../../src/core/iac';
+import { IAC_FORMATS, type IacFormat, isIacFormat } from '../../src/core/iac/formats';
+import type { IacFile } from '../../src/core/iac/plan-file';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../src/core/inputs';
 import type { Actor } from '../../src/core/ports/chat';
 import type { Approval } from '../../src/core/ports/store';
@@ -243,6 +237,9 @@ async function exportPlan(
 ): Promise<void> {
   const operator = cliOperator(opts.operator);
   const { plan } = await remediation.assessor.assess(controlId, opts.account, operator, 'iac export');
+  // The writers (and their YAML library) load only for an export, so other commands start as fast as before.
+  const { planAsIacFile, IacExportRefused } =
+    require('../../src/core/iac') as typeof import('../../src/core/iac');
   let file: IacFile;
   try {
     file = planAsIacFile(plan, format);

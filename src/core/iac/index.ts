@@ -35,9 +35,10 @@
  */
 export type { CloudFormationFormat, CloudFormationTemplate } from './cloudformation';
 export { toCloudFormation } from './cloudformation';
+export { IAC_FORMATS, type IacFormat, isIacFormat } from './formats';
 export { IacExportRefused, planNodeIds, planToIac } from './from-plan';
 export { quoteHcl } from './hcl';
 export * from './model';
-export { IAC_FORMATS, type IacFile, type IacFormat, isIacFormat, planAsIacFile } from './plan-file';
+export { type IacFile, planAsIacFile } from './plan-file';
 export { toTerraform } from './terraform';
 export { IacModelError, validateDocument } from './validate';

@@ -7,15 +7,9 @@
 
 import type { Plan } from '../remediation/types';
 import { toCloudFormation } from './cloudformation';
+import type { IacFormat } from './formats';
 import { planToIac } from './from-plan';
 import { toTerraform } from './terraform';
-
-export const IAC_FORMATS = ['terraform', 'cloudformation', 'cloudformation-json'] as const;
-export type IacFormat = (typeof IAC_FORMATS)[number];
-
-export function isIacFormat(value: unknown): value is IacFormat {
-  return (IAC_FORMATS as readonly unknown[]).includes(value);
-}
 
 export interface IacFile {
   /** `cis-4-1-111122223333.tf`, `cis-4-1-111122223333.eu-west-2.yaml`. */
