@@ -1,6 +1,6 @@
 /**
- * Button clicks (block_actions on the core's `cis:*` buttons): acknowledge at once, tell the core who
- * clicked (user id and approver groups), and show its decision: a refusal to the clicker only, the
+ * Button clicks (block_actions on the core's `cis:*` buttons): tell the core who clicked (user id and
+ * approver groups) and let it record a decision durably, acknowledge, then show its decision: a refusal to the clicker only, the
  * clicked message replaced (progress and the final verdict in its thread, the verdict appended to the
  * message), or replies in the thread.
  */
@@ -146,24 +146,30 @@ function clickRefusal(
   return undefined;
 }
 
-async function runClick(
+/**
+ * A click's part before the ack: who clicked, where, whether this adapter refuses it (another workspace, a
+ * channel not allowed), and the core's durable record of a decision. Returns the rest, to run after the
+ * ack: showing the result, and an approved plan's execution.
+ */
+async function decideClick(
   deps: HandlerDeps,
   body: BlockAction,
   actionId: string,
   value: string,
   respond: RespondFn,
   client: WebClient,
-): Promise<void> {
+): Promise<() => Promise<void>> {
   const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
   const channel = body.channel?.id ?? container.channel_id;
   const messageTs = body.message?.ts ?? container.message_ts;
   if (channel === undefined || messageTs === undefined) {
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: 'This button works only in a channel.',
-    });
-    return;
+    return async () => {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'This button works only in a channel.',
+      });
+    };
   }
   const threadTs = (body.message?.thread_ts as string | undefined) ?? messageTs;
   const target: ClickTarget = {
@@ -175,22 +181,32 @@ async function runClick(
     user: body.user.id,
     ephemeral: container.is_ephemeral === true,
   };
+  const tellFailure = (error: unknown) => {
+    const text = safeErrorMessage(error, deps.logger, { action: actionId, user: body.user.id, channel });
+    return tellClicker(deps, target, text).catch((tellError: unknown) =>
+      deps.logger.warn({ event: 'slack.click.error_not_shown', error: tellError }),
+    );
+  };
   // The same gate as commands: a Slack Connect guest from another workspace must not approve, and a
   // button in a channel outside slack.allowed_channels (e.g. a card forwarded there) must not act.
   const refusal = clickRefusal(deps, body, channel);
   if (refusal !== undefined) {
-    deps.logger.warn({
-      event: 'slack.click.refused',
-      reason: refusal.reason,
-      action: actionId,
-      user: body.user.id,
-      channel,
-    });
-    await recordRefusal(deps, slackRefusal(refusal.reason, body.user.id, channel, actionId, refusal.detail));
-    await tellClicker(deps, target, refusal.text, true).catch((tellError: unknown) =>
-      deps.logger.warn({ event: 'slack.click.error_not_shown', error: tellError }),
-    );
-    return;
+    return async () => {
+      deps.logger.warn({
+        event: 'slack.click.refused',
+        reason: refusal.reason,
+        action: actionId,
+        user: body.user.id,
+        channel,
+      });
+      await recordRefusal(
+        deps,
+        slackRefusal(refusal.reason, body.user.id, channel, actionId, refusal.detail),
+      );
+      await tellClicker(deps, target, refusal.text, true).catch((tellError: unknown) =>
+        deps.logger.warn({ event: 'slack.click.error_not_shown', error: tellError }),
+      );
+    };
   }
   try {
     const ctx = await commandContext(
@@ -202,13 +218,16 @@ async function runClick(
       await postCards(client, channel, [card], threadTs);
     };
     deps.logger.info({ event: 'slack.click.run', action: actionId, user: body.user.id, channel });
-    const result = await deps.core.click({ actionId, value }, ctx, progress);
-    await show(deps, target, result);
+    const rest = await deps.core.decideClick({ actionId, value }, ctx, progress);
+    return async () => {
+      try {
+        await show(deps, target, await rest());
+      } catch (error) {
+        await tellFailure(error);
+      }
+    };
   } catch (error) {
-    const text = safeErrorMessage(error, deps.logger, { action: actionId, user: body.user.id, channel });
-    await tellClicker(deps, target, text).catch((tellError: unknown) =>
-      deps.logger.warn({ event: 'slack.click.error_not_shown', error: tellError }),
-    );
+    return () => tellFailure(error);
   }
 }
 
@@ -221,11 +240,13 @@ export function actionListener(deps: HandlerDeps) {
     respond,
     client,
   }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
-    // Acknowledge first: the core's work (AWS calls, remediation) happens after.
-    await ack();
+    // A decision is recorded (committed) before the ack, so a crash after the ack never loses it; the
+    // rest (showing it, executing an approved plan: AWS calls) happens after.
     const actionId = buttonIdOf(action.action_id);
-    deps.logger.info({ event: 'slack.action.acked', action: actionId, user: body.user.id });
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
-    await deps.track(runClick(deps, body, actionId, value, respond, client));
+    const rest = await deps.track(decideClick(deps, body, actionId, value, respond, client));
+    await ack();
+    deps.logger.info({ event: 'slack.action.acked', action: actionId, user: body.user.id });
+    await deps.track(rest());
   };
 }

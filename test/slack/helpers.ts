@@ -192,6 +192,16 @@ export class RecordingCore implements ChatCore {
     return this.onClick(click, ctx, progress);
   }
 
+  /** Records the click before the ack; the scripted answer comes after it, as the real core's rest does. */
+  async decideClick(
+    click: ButtonClick,
+    ctx: CommandContext,
+    progress: ProgressSink,
+  ): Promise<() => Promise<ClickResult>> {
+    this.clicks.push({ click, ctx });
+    return () => this.onClick(click, ctx, progress);
+  }
+
   levelFor(_conversation: ConversationRef): NotificationLevel {
     return 'info';
   }

@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, openStore } from '../../src/store';
+import { SqliteConnection } from '../../src/store/sqlite/connection';
+import { SqliteOnceKeyStore } from '../../src/store/sqlite/once-keys';
 import { killWorkers, startWorker, tempDir } from './helpers';
 
 // A test that fails half-way must not leave a worker waiting for its "go".
@@ -69,6 +71,22 @@ describe('rememberOnce', () => {
     console.log(
       `once-key race: p1 first on ${first1.length}, p2 first on ${first2.length} of ${keys.length}`,
     );
+  });
+
+  it('relaxes durability for the replay cache only: the connection is back to synchronous FULL after it', async () => {
+    const path = tmp.file('sync.db');
+    await openStore(path).close();
+    const db = new Database(path);
+    db.pragma('synchronous = FULL');
+    const connection = new SqliteConnection(db, () => T0);
+    const onceKeys = new SqliteOnceKeyStore(connection);
+    expect(await onceKeys.rememberOnce('k', in10min, T0)).toBe(true);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL: decisions still survive a power cut
+    // A failure inside (an expiry that is not a time is refused before; a closed table here) restores it too.
+    db.exec('DROP TABLE once_keys');
+    await expect(onceKeys.rememberOnce('k2', in10min, at(1))).rejects.toThrow(/once-only key/);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    db.close();
   });
 
   it('is created by migration 3 on a database written before it', async () => {

@@ -43,6 +43,15 @@ export class RecordingCore implements ChatCore {
     return this.clickResult(click, progress);
   }
 
+  async decideClick(
+    click: ButtonClick,
+    ctx: CommandContext,
+    progress: ProgressSink,
+  ): Promise<() => Promise<ClickResult>> {
+    this.clicks.push({ click, ctx });
+    return () => this.clickResult(click, progress);
+  }
+
   levelFor(_conversation: ConversationRef): NotificationLevel {
     return 'info';
   }

@@ -32,7 +32,7 @@ import {
   type ProgressSink,
 } from '../ports/chat';
 import type { DigestPort } from '../ports/digests';
-import type { ActorRef, AuditTrigger, Store } from '../ports/store';
+import type { ActorRef, Approval, AuditTrigger, Store } from '../ports/store';
 import {
   helpCard,
   historyCard,
@@ -187,27 +187,60 @@ export class ChatService implements ChatCore {
   }
 
   async click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult> {
+    const rest = await this.decideClick(click, ctx, progress);
+    return rest();
+  }
+
+  async decideClick(
+    click: ButtonClick,
+    ctx: CommandContext,
+    progress: ProgressSink,
+  ): Promise<() => Promise<ClickResult>> {
     try {
       await this.checkConversation(ctx, click.actionId, 'button clicks');
       switch (click.actionId) {
-        case ACTION_APPROVE:
-          return await this.approve(click.value, ctx, progress);
-        case ACTION_REJECT:
-          return await this.reject(click.value, ctx);
-        case ACTION_REMEDIATE: {
-          const { control, accountId } = parseRemediateValue(click.value);
-          return { kind: 'reply', cards: await this.remediate(control, [accountId], ctx) };
+        case ACTION_APPROVE: {
+          // The compare-and-set in the ledger: committed before the adapter answers the platform.
+          const approval = await this.deps.approvals.decide(
+            click.value,
+            ctx.actor,
+            'approve',
+            ctx.conversation,
+          );
+          return () => refusalsShown(this.approved(approval, progress));
+        }
+        case ACTION_REJECT: {
+          const approval = await this.deps.approvals.decide(
+            click.value,
+            ctx.actor,
+            'reject',
+            ctx.conversation,
+          );
+          return () =>
+            refusalsShown(
+              this.deps.approvals
+                .decidedCard(approval)
+                .then((card): ClickResult => ({ kind: 'updated', card })),
+            );
         }
         default:
-          await this.logRefusal({ ...ctx, reason: 'unknown-action', request: click.actionId }, 'core');
-          return { kind: 'refused', message: `Unknown action ${click.actionId}.` };
+          // Nothing to decide: the whole click runs after the answer.
+          return () => refusalsShown(this.undecidedClick(click, ctx));
       }
     } catch (error) {
-      if (error instanceof RemediationRefused || error instanceof UsageError) {
-        return { kind: 'refused', message: error.message };
-      }
-      throw error;
+      // A refusal (or a failure) to record the decision is shown after the answer, like the rest.
+      return () => refusalsShown(Promise.reject(error));
     }
+  }
+
+  /** A click that records no decision: a Remediate button (asks for a plan), or an unknown action. */
+  private async undecidedClick(click: ButtonClick, ctx: CommandContext): Promise<ClickResult> {
+    if (click.actionId === ACTION_REMEDIATE) {
+      const { control, accountId } = parseRemediateValue(click.value);
+      return { kind: 'reply', cards: await this.remediate(control, [accountId], ctx) };
+    }
+    await this.logRefusal({ ...ctx, reason: 'unknown-action', request: click.actionId }, 'core');
+    return { kind: 'refused', message: `Unknown action ${click.actionId}.` };
   }
 
   /**
@@ -319,14 +352,11 @@ export class ChatService implements ChatCore {
   }
 
   // Decisions go to the one approval entry point with the conversation they were clicked in: it refuses
-  // (and audit-logs) a click from anywhere but the conversation the approval was requested in.
-  private async approve(
-    approvalId: string,
-    ctx: CommandContext,
-    progress: ProgressSink,
-  ): Promise<ClickResult> {
+  // (and audit-logs) a click from anywhere but the conversation the approval was requested in. Once
+  // approved (recorded), the card shows it and the execution runs as the follow-up.
+  private async approved(approval: Approval, progress: ProgressSink): Promise<ClickResult> {
     const { approvals } = this.deps;
-    const approval = await approvals.decide(approvalId, ctx.actor, 'approve', ctx.conversation);
+    const approvalId = approval.id;
     const card = await approvals.decidedCard(approval);
     const followUp = approvals
       .execute(approvalId, async (update) => {
@@ -345,9 +375,14 @@ export class ChatService implements ChatCore {
       );
     return { kind: 'updated', card, followUp };
   }
+}
 
-  private async reject(approvalId: string, ctx: CommandContext): Promise<ClickResult> {
-    const approval = await this.deps.approvals.decide(approvalId, ctx.actor, 'reject', ctx.conversation);
-    return { kind: 'updated', card: await this.deps.approvals.decidedCard(approval) };
-  }
+/** A refusal (not found, expired, already decided, not authorized, bad input) as the clicker's message. */
+function refusalsShown(result: Promise<ClickResult>): Promise<ClickResult> {
+  return result.catch((error: unknown): ClickResult => {
+    if (error instanceof RemediationRefused || error instanceof UsageError) {
+      return { kind: 'refused', message: error.message };
+    }
+    throw error;
+  });
 }

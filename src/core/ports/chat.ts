@@ -87,6 +87,18 @@ export interface ChatCore {
   run(command: Command, ctx: CommandContext, progress?: ProgressSink): Promise<Card[]>;
   /** Handles a click on a button the core emitted. */
   click(click: ButtonClick, ctx: CommandContext, progress: ProgressSink): Promise<ClickResult>;
+  /**
+   * The same click in two steps, for a platform that needs its answer fast (Slack's ack): this records
+   * what must survive a crash, a decision (Approve / Reject: the ledger's compare-and-set, committed when
+   * this resolves), and returns the rest (show it, execute an approved one, or a click that decides
+   * nothing), to run after the answer. It never rejects: a refusal or a failure to record comes out of
+   * the second step, as `click` would return or throw it.
+   */
+  decideClick(
+    click: ButtonClick,
+    ctx: CommandContext,
+    progress: ProgressSink,
+  ): Promise<() => Promise<ClickResult>>;
   /** The level the core uses for a conversation when a command does not ask for one. */
   levelFor(conversation: ConversationRef): NotificationLevel;
   /** Writes a refusal the adapter made itself to the audit log (every refusal is on record). */

@@ -3,6 +3,14 @@
  * for the first caller, or for a caller whose key had expired (it counts as new again), and for no one
  * while the key is remembered: the primary key and the row lock decide between replicas. The same
  * statement purges a bounded batch of other expired keys, skipping rows another replica is purging.
+ *
+ * Durability: the statement commits with `synchronous_commit = off` (set for its own transaction only,
+ * inside the statement: still one round trip), so the ack does not wait for the server's WAL flush. A
+ * crash of the PostgreSQL server can lose the last fraction of a second of such keys, never corrupt
+ * anything; a lost key would let that one request be replayed within its five-minute window. A command is
+ * read-only or only asks for an approval, and a click's decision is a compare-and-set committed with the
+ * server's synchronous commit (which flushes the WAL before it, the click's key included), so a replayed
+ * click finds the approval already decided. The same decision as the SQLite store's (once-keys.ts there).
  */
 import type { OnceKeyStore } from '../../core/ports/store';
 import { iso, ms } from '../rows';
@@ -24,7 +32,8 @@ export class PostgresOnceKeyStore implements OnceKeyStore {
            SELECT key FROM once_keys WHERE expires_at_ms <= $3 AND key <> $1
            LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)
        )
-       INSERT INTO once_keys (key, expires_at_ms, seen_at) VALUES ($1, $2, $4)
+       INSERT INTO once_keys (key, expires_at_ms, seen_at)
+         SELECT $1::text, $2::bigint, $4::timestamptz FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed
        ON CONFLICT (key) DO UPDATE SET expires_at_ms = EXCLUDED.expires_at_ms, seen_at = EXCLUDED.seen_at
          WHERE once_keys.expires_at_ms <= $3`,
       [key, ms(expiresAt, 'expiresAt'), nowMs, iso(now, 'now')],

@@ -31,6 +31,20 @@ export class SqliteConnection {
     return this.db.transaction(work).immediate();
   }
 
+  /**
+   * Runs `work` (autocommit statements, no transaction of its own) with `synchronous = NORMAL`, then puts
+   * the connection's FULL back: its commits survive a process crash but not a power cut. Only for data
+   * whose loss on a power cut is harmless (the replay cache; see once-keys.ts); never for a decision.
+   */
+  relaxedDurability<T>(work: () => T): T {
+    this.stmt('PRAGMA synchronous = NORMAL').run();
+    try {
+      return work();
+    } finally {
+      this.stmt('PRAGMA synchronous = FULL').run();
+    }
+  }
+
   /** Runs `fn`, turning any failure into a StoreError that says what was being done. */
   attempt<T>(what: string, fn: () => T): Promise<T> {
     try {
