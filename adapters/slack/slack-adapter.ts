@@ -1,13 +1,14 @@
 /**
  * Wires the Slack adapter: a Bolt App on an ExpressReceiver (HTTP mode, signed requests on
  * POST /slack/events, guarded against malformed headers, timestamps out of the window and replays, the
- * replays remembered in the bot's store) or a SocketModeReceiver (app-level token), chosen by
+ * replays remembered in the bot's store) or Socket Mode (socket-receiver.ts: app-level token, each envelope
+ * handled once through the same store), chosen by
  * `slack.mode`; the workspace the bot token belongs to (requests from others are refused); the `/cis` command and `cis:*` button listeners; and the ChatPoster the
  * scheduler uses. Bolt reads no environment: token, signing secret and API URL come from the Config.
  */
 import type { Server } from 'node:http';
 import type { ListenOptions } from 'node:net';
-import { App, type BlockAction, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type BlockAction, ExpressReceiver, type SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import express, { type Application } from 'express';
 import type { Config } from '../../src/config/schema';
@@ -15,11 +16,13 @@ import { ConfigError } from '../../src/core/errors';
 import type { ChatCore, ChatPoster } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
 import { actionListener } from './actions';
+import { slackClientOptions, slackConnectionClientOptions } from './client-options';
 import { commandListener } from './commands';
 import type { HandlerDeps } from './context';
 import { boltLogger } from './log';
 import { createSlackPoster } from './poster';
 import { memoryOnceKeys, type OnceKeys, slackRequestGuard } from './request-guard';
+import { SocketDeliveryReceiver } from './socket-receiver';
 import { createGroupResolver } from './user-groups';
 import { createWorkQueue } from './work-queue';
 import { type Workspace, workspaceFromAuthTest } from './workspace';
@@ -41,7 +44,7 @@ export interface SlackAdapterOptions {
   config: Config;
   core: ChatCore;
   /** Replaces the receiver chosen by `slack.mode` (hosting experiments); usually left out. */
-  receiver?: ExpressReceiver | SocketModeReceiver;
+  receiver?: ExpressReceiver | SocketDeliveryReceiver | SocketModeReceiver;
   /** An Express app to host POST /slack/events on (HTTP mode), e.g. the one that also serves Teams. */
   expressApp?: Application;
   /** The `slack` component's logger; Bolt, its Web API client and the handlers all write through it. */
@@ -58,7 +61,7 @@ export interface SlackAdapterOptions {
 
 export interface SlackAdapter {
   readonly app: App;
-  readonly receiver: ExpressReceiver | SocketModeReceiver;
+  readonly receiver: ExpressReceiver | SocketDeliveryReceiver | SocketModeReceiver;
   /** HTTP mode: the Express app serving POST /slack/events; mount other routes (Teams) on it. */
   readonly expressApp: Application | undefined;
   /** The bot's Web API client (the one the handlers and the poster use). */
@@ -83,10 +86,6 @@ export interface SlackAdapter {
   stop(): Promise<void>;
 }
 
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
-}
-
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const { config, core } = options;
   const slackEnv = config.env.slack;
@@ -106,7 +105,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         'slack.mode is "socket" but SLACK_APP_TOKEN is not set: create an app-level token (xapp-…) with the connections:write scope on your Slack app\'s "Basic Information" page.',
       );
     }
-    receiver = new SocketModeReceiver({ appToken: slackEnv.appToken, logger });
+    receiver = new SocketDeliveryReceiver({
+      appToken: slackEnv.appToken,
+      logger,
+      clientOptions: slackConnectionClientOptions(slackEnv),
+      onceKeys: options.store ?? memoryOnceKeys(),
+    });
   } else if (receiver === undefined) {
     if (!slackEnv.signingSecret) {
       throw new ConfigError(
@@ -155,12 +159,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     // No conversation store: cis-bot keeps no per-conversation state in Bolt, and its lookup on every
     // request was a good part of the work done before an ack.
     convoStore: false,
-    clientOptions: {
-      ...(slackEnv.apiUrl ? { slackApiUrl: withSlash(slackEnv.apiUrl) } : {}),
-      // A few quick retries on network errors and 429s (the client waits out Retry-After), not the
-      // default half hour: a command's result is stale long before that.
-      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000, randomize: true },
-    },
+    clientOptions: slackClientOptions(slackEnv),
   });
   const pending = new Set<Promise<unknown>>();
   let workspace: Workspace | undefined;

@@ -21,6 +21,7 @@ import {
   type FakeSlackOptions,
   validateBlockKit,
 } from '../support/fake-slack-api';
+import { FAKE_APP_TOKEN, FakeSlackSocket } from '../support/fake-slack-socket';
 import type { AwsCallTap } from './aws-call-tap';
 import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody } from './helpers';
 
@@ -50,9 +51,15 @@ export interface E2EOptions {
   awsTap?: AwsCallTap;
   /** Audits show progress after this long (default: the server's). */
   progressAfterMs?: number;
+  /**
+   * How Slack reaches the bot: signed HTTP requests (default), or Socket Mode: the bot connects to the
+   * fake Slack's WebSocket (apps.connections.open) and commands and clicks arrive as envelopes.
+   */
+  transport?: 'http' | 'socket';
 }
 
 export interface CommandResult {
+  /** HTTP: the response's status; Socket Mode: 200 once the envelope was acknowledged. */
   status: number;
   /** The ack's body (empty: results come later). */
   text: string;
@@ -71,9 +78,12 @@ export interface E2E {
   services: CoreServices;
   bot: BotServer;
   config: Config;
-  /** POST /slack/events on the bot. */
+  /** POST /slack/events on the bot (HTTP transport). */
   url: string;
-  server: Server;
+  /** The bot's HTTP server (absent in Socket Mode). */
+  server: Server | undefined;
+  /** Socket Mode: Slack's side of the WebSocket. */
+  socket: FakeSlackSocket | undefined;
   /** Moves the core's clock (approvals, workflow) forward. */
   clock: { offsetMs: number };
   /** Sends a signed slash command and waits for its ack; `settle` (default true) also waits for the work. */
@@ -128,9 +138,11 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     ...(options.awsTap ? { clientConfig: { endpoint: options.awsTap.url } } : {}),
   });
   options.awsTap?.forwardTo(run.sandbox);
+  const socket = options.transport === 'socket' ? await FakeSlackSocket.start() : undefined;
   const fake = await FakeSlackApi.start({
     userGroups: { [APPROVER_GROUP]: [CAROL.id, 'U0DAVE0001'] },
     ...options.fake,
+    ...(socket ? { methods: { ...socket.methods, ...options.fake?.methods } } : {}),
   });
   const config = loadConfig({
     document: {
@@ -144,11 +156,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
         },
       },
       remediation: { subscription: { protocol: 'sqs', endpoint: SQS_ENDPOINT } },
+      ...(socket ? { slack: { mode: 'socket' } } : {}),
       ...options.document,
     },
     env: {
       SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      ...(socket ? { SLACK_APP_TOKEN: FAKE_APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: fake.apiUrl,
       PORT: '0',
       LOG_LEVEL: 'error',
@@ -169,10 +182,24 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     startTimers: false,
     ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
   });
-  const server = bot.server as Server;
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  const server = bot.server;
+  const url = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events` : '';
   const idle = async () => {
     await bot.slack?.idle();
+  };
+  /** Delivers a command (form body) or click (payload=) the way the transport does; resolves at the ack. */
+  const deliver = async (
+    kind: 'slash_commands' | 'interactive',
+    body: string,
+    timestamp: number,
+  ): Promise<{ status: number; text: string }> => {
+    if (!socket) return postSigned(url, { body, timestamp });
+    const form = Object.fromEntries(new URLSearchParams(body));
+    const payload =
+      kind === 'interactive' ? (JSON.parse(form.payload ?? '{}') as Record<string, unknown>) : form;
+    const envelope = socket.send(kind, payload);
+    await socket.waitForAck(envelope);
+    return { status: 200, text: JSON.stringify(envelope.ack ?? {}) };
   };
 
   return {
@@ -183,6 +210,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     config,
     url,
     server,
+    socket,
     clock,
     idle,
     async command(text, opts = {}) {
@@ -197,7 +225,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       });
       const timestamp = Math.floor(Date.now() / 1000);
       const before = fake.calls.length;
-      const res = await postSigned(url, { body, timestamp });
+      const res = await deliver('slash_commands', body, timestamp);
       if (opts.settle !== false) await idle();
       const progress = fake.calls
         .slice(before)
@@ -239,12 +267,13 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
         },
       });
       const timestamp = Math.floor(Date.now() / 1000);
-      const res = await postSigned(url, { body, timestamp });
+      const res = await deliver('interactive', body, timestamp);
       await idle();
       return { status: res.status, body, timestamp };
     },
     async close() {
       await bot.close();
+      await socket?.close();
       await fake.close();
       await run.close();
     },

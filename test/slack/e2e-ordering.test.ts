@@ -23,7 +23,7 @@ beforeAll(async () => {
   tap = await AwsCallTap.start(next);
   // Latency in the sandbox: the work takes a while, the acks must not wait for it.
   e = await startE2E({ awsTap: tap, latencyMs: 25 });
-  e.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  e.server?.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const signature = req.headers['x-slack-signature'];
     if (req.url !== '/slack/events' || typeof signature !== 'string') return;
     res.on('finish', () => acks.set(signature, { seq: next(), status: res.statusCode }));

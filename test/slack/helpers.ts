@@ -4,7 +4,7 @@
  * `v0:{timestamp}:{body}`), a ChatCore that only records calls (transport tests: it proves refused
  * requests never reach the core), and a logger whose lines the test can read.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import type { Card } from '../../src/core/cards';
@@ -69,11 +69,18 @@ export interface SlashCommandFields {
   channel_name?: string;
   /** The workspace the command came from; default the fake's (FAKE_TEAM_ID). */
   team_id?: string;
+  /** Default: a fresh one. */
+  trigger_id?: string;
 }
 
-/** The form body Slack sends for a slash command (fields as documented). */
-export function slashCommandBody(fields: SlashCommandFields): string {
-  return new URLSearchParams({
+/** A trigger id as Slack makes one: different for every command and interaction. */
+export function triggerId(): string {
+  return `${Date.now()}.${randomInt(1e9)}.${randomBytes(16).toString('hex')}`;
+}
+
+/** The fields Slack sends for a slash command (as documented): the HTTP form, or a Socket Mode payload. */
+export function slashCommandPayload(fields: SlashCommandFields): Record<string, string> {
+  return {
     token: 'gIkuvaNzQIHg97ATvDxqgjtO',
     team_id: fields.team_id ?? FAKE_TEAM_ID,
     team_domain: 'example',
@@ -86,8 +93,13 @@ export function slashCommandBody(fields: SlashCommandFields): string {
     api_app_id: APP_ID,
     is_enterprise_install: 'false',
     response_url: fields.response_url,
-    trigger_id: '13345224609.738474920.8088930838d88f008e0',
-  }).toString();
+    trigger_id: fields.trigger_id ?? triggerId(),
+  };
+}
+
+/** The form body Slack sends for a slash command. */
+export function slashCommandBody(fields: SlashCommandFields): string {
+  return new URLSearchParams(slashCommandPayload(fields)).toString();
 }
 
 export interface BlockActionFields {
@@ -105,18 +117,18 @@ export interface BlockActionFields {
   userTeamId?: string;
 }
 
-/** The form body Slack sends for a button click: `payload=` a block_actions JSON document. */
-export function blockActionsBody(fields: BlockActionFields): string {
+/** The block_actions document Slack sends for a button click (HTTP: as `payload=`; Socket Mode: as is). */
+export function blockActionsPayload(fields: BlockActionFields): Record<string, unknown> {
   const channelId = fields.channelId ?? 'C0SECOPS01';
   const userId = fields.userId ?? 'U0BOB00001';
   const userName = fields.userName ?? 'bob';
-  const payload = {
+  return {
     type: 'block_actions',
     user: { id: userId, username: userName, name: userName, team_id: fields.userTeamId ?? FAKE_TEAM_ID },
     api_app_id: APP_ID,
     token: 'gIkuvaNzQIHg97ATvDxqgjtO',
     container: { type: 'message', message_ts: fields.messageTs, channel_id: channelId, is_ephemeral: false },
-    trigger_id: '12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3',
+    trigger_id: triggerId(),
     team: { id: fields.teamId ?? FAKE_TEAM_ID, domain: 'example' },
     enterprise: null,
     is_enterprise_install: false,
@@ -144,7 +156,11 @@ export function blockActionsBody(fields: BlockActionFields): string {
       },
     ],
   };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** The form body Slack sends for a button click: `payload=` a block_actions JSON document. */
+export function blockActionsBody(fields: BlockActionFields): string {
+  return new URLSearchParams({ payload: JSON.stringify(blockActionsPayload(fields)) }).toString();
 }
 
 export function slackConfig(apiUrl: string, document: Record<string, unknown> = {}): Config {

@@ -3,8 +3,9 @@
  * Slack documents them, the real WebClient talks to the loopback fake Slack Web API. The core here only
  * records calls: these tests are about what reaches it (and what never does) and what Slack is sent.
  */
-import { SocketModeReceiver } from '@slack/bolt';
+
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack-adapter';
+import { SocketDeliveryReceiver } from '../../adapters/slack/socket-receiver';
 import { loadConfig } from '../../src/config/load';
 import type { Card } from '../../src/core/cards';
 import { ACTION_APPROVE, ACTION_REMEDIATE } from '../../src/core/ports/chat';
@@ -532,7 +533,7 @@ describe('configuration', () => {
       env: { SLACK_BOT_TOKEN: FAKE_BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-1-A0-1-abc' },
     });
     const adapter = createSlackAdapter({ config: socket, core, logger });
-    expect(adapter.receiver).toBeInstanceOf(SocketModeReceiver);
+    expect(adapter.receiver).toBeInstanceOf(SocketDeliveryReceiver);
     expect(adapter.expressApp).toBeUndefined();
     expect(() =>
       createSlackAdapter({

@@ -22,7 +22,18 @@ export interface FakeSlackOptions {
   notInChannel?: readonly string[];
   /** Called for every recorded call, in order (ordering tests put it in a shared event log). */
   onCall?: (call: RecordedCall) => void;
+  /**
+   * More Web API methods (apps.connections.open, oauth.v2.access…), answered before the bot token is
+   * checked: each checks the credentials it expects (`token` is the Bearer token or the `token` field).
+   */
+  methods?: Record<string, MethodHandler>;
 }
+
+export type MethodHandler = (
+  args: Record<string, unknown>,
+  token: string | undefined,
+  headers: IncomingMessage['headers'],
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface RecordedCall {
   seq: number;
@@ -289,6 +300,15 @@ export class FakeSlackApi {
       return this.reply(res, method, args, { ok: false, error: failure?.error ?? 'fatal_error' });
     }
     const token = req.headers.authorization?.replace(/^Bearer /, '') ?? args.token;
+    const extra = this.options.methods?.[method];
+    if (extra !== undefined) {
+      return this.reply(
+        res,
+        method,
+        args,
+        await extra(args, typeof token === 'string' ? token : undefined, req.headers),
+      );
+    }
     if (token !== (this.options.botToken ?? FAKE_BOT_TOKEN)) {
       return this.reply(res, method, args, { ok: false, error: 'invalid_auth' });
     }
