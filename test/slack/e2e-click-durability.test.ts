@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Approval } from '../../src/core/ports/store';
-import { ALICE, BOB, type E2E, startE2E } from './e2e-harness';
+import { ALICE, BOB, type E2E, httpServerOf, startE2E } from './e2e-harness';
 import { sign } from './helpers';
 
 const DEV = '333333333333'; // the audit-demo account the bot can fix
@@ -18,7 +18,7 @@ const atAck = new Map<string, Promise<Approval[]>>();
 beforeEach(async () => {
   // Latency in the sandbox: the execution after the ack takes a while.
   e = await startE2E({ latencyMs: 25 });
-  e.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  httpServerOf(e).on('request', (req: IncomingMessage, res: ServerResponse) => {
     const signature = req.headers['x-slack-signature'];
     if (req.url !== '/slack/events' || typeof signature !== 'string') return;
     // Observed, not changed: the store is read the instant the response is ended, then it ends as usual.

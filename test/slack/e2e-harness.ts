@@ -280,6 +280,12 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   };
 }
 
+/** The bot's HTTP server (HTTP transport); tests that observe its responses use it. */
+export function httpServerOf(harness: E2E): Server {
+  if (!harness.server) throw new Error('the bot serves no HTTP (Socket Mode)');
+  return harness.server;
+}
+
 /** Every Web API call and response_url post was accepted and within Block Kit's limits. */
 export function expectAllAccepted(fake: FakeSlackApi): void {
   expect(fake.calls.filter((c) => c.response.ok !== true)).toEqual([]);

@@ -9,7 +9,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsCallTap } from './aws-call-tap';
-import { ALICE, BOB, type E2E, expectAllAccepted, startE2E, textOf, withThread } from './e2e-harness';
+import {
+  ALICE,
+  BOB,
+  type E2E,
+  expectAllAccepted,
+  httpServerOf,
+  startE2E,
+  textOf,
+  withThread,
+} from './e2e-harness';
 import { sign } from './helpers';
 
 let e: E2E;
@@ -23,7 +32,7 @@ beforeAll(async () => {
   tap = await AwsCallTap.start(next);
   // Latency in the sandbox: the work takes a while, the acks must not wait for it.
   e = await startE2E({ awsTap: tap, latencyMs: 25 });
-  e.server?.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  httpServerOf(e).on('request', (req: IncomingMessage, res: ServerResponse) => {
     const signature = req.headers['x-slack-signature'];
     if (req.url !== '/slack/events' || typeof signature !== 'string') return;
     res.on('finish', () => acks.set(signature, { seq: next(), status: res.statusCode }));
