@@ -44,6 +44,8 @@ export interface CoreServicesOptions {
 }
 
 export interface CoreServices {
+  /** The AWS session the services use (the drift alerts' queue client takes its credentials and endpoint). */
+  session: AwsSession;
   /** The configuration as the core receives it (platform settings keyed by platform id). */
   settings: CoreSettings;
   /** Where "the accounts" come from (audits without accounts, schedules, chat's --account check). */
@@ -104,5 +106,5 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const exportFindings = createFindingsExport(session, region ?? session.region, toolInfo());
-  return { settings, accounts, store, auditor, assessor, approvals, chat, exportFindings };
+  return { session, settings, accounts, store, auditor, assessor, approvals, chat, exportFindings };
 }

@@ -13,6 +13,7 @@ import { createTeamsAdapter, storeConversations, type TeamsAdapter } from '../ad
 import type { Config } from './config/schema';
 import { ConfigError } from './core/errors';
 import type { ChatPoster } from './core/ports/chat';
+import { createDriftAlerts, type DriftAlerts } from './events';
 import { installErrorAnswers } from './http-errors';
 import { createLoggerFactory, type LoggerFactory } from './logger';
 import type { CoreServices } from './runtime';
@@ -26,6 +27,8 @@ export interface BotServer {
   slack: SlackAdapter | undefined;
   teams: TeamsAdapter | undefined;
   scheduler: Scheduler;
+  /** The drift alerts' poller (events.queue_url), when configured. */
+  driftAlerts: DriftAlerts | undefined;
   close(): Promise<void>;
 }
 
@@ -142,6 +145,9 @@ export async function startBot(
     ...(options.startTimers === false ? { startTimers: false } : {}),
   });
   services.chat.attachDigests(scheduler);
+  // Drift alerts (events.queue_url): built now so a target on a platform the bot does not serve is a
+  // configuration error before the port opens; the queue itself is checked just before polling starts.
+  const driftAlerts = createDriftAlerts({ config, services, posters, log: loggers('events') });
 
   const httpNeeded = config.slack.mode === 'http' || teams !== undefined;
   // Unauthenticated, /api/messages lets anyone act as any Teams user: never offer it beyond this host.
@@ -168,6 +174,19 @@ export async function startBot(
   });
 
   await scheduler.start();
+  if (driftAlerts) {
+    // A queue that is missing or denied stops start-up with the permission to grant (queue-check.ts).
+    await driftAlerts.start().catch(async (error: unknown) => {
+      await scheduler.stop();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      if (slack && config.slack.mode === 'socket') await slack.stop();
+      await driftAlerts.stop();
+      throw error;
+    });
+  }
   // An execution interrupted by a crash is finished now (a remediation skips the steps already done), and
   // an approval approved but never started (crash or error before execution) is re-derived and run, or
   // goes stale.
@@ -203,7 +222,9 @@ export async function startBot(
     slack,
     teams,
     scheduler,
+    driftAlerts,
     async close() {
+      await driftAlerts?.stop();
       await scheduler.stop();
       await slack?.idle();
       await teams?.idle();

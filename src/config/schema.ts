@@ -202,6 +202,60 @@ export const scheduleSchema = z
   })
   .strict();
 
+/** A drift-alert target: a conversation id, at events.level, or `{ id, level }`. */
+const eventTarget = z.union([z.string().min(1), z.object({ id: z.string().min(1), level }).strict()]);
+
+/**
+ * Drift alerts: CloudTrail changes to the monitoring chain, read from an SQS queue that EventBridge
+ * rules fill (`cis-bot events setup` prints them), re-audited per account and posted when a control's
+ * status changes. Off unless queue_url is set.
+ */
+export const eventsSchema = z
+  .object({
+    /** The queue's URL, as `cis-bot events setup` outputs it (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME). */
+    queue_url: z
+      .string()
+      .regex(
+        /^https?:\/\/[^/\s]+\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/,
+        'an SQS queue URL such as https://sqs.eu-west-2.amazonaws.com/123456789012/cis-bot-events',
+      )
+      .optional(),
+    /** The queue's region; default: the URL's (sqs.REGION.amazonaws.com), else aws.region. */
+    region: region.optional(),
+    /** Control ids or sections the alerts watch (events that can break none of them are dropped). */
+    controls: z.array(z.string().regex(CONTROL_SELECTOR)).min(1).default(['4']),
+    /** The level of targets given as plain ids. */
+    level: level.default('info'),
+    targets: z
+      .object({
+        slack: z.array(eventTarget).default([]),
+        teams: z.array(eventTarget).default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** Quiet time after an account's first event before its re-audit: a burst of calls is one re-audit. */
+    debounce_ms: z.number().int().min(0).max(60_000).default(1000),
+    /** ReceiveMessage long-poll time. */
+    wait_seconds: z.number().int().min(1).max(20).default(20),
+    /** While the account's lease is held (a remediation running), its events wait this long between tries. */
+    busy_retry_ms: z.number().int().min(10).max(600_000).default(5000),
+    /** Accounts re-audited at once. */
+    concurrency: z.number().int().min(1).max(64).default(8),
+    /** Without a redrive policy on the queue, a message whose re-audit keeps failing is deleted after this many receives. */
+    max_receives: z.number().int().min(1).max(1000).default(5),
+  })
+  .strict()
+  .superRefine((events, ctx) => {
+    if (events.queue_url && events.targets.slack.length + events.targets.teams.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targets'],
+        message:
+          'drift alerts need somewhere to post: add Slack channel ids to events.targets.slack or Teams conversation ids to events.targets.teams',
+      });
+    }
+  });
+
 /**
  * Where cis-bot keeps its state: an SQLite file (the default, for one process and the demo) or a
  * PostgreSQL database (for replicas). The pool and timeout settings apply to PostgreSQL; the timeouts are
@@ -236,11 +290,13 @@ export const fileSchema = z
     slack: slackSchema.prefault({}),
     teams: teamsSchema.prefault({}),
     schedules: z.array(scheduleSchema).default([]),
+    events: eventsSchema.prefault({}),
   })
   .strict();
 
 export type FileConfig = z.infer<typeof fileSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
+export type EventsConfig = z.infer<typeof eventsSchema>;
 export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
 export type RemediationConfig = z.infer<typeof remediationSchema>;
 

@@ -38,6 +38,8 @@ export async function deliver(
   cards: readonly Card[],
   log: Logger,
   context: Record<string, unknown>,
+  /** What is posted, in the log line of a failed target. */
+  what = 'digest',
 ): Promise<DigestDelivery[]> {
   return Promise.all(
     targets.map(async (t): Promise<DigestDelivery> => {
@@ -47,7 +49,7 @@ export async function deliver(
         await poster.post(t.id, cards);
         return { platform: t.platform, id: t.id };
       } catch (error) {
-        log.error('digest not posted to a target', {
+        log.error(`${what} not posted to a target`, {
           ...context,
           platform: t.platform,
           target: t.id,

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { buttonIdOf } from '../../adapters/slack/render';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
+import type { LoggerFactory } from '../../src/logger';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
 import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { type BotServer, startBot } from '../../src/server';
@@ -42,8 +43,10 @@ export type SlackUser = { id: string; name: string };
 export interface E2EOptions {
   /** Scenario file or YAML text; default the bundled audit-demo. */
   scenario?: string;
-  /** Extra configuration merged over the defaults below. */
-  document?: Record<string, unknown>;
+  /** Extra configuration merged over the defaults below (a function: built from the started sandbox). */
+  document?: Record<string, unknown> | ((run: SandboxRun) => Record<string, unknown>);
+  /** The SQLite database (a file shared with other replicas); default a private in-memory one. */
+  storePath?: string;
   fake?: FakeSlackOptions;
   /** Injected AWS latency per sandbox call. */
   latencyMs?: number;
@@ -56,6 +59,8 @@ export interface E2EOptions {
    * fake Slack's WebSocket (apps.connections.open) and commands and clicks arrive as envelopes.
    */
   transport?: 'http' | 'socket';
+  /** The bot's loggers (default: the server's, at LOG_LEVEL error). */
+  loggers?: LoggerFactory;
 }
 
 export interface CommandResult {
@@ -157,7 +162,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       },
       remediation: { subscription: { protocol: 'sqs', endpoint: SQS_ENDPOINT } },
       ...(socket ? { slack: { mode: 'socket' } } : {}),
-      ...options.document,
+      ...(typeof options.document === 'function' ? options.document(run) : options.document),
     },
     env: {
       SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
@@ -173,13 +178,14 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     session: run.session,
     region: run.defaultRegion,
     labels: run.labels,
-    store: openStore(':memory:'),
+    store: openStore(options.storePath ?? ':memory:'),
     now: () => new Date(Date.now() + clock.offsetMs),
   });
   const bot = await startBot(config, services, {
     port: 0,
     host: '127.0.0.1',
     startTimers: false,
+    ...(options.loggers ? { loggers: options.loggers } : {}),
     ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
   });
   const server = bot.server;

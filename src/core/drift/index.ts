@@ -1,0 +1,6 @@
+/**
+ * Drift alerts (pure part): reading the queue's CloudTrail events (change-event.ts) and deciding what is
+ * news (alert.ts). The poller and the re-audit that use them are infrastructure (src/events).
+ */
+export { alertLevel, changesFor, type DriftAlert, isNews } from './alert';
+export { breakingIndex, type ChainChange, type ParsedMessage, parseChangeMessage } from './change-event';

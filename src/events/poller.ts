@@ -1,0 +1,363 @@
+/**
+ * The drift-alert poller: long-polls the events queue (`events.queue_url`), reads each message
+ * (core/drift: a CloudTrail event whose call can break a watched control), debounces per account (a
+ * burst of calls is one re-audit), and hands each account's batch to the re-audit. Messages are deleted
+ * only once the re-audit is recorded:
+ * - ignored messages (not JSON, truncated, not a CloudTrail call, a call that breaks nothing, an account
+ *   cis-bot does not audit) are logged with the reason and deleted: they can never become useful;
+ * - an account whose lease is held (a remediation running there) keeps its batch: the messages stay
+ *   invisible (their visibility is extended) and the batch is tried again after `busyRetryMs`;
+ * - a batch whose re-audit fails (the store or the audit threw) is poison: it is logged with the reason
+ *   and left on the queue, so SQS delivers it again after its visibility timeout and the queue's redrive
+ *   policy moves it to the dead-letter queue after maxReceiveCount receives. Without a redrive policy
+ *   the poller deletes it itself after `maxReceives` receives (logged), so it never loops.
+ * Across replicas SQS's visibility gives each message to one poller, the account lease keeps re-audits
+ * of one account apart, and the alert state's compare-and-set posts each change once (reaudit.ts).
+ */
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Control } from '../core/controls/types';
+import { breakingIndex, type ChainChange, parseChangeMessage } from '../core/drift';
+import type { AccountDirectory } from '../core/ports/account-directory';
+import type { Logger } from '../core/ports/logger';
+import { errorFields } from '../scheduler/log';
+import { checkEventsQueue, type QueueFacts } from './queue-check';
+import type { DriftReauditor } from './reaudit';
+
+export interface DriftPollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  reauditor: Pick<DriftReauditor, 'reaudit'>;
+  /** The accounts cis-bot audits: events of other accounts are dropped. */
+  accounts: Pick<AccountDirectory, 'has'>;
+  /** The controls the alerts watch (events that break none of them are dropped). */
+  controls: readonly Control[];
+  log: Logger;
+  /** Quiet time after an account's first event before its re-audit (a burst is one re-audit). */
+  debounceMs: number;
+  /** ReceiveMessage long-poll time (1 to 20 s). */
+  waitSeconds: number;
+  /** When the account's lease is held, the batch is tried again after this long. */
+  busyRetryMs: number;
+  /** Accounts re-audited at once. */
+  concurrency: number;
+  /** Without a redrive policy on the queue, a poison message is deleted after this many receives. */
+  maxReceives: number;
+}
+
+export interface DriftPollerStats {
+  received: number;
+  ignored: number;
+  deleted: number;
+  reaudits: number;
+  busy: number;
+  poison: number;
+  alerts: number;
+}
+
+interface HeldMessage {
+  receiptHandle: string;
+  receiveCount: number;
+}
+
+interface Batch {
+  changes: ChainChange[];
+  controls: Set<string>;
+  messages: Map<string, HeldMessage>;
+  timer?: NodeJS.Timeout | undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export class DriftPoller {
+  readonly stats: DriftPollerStats = {
+    received: 0,
+    ignored: 0,
+    deleted: 0,
+    reaudits: 0,
+    busy: 0,
+    poison: 0,
+    alerts: 0,
+  };
+  private readonly index: ReturnType<typeof breakingIndex>;
+  private readonly pending = new Map<string, Batch>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private abort: AbortController | undefined;
+  private inflight = 0;
+  private readonly waiting: Array<() => void> = [];
+  private queue: QueueFacts | undefined;
+
+  constructor(private readonly options: DriftPollerOptions) {
+    this.index = breakingIndex(options.controls);
+  }
+
+  /** Checks the queue (a clear ConfigError when it is missing or denied), then polls until stop(). */
+  async start(): Promise<QueueFacts> {
+    const { sqs, queueUrl, log } = this.options;
+    const queue = await checkEventsQueue(sqs, queueUrl);
+    this.queue = queue;
+    if (!queue.redrive) {
+      log.warn(
+        'the events queue has no redrive policy: poison messages are deleted after events.max_receives receives instead of moving to a dead-letter queue',
+        { queueUrl, maxReceives: this.options.maxReceives },
+      );
+    }
+    this.running = true;
+    this.loop = this.poll();
+    log.info('drift alerts: polling the events queue', {
+      queueUrl,
+      visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
+      deadLetterQueue: queue.redrive?.deadLetterTargetArn ?? null,
+    });
+    return queue;
+  }
+
+  /** Stops polling and waits for re-audits in progress; batches still debouncing stay on the queue. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort?.abort();
+    await this.loop;
+    for (const batch of this.pending.values()) clearTimeout(batch.timer);
+    this.pending.clear();
+    while (this.inflight > 0) await sleep(10);
+  }
+
+  /** Resolves once nothing is debouncing or being re-audited (tests and benchmarks). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0 || this.inflight > 0) await sleep(10);
+  }
+
+  private async poll(): Promise<void> {
+    const { sqs, queueUrl, log, waitSeconds } = this.options;
+    let failures = 0;
+    while (this.running) {
+      this.abort = new AbortController();
+      let messages: Message[];
+      try {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: waitSeconds,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+          { abortSignal: this.abort.signal },
+        );
+        messages = out.Messages ?? [];
+        failures = 0;
+      } catch (error) {
+        if (!this.running) return;
+        failures++;
+        log.error('could not receive from the events queue; retrying', { queueUrl, ...errorFields(error) });
+        await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
+        continue;
+      }
+      for (const message of messages) await this.accept(message);
+    }
+  }
+
+  private async accept(message: Message): Promise<void> {
+    const { log } = this.options;
+    this.stats.received++;
+    const messageId = message.MessageId ?? '';
+    const receiptHandle = message.ReceiptHandle;
+    if (!receiptHandle) return;
+    const parsed = parseChangeMessage(message.Body, this.index);
+    if (parsed.kind === 'ignored') {
+      this.stats.ignored++;
+      log.warn('drift event ignored and deleted', { messageId, reason: parsed.reason });
+      await this.delete([receiptHandle]);
+      return;
+    }
+    const { change } = parsed;
+    let audited: boolean;
+    try {
+      audited = await this.options.accounts.has(change.accountId);
+    } catch (error) {
+      // The account list could not be read: the message stays and comes back after its visibility timeout.
+      log.error('drift event kept: the accounts cis-bot audits could not be listed', {
+        messageId,
+        ...errorFields(error),
+      });
+      return;
+    }
+    if (!audited) {
+      this.stats.ignored++;
+      log.warn('drift event ignored and deleted', {
+        messageId,
+        reason: `account ${change.accountId} is not one cis-bot audits`,
+        eventName: change.eventName,
+      });
+      await this.delete([receiptHandle]);
+      return;
+    }
+    let batch = this.pending.get(change.accountId);
+    if (!batch) {
+      batch = { changes: [], controls: new Set(), messages: new Map() };
+      this.pending.set(change.accountId, batch);
+    }
+    if (!batch.messages.has(messageId)) batch.changes.push(change);
+    batch.messages.set(messageId, {
+      receiptHandle,
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+    });
+    for (const link of change.links) batch.controls.add(link.control);
+    if (!batch.timer) this.arm(change.accountId, batch, this.options.debounceMs);
+  }
+
+  private arm(accountId: string, batch: Batch, delayMs: number): void {
+    batch.timer = setTimeout(() => {
+      void this.flush(accountId, batch);
+    }, delayMs);
+  }
+
+  private async flush(accountId: string, batch: Batch): Promise<void> {
+    const { log } = this.options;
+    if (this.pending.get(accountId) === batch) this.pending.delete(accountId);
+    this.inflight++;
+    await this.slot();
+    try {
+      if (!this.running) return;
+      const controls = [...batch.controls].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      const handles = [...batch.messages.values()];
+      let outcome: Awaited<ReturnType<DriftReauditor['reaudit']>>;
+      try {
+        this.stats.reaudits++;
+        outcome = await this.options.reauditor.reaudit(accountId, controls, batch.changes);
+      } catch (error) {
+        this.poison(accountId, handles, error);
+        return;
+      }
+      if (outcome.kind === 'busy') {
+        this.stats.busy++;
+        log.info('account busy: its drift re-audit waits', {
+          accountId,
+          holder: outcome.holder,
+          retryMs: this.options.busyRetryMs,
+        });
+        await this.keep(accountId, batch);
+        return;
+      }
+      this.stats.alerts += outcome.alerts.length;
+      await this.delete(handles.map((h) => h.receiptHandle));
+    } finally {
+      this.release();
+      this.inflight--;
+    }
+  }
+
+  /** A busy account's batch: merged with what arrived meanwhile, kept invisible, tried again later. */
+  private async keep(accountId: string, batch: Batch): Promise<void> {
+    if (!this.running) return;
+    const current = this.pending.get(accountId);
+    if (current) {
+      clearTimeout(current.timer);
+      for (const c of current.changes) if (!batch.changes.includes(c)) batch.changes.push(c);
+      for (const [id, m] of current.messages) batch.messages.set(id, m);
+      for (const c of current.controls) batch.controls.add(c);
+    }
+    batch.timer = undefined;
+    this.pending.set(accountId, batch);
+    await this.extend([...batch.messages.values()].map((m) => m.receiptHandle));
+    this.arm(accountId, batch, this.options.busyRetryMs);
+  }
+
+  private poison(accountId: string, handles: HeldMessage[], error: unknown): void {
+    const { log, maxReceives } = this.options;
+    this.stats.poison += handles.length;
+    const receives = Math.max(...handles.map((h) => h.receiveCount));
+    const redrive = this.queue?.redrive;
+    const fields = { accountId, messages: handles.length, receives, ...errorFields(error) };
+    if (!redrive && receives >= maxReceives) {
+      log.error(
+        'drift event dropped: its re-audit failed on every receive (the queue has no redrive policy)',
+        {
+          ...fields,
+          maxReceives,
+        },
+      );
+      void this.delete(handles.map((h) => h.receiptHandle));
+      return;
+    }
+    log.error('drift event not processed: its re-audit failed; left on the queue for redelivery', {
+      ...fields,
+      ...(redrive
+        ? { deadLetterQueue: redrive.deadLetterTargetArn, maxReceiveCount: redrive.maxReceiveCount }
+        : { maxReceives }),
+    });
+  }
+
+  private async delete(receiptHandles: readonly string[]): Promise<void> {
+    const { sqs, queueUrl, log } = this.options;
+    for (const group of chunks(receiptHandles, 10)) {
+      try {
+        const out = await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: group.map((ReceiptHandle, i) => ({ Id: String(i), ReceiptHandle })),
+          }),
+        );
+        this.stats.deleted += out.Successful?.length ?? 0;
+        if (out.Failed?.length) {
+          log.warn('some drift events were not deleted (they come back and are re-audited again)', {
+            failed: out.Failed.map((f) => f.Code),
+          });
+        }
+      } catch (error) {
+        log.warn('drift events not deleted (they come back and are re-audited again)', errorFields(error));
+      }
+    }
+  }
+
+  private async extend(receiptHandles: readonly string[]): Promise<void> {
+    const { sqs, queueUrl, log } = this.options;
+    const seconds = Math.max(
+      this.queue?.visibilityTimeoutSeconds ?? 30,
+      Math.ceil((2 * this.options.busyRetryMs) / 1000),
+    );
+    for (const group of chunks(receiptHandles, 10)) {
+      await sqs
+        .send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: group.map((ReceiptHandle, i) => ({
+              Id: String(i),
+              ReceiptHandle,
+              VisibilityTimeout: Math.min(43_200, seconds),
+            })),
+          }),
+        )
+        .catch((error: unknown) =>
+          log.warn('could not extend the visibility of waiting drift events', errorFields(error)),
+        );
+    }
+  }
+
+  private active = 0;
+
+  private async slot(): Promise<void> {
+    if (this.active < this.options.concurrency) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
