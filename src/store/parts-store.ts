@@ -32,6 +32,8 @@ import type {
   PlanStore,
   ScheduleRunRecord,
   ScheduleRunStore,
+  SlackInstallationRecord,
+  SlackInstallationStore,
   Store,
   StoredConversationRef,
   StoredFinding,
@@ -49,6 +51,7 @@ export interface StoreParts {
   leases: LeaseStore;
   exceptions: ExceptionStore;
   alertStates: AlertStateStore;
+  slackInstallations: SlackInstallationStore;
 }
 
 export abstract class PartsStore implements Store {
@@ -185,5 +188,19 @@ export abstract class PartsStore implements Store {
     at: Date,
   ): Promise<boolean> {
     return this.parts.alertStates.swapAlertState(accountId, control, expected, next, at);
+  }
+
+  // ---- Slack installations (OAuth) ----------------------------------------------------------------
+  saveSlackInstallation(record: SlackInstallationRecord): Promise<void> {
+    return this.parts.slackInstallations.saveSlackInstallation(record);
+  }
+  getSlackInstallation(key: string): Promise<SlackInstallationRecord | undefined> {
+    return this.parts.slackInstallations.getSlackInstallation(key);
+  }
+  deleteSlackInstallation(key: string): Promise<boolean> {
+    return this.parts.slackInstallations.deleteSlackInstallation(key);
+  }
+  listSlackInstallations(): Promise<SlackInstallationRecord[]> {
+    return this.parts.slackInstallations.listSlackInstallations();
   }
 }

@@ -23,6 +23,7 @@ import type {
   NewException,
   PlanRecord,
   ScheduleRunRecord,
+  SlackInstallationRecord,
   StoredConversationRef,
   StoredFinding,
 } from '../core/ports/store';
@@ -433,4 +434,41 @@ export function alertStateFromRow(row: AlertStateRow): AlertStateRecord {
     status: row.status,
     changedAt: timeOut(row.changed_at),
   };
+}
+
+// ---- Slack installations --------------------------------------------------------------------------
+
+export interface SlackInstallationRow {
+  installation_key: string;
+  enterprise_id: string | null;
+  team_id: string | null;
+  /** SQLite: 0/1; PostgreSQL: boolean. */
+  enterprise_install: number | boolean;
+  sealed: string;
+  installed_at: TimeColumn;
+}
+
+export function slackInstallationFromRow(row: SlackInstallationRow): SlackInstallationRecord {
+  return {
+    key: row.installation_key,
+    ...(row.enterprise_id !== null ? { enterpriseId: row.enterprise_id } : {}),
+    ...(row.team_id !== null ? { teamId: row.team_id } : {}),
+    enterpriseInstall: row.enterprise_install === true || row.enterprise_install === 1,
+    sealed: row.sealed,
+    installedAt: timeOut(row.installed_at),
+  };
+}
+
+/** key, enterprise id, team id, org-wide, sealed, installed at (canonical time; refuses a non-time). */
+export function slackInstallationValues(
+  record: SlackInstallationRecord,
+): [string, string | null, string | null, boolean, string, string] {
+  return [
+    record.key,
+    record.enterpriseId ?? null,
+    record.teamId ?? null,
+    record.enterpriseInstall,
+    record.sealed,
+    iso(record.installedAt, 'installedAt'),
+  ];
 }

@@ -15,6 +15,7 @@ import { auditRunsAnyPlatform } from './005-audit-runs-any-platform';
 import { leases } from './006-leases';
 import { exceptions } from './007-exceptions';
 import { alertStates } from './008-alert-states';
+import { slackInstallations } from './009-slack-installations';
 import type { Migration, SchemaMigration } from './schema-migration';
 
 export type { Migration, MigrationOutcome, SchemaMigration } from './schema-migration';
@@ -28,6 +29,7 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
   leases,
   exceptions,
   alertStates,
+  slackInstallations,
 ];
 
 /** The migrations of one store's dialect, in version order. */

@@ -19,6 +19,7 @@ import { migratePostgres, POSTGRES_MIGRATIONS } from './migrations';
 import { PostgresOnceKeyStore } from './once-keys';
 import { PostgresPlanStore } from './plans';
 import { PostgresScheduleRunStore } from './schedule-runs';
+import { PostgresSlackInstallationStore } from './slack-installations';
 
 export type { PostgresSettings } from './connection';
 
@@ -48,6 +49,7 @@ function postgresParts(c: PgConnection): StoreParts {
     leases: new PostgresLeaseStore(c),
     exceptions: new PostgresExceptionStore(c),
     alertStates: new PostgresAlertStateStore(c),
+    slackInstallations: new PostgresSlackInstallationStore(c),
   };
 }
 

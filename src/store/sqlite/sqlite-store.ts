@@ -21,6 +21,7 @@ import { MIGRATIONS, type Migration, migrate } from './migrations';
 import { SqliteOnceKeyStore } from './once-keys';
 import { SqlitePlanStore } from './plans';
 import { SqliteScheduleRunStore } from './schedule-runs';
+import { SqliteSlackInstallationStore } from './slack-installations';
 
 export interface OpenStoreOptions {
   /** How long a write waits for another process's lock before failing (ms). Default 5000. */
@@ -99,6 +100,7 @@ function sqliteParts(connection: SqliteConnection): StoreParts {
     leases: new SqliteLeaseStore(connection),
     exceptions: new SqliteExceptionStore(connection),
     alertStates: new SqliteAlertStateStore(connection),
+    slackInstallations: new SqliteSlackInstallationStore(connection),
   };
 }
 

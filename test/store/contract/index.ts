@@ -19,6 +19,7 @@ import { leasesContract } from './leases';
 import { onceKeysContract } from './once-keys';
 import { plansContract } from './plans';
 import { scheduleRunsContract } from './schedule-runs';
+import { slackInstallationsContract } from './slack-installations';
 
 export type { FreshStore } from './context';
 
@@ -57,5 +58,6 @@ export function describeStoreContract(name: string, openFreshStore: () => Promis
     describe('leases (per-account exclusion)', () => leasesContract(ctx));
     describe('exceptions (accepted failing controls)', () => exceptionsContract(ctx));
     describe('alert states (drift alerts)', () => alertStatesContract(ctx));
+    describe('Slack installations (OAuth)', () => slackInstallationsContract(ctx));
   });
 }

@@ -20,6 +20,7 @@ import type { LeaseStore } from './leases';
 import type { OnceKeyStore } from './once-keys';
 import type { PlanStore } from './plans';
 import type { ScheduleRunStore } from './schedule-runs';
+import type { SlackInstallationStore } from './slack-installations';
 
 export * from './alert-states';
 export * from './approvals';
@@ -32,6 +33,7 @@ export * from './leases';
 export * from './once-keys';
 export * from './plans';
 export * from './schedule-runs';
+export * from './slack-installations';
 export { StoreError } from './store-error';
 
 export interface Store
@@ -44,7 +46,8 @@ export interface Store
     OnceKeyStore,
     LeaseStore,
     ExceptionStore,
-    AlertStateStore {
+    AlertStateStore,
+    SlackInstallationStore {
   /** Releases the connection(s); further calls reject. */
   close(): Promise<void>;
 }
