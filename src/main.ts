@@ -8,6 +8,7 @@ import { loadConfig } from './config/load';
 import type { StoreConfig } from './config/schema';
 import { CisBotError, ConfigError } from './core/errors';
 import { createLogger, createLoggerFactory } from './logger';
+import { createMetrics } from './metrics';
 import { createCoreServices } from './runtime';
 import { chatPlatforms, startBot } from './server';
 import { openConfiguredStore } from './store';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
     );
   }
   const loggers = createLoggerFactory({ level: config.env.logLevel });
+  // metrics.enabled: one registry for the session's AWS calls and the services; the bot serves it.
+  const metrics = createMetrics(config.metrics);
   const session = new AwsSession({
     region,
     roleArnTemplate: config.aws.role_arn_template,
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
     roleAccounts: config.aws.accounts,
     ...(config.aws.external_id !== undefined ? { externalId: config.aws.external_id } : {}),
     logger: loggers('aws'),
+    metrics,
   });
   chatPlatforms(config); // a configuration error is said before any connection is made
   const coreLog = loggers('core');
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
     session,
     region,
     store,
+    metrics,
     accountsLog: loggers('accounts'),
     onError: (error, context) =>
       coreLog.error(context, { error: error instanceof Error ? error.message : String(error) }),

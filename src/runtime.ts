@@ -16,10 +16,12 @@ import { ChatService } from './core/chat/chat-service';
 import type { AccountDirectory } from './core/ports/account-directory';
 import type { Auditor } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
+import { type Metrics, NO_METRICS } from './core/ports/metrics';
 import type { FindingsExport } from './core/ports/security-hub';
 import type { Store } from './core/ports/store';
 import { createRemediationKind, RemediationAssessor } from './core/remediation';
 import type { CoreSettings } from './core/settings';
+import { measuredStore } from './metrics/measured-store';
 import { toolInfo } from './tool-info';
 
 export interface CoreServicesOptions {
@@ -41,6 +43,11 @@ export interface CoreServicesOptions {
   /** This process as the owner of the executions it runs (default: a random id). */
   owner?: string;
   onError?: (error: unknown, context: string) => void;
+  /**
+   * Where the services record their metrics (`createMetrics(config.metrics)`; the same one the AwsSession
+   * was given); default none. The store is measured through it, the approvals and remediations record to it.
+   */
+  metrics?: Metrics;
 }
 
 export interface CoreServices {
@@ -59,12 +66,16 @@ export interface CoreServices {
   chat: ChatService;
   /** Sends audit findings to the Security Hub of the session's account, in the audit region. */
   exportFindings: FindingsExport;
+  /** What the services record to (NO_METRICS when metrics are off); the bot serves it at /metrics. */
+  metrics: Metrics;
 }
 
 export function createCoreServices(options: CoreServicesOptions): CoreServices {
   const { config, session } = options;
   const settings = coreSettings(config);
-  const { store } = options;
+  const metrics = options.metrics ?? NO_METRICS;
+  const store =
+    metrics === NO_METRICS ? options.store : measuredStore(options.store, metrics, config.store.kind);
   const region = options.region ?? config.aws.region;
   const accounts =
     options.accounts ??
@@ -87,8 +98,16 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
     store,
     settings: settings.approvals,
     kinds: {
-      remediation: createRemediationKind({ assessor, runtime, store, controls: settings.controls, ...now }),
+      remediation: createRemediationKind({
+        assessor,
+        runtime,
+        store,
+        controls: settings.controls,
+        metrics,
+        ...now,
+      }),
     },
+    metrics,
     ...now,
     ...(options.owner !== undefined ? { owner: options.owner } : {}),
   });
@@ -106,5 +125,5 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const exportFindings = createFindingsExport(session, region ?? session.region, toolInfo());
-  return { session, settings, accounts, store, auditor, assessor, approvals, chat, exportFindings };
+  return { session, settings, accounts, store, auditor, assessor, approvals, chat, exportFindings, metrics };
 }

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AwsSession, type SdkClientConfig } from './aws/session';
 import { ConfigError } from './core/errors';
+import type { Metrics } from './core/ports/metrics';
 import { loadScenario, type Sandbox, type Scenario, startSandbox } from './sandbox';
 
 export interface SandboxRun {
@@ -31,6 +32,8 @@ export interface SandboxRunOptions {
   roleAccounts?: readonly string[];
   clientConfig?: SdkClientConfig;
   latencyMs?: number;
+  /** Where the session's AWS calls are counted (the bot's metrics); default nowhere. */
+  metrics?: Metrics;
 }
 
 /** The path of a bundled scenario (src/sandbox/scenarios/NAME.yaml), from source or from dist/. */
@@ -71,6 +74,7 @@ export async function startSandboxRun(
     ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
     ...(options.roleAccounts !== undefined ? { roleAccounts: options.roleAccounts } : {}),
     clientConfig: { endpoint: sandbox.endpoint, maxAttempts: 3, ...options.clientConfig },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return {
     sandbox,

@@ -5,6 +5,8 @@
  * express.json() is mounted on /api/messages only: app-wide it would consume the raw body Bolt needs to
  * verify Slack signatures (CHAT-PLATFORMS.md). Whatever no route answers (wrong method, unknown path, a
  * malformed body, an error) gets a short JSON answer from http-errors.ts, never Express's stack page.
+ * With `metrics.enabled`, /metrics listens on its own port (`metrics.port`, same interface), and the chat
+ * routes' acks and the core's work per command are measured (src/metrics).
  */
 import type { Server } from 'node:http';
 import express from 'express';
@@ -16,6 +18,13 @@ import type { ChatPoster } from './core/ports/chat';
 import { createDriftAlerts, type DriftAlerts } from './events';
 import { installErrorAnswers } from './http-errors';
 import { createLoggerFactory, type LoggerFactory } from './logger';
+import {
+  chatAckTimer,
+  type MetricsServer,
+  measuredChatCore,
+  type PrometheusMetrics,
+  serveMetrics,
+} from './metrics';
 import type { CoreServices } from './runtime';
 import { createScheduler, type Scheduler } from './scheduler';
 import { validateSchedules } from './scheduler/validate';
@@ -24,6 +33,8 @@ export interface BotServer {
   /** The HTTP server (absent only in Socket Mode without Teams). */
   server: Server | undefined;
   port: number | undefined;
+  /** The /metrics listener (`metrics.enabled`), on its own port. */
+  metrics: MetricsServer | undefined;
   slack: SlackAdapter | undefined;
   teams: TeamsAdapter | undefined;
   scheduler: Scheduler;
@@ -69,6 +80,25 @@ export function chatPlatforms(config: Config): { wantsSlack: boolean; wantsTeams
   return { wantsSlack, wantsTeams };
 }
 
+/**
+ * The registry /metrics serves when `metrics.enabled` (undefined when off). The services must have been
+ * built with the same metrics (`createMetrics(config.metrics)` given to the session and the services).
+ */
+function metricsToServe(config: Config, services: CoreServices): PrometheusMetrics | undefined {
+  if (!config.metrics.enabled) return undefined;
+  if (!('registry' in services.metrics)) {
+    throw new ConfigError(
+      'metrics.enabled is true but the services were built without metrics: pass createMetrics(config.metrics) to createCoreServices.',
+    );
+  }
+  if (config.metrics.port !== 0 && config.metrics.port === config.env.port) {
+    throw new ConfigError(
+      `metrics.port ${config.metrics.port} is the bot's PORT: /metrics has its own port, choose another one.`,
+    );
+  }
+  return services.metrics as PrometheusMetrics;
+}
+
 export async function startBot(
   config: Config,
   services: CoreServices,
@@ -84,7 +114,11 @@ export async function startBot(
   });
   const loggers = options.loggers ?? createLoggerFactory({ level: config.env.logLevel });
   const log = loggers('server');
+  const prometheus = metricsToServe(config, services);
   const app = express();
+  const core = prometheus ? measuredChatCore(services.chat, prometheus) : services.chat;
+  if (prometheus)
+    app.use(chatAckTimer(prometheus, { [SLACK_EVENTS_PATH]: 'slack', '/api/messages': 'teams' }));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -93,7 +127,7 @@ export async function startBot(
   const slack = wantsSlack
     ? createSlackAdapter({
         config,
-        core: services.chat,
+        core,
         expressApp: app,
         store: services.store,
         logger: loggers('slack'),
@@ -108,7 +142,7 @@ export async function startBot(
   if (wantsTeams) {
     teams = createTeamsAdapter({
       config,
-      core: services.chat,
+      core,
       conversations: storeConversations(services.store),
       logger: loggers('teams'),
       ...(options.teamsAuthSettings ? { authSettings: options.teamsAuthSettings } : {}),
@@ -142,6 +176,7 @@ export async function startBot(
       services.approvals.runAutomatically('remediation', { control, accountId }),
     // schedules.<n>.export.securityhub: scheduled runs also send their findings to Security Hub.
     exportFindings: services.exportFindings,
+    metrics: services.metrics,
     ...(options.startTimers === false ? { startTimers: false } : {}),
   });
   services.chat.attachDigests(scheduler);
@@ -163,6 +198,14 @@ export async function startBot(
     log.warn('Teams authentication is off (CIS_BOT_TEAMS_DEV_NO_AUTH): listening on 127.0.0.1 only');
   }
   const server = httpNeeded ? await listen(app, options.port ?? config.env.port, host) : undefined;
+  const metricsServer = prometheus
+    ? await serveMetrics(prometheus, { port: config.metrics.port, host, log }).catch((error: unknown) => {
+        server?.close();
+        throw new ConfigError(
+          `metrics.port ${config.metrics.port} cannot be listened on (${(error as Error).message}): choose a free port, or set metrics.enabled: false.`,
+        );
+      })
+    : undefined;
   if (slack && config.slack.mode === 'socket') await slack.start();
   const address = server?.address();
   const port = address && typeof address === 'object' ? address.port : undefined;
@@ -171,6 +214,7 @@ export async function startBot(
     host,
     slack: wantsSlack ? config.slack.mode : 'off',
     teams: wantsTeams ? 'on' : 'off',
+    metrics: metricsServer ? metricsServer.port : 'off',
   });
 
   await scheduler.start();
@@ -219,6 +263,7 @@ export async function startBot(
   return {
     server,
     port,
+    metrics: metricsServer,
     slack,
     teams,
     scheduler,
@@ -233,6 +278,7 @@ export async function startBot(
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
+      await metricsServer?.close();
       await services.store.close();
     },
   };

@@ -72,12 +72,14 @@ export function organizationsAccess(
   const { retryStrategy: _s, retryMode: _m, maxAttempts: _a, ...base } = session.baseClientConfig();
   const roleArn = options.roleArn;
   const credentials = roleArn !== undefined ? assumedRole(base, { ...options, roleArn }) : base.credentials;
-  const client = new OrganizationsClient({
-    ...base,
-    ...(credentials !== undefined ? { credentials } : {}),
-    retryMode: 'standard',
-    maxAttempts: ORGANIZATIONS_MAX_ATTEMPTS,
-  });
+  const client = session.measure(
+    new OrganizationsClient({
+      ...base,
+      ...(credentials !== undefined ? { credentials } : {}),
+      retryMode: 'standard',
+      maxAttempts: ORGANIZATIONS_MAX_ATTEMPTS,
+    }),
+  );
   return {
     client,
     async identity() {

@@ -71,7 +71,9 @@ function priorOf(f: AwsSecurityFinding): PriorFinding | undefined {
 }
 
 export function createSecurityHubAdapter(session: AwsSession, region: string): SecurityHubAdapter {
-  const client = new SecurityHubClient({ ...session.baseClientConfig(region), retryMode: 'adaptive' });
+  const client = session.measure(
+    new SecurityHubClient({ ...session.baseClientConfig(region), retryMode: 'adaptive' }),
+  );
 
   /** Every page of one GetFindings query; returns the number of calls made. */
   async function readAll(

@@ -25,6 +25,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_ROLE_ARN_TEMPLATE, roleArnFor } from '../core/inputs';
 import type { Logger } from '../core/ports/logger';
+import { type Metrics, NO_METRICS } from '../core/ports/metrics';
+import { measureCalls } from './call-metrics';
 import { type CredentialsGuard, guardClient } from './credentials-guard';
 import {
   AssumeRoleError,
@@ -61,12 +63,14 @@ class LazyClients implements AwsClients {
   constructor(
     private readonly config: Record<string, unknown>,
     private readonly guard: CredentialsGuard,
+    /** Adds the call metrics to a new client. */
+    private readonly measure: <C extends SdkClient>(client: C) => C,
   ) {}
 
   private get<C extends SdkClient>(name: string, make: (config: never) => C): C {
     let client = this.cache.get(name) as C | undefined;
     if (!client) {
-      client = guardClient(make(this.config as never), this.guard);
+      client = this.measure(guardClient(make(this.config as never), this.guard));
       this.cache.set(name, client);
       this.made.push(client);
     }
@@ -128,6 +132,8 @@ export interface SessionOptions {
   maxClientSets?: number;
   /** Where refused credentials are reported (a role's session dropped and assumed again). */
   logger?: Logger;
+  /** Where every client's calls are counted and timed (`metrics.enabled`); default: nowhere. */
+  metrics?: Metrics;
 }
 
 export interface CallerIdentity {
@@ -178,8 +184,24 @@ export class AwsSession implements ClientFactory {
     return { region, ...this.clientConfig, ...(credentials !== undefined ? { credentials } : {}) };
   }
 
-  private build(region: string, credentials: Credentials | undefined, guard: CredentialsGuard): LazyClients {
-    return new LazyClients(this.config(region, credentials), guard);
+  private build(
+    region: string,
+    credentials: Credentials | undefined,
+    guard: CredentialsGuard,
+    accountId?: string,
+  ): LazyClients {
+    return new LazyClients(this.config(region, credentials), guard, (client) =>
+      this.measure(client, accountId),
+    );
+  }
+
+  /**
+   * Counts and times `client`'s calls into the session's metrics (a no-op when metrics are off), for the
+   * clients made here and those made from `baseClientConfig` (Security Hub's export, Organizations).
+   */
+  measure<C extends { middlewareStack: object }>(client: C, accountId?: string): C {
+    const metrics = this.options.metrics ?? NO_METRICS;
+    return metrics === NO_METRICS ? client : measureCalls(client, metrics, accountId);
   }
 
   /** cis-bot's own credentials (never re-fetched here: the SDK's chain owns them), named by their ARN once known. */
@@ -268,9 +290,8 @@ export class AwsSession implements ClientFactory {
   }
 
   private sts(): STSClient {
-    this.baseSts ??= guardClient(
-      new STSClient(this.config(this.region, this.options.credentials)),
-      this.baseGuard,
+    this.baseSts ??= this.measure(
+      guardClient(new STSClient(this.config(this.region, this.options.credentials)), this.baseGuard),
     );
     return this.baseSts;
   }
@@ -382,7 +403,7 @@ export class AwsSession implements ClientFactory {
   /** Clients for an account reached through AssumeRole, whether or not it is configured. */
   roleClients(accountId: string, region: string): AwsClients {
     return this.cached(`role|${accountId}|${region}`, () =>
-      this.build(region, this.roleCredentials(accountId), this.roleGuard(accountId)),
+      this.build(region, this.roleCredentials(accountId), this.roleGuard(accountId), accountId),
     );
   }
 

@@ -276,6 +276,20 @@ export const storeSchema = z
   })
   .strict();
 
+/**
+ * Prometheus metrics for operators (`/metrics`), off by default. When on, they are served on their own
+ * port (never on the bot's public one, which Slack and Teams reach), bound to the same interface as the bot.
+ */
+export const metricsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The port `/metrics` listens on (0 picks a free one); must differ from the bot's PORT. */
+    port: z.number().int().min(0).max(65535).default(9464),
+    /** Label per-account series with the account id (many series for an organization; ids may be sensitive). */
+    account_labels: z.boolean().default(false),
+  })
+  .strict();
+
 export const fileSchema = z
   .object({
     aws: awsSchema.prefault({}),
@@ -291,6 +305,7 @@ export const fileSchema = z
     teams: teamsSchema.prefault({}),
     schedules: z.array(scheduleSchema).default([]),
     events: eventsSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
   })
   .strict();
 
@@ -299,6 +314,7 @@ export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type EventsConfig = z.infer<typeof eventsSchema>;
 export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
 export type RemediationConfig = z.infer<typeof remediationSchema>;
+export type MetricsConfig = z.infer<typeof metricsSchema>;
 
 /** Settings that come from the environment only (secrets and deployment details). */
 export interface EnvConfig {

@@ -21,6 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { CONTROLS, type ControlRegistry, selectControls } from '../core/controls/registry';
 import { type DigestTrigger, localTime } from '../core/digest';
 import { UsageError } from '../core/errors';
@@ -30,6 +31,7 @@ import type { AutoRemediate } from '../core/ports/auto-remediate';
 import type { ChatPoster, Platform } from '../core/ports/chat';
 import type { DigestOutcome, DigestPort, ScheduleInfo } from '../core/ports/digests';
 import type { Logger } from '../core/ports/logger';
+import { type Metrics, NO_METRICS } from '../core/ports/metrics';
 import type { FindingsExport } from '../core/ports/security-hub';
 import type { ActorRef } from '../core/ports/store';
 import type { DigestLimits } from '../core/present/digest-cards';
@@ -77,6 +79,8 @@ export interface SchedulerDeps {
   exportFindings?: FindingsExport;
   /** One-shot timers for lease-expiry retries (tests inject a manual one). Returns a cancel function. */
   setTimer?: (callback: () => void, delayMs: number) => () => void;
+  /** Where every digest run is counted and timed (by schedule, trigger and outcome); default: nowhere. */
+  metrics?: Metrics;
 }
 
 export interface FireOptions {
@@ -203,10 +207,40 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     exportFindings: deps.exportFindings,
   };
 
-  async function fire(
+  const metrics = deps.metrics ?? NO_METRICS;
+  /** Runs one digest run, recording its outcome (`failed` when it threw) and duration. */
+  async function measured<T>(
+    schedule: string,
+    trigger: string,
+    run: () => Promise<T>,
+    outcomeOf: (result: T) => string,
+  ): Promise<T> {
+    const started = performance.now();
+    const record = (outcome: string) =>
+      metrics.digestRun({ schedule, trigger, outcome, durationMs: performance.now() - started });
+    try {
+      const result = await run();
+      record(outcomeOf(result));
+      return result;
+    } catch (error) {
+      record('failed');
+      throw error;
+    }
+  }
+
+  function fire(scheduleName: string, fireTime: Date, options: FireOptions = {}): Promise<DigestOutcome> {
+    return measured(
+      scheduleName,
+      options.trigger ?? 'scheduled',
+      () => fireOnce(scheduleName, fireTime, options),
+      (outcome) => outcome,
+    );
+  }
+
+  async function fireOnce(
     scheduleName: string,
     fireTime: Date,
-    options: FireOptions = {},
+    options: FireOptions,
   ): Promise<DigestOutcome> {
     const schedule = scheduleNamed(scheduleName);
     // Both instants of a local minute repeated by a fall-back share one key: posted once.
@@ -303,15 +337,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const schedule = scheduleNamed(scheduleName);
       const actor = requestedBy ?? systemActor(schedule.name);
       const at = clock.now();
-      if (options.deliver === 'none')
-        return produceDigest(produceDeps, schedule, at, 'on-demand', actor, options, undefined);
+      const onDemand = (key: string | undefined) =>
+        measured(
+          schedule.name,
+          'on-demand',
+          () => produceDigest(produceDeps, schedule, at, 'on-demand', actor, options, key),
+          (result) => result.outcome,
+        );
+      if (options.deliver === 'none') return onDemand(undefined);
       const key = onDemandKey(at);
       if (!(await store.claimScheduleRun(schedule.name, key, owner, leaseMs, at))) {
         throw new UsageError(
           `A digest of "${schedule.name}" is already being posted; try again in a moment.`,
         );
       }
-      return track(produceDigest(produceDeps, schedule, at, 'on-demand', actor, options, key));
+      return track(onDemand(key));
     },
 
     list(): ScheduleInfo[] {

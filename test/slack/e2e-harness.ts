@@ -11,6 +11,7 @@ import { buttonIdOf } from '../../adapters/slack/render';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import type { LoggerFactory } from '../../src/logger';
+import type { Metrics } from '../../src/core/ports/metrics';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
 import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { type BotServer, startBot } from '../../src/server';
@@ -61,6 +62,8 @@ export interface E2EOptions {
   transport?: 'http' | 'socket';
   /** The bot's loggers (default: the server's, at LOG_LEVEL error). */
   loggers?: LoggerFactory;
+  /** The bot's metrics (AWS session and services), with `document.metrics` saying the same. */
+  metrics?: Metrics;
 }
 
 export interface CommandResult {
@@ -141,6 +144,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     roleAccounts: [],
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
     ...(options.awsTap ? { clientConfig: { endpoint: options.awsTap.url } } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   options.awsTap?.forwardTo(run.sandbox);
   const socket = options.transport === 'socket' ? await FakeSlackSocket.start() : undefined;
@@ -180,6 +184,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     labels: run.labels,
     store: openStore(options.storePath ?? ':memory:'),
     now: () => new Date(Date.now() + clock.offsetMs),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const bot = await startBot(config, services, {
     port: 0,

@@ -14,6 +14,7 @@
 import type { Card } from '../cards';
 import { CisBotError, RemediationRefused } from '../errors';
 import type { Actor, ConversationRef } from '../ports/chat';
+import { type Metrics, NO_METRICS } from '../ports/metrics';
 import type { ActorRef, Approval, ConversationPointer, PlanStore } from '../ports/store';
 import type { Decision } from './authorize';
 import type { AnyKindHandler, ApprovalKindHandler, ApprovalSubject, KindTypes, RunContext } from './kind';
@@ -56,6 +57,8 @@ export interface ApprovalWorkflowOptions<K extends KindRegistry>
   store: PlanStore & ApprovalLedgerStore;
   /** One handler per kind, keyed by its name. */
   kinds: K;
+  /** Where decisions are counted (by kind, decision and outcome); default: nowhere. */
+  metrics?: Metrics;
 }
 
 function toRef(actor: Actor | ActorRef): ActorRef {
@@ -71,6 +74,7 @@ export class ApprovalWorkflow<K extends KindRegistry> {
   private readonly store: PlanStore;
   private readonly kinds: K;
   private readonly now: () => Date;
+  private readonly metrics: Metrics;
 
   constructor(options: ApprovalWorkflowOptions<K>) {
     for (const [name, handler] of Object.entries(options.kinds)) {
@@ -85,6 +89,7 @@ export class ApprovalWorkflow<K extends KindRegistry> {
     this.store = options.store;
     this.kinds = options.kinds;
     this.now = options.now ?? (() => new Date());
+    this.metrics = options.metrics ?? NO_METRICS;
   }
 
   /** This process/replica, as the owner of the executions it runs. */
@@ -129,13 +134,30 @@ export class ApprovalWorkflow<K extends KindRegistry> {
    * forbidden, self-approval, a platform other than the request's, a click in another conversation than
    * the request's), audit-logging either way. `conversation`: where a chat decision was clicked.
    */
-  decide(
+  async decide(
     approvalId: string,
     actor: Actor,
     decision: Decision,
     conversation?: ConversationRef,
   ): Promise<Approval> {
-    return this.ledger.decide({ approvalId, actor, decision, ...(conversation ? { conversation } : {}) });
+    try {
+      const decided = await this.ledger.decide({
+        approvalId,
+        actor,
+        decision,
+        ...(conversation ? { conversation } : {}),
+      });
+      this.metrics.approvalDecision({ kind: decided.kind, decision, outcome: 'recorded' });
+      return decided;
+    } catch (error) {
+      const refused = await this.ledger.get(approvalId).catch(() => undefined);
+      this.metrics.approvalDecision({
+        kind: refused?.kind ?? 'unknown',
+        decision,
+        outcome: error instanceof RemediationRefused ? error.reason : 'error',
+      });
+      throw error;
+    }
   }
 
   /** The card of a decided approval: what was approved or rejected, by whom and when. */
@@ -234,6 +256,7 @@ export class ApprovalWorkflow<K extends KindRegistry> {
           reason,
         });
         approved = { approval, subject };
+        this.metrics.approvalDecision({ kind, decision: 'approve', outcome: 'automatic' });
         return approval;
       },
     });

@@ -7,11 +7,13 @@
  * after each) and re-audits. `default_action: remediate` is the one policy under which it is approved
  * without a person.
  */
+import { performance } from 'node:perf_hooks';
 import type { ApprovalKindHandler, ApprovalSubject, RunContext, RunResult } from '../approvals/kind';
 import { SYSTEM_ACTOR } from '../approvals/ledger';
 import type { Execution } from '../approvals/workflow';
 import { RemediationRefused } from '../errors';
 import { type AccountFinding, credentialsRefusal } from '../evaluate/findings';
+import type { Metrics } from '../ports/metrics';
 import type { RemediationRuntime } from '../ports/remediation-runtime';
 import type { ActorRef, Approval, AuditLogStore } from '../ports/store';
 import { decidedPlanCard, progressCard, resultCard } from '../present/remediation-cards';
@@ -61,6 +63,8 @@ export interface RemediationKindDeps {
   /** Each control's default_action (`remediate` allows automatic approval). */
   controls: ControlSettingsMap;
   now?: () => Date;
+  /** Where each step's outcome and duration is recorded; default: nowhere. */
+  metrics?: Metrics;
 }
 
 export const REMEDIATION = 'remediation';
@@ -128,12 +132,20 @@ export function createRemediationKind(deps: RemediationKindDeps): RemediationKin
   ): Promise<RunResult<RemediationOutcome>> {
     const actor = ctx.approval.decidedBy ?? SYSTEM_ACTOR;
     const control = deps.assessor.plannable(plan.control);
+    let stepStarted = performance.now();
     const result = await deps.runtime.execute(plan, {
       onStep: async (event) => {
         // Lease and audit-log writes must succeed (a throw aborts); progress is display only.
         if (event.type === 'step-started') await ctx.heartbeat();
         else {
           const { step, outcome } = event;
+          deps.metrics?.remediationStep({
+            control: plan.control,
+            accountId: plan.accountId,
+            call: `${step.call.service}:${step.call.operation}`,
+            status: outcome.status,
+            durationMs: performance.now() - stepStarted,
+          });
           await ctx.logStep({
             index: event.index,
             stepId: step.id,
@@ -147,6 +159,8 @@ export function createRemediationKind(deps: RemediationKindDeps): RemediationKin
           });
         }
         await ctx.progress(event);
+        // The step's own time starts once the heartbeat and its progress line are out of the way.
+        if (event.type === 'step-started') stepStarted = performance.now();
       },
       reaudit: async () => (await deps.assessor.auditOne(control, plan.accountId, actor, 're-audit')).finding,
     });
