@@ -9,10 +9,14 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ChatCore } from '../core/ports/chat';
 import type { Metrics } from '../core/ports/metrics';
 
-/** `core` with `run` and `click` timed into `metrics`; everything else passes through. */
+/** `core` with `run` and the clicks timed into `metrics`; everything else passes through. */
 export function measuredChatCore(core: ChatCore, metrics: Metrics): ChatCore {
-  const timed = async <T>(platform: string, request: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
+  const timed = async <T>(
+    platform: string,
+    request: string,
+    work: () => Promise<T>,
+    started = performance.now(),
+  ): Promise<T> => {
     const record = (ok: boolean) =>
       metrics.chatRequest({ platform, request, ok, durationMs: performance.now() - started });
     try {
@@ -28,10 +32,17 @@ export function measuredChatCore(core: ChatCore, metrics: Metrics): ChatCore {
     timed(ctx.conversation.platform, command.verb, () => core.run(command, ctx, progress));
   const click: ChatCore['click'] = (button, ctx, progress) =>
     timed(ctx.conversation.platform, 'click', () => core.click(button, ctx, progress));
+  // Slack's two-step click: timed from the decision to the end of the rest, as one click.
+  const decideClick: ChatCore['decideClick'] = async (button, ctx, progress) => {
+    const started = performance.now();
+    const rest = await core.decideClick(button, ctx, progress);
+    return () => timed(ctx.conversation.platform, 'click', rest, started);
+  };
   return new Proxy(core, {
     get(target, prop) {
       if (prop === 'run') return run;
       if (prop === 'click') return click;
+      if (prop === 'decideClick') return decideClick;
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
