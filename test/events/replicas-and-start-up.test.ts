@@ -21,15 +21,7 @@ import { openStore } from '../../src/store';
 import { CHANNEL, startE2E, textOf } from '../slack/e2e-harness';
 import { SIGNING_SECRET } from '../slack/helpers';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../support/fake-slack-api';
-import {
-  cloudWatchAs,
-  eventsSettings,
-  PROD,
-  REGION,
-  SECURITY,
-  scenarioWithQueue,
-  waitFor,
-} from './helpers';
+import { cloudWatchAs, eventsSettings, PROD, REGION, SECURITY, scenarioWithQueue, waitFor } from './helpers';
 
 const quiet = createLoggerFactory({ level: 'error', write: () => undefined });
 
