@@ -6,6 +6,7 @@
 
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
+import type { Metrics } from '../../src/core/ports/metrics';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
 import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
 import { type BotServer, startBot } from '../../src/server';
@@ -37,8 +38,15 @@ export async function startE2eBot(opts: {
   run?: SandboxRun;
   /** Audits show progress after this long (default: the server's). */
   progressAfterMs?: number;
+  /** The bot's metrics (services; the sandbox run's session when it is made here), with `document.metrics` saying the same. */
+  metrics?: Metrics;
 }): Promise<E2eBot> {
-  const run = opts.run ?? (await startSandboxRun(bundledScenario('audit-demo'), { roleAccounts: [] }));
+  const run =
+    opts.run ??
+    (await startSandboxRun(bundledScenario('audit-demo'), {
+      roleAccounts: [],
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    }));
   const config = loadConfig({ document: opts.document(run), env: { PORT: '0', ...opts.env } });
   const services = createCoreServices({
     config,
@@ -46,6 +54,7 @@ export async function startE2eBot(opts: {
     labels: run.labels,
     region: run.defaultRegion,
     store: openStore(':memory:'),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
   const bot = await startBot(config, services, {
     port: 0,
