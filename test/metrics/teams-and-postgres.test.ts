@@ -6,13 +6,7 @@
 
 import { StoreError } from '../../src/core/ports/store';
 import { createLogger } from '../../src/logger';
-import {
-  createMetrics,
-  createPrometheusMetrics,
-  METRIC_NAMES,
-  measuredStore,
-  serveMetrics,
-} from '../../src/metrics';
+import { createPrometheusMetrics, METRIC_NAMES, measuredStore, serveMetrics } from '../../src/metrics';
 import { startFakeBotConnector } from '../support/fake-bot-connector';
 import { freshPostgresStore } from '../support/postgres';
 import { scrape, total } from '../support/prometheus-scrape';
