@@ -8,6 +8,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ACCOUNT_DISCOVERY_ACTIONS } from '../../src/core/accounts/discovery-actions';
 import { auditReadActions, remediationActionsFor } from '../../src/core/controls/iam';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
+import { EVENTS_QUEUE_ACTIONS } from '../../src/core/drift/queue-actions';
 import {
   DEFAULT_ROLE_ARN_TEMPLATE,
   EXPORT_TARGETS,
@@ -28,6 +29,7 @@ interface PolicyOptions {
   role?: string;
   organization?: boolean;
   organizationRole?: string;
+  events?: string | true;
 }
 
 /** Account discovery's read of AWS Organizations (aws.organization). */
@@ -52,6 +54,30 @@ export function discoveryPolicies(roleArn: string | undefined): { hub: object[];
       { Sid: 'CisBotAssumeOrganizationRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roleArn },
     ],
     organizationRole: { Version: '2012-10-17', Statement: [discoveryStatement()] },
+  };
+}
+
+const QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+
+/** `--events [queue]`: a queue ARN, or its URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME). */
+function parseQueue(value: string): string {
+  if (QUEUE_ARN.test(value)) return value;
+  const m = /^https:\/\/sqs[.-]([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/([A-Za-z0-9_-]{1,80}(\.fifo)?)$/.exec(
+    value,
+  );
+  if (m) return `arn:aws:sqs:${m[1]}:${m[2]}:${m[3]}`;
+  throw new InvalidArgumentError(
+    `expected the events queue's ARN (arn:aws:sqs:REGION:ACCOUNT:NAME) or URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), got "${value}".`,
+  );
+}
+
+/** Drift alerts (events.queue_url): the hub polls the queue, deletes what it recorded, extends what waits. */
+export function eventsQueueStatement(queueArn: string | undefined): object {
+  return {
+    Sid: 'CisBotDriftEvents',
+    Effect: 'Allow',
+    Action: [...EVENTS_QUEUE_ACTIONS],
+    Resource: queueArn ?? 'arn:aws:sqs:*:*:cis-bot-events',
   };
 }
 
@@ -147,6 +173,11 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
       'aws.organization.role_arn: the hub assumes it, and it reads AWS Organizations (implies --organization)',
       parseRoleArn,
     )
+    .option(
+      '--events [queue]',
+      'add what drift alerts need on the events queue (its ARN or URL; default any queue named cis-bot-events)',
+      parseQueue,
+    )
     .addOption(
       new Option('--export <target>', 'add what `audit --export` needs (securityhub)').choices([
         ...EXPORT_TARGETS,
@@ -163,6 +194,9 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
         hubPolicy: hubPolicy(opts.role ?? DEFAULT_ROLE_ARN_TEMPLATE, opts.accounts, [
           ...(discovery?.hub ?? []),
           ...(opts.export === 'securityhub' ? [securityHubExportStatement()] : []),
+          ...(opts.events !== undefined
+            ? [eventsQueueStatement(opts.events === true ? undefined : opts.events)]
+            : []),
         ]),
         ...(discovery?.organizationRole ? { organizationRolePolicy: discovery.organizationRole } : {}),
       };

@@ -12,6 +12,7 @@ import { registerAccountsCommand } from './accounts-command';
 import { registerAuditCommand } from './audit-command';
 import { colorize, colorWanted } from './color';
 import { registerDemoCommand } from './demo-command';
+import { registerEventsCommand } from './events-command';
 import { registerHistoryCommand } from './history';
 import { registerIamPolicyCommand } from './iam-policy';
 import type { CliContext, CliIo, CliOutput, CommandRegistrar } from './io';
@@ -48,6 +49,7 @@ export const REGISTRARS: readonly CommandRegistrar[] = [
   registerHistoryCommand,
   registerPattern,
   registerIamPolicyCommand,
+  registerEventsCommand,
 ];
 
 export interface ExitState {

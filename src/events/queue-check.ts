@@ -5,15 +5,10 @@
  * ConfigError that names the setting and the permissions, before the bot serves anything.
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { EVENTS_QUEUE_ACTIONS } from '../core/drift/queue-actions';
 import { ConfigError } from '../core/errors';
 
-/** What cis-bot's identity needs on the queue (`cis-bot iam-policy --events`, `cis-bot events setup`). */
-export const EVENTS_QUEUE_ACTIONS = [
-  'sqs:ChangeMessageVisibility',
-  'sqs:DeleteMessage',
-  'sqs:GetQueueAttributes',
-  'sqs:ReceiveMessage',
-] as const;
+export { EVENTS_QUEUE_ACTIONS };
 
 export interface QueueFacts {
   arn: string | undefined;

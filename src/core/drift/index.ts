@@ -4,3 +4,5 @@
  */
 export { alertLevel, changesFor, type DriftAlert, isNews } from './alert';
 export { breakingIndex, type ChainChange, type ParsedMessage, parseChangeMessage } from './change-event';
+export { EVENTS_QUEUE_ACTIONS } from './queue-actions';
+export { chainEventPattern, type EventsSetupOptions, eventsSetupDocument } from './setup-document';
