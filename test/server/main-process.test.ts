@@ -16,6 +16,7 @@ import { SCHEMA_MIGRATIONS } from '../../src/store';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../slack/helpers';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../support/fake-slack-api';
 import { createTestDatabase, queryRows } from '../support/postgres';
+import { scrape, total } from '../support/prometheus-scrape';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -163,6 +164,7 @@ test('serves a signed /cis command with a real audit, then stops cleanly on SIGT
     host: '0.0.0.0',
     slack: 'http',
     teams: 'on',
+    metrics: 'off',
     msg: 'cis-bot listening',
   });
   const components = new Set(lines.map((l) => l.component));
@@ -178,6 +180,48 @@ test('serves a signed /cis command with a real audit, then stops cleanly on SIGT
     new URL(responseUrl).pathname,
   ];
   for (const secret of secrets) expect(main.stderr()).not.toContain(secret);
+});
+
+test('with metrics.enabled it serves /metrics on its own port, counting the audit and its AWS calls', async () => {
+  const config = join(dir, 'cis-bot-metrics.yaml');
+  writeFileSync(
+    config,
+    `aws:\n  region: ${run.defaultRegion}\n  accounts: ["${DEV}"]\nmetrics:\n  enabled: true\n  port: 0\n`,
+  );
+  const main = startMain({
+    ...baseEnv(),
+    CIS_BOT_CONFIG: config,
+    SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackApi.apiUrl,
+  });
+  try {
+    const port = await main.port;
+    const metricsPort = Number(main.listening()?.metrics);
+    expect(metricsPort).toBeGreaterThan(0);
+    expect(metricsPort).not.toBe(port);
+    const updates = slackApi.callsTo('chat.update').length;
+    const res = await postSigned(`http://127.0.0.1:${port}/slack/events`, {
+      body: slashCommandBody({ text: '4.1 audit', response_url: slackApi.responseUrl() }),
+    });
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 800 && slackApi.callsTo('chat.update').length === updates; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const s = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(
+      total(s, 'cisbot_audits_total', { control: '4.1', trigger: 'slack', result: 'non_compliant' }),
+    ).toBe(1);
+    expect(
+      total(s, 'cisbot_aws_calls_total', { service: 'CloudTrail', operation: 'DescribeTrails' }),
+    ).toBeGreaterThan(0);
+    expect(total(s, 'cisbot_chat_ack_duration_seconds_count', { platform: 'slack', status: '200' })).toBe(1);
+    expect(total(s, 'cisbot_store_operation_duration_seconds_count', { store: 'sqlite' })).toBeGreaterThan(0);
+    expect(s.text).not.toContain(DEV);
+  } finally {
+    main.child.kill('SIGTERM');
+  }
+  expect(await exitCode(main.child)).toBe(0);
 });
 
 test('refuses to start without a chat platform, saying what to set', async () => {
