@@ -48,6 +48,9 @@ export interface PrometheusMetrics extends Metrics {
   readonly registry: Registry;
 }
 
+/** Seconds, for an AWS call (a remediation step is one). */
+const AWS_CALL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 const seconds = (ms: number): number => ms / 1000;
 const lower = (status: string): string => status.toLowerCase();
 
@@ -59,13 +62,16 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   const account = (accountId: string | undefined): Record<string, string> =>
     accountLabels ? { [ACCOUNT_LABEL]: accountId ?? 'unknown' } : {};
   const registers = [registry];
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    new Counter({ name, help, labelNames, registers });
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    new Histogram({ name, help, labelNames, buckets, registers });
 
-  const audits = new Counter({
-    name: METRIC_NAMES.audits,
-    help: 'Account audits recorded, by control, trigger and result (compliant, non_compliant, error).',
-    labelNames: withAccount(['control', 'trigger', 'result']),
-    registers,
-  });
+  const audits = counter(
+    METRIC_NAMES.audits,
+    'Account audits recorded, by control, trigger and result (compliant, non_compliant, error).',
+    withAccount(['control', 'trigger', 'result']),
+  );
   // The latest verdict of each (control, account) this process recorded; the gauge counts them per status.
   const latest = new Map<string, { control: string; accountId: string; status: string }>();
   new Gauge({
@@ -80,78 +86,67 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
       }
     },
   });
-  const approvalDecisions = new Counter({
-    name: METRIC_NAMES.approvalDecisions,
-    help: 'Approval decisions by kind, decision (approve, reject) and outcome (recorded, automatic, or the refusal reason).',
-    labelNames: ['kind', 'decision', 'outcome'],
-    registers,
-  });
-  const remediationSteps = new Counter({
-    name: METRIC_NAMES.remediationSteps,
-    help: 'Remediation steps run, by control, AWS call and status.',
-    labelNames: withAccount(['control', 'call', 'status']),
-    registers,
-  });
-  const remediationStepDuration = new Histogram({
-    name: METRIC_NAMES.remediationStepDuration,
-    help: 'How long remediation steps took, by control, AWS call and status.',
-    labelNames: ['control', 'call', 'status'],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers,
-  });
-  const digestRuns = new Counter({
-    name: METRIC_NAMES.digestRuns,
-    help: 'Digest runs by schedule, trigger and outcome (posted, partially-posted, not-posted, nothing-to-post, returned, skipped-duplicate, failed).',
-    labelNames: ['schedule', 'trigger', 'outcome'],
-    registers,
-  });
-  const digestRunDuration = new Histogram({
-    name: METRIC_NAMES.digestRunDuration,
-    help: 'How long digest runs took (audit, remediation, export and posting), by schedule and outcome.',
-    labelNames: ['schedule', 'outcome'],
-    buckets: [0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800],
-    registers,
-  });
-  const awsCalls = new Counter({
-    name: METRIC_NAMES.awsCalls,
-    help: "AWS API calls by service and operation (one per SDK call, the SDK's own retries included).",
-    labelNames: withAccount(['service', 'operation']),
-    registers,
-  });
-  const awsCallErrors = new Counter({
-    name: METRIC_NAMES.awsCallErrors,
-    help: "AWS API calls that failed, by service, operation and AWS's error code.",
-    labelNames: withAccount(['service', 'operation', 'code']),
-    registers,
-  });
-  const awsCallDuration = new Histogram({
-    name: METRIC_NAMES.awsCallDuration,
-    help: 'How long AWS API calls took, by service and operation.',
-    labelNames: ['service', 'operation'],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers,
-  });
-  const storeOperationDuration = new Histogram({
-    name: METRIC_NAMES.storeOperationDuration,
-    help: 'Database latency per store operation, by store (sqlite, postgres), operation and result (ok, error).',
-    labelNames: ['store', 'operation', 'result'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers,
-  });
-  const chatAckDuration = new Histogram({
-    name: METRIC_NAMES.chatAckDuration,
-    help: "From a Slack or Teams request's arrival to the last byte of its answer (Slack's 3 s deadline), by platform and HTTP status.",
-    labelNames: ['platform', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
-    registers,
-  });
-  const chatRequestDuration = new Histogram({
-    name: METRIC_NAMES.chatRequestDuration,
-    help: "The core's work on a chat command or click (after the ack on Slack), by platform, request and result.",
-    labelNames: ['platform', 'request', 'result'],
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
-    registers,
-  });
+  const approvalDecisions = counter(
+    METRIC_NAMES.approvalDecisions,
+    'Approval decisions by kind, decision (approve, reject) and outcome (recorded, automatic, or the refusal reason).',
+    ['kind', 'decision', 'outcome'],
+  );
+  const remediationSteps = counter(
+    METRIC_NAMES.remediationSteps,
+    'Remediation steps run, by control, AWS call and status.',
+    withAccount(['control', 'call', 'status']),
+  );
+  const remediationStepDuration = histogram(
+    METRIC_NAMES.remediationStepDuration,
+    'How long remediation steps took, by control, AWS call and status.',
+    ['control', 'call', 'status'],
+    AWS_CALL_BUCKETS,
+  );
+  const digestRuns = counter(
+    METRIC_NAMES.digestRuns,
+    'Digest runs by schedule, trigger and outcome (posted, partially-posted, not-posted, nothing-to-post, returned, skipped-duplicate, failed).',
+    ['schedule', 'trigger', 'outcome'],
+  );
+  const digestRunDuration = histogram(
+    METRIC_NAMES.digestRunDuration,
+    'How long digest runs took (audit, remediation, export and posting), by schedule and outcome.',
+    ['schedule', 'outcome'],
+    [0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800],
+  );
+  const awsCalls = counter(
+    METRIC_NAMES.awsCalls,
+    "AWS API calls by service and operation (one per SDK call, the SDK's own retries included).",
+    withAccount(['service', 'operation']),
+  );
+  const awsCallErrors = counter(
+    METRIC_NAMES.awsCallErrors,
+    "AWS API calls that failed, by service, operation and AWS's error code.",
+    withAccount(['service', 'operation', 'code']),
+  );
+  const awsCallDuration = histogram(
+    METRIC_NAMES.awsCallDuration,
+    'How long AWS API calls took, by service and operation.',
+    ['service', 'operation'],
+    AWS_CALL_BUCKETS,
+  );
+  const storeOperationDuration = histogram(
+    METRIC_NAMES.storeOperationDuration,
+    'Database latency per store operation, by store (sqlite, postgres), operation and result (ok, error).',
+    ['store', 'operation', 'result'],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
+  const chatAckDuration = histogram(
+    METRIC_NAMES.chatAckDuration,
+    "From a Slack or Teams request's arrival to the last byte of its answer (Slack's 3 s deadline), by platform and HTTP status.",
+    ['platform', 'status'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
+  );
+  const chatRequestDuration = histogram(
+    METRIC_NAMES.chatRequestDuration,
+    "The core's work on a chat command or click (after the ack on Slack), by platform, request and result.",
+    ['platform', 'request', 'result'],
+    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+  );
 
   return {
     registry,
