@@ -233,8 +233,10 @@ export const eventsSchema = z
       })
       .strict()
       .prefault({}),
-    /** Quiet time after an account's first event before its re-audit: a burst of calls is one re-audit. */
-    debounce_ms: z.number().int().min(0).max(60_000).default(1000),
+    /** Quiet time after an account's latest event before its re-audit: a burst of calls is one re-audit. */
+    debounce_ms: z.number().int().min(0).max(60_000).default(500),
+    /** The longest an account's first event waits for its re-audit while more events keep coming. */
+    debounce_max_ms: z.number().int().min(0).max(600_000).default(3000),
     /** ReceiveMessage long-poll time. */
     wait_seconds: z.number().int().min(1).max(20).default(20),
     /** While the account's lease is held (a remediation running), its events wait this long between tries. */

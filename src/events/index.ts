@@ -96,6 +96,7 @@ export function createDriftAlerts(options: DriftAlertsOptions): DriftAlerts | un
     controls: selectControls(events.controls),
     log,
     debounceMs: events.debounce_ms,
+    debounceMaxMs: Math.max(events.debounce_ms, events.debounce_max_ms),
     waitSeconds: events.wait_seconds,
     busyRetryMs: events.busy_retry_ms,
     concurrency: events.concurrency,

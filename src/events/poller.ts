@@ -38,8 +38,10 @@ export interface DriftPollerOptions {
   /** The controls the alerts watch (events that break none of them are dropped). */
   controls: readonly Control[];
   log: Logger;
-  /** Quiet time after an account's first event before its re-audit (a burst is one re-audit). */
+  /** Quiet time after an account's latest event before its re-audit (a burst is one re-audit). */
   debounceMs: number;
+  /** The longest an account's first event waits for its re-audit while events keep coming. */
+  debounceMaxMs: number;
   /** ReceiveMessage long-poll time (1 to 20 s). */
   waitSeconds: number;
   /** When the account's lease is held, the batch is tried again after this long. */
@@ -70,6 +72,10 @@ interface Batch {
   controls: Set<string>;
   messages: Map<string, HeldMessage>;
   timer?: NodeJS.Timeout | undefined;
+  /** When its first event arrived (the debounce never waits longer than debounceMaxMs after it). */
+  firstAt?: number;
+  /** Waiting for a busy account: new events join it without moving its retry. */
+  retrying?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -214,7 +220,12 @@ export class DriftPoller {
       receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
     });
     for (const link of change.links) batch.controls.add(link.control);
-    if (!batch.timer) this.arm(change.accountId, batch, this.options.debounceMs);
+    // Trailing debounce: each event restarts the quiet time, up to debounceMaxMs after the first one.
+    if (batch.firstAt === undefined) batch.firstAt = Date.now();
+    if (batch.retrying) return;
+    clearTimeout(batch.timer);
+    const left = batch.firstAt + this.options.debounceMaxMs - Date.now();
+    this.arm(change.accountId, batch, Math.max(0, Math.min(this.options.debounceMs, left)));
   }
 
   private arm(accountId: string, batch: Batch, delayMs: number): void {
@@ -269,6 +280,7 @@ export class DriftPoller {
       for (const c of current.controls) batch.controls.add(c);
     }
     batch.timer = undefined;
+    batch.retrying = true;
     this.pending.set(accountId, batch);
     await this.extend([...batch.messages.values()].map((m) => m.receiptHandle));
     this.arm(accountId, batch, this.options.busyRetryMs);

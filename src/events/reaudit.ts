@@ -99,7 +99,9 @@ export class DriftReauditor {
     const before = new Map<string, { state: string | undefined; status: AccountStatus | undefined }>();
     for (const control of controls) {
       const state = (await store.getAlertState(accountId, control))?.status;
-      const status = state ?? (await store.latestFindings(control, [accountId]))[0]?.status;
+      // The drift alerts' own re-audits are no baseline: one that recorded no state was not news.
+      const latest = state === undefined ? (await store.latestFindings(control, [accountId]))[0] : undefined;
+      const status = state ?? (latest?.trigger === TRIGGER ? undefined : latest?.status);
       before.set(control, { state, status: status as AccountStatus | undefined });
     }
     const { report } = await auditor.auditControls({ controls, accounts: [accountId] });
@@ -110,9 +112,12 @@ export class DriftReauditor {
       const was = before.get(one.control);
       if (!after || !was) continue;
       const news = isNews(was.status, after, changes);
-      // The state follows every re-audit (also the first, silent one); only the replica whose swap
-      // succeeds posts the change, so a change is posted once however many replicas saw it.
-      if (was.state === after.status) continue;
+      // The state follows every re-audit, except a broken chain with nothing known before that this
+      // batch's calls cannot explain: another batch (maybe on another replica) holds the call that broke
+      // it and must still find the status unknown to post it. Only the replica whose swap succeeds posts
+      // the change, so a change is posted once however many replicas saw it.
+      if (was.state === after.status || (was.status === undefined && !news && after.status !== 'COMPLIANT'))
+        continue;
       const swapped = await store.swapAlertState(
         accountId,
         one.control,
