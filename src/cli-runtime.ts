@@ -407,6 +407,10 @@ export interface CliDemo {
   /** The member accounts the demo audits through AssumeRole. */
   memberAccounts: string[];
   dbPath: string;
+  /** The events queue of the demo's drift-alert step (EventBridge routes every chain change to it). */
+  eventsQueueUrl: string;
+  /** An account's own access key in the sandbox, to act as someone working in it. */
+  credentialsFor(accountId: string): { accessKeyId: string; secretAccessKey: string };
   close(): Promise<void>;
 }
 
@@ -418,8 +422,10 @@ export interface CliDemo {
 export async function openDemo(settings: CliSettings, operator: string): Promise<CliDemo> {
   // First, so that a read-only system fails before anything is started.
   const dbPath = join(demoFolder(), 'cis-bot.db');
-  const { bundledScenario, startSandboxRun } = require('./sandbox-run') as typeof import('./sandbox-run');
-  const run = await startSandboxRun(bundledScenario('audit-demo'), {
+  const { bundledScenario, startSandboxRun, withEventsQueue } =
+    require('./sandbox-run') as typeof import('./sandbox-run');
+  const events = withEventsQueue(bundledScenario('audit-demo'), 'cis-bot-events');
+  const run = await startSandboxRun(events.scenario, {
     ...(settings.clientConfig ? { clientConfig: settings.clientConfig } : {}),
   });
   try {
@@ -446,6 +452,8 @@ export async function openDemo(settings: CliSettings, operator: string): Promise
       callerAccount: run.callerAccount,
       memberAccounts: run.otherAccounts,
       dbPath,
+      eventsQueueUrl: `${run.sandbox.endpoint}/${events.account}/cis-bot-events`,
+      credentialsFor: (accountId) => run.sandbox.credentialsFor(accountId),
       async close() {
         await store.close();
         await run.close();

@@ -5,8 +5,9 @@
  * are read or needed. The only module of the product that imports src/sandbox; the bot's production
  * path (src/main.ts, src/server.ts) never loads it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { AwsSession, type SdkClientConfig } from './aws/session';
 import { ConfigError } from './core/errors';
 import type { Metrics } from './core/ports/metrics';
@@ -88,4 +89,26 @@ export async function startSandboxRun(
       await sandbox.close();
     },
   };
+}
+
+/**
+ * A scenario (file) with an SQS queue in its first account and first region, and the EventBridge route
+ * that sends every account's chain changes there (the drift alerts' input), as YAML text.
+ */
+export function withEventsQueue(scenarioFile: string, queue: string): { scenario: string; account: string } {
+  const scenario = parse(readFileSync(scenarioFile, 'utf8')) as {
+    accounts: Array<{ id: string; regions?: Record<string, { queues?: unknown[] }> }>;
+    events?: unknown[];
+  };
+  const [first] = scenario.accounts;
+  if (!first) throw new ConfigError('The sandbox scenario has no accounts.');
+  const region =
+    Object.keys(first.regions ?? {})[0] ??
+    scenario.accounts.flatMap((a) => Object.keys(a.regions ?? {}))[0] ??
+    'us-east-1';
+  first.regions = { ...first.regions, [region]: { ...first.regions?.[region] } };
+  const home = first.regions[region] as { queues?: unknown[] };
+  home.queues = [...(home.queues ?? []), { name: queue }];
+  scenario.events = [...(scenario.events ?? []), { queue: `arn:aws:sqs:${region}:${first.id}:${queue}` }];
+  return { scenario: stringify(scenario), account: first.id };
 }

@@ -7,7 +7,7 @@
  * audit log. Exits 0 when the demo ran, whatever it found.
  */
 import { type Command, Option } from 'commander';
-import { type CoreServices, openDemo } from '../../src/cli-runtime';
+import { type CliDemo, openDemo } from '../../src/cli-runtime';
 import { recordAudit } from '../../src/core/audit-recorder';
 import { getControl } from '../../src/core/controls/registry';
 import type { OutputFormat } from '../../src/core/inputs';
@@ -18,6 +18,7 @@ import { printOutcome, textLevel } from './audit-command';
 import { recentEntries, renderHistoryText } from './history';
 import type { CliContext } from './io';
 import { outputOption } from './options';
+import { renderCards } from './render-text';
 
 interface DemoOptions {
   output: OutputFormat;
@@ -43,7 +44,7 @@ async function demo(ctx: CliContext, opts: DemoOptions): Promise<void> {
     const outcome = await services.auditor.audit({ control: control.id });
     await recordAudit(services.store, outcome.report, { trigger: 'cli', actor: OPERATOR });
     printOutcome(ctx, control, outcome, opts.output, textLevel(ctx, opts.level, 'info'));
-    if (text) await fixOne(ctx, services, control.id, outcome.report.accounts, dbPath);
+    if (text) await fixOne(ctx, world, control.id, outcome.report.accounts, dbPath);
     ctx.setExitCode(0);
   } finally {
     await world.close();
@@ -51,13 +52,30 @@ async function demo(ctx: CliContext, opts: DemoOptions): Promise<void> {
 }
 
 /** Fixes the first non-compliant account the bot can repair, as an approved plan, and shows the log. */
+/** Someone deletes the alarm again: the drift alert (CloudTrail event -> queue -> re-audit) shows it. */
+async function driftStep(
+  ctx: CliContext,
+  world: CliDemo,
+  controlId: string,
+  accountId: string,
+): Promise<void> {
+  const out = (s: string) => ctx.io.stdout(s);
+  out(
+    `\n--- Drift alert: someone deletes the alarm in account ${accountId}; the CloudTrail event reaches the bot's queue ---\n\n`,
+  );
+  const { demoDriftStep } = require('../../src/demo-drift') as typeof import('../../src/demo-drift');
+  const outcome = await demoDriftStep(world, controlId, accountId, (cards) => out(`${renderCards(cards)}\n`));
+  if (outcome.alerts === 0) out('No drift alert arrived in time.\n');
+}
+
 async function fixOne(
   ctx: CliContext,
-  services: CoreServices,
+  world: CliDemo,
   controlId: string,
   findings: ReadonlyArray<{ accountId: string; status: string; brokenLink?: string }>,
   dbPath: string,
 ): Promise<void> {
+  const { services } = world;
   const out = (s: string) => ctx.io.stdout(s);
   for (const f of findings) {
     if (f.status !== 'NON_COMPLIANT') continue;
@@ -79,6 +97,7 @@ async function fixOne(
     });
     out(ctx.output.paint(`\n${renderResultText(done.result)}`));
     if (ctx.output.quiet) return;
+    await driftStep(ctx, world, controlId, f.accountId);
     const entries = await recentEntries(services.store, { limit: 12 });
     out(
       `\n--- The audit log, oldest first (CIS_BOT_DB=${dbPath} node bin/cis-bot.js history shows it all) ---\n`,

@@ -47,7 +47,22 @@ describe('cis-bot demo', () => {
     // Then the bot's main job end to end on the embedded database: the dev account fixed as an approved plan.
     expect(r.out).toContain('--- Fixing account 333333333333 (broken link: metric-filter)');
     expect(r.out).toContain('Remediation finished: the re-audit says COMPLIANT.');
-    for (const kind of ['approval-requested', 'approved', 'execution-started', 'step', 'execution-finished'])
+    // Then someone deletes the alarm again: the CloudTrail event reaches the queue and the drift alert says so.
+    const drift = r.out.slice(
+      r.out.indexOf('--- Drift alert: someone deletes the alarm in account 333333333333'),
+    );
+    expect(drift).toMatch(/CIS 4\.1 NON-COMPLIANT in account 333333333333 \(dev\)/);
+    expect(drift).toMatch(/Before: compliant +After: NON-COMPLIANT +Who: arn:aws:iam::333333333333:user\//);
+    expect(drift).toContain('DeleteAlarms (monitoring)');
+    expect(drift).toContain('[Remediate]');
+    for (const kind of [
+      'approval-requested',
+      'approved',
+      'execution-started',
+      'step',
+      'execution-finished',
+      'drift-alert',
+    ])
       expect(r.out).toMatch(new RegExp(`#\\d+ \\S+ ${kind} `));
   });
 
