@@ -16,6 +16,7 @@ import type { AwsConfirmation } from './aws/confirm-pattern';
 import type { AwsSession, SdkClientConfig } from './aws/session';
 import type { Config } from './config/schema';
 import type { CoreApprovals } from './core/approval-kinds';
+import type { Card } from './core/cards';
 import { getControl } from './core/controls/registry';
 import type { Control, MetricFilterControl } from './core/controls/types';
 import { ConfigError } from './core/errors';
@@ -411,6 +412,12 @@ export interface CliDemo {
   eventsQueueUrl: string;
   /** An account's own access key in the sandbox, to act as someone working in it. */
   credentialsFor(accountId: string): { accessKeyId: string; secretAccessKey: string };
+  /** The drift-alert step: someone deletes the account's alarms, the alert is posted through `post`. */
+  driftStep(
+    control: string,
+    accountId: string,
+    post: (cards: readonly Card[]) => void,
+  ): Promise<{ deleted: string[]; alerts: number }>;
   close(): Promise<void>;
 }
 
@@ -446,7 +453,7 @@ export async function openDemo(settings: CliSettings, operator: string): Promise
       env: {},
     });
     const services = createCoreServices({ config, session: run.session, labels: run.labels, store });
-    return {
+    const demo: CliDemo = {
       services,
       endpoint: run.sandbox.endpoint,
       callerAccount: run.callerAccount,
@@ -454,11 +461,16 @@ export async function openDemo(settings: CliSettings, operator: string): Promise
       dbPath,
       eventsQueueUrl: `${run.sandbox.endpoint}/${events.account}/cis-bot-events`,
       credentialsFor: (accountId) => run.sandbox.credentialsFor(accountId),
+      driftStep(control, accountId, post) {
+        const { demoDriftStep } = require('./demo-drift') as typeof import('./demo-drift');
+        return demoDriftStep(demo, control, accountId, post);
+      },
       async close() {
         await store.close();
         await run.close();
       },
     };
+    return demo;
   } catch (error) {
     await run.close();
     throw error;

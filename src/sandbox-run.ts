@@ -7,7 +7,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { AwsSession, type SdkClientConfig } from './aws/session';
 import { ConfigError } from './core/errors';
 import type { Metrics } from './core/ports/metrics';
@@ -96,6 +95,8 @@ export async function startSandboxRun(
  * that sends every account's chain changes there (the drift alerts' input), as YAML text.
  */
 export function withEventsQueue(scenarioFile: string, queue: string): { scenario: string; account: string } {
+  // Loaded here: `cis-bot --help` loads this module and no YAML parser (test/cli/composition.test.ts).
+  const { parse, stringify } = require('yaml') as typeof import('yaml');
   const scenario = parse(readFileSync(scenarioFile, 'utf8')) as {
     accounts: Array<{ id: string; regions?: Record<string, { queues?: unknown[] }> }>;
     events?: unknown[];

@@ -63,8 +63,7 @@ async function driftStep(
   out(
     `\n--- Drift alert: someone deletes the alarm in account ${accountId}; the CloudTrail event reaches the bot's queue ---\n\n`,
   );
-  const { demoDriftStep } = require('../../src/demo-drift') as typeof import('../../src/demo-drift');
-  const outcome = await demoDriftStep(world, controlId, accountId, (cards) => out(`${renderCards(cards)}\n`));
+  const outcome = await world.driftStep(controlId, accountId, (cards) => out(`${renderCards(cards)}\n`));
   if (outcome.alerts === 0) out('No drift alert arrived in time.\n');
 }
 

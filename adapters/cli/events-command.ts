@@ -9,8 +9,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { selectControls } from '../../src/core/controls/registry';
-import { eventsSetupDocument } from '../../src/core/drift';
-import { toCloudFormation, toTerraform } from '../../src/core/iac';
 import { splitList } from '../../src/core/inputs';
 import type { CliContext } from './io';
 import { parseAccount, parseRegion } from './options';
@@ -42,6 +40,11 @@ function parseOrganizationId(value: string): string {
 }
 
 async function setup(ctx: CliContext, opts: SetupOptions): Promise<void> {
+  // Loaded when the command runs: `cis-bot --help` loads no YAML writer (test/cli/composition.test.ts).
+  const { eventsSetupDocument } =
+    require('../../src/core/drift/setup-document') as typeof import('../../src/core/drift/setup-document');
+  const { toCloudFormation, toTerraform } =
+    require('../../src/core/iac') as typeof import('../../src/core/iac');
   const doc = eventsSetupDocument({
     accountId: opts.account,
     hubRegion: opts.region,

@@ -16,6 +16,10 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
+/** `cis-bot events setup ARGS`. */
+const setup = (args: string | string[]) =>
+  cli(['events', 'setup', ...(typeof args === 'string' ? args.split(' ') : args)]);
+
 const SQS_ACTIONS = [
   'sqs:ChangeMessageVisibility',
   'sqs:DeleteMessage',
@@ -25,18 +29,9 @@ const SQS_ACTIONS = [
 
 describe('cis-bot events setup', () => {
   it('Terraform: a rule per region, the hub rule into the queue, the others forwarding; queue, DLQ, policy, bot permissions', async () => {
-    const { code, out } = await cli([
-      'events',
-      'setup',
-      '--output',
-      'terraform',
-      '--account',
-      '111122223333',
-      '--region',
-      'eu-west-2',
-      '--regions',
-      'us-east-1,eu-west-1',
-    ]);
+    const { code, out } = await setup(
+      '--output terraform --account 111122223333 --region eu-west-2 --regions us-east-1,eu-west-1',
+    );
     expect(code).toBe(0);
     const tf = await parseHcl(out);
     const rules = Object.keys(tf.resource.aws_cloudwatch_event_rule).sort();
@@ -82,18 +77,9 @@ describe('cis-bot events setup', () => {
   });
 
   it('CloudFormation: one template per region in deployment order, each under its file name', async () => {
-    const { code, out } = await cli([
-      'events',
-      'setup',
-      '--output',
-      'cloudformation',
-      '--account',
-      '111122223333',
-      '--region',
-      'eu-west-2',
-      '--regions',
-      'us-east-1',
-    ]);
+    const { code, out } = await setup(
+      '--output cloudformation --account 111122223333 --region eu-west-2 --regions us-east-1',
+    );
     expect(code).toBe(0);
     const parts = out.split(/^# ==> (.+) <==\n/m).slice(1);
     expect(parts.filter((_, i) => i % 2 === 0)).toEqual(['cis-bot.eu-west-2.yaml', 'cis-bot.us-east-1.yaml']);
@@ -119,18 +105,9 @@ describe('cis-bot events setup', () => {
   });
 
   it('organization layout: a member account gets forwarding rules only; the central account the bus permission', async () => {
-    const member = await cli([
-      'events',
-      'setup',
-      '--output',
-      'terraform',
-      '--account',
-      '444455556666',
-      '--region',
-      'eu-west-2',
-      '--forward-to',
-      '999988887777',
-    ]);
+    const member = await setup(
+      '--output terraform --account 444455556666 --region eu-west-2 --forward-to 999988887777',
+    );
     expect(member.code).toBe(0);
     const tf = await parseHcl(member.out);
     expect(Object.keys(tf.resource).sort()).toEqual([
@@ -142,18 +119,9 @@ describe('cis-bot events setup', () => {
     expect(block(tf, 'resource', 'aws_cloudwatch_event_target', 'chain_changes_eu_west_2_target_1').arn).toBe(
       'arn:aws:events:eu-west-2:999988887777:event-bus/default',
     );
-    const central = await cli([
-      'events',
-      'setup',
-      '--output',
-      'cloudformation',
-      '--account',
-      '999988887777',
-      '--region',
-      'eu-west-2',
-      '--organization-id',
-      'o-a1b2c3d4e5',
-    ]);
+    const central = await setup(
+      '--output cloudformation --account 999988887777 --region eu-west-2 --organization-id o-a1b2c3d4e5',
+    );
     expect(central.code).toBe(0);
     const template = parseCfnYaml(central.out) as { Metadata: { CisBot: { Notes: string[] } } };
     expect(template.Metadata.CisBot.Notes.join('\n')).toMatch(
@@ -178,7 +146,7 @@ describe('cis-bot events setup', () => {
         'org',
       ],
     ]) {
-      const { code, out, err } = await cli(['events', 'setup', ...args]);
+      const { code, out, err } = await setup(args);
       expect(code).toBe(2);
       expect(out).toBe('');
       expect(err).not.toBe('');
