@@ -34,7 +34,7 @@ export interface DriftPollerOptions {
   queueUrl: string;
   reauditor: Pick<DriftReauditor, 'reaudit'>;
   /** The accounts cis-bot audits: events of other accounts are dropped. */
-  accounts: Pick<AccountDirectory, 'has'>;
+  accounts: Pick<AccountDirectory, 'has' | 'list'>;
   /** The controls the alerts watch (events that break none of them are dropped). */
   controls: readonly Control[];
   log: Logger;
@@ -62,9 +62,14 @@ export interface DriftPollerStats {
   alerts: number;
 }
 
+/** A received message, shared by the batches of every account it affects (one, or all for an organization-wide call). */
 interface HeldMessage {
   receiptHandle: string;
   receiveCount: number;
+  /** Batches still to record it: deleted when the last one is recorded. */
+  remaining: number;
+  /** A batch holding it failed: it stays on the queue for redelivery. */
+  failed: boolean;
 }
 
 interface Batch {
@@ -98,6 +103,7 @@ export class DriftPoller {
   };
   private readonly index: ReturnType<typeof breakingIndex>;
   private readonly pending = new Map<string, Batch>();
+  private readonly held = new Map<string, HeldMessage>();
   private running = false;
   private loop: Promise<void> | undefined;
   private abort: AbortController | undefined;
@@ -137,6 +143,7 @@ export class DriftPoller {
     await this.loop;
     for (const batch of this.pending.values()) clearTimeout(batch.timer);
     this.pending.clear();
+    this.held.clear();
     while (this.inflight > 0) await sleep(10);
   }
 
@@ -188,9 +195,13 @@ export class DriftPoller {
       return;
     }
     const { change } = parsed;
-    let audited: boolean;
+    let targets: string[];
     try {
-      audited = await this.options.accounts.has(change.accountId);
+      targets = change.allAccounts
+        ? (await this.options.accounts.list()).map((a) => a.accountId)
+        : (await this.options.accounts.has(change.accountId))
+          ? [change.accountId]
+          : [];
     } catch (error) {
       // The account list could not be read: the message stays and comes back after its visibility timeout.
       log.error('drift event kept: the accounts cis-bot audits could not be listed', {
@@ -199,7 +210,7 @@ export class DriftPoller {
       });
       return;
     }
-    if (!audited) {
+    if (targets.length === 0) {
       this.stats.ignored++;
       log.warn('drift event ignored and deleted', {
         messageId,
@@ -209,23 +220,34 @@ export class DriftPoller {
       await this.delete([receiptHandle]);
       return;
     }
-    let batch = this.pending.get(change.accountId);
+    let held = this.held.get(messageId);
+    if (!held) {
+      held = { receiptHandle, receiveCount: 0, remaining: 0, failed: false };
+      this.held.set(messageId, held);
+    }
+    held.receiptHandle = receiptHandle;
+    held.receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+    for (const accountId of targets) this.add(accountId, messageId, held, change);
+  }
+
+  private add(accountId: string, messageId: string, held: HeldMessage, change: ChainChange): void {
+    let batch = this.pending.get(accountId);
     if (!batch) {
       batch = { changes: [], controls: new Set(), messages: new Map() };
-      this.pending.set(change.accountId, batch);
+      this.pending.set(accountId, batch);
     }
-    if (!batch.messages.has(messageId)) batch.changes.push(change);
-    batch.messages.set(messageId, {
-      receiptHandle,
-      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
-    });
+    if (!batch.messages.has(messageId)) {
+      batch.changes.push(change);
+      held.remaining++;
+    }
+    batch.messages.set(messageId, held);
     for (const link of change.links) batch.controls.add(link.control);
     // Trailing debounce: each event restarts the quiet time, up to debounceMaxMs after the first one.
     if (batch.firstAt === undefined) batch.firstAt = Date.now();
     if (batch.retrying) return;
     clearTimeout(batch.timer);
     const left = batch.firstAt + this.options.debounceMaxMs - Date.now();
-    this.arm(change.accountId, batch, Math.max(0, Math.min(this.options.debounceMs, left)));
+    this.arm(accountId, batch, Math.max(0, Math.min(this.options.debounceMs, left)));
   }
 
   private arm(accountId: string, batch: Batch, delayMs: number): void {
@@ -242,13 +264,13 @@ export class DriftPoller {
     try {
       if (!this.running) return;
       const controls = [...batch.controls].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-      const handles = [...batch.messages.values()];
+      const handles = [...batch.messages.entries()];
       let outcome: Awaited<ReturnType<DriftReauditor['reaudit']>>;
       try {
         this.stats.reaudits++;
         outcome = await this.options.reauditor.reaudit(accountId, controls, batch.changes);
       } catch (error) {
-        this.poison(accountId, handles, error);
+        this.poison(accountId, this.settle(handles, true), error);
         return;
       }
       if (outcome.kind === 'busy') {
@@ -262,11 +284,28 @@ export class DriftPoller {
         return;
       }
       this.stats.alerts += outcome.alerts.length;
-      await this.delete(handles.map((h) => h.receiptHandle));
+      const done = this.settle(handles, false).filter((h) => !h.failed);
+      await this.delete(done.map((h) => h.receiptHandle));
     } finally {
       this.release();
       this.inflight--;
     }
+  }
+
+  /**
+   * One batch is done with its messages: those no other batch holds any more are returned (to delete, or,
+   * after a failure, to leave on the queue).
+   */
+  private settle(handles: ReadonlyArray<[string, HeldMessage]>, failed: boolean): HeldMessage[] {
+    const released: HeldMessage[] = [];
+    for (const [id, held] of handles) {
+      held.failed ||= failed;
+      held.remaining--;
+      if (held.remaining > 0) continue;
+      this.held.delete(id);
+      released.push(held);
+    }
+    return released;
   }
 
   /** A busy account's batch: merged with what arrived meanwhile, kept invisible, tried again later. */
@@ -275,8 +314,13 @@ export class DriftPoller {
     const current = this.pending.get(accountId);
     if (current) {
       clearTimeout(current.timer);
-      for (const c of current.changes) if (!batch.changes.includes(c)) batch.changes.push(c);
-      for (const [id, m] of current.messages) batch.messages.set(id, m);
+      const known = new Set(batch.changes.map((c) => c.eventId));
+      for (const c of current.changes) if (!known.has(c.eventId)) batch.changes.push(c);
+      for (const [id, m] of current.messages) {
+        // The same message in both batches counts once.
+        if (batch.messages.has(id)) m.remaining--;
+        batch.messages.set(id, m);
+      }
       for (const c of current.controls) batch.controls.add(c);
     }
     batch.timer = undefined;
@@ -289,7 +333,7 @@ export class DriftPoller {
   private poison(accountId: string, handles: HeldMessage[], error: unknown): void {
     const { log, maxReceives } = this.options;
     this.stats.poison += handles.length;
-    const receives = Math.max(...handles.map((h) => h.receiveCount));
+    const receives = Math.max(0, ...handles.map((h) => h.receiveCount));
     const redrive = this.queue?.redrive;
     const fields = { accountId, messages: handles.length, receives, ...errorFields(error) };
     if (!redrive && receives >= maxReceives) {

@@ -187,3 +187,21 @@ it('leaves a message whose re-audit fails on the queue until the redrive policy 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('re-audits every account for an organization-wide call that names no member, and deletes the message once all are recorded', async () => {
+  await start();
+  // Trusted access for CloudTrail disabled in the management account: organization trails stop for every member.
+  const body = JSON.parse(
+    cloudTrailEvent(SECURITY, 'organizations.amazonaws.com', 'DisableAWSServiceAccess'),
+  );
+  body.detail.requestParameters = { servicePrincipal: 'cloudtrail.amazonaws.com' };
+  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(e.run), MessageBody: JSON.stringify(body) }));
+  await waitFor('the message', () => poller().stats.received === 1);
+  await poller().idle();
+  const members = (await e.services.accounts.list()).map((a) => a.accountId).sort();
+  expect(members).toHaveLength(7);
+  expect(poller().stats).toMatchObject({ received: 1, reaudits: 7, deleted: 1, ignored: 0 });
+  const audited = (await e.services.store.listAuditLog({ kinds: ['audit'] })).map((a) => a.accountId).sort();
+  expect(audited).toEqual(members);
+  expect(await queueDepth(sqs, queueUrl(e.run))).toEqual({ visible: 0, inFlight: 0 });
+});

@@ -27,6 +27,8 @@ export interface ChainChange {
   links: BrokenLink[];
   /** Made in the management account: it can break the chains of every member account. */
   organizationWide: boolean;
+  /** An organization-wide call that names no member (DisableAWSServiceAccess): every account is affected. */
+  allAccounts: boolean;
 }
 
 export type ParsedMessage = { kind: 'change'; change: ChainChange } | { kind: 'ignored'; reason: string };
@@ -91,11 +93,12 @@ export function parseChangeMessage(
   const identity = isObject(detail.userIdentity) ? detail.userIdentity : {};
   const eventId = text(event.id) ?? text(detail.eventID);
   if (!eventId) return ignored('the event has no id');
+  const named = affectedAccount(detail);
   return {
     kind: 'change',
     change: {
       eventId,
-      accountId: affectedAccount(detail) ?? accountId,
+      accountId: named ?? accountId,
       region: text(detail.awsRegion) ?? text(event.region) ?? 'unknown',
       eventSource,
       eventName,
@@ -104,6 +107,7 @@ export function parseChangeMessage(
       sourceIp: text(detail.sourceIPAddress) ?? 'unknown',
       links: breaks.links,
       organizationWide: breaks.organizationWide,
+      allAccounts: breaks.organizationWide && named === undefined,
     },
   };
 }
