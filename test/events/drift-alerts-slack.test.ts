@@ -20,6 +20,8 @@ import {
   waitFor,
 } from './helpers';
 
+const PAGING = 'C0PAGING01';
+
 let e: E2E;
 let sqs: SQSClient;
 
@@ -27,7 +29,8 @@ beforeAll(async () => {
   e = await startE2E({
     scenario: scenarioWithQueue(),
     document: (run) => ({
-      ...eventsSettings(run, [CHANNEL], { controls: ['4.1'] }),
+      // The paging channel is at level error: breaking news only, not "compliant again".
+      ...eventsSettings(run, [CHANNEL, { id: PAGING, level: 'error' }], { controls: ['4.1'] }),
       // The fix re-creates the alarm on prod's own topic (it has a confirmed subscriber).
       remediation: { topic_arn: `arn:aws:sns:eu-west-2:${PROD}:security-alarms` },
     }),
@@ -81,7 +84,10 @@ it('posts who deleted the alarm, before and after, with a Remediate button that 
       after: 'NON_COMPLIANT',
       brokenLink: 'alarm',
       calls: [{ eventName: 'DeleteAlarms', sourceIp: '127.0.0.1' }],
-      deliveries: [{ platform: 'slack', id: CHANNEL }],
+      deliveries: [
+        { platform: 'slack', id: CHANNEL },
+        { platform: 'slack', id: PAGING },
+      ],
     },
   });
 
@@ -101,6 +107,10 @@ it('posts who deleted the alarm, before and after, with a Remediate button that 
   expect(again).toContain('PutMetricAlarm');
   expect(again).toMatch(/Before[\s\S]*NON-COMPLIANT[\s\S]*After[\s\S]*compliant/);
   expect(e.fake.message(CHANNEL, planTs)).toBeDefined();
+  // The paging channel (level error) got the breaking alert only.
+  expect(e.fake.channelMessages(PAGING).map(textOf)).toEqual([
+    expect.stringContaining(`CIS 4.1 NON-COMPLIANT in account ${PROD}`),
+  ]);
   await e.bot.driftAlerts?.poller.idle();
   expect(await queueDepth(sqs, queueUrl(e.run))).toEqual({ visible: 0, inFlight: 0 });
   expect(
