@@ -5,6 +5,7 @@
  * the code can never drift apart.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadCliConfig } from '../../src/cli-runtime';
 import { ACCOUNT_DISCOVERY_ACTIONS } from '../../src/core/accounts/discovery-actions';
 import { auditReadActions, remediationActionsFor } from '../../src/core/controls/iam';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
@@ -18,7 +19,7 @@ import {
 } from '../../src/core/inputs';
 import { SECURITY_HUB_EXPORT_ACTIONS } from '../../src/core/report/export-actions';
 import type { CliContext } from './io';
-import { parseAccountList } from './options';
+import { configOption, parseAccountList } from './options';
 
 interface PolicyOptions {
   control?: string[];
@@ -30,6 +31,7 @@ interface PolicyOptions {
   organization?: boolean;
   organizationRole?: string;
   events?: string | true;
+  config?: string;
 }
 
 /** Account discovery's read of AWS Organizations (aws.organization). */
@@ -59,13 +61,19 @@ export function discoveryPolicies(roleArn: string | undefined): { hub: object[];
 
 const QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 
+/** A queue URL's ARN (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), when it is an AWS one. */
+function queueArnOf(url: string): string | undefined {
+  const m = /^https:\/\/sqs[.-]([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/([A-Za-z0-9_-]{1,80}(\.fifo)?)$/.exec(
+    url,
+  );
+  return m ? `arn:aws:sqs:${m[1]}:${m[2]}:${m[3]}` : undefined;
+}
+
 /** `--events [queue]`: a queue ARN, or its URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME). */
 function parseQueue(value: string): string {
   if (QUEUE_ARN.test(value)) return value;
-  const m = /^https:\/\/sqs[.-]([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/([A-Za-z0-9_-]{1,80}(\.fifo)?)$/.exec(
-    value,
-  );
-  if (m) return `arn:aws:sqs:${m[1]}:${m[2]}:${m[3]}`;
+  const arn = queueArnOf(value);
+  if (arn) return arn;
   throw new InvalidArgumentError(
     `expected the events queue's ARN (arn:aws:sqs:REGION:ACCOUNT:NAME) or URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), got "${value}".`,
   );
@@ -178,13 +186,23 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
       'add what drift alerts need on the events queue (its ARN or URL; default any queue named cis-bot-events)',
       parseQueue,
     )
+    .addOption(configOption())
     .addOption(
       new Option('--export <target>', 'add what `audit --export` needs (securityhub)').choices([
         ...EXPORT_TARGETS,
       ]),
     )
-    .action((opts: PolicyOptions) => {
+    .action(async (opts: PolicyOptions) => {
       const ids = opts.control ?? [...CONTROLS.keys()];
+      // --config: what the configuration turns on is covered too (events.queue_url: the drift alerts' queue).
+      const configured = opts.config !== undefined ? await loadCliConfig(ctx.io, opts.config) : undefined;
+      const queueUrl = configured?.events.queue_url;
+      const events =
+        opts.events !== undefined
+          ? [eventsQueueStatement(opts.events === true ? undefined : opts.events)]
+          : queueUrl !== undefined
+            ? [eventsQueueStatement(queueArnOf(queueUrl))]
+            : [];
       const discovery =
         opts.organization || opts.organizationRole !== undefined
           ? discoveryPolicies(opts.organizationRole)
@@ -194,9 +212,7 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
         hubPolicy: hubPolicy(opts.role ?? DEFAULT_ROLE_ARN_TEMPLATE, opts.accounts, [
           ...(discovery?.hub ?? []),
           ...(opts.export === 'securityhub' ? [securityHubExportStatement()] : []),
-          ...(opts.events !== undefined
-            ? [eventsQueueStatement(opts.events === true ? undefined : opts.events)]
-            : []),
+          ...events,
         ]),
         ...(discovery?.organizationRole ? { organizationRolePolicy: discovery.organizationRole } : {}),
       };

@@ -5,6 +5,9 @@
  * organization layout's member output holds rules only; bad input is refused with exit code 2 and
  * nothing on stdout.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../../adapters/cli/main';
 import { breakingEvents } from '../../src/core/controls';
 import { block, jsonencoded, parseCfnYaml, parseHcl, reference } from '../iac/read-back';
@@ -182,5 +185,30 @@ describe('cis-bot iam-policy --events', () => {
     const { code, out } = await cli(['iam-policy', '--events', 'cis-bot-events']);
     expect(code).toBe(2);
     expect(out).toBe('');
+  });
+});
+
+describe('cis-bot iam-policy --config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cis-iam-events-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('adds the queue permissions when the configuration turns drift alerts on, and not otherwise', async () => {
+    const on = join(dir, 'on.yaml');
+    writeFileSync(
+      on,
+      'events:\n  queue_url: https://sqs.eu-west-1.amazonaws.com/111122223333/drift\n  targets:\n    slack: [C0SECOPS01]\n',
+    );
+    const off = join(dir, 'off.yaml');
+    writeFileSync(off, 'aws:\n  region: eu-west-1\n');
+    const statements = async (path: string) => {
+      const { code, out } = await cli(['iam-policy', '--config', path]);
+      expect(code).toBe(0);
+      return (JSON.parse(out) as { hubPolicy: { Statement: Array<{ Sid: string; Resource: unknown }> } })
+        .hubPolicy.Statement;
+    };
+    expect((await statements(on)).find((s) => s.Sid === 'CisBotDriftEvents')?.Resource).toBe(
+      'arn:aws:sqs:eu-west-1:111122223333:drift',
+    );
+    expect((await statements(off)).some((s) => s.Sid === 'CisBotDriftEvents')).toBe(false);
   });
 });
