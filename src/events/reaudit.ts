@@ -4,7 +4,9 @@
  * another replica's re-audit), audit only the controls the calls can break, record the run like every
  * audit, compare each control with the status recorded before, and post each change once: the alert
  * state moves from the status read to the new one in one compare-and-set, and only the replica that
- * moved it posts. Every alert goes to the audit log with where it was posted.
+ * moved it posts. The alert is written with the change (`pendingAlert`) and cleared once posted, all
+ * under the lease: a replica that dies in between leaves it, and the next re-audit of the account (the
+ * redelivered message's) posts it. Every alert goes to the audit log with where it was posted.
  */
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../core/audit-recorder';
@@ -76,7 +78,11 @@ export class DriftReauditor {
     }
     let alerts: DriftAlert[];
     try {
-      alerts = await this.auditAndCompare(accountId, controls, changes);
+      const found = await this.auditAndCompare(accountId, controls, changes);
+      // Posted under the lease: a pending alert another re-audit finds under it is one whose poster died.
+      for (const alert of found.orphans) await this.post(alert, true);
+      for (const alert of found.alerts) await this.post(alert, false);
+      alerts = [...found.orphans, ...found.alerts];
     } finally {
       await store.releaseLease(key, owner).catch((error: unknown) =>
         log.warn('could not release the account lease (it lapses on its own)', {
@@ -85,7 +91,6 @@ export class DriftReauditor {
         }),
       );
     }
-    for (const alert of alerts) await this.post(alert);
     return { kind: 'recorded', alerts };
   }
 
@@ -93,19 +98,28 @@ export class DriftReauditor {
     accountId: string,
     controls: readonly string[],
     changes: readonly ChainChange[],
-  ): Promise<DriftAlert[]> {
+  ): Promise<{ alerts: DriftAlert[]; orphans: DriftAlert[] }> {
     const { store, auditor, clock } = this.deps;
     // What was known before: the alert state, else the latest recorded audit of the control.
-    const before = new Map<string, { state: string | undefined; status: AccountStatus | undefined }>();
+    const before = new Map<
+      string,
+      { state: string | undefined; status: AccountStatus | undefined; pending: unknown }
+    >();
     for (const control of controls) {
-      const state = (await store.getAlertState(accountId, control))?.status;
+      const record = await store.getAlertState(accountId, control);
+      const state = record?.status;
       // The drift alerts' own re-audits are no baseline: one that recorded no state was not news.
       const latest = state === undefined ? (await store.latestFindings(control, [accountId]))[0] : undefined;
       const status = state ?? (latest?.trigger === TRIGGER ? undefined : latest?.status);
-      before.set(control, { state, status: status as AccountStatus | undefined });
+      before.set(control, {
+        state,
+        status: status as AccountStatus | undefined,
+        pending: record?.pendingAlert,
+      });
     }
     const { report } = await auditor.auditControls({ controls, accounts: [accountId] });
     const alerts: DriftAlert[] = [];
+    const orphans: DriftAlert[] = [];
     for (const one of reportsPerControl(report)) {
       await recordAudit(store, one, { trigger: TRIGGER, actor: EVENTS_ACTOR, purpose: 'drift-alert' });
       const after = one.accounts.find((f) => f.accountId === accountId);
@@ -116,30 +130,38 @@ export class DriftReauditor {
       // batch's calls cannot explain: another batch (maybe on another replica) holds the call that broke
       // it and must still find the status unknown to post it. Only the replica whose swap succeeds posts
       // the change, so a change is posted once however many replicas saw it.
-      if (was.state === after.status || (was.status === undefined && !news && after.status !== 'COMPLIANT'))
+      if (was.state === after.status) {
+        if (was.pending !== undefined) orphans.push(was.pending as DriftAlert);
         continue;
-      const swapped = await store.swapAlertState(
-        accountId,
-        one.control,
-        was.state,
-        after.status,
-        clock.now(),
-      );
-      if (!swapped || !news) continue;
-      alerts.push({
+      }
+      if (was.status === undefined && !news && after.status !== 'COMPLIANT') continue;
+      const alert: DriftAlert = {
         control: one.control,
         controlTitle: getControl(one.control).title,
         before: was.status,
         after,
         auditedAt: one.finishedAt,
         changes: changesFor(one.control, changes),
-      });
+      };
+      // The alert is written with the change and cleared once posted: a crash in between loses nothing.
+      const swapped = await store.swapAlertState(
+        accountId,
+        one.control,
+        was.state,
+        after.status,
+        clock.now(),
+        news ? alert : undefined,
+      );
+      if (swapped && news) alerts.push(alert);
     }
-    return alerts;
+    return { alerts, orphans };
   }
 
-  /** Posts one alert to every target whose level shows it, and records it in the audit log. */
-  private async post(alert: DriftAlert): Promise<void> {
+  /**
+   * Posts one alert to every target whose level shows it, records it in the audit log, and clears it
+   * from the alert state. `recovered`: an alert a replica recorded but died before posting.
+   */
+  private async post(alert: DriftAlert, recovered: boolean): Promise<void> {
     const { posters, targets, log, store, clock } = this.deps;
     const context = { control: alert.control, accountId: alert.after.accountId };
     const deliveries = (
@@ -152,7 +174,7 @@ export class DriftReauditor {
         }),
       )
     ).flat();
-    log.info('drift alert', {
+    log.info(recovered ? 'drift alert (recorded before a crash, posted now)' : 'drift alert', {
       ...context,
       before: alert.before ?? null,
       after: alert.after.status,
@@ -182,7 +204,9 @@ export class DriftReauditor {
           sourceIp: c.sourceIp,
         })),
         deliveries,
+        ...(recovered ? { recovered: true } : {}),
       },
     });
+    await store.clearPendingAlert(alert.after.accountId, alert.control, alert.after.status);
   }
 }

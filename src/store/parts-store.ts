@@ -186,8 +186,12 @@ export abstract class PartsStore implements Store {
     expected: string | undefined,
     next: string,
     at: Date,
+    pendingAlert?: unknown,
   ): Promise<boolean> {
-    return this.parts.alertStates.swapAlertState(accountId, control, expected, next, at);
+    return this.parts.alertStates.swapAlertState(accountId, control, expected, next, at, pendingAlert);
+  }
+  clearPendingAlert(accountId: string, control: string, status: string): Promise<boolean> {
+    return this.parts.alertStates.clearPendingAlert(accountId, control, status);
   }
 
   // ---- Slack installations (OAuth) ----------------------------------------------------------------

@@ -425,6 +425,7 @@ export interface AlertStateRow {
   control: string;
   status: string;
   changed_at: TimeColumn;
+  pending_alert: string | null;
 }
 
 export function alertStateFromRow(row: AlertStateRow): AlertStateRecord {
@@ -433,7 +434,13 @@ export function alertStateFromRow(row: AlertStateRow): AlertStateRecord {
     control: row.control,
     status: row.status,
     changedAt: timeOut(row.changed_at),
+    ...(row.pending_alert !== null ? { pendingAlert: fromJson(row.pending_alert) } : {}),
   };
+}
+
+/** The pending alert column's value: JSON text, or null for none. */
+export function pendingAlertValue(pending: unknown): string | null {
+  return pending === undefined ? null : toJson(pending, 'the pending alert');
 }
 
 // ---- Slack installations --------------------------------------------------------------------------

@@ -205,3 +205,62 @@ it('re-audits every account for an organization-wide call that names no member, 
   expect(audited).toEqual(members);
   expect(await queueDepth(sqs, queueUrl(e.run))).toEqual({ visible: 0, inFlight: 0 });
 });
+
+it('posts an alert a replica recorded but died before posting, at the next re-audit of the account', async () => {
+  await start();
+  await e.command(`4.1 audit --account ${PROD}`);
+  // What a replica that died between recording the change and posting it leaves behind.
+  const orphan = {
+    control: '4.1',
+    controlTitle: 'Ensure unauthorized API calls are monitored',
+    before: 'COMPLIANT',
+    after: {
+      control: '4.1',
+      accountId: PROD,
+      label: 'prod',
+      status: 'NON_COMPLIANT',
+      reason: 'No CloudWatch alarm on the metric of the filter.',
+      brokenLink: 'alarm',
+      links: [],
+      chain: {},
+      candidates: 1,
+    },
+    auditedAt: '2026-12-05T06:00:01.000Z',
+    changes: [
+      {
+        eventId: 'evt-orphan',
+        accountId: PROD,
+        region: REGION,
+        eventSource: 'monitoring.amazonaws.com',
+        eventName: 'DeleteAlarms',
+        eventTime: '2026-12-05T06:00:00Z',
+        principalArn: `arn:aws:iam::${PROD}:user/mallory`,
+        sourceIp: '203.0.113.9',
+        links: [],
+        organizationWide: false,
+        allAccounts: false,
+      },
+    ],
+  };
+  await e.services.store.swapAlertState(PROD, '4.1', undefined, 'NON_COMPLIANT', new Date(), orphan);
+  // The alarm is indeed gone: its event is redelivered (here: delivered) and re-audited.
+  const cw = cloudWatchAs(e.run, PROD);
+  const { MetricAlarms } = await cw.send(new DescribeAlarmsCommand({}));
+  await cw.send(new DeleteAlarmsCommand({ AlarmNames: [MetricAlarms?.[0]?.AlarmName as string] }));
+  cw.destroy();
+  await waitFor('the re-audit', () => poller().stats.reaudits === 1);
+  await poller().idle();
+  const posted = e.fake
+    .channelMessages(CHANNEL)
+    .map(textOf)
+    .filter((t) => t.includes('in account'));
+  expect(posted).toHaveLength(1);
+  expect(posted[0]).toContain(`CIS 4.1 NON-COMPLIANT in account ${PROD} (prod)`);
+  expect(posted[0]).toContain(`arn:aws:iam::${PROD}:user/mallory`);
+  expect(posted[0]).toContain('203.0.113.9');
+  expect(await e.services.store.listAuditLog({ kinds: ['drift-alert'] })).toEqual([
+    expect.objectContaining({ detail: expect.objectContaining({ recovered: true, after: 'NON_COMPLIANT' }) }),
+  ]);
+  expect(await e.services.store.getAlertState(PROD, '4.1')).not.toHaveProperty('pendingAlert');
+  expect(logged('drift alert (recorded before a crash, posted now)')).toHaveLength(1);
+});

@@ -16,6 +16,7 @@ import { leases } from './006-leases';
 import { exceptions } from './007-exceptions';
 import { alertStates } from './008-alert-states';
 import { slackInstallations } from './009-slack-installations';
+import { alertPending } from './010-alert-pending';
 import type { Migration, SchemaMigration } from './schema-migration';
 
 export type { Migration, MigrationOutcome, SchemaMigration } from './schema-migration';
@@ -30,6 +31,7 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
   exceptions,
   alertStates,
   slackInstallations,
+  alertPending,
 ];
 
 /** The migrations of one store's dialect, in version order. */

@@ -4,7 +4,7 @@
  * (PostgreSQL re-checks the condition on the row's latest version), so one replica wins each change.
  */
 import type { AlertStateRecord, AlertStateStore } from '../../core/ports/store';
-import { type AlertStateRow, alertStateFromRow } from '../row-mapping';
+import { type AlertStateRow, alertStateFromRow, pendingAlertValue } from '../row-mapping';
 import { iso } from '../rows';
 import type { PgConnection } from './connection';
 
@@ -26,22 +26,36 @@ export class PostgresAlertStateStore implements AlertStateStore {
     expected: string | undefined,
     next: string,
     at: Date,
+    pendingAlert?: unknown,
   ): Promise<boolean> {
     const what = `record the alert state of ${control} in ${accountId}`;
     const changedAt = iso(at, 'at');
+    const pending = pendingAlertValue(pendingAlert);
     const changed =
       expected === undefined
         ? await this.c.count(
             what,
-            `INSERT INTO alert_states (account_id, control, status, changed_at) VALUES ($1, $2, $3, $4)
+            `INSERT INTO alert_states (account_id, control, status, changed_at, pending_alert)
+             VALUES ($1, $2, $3, $4, $5::json)
              ON CONFLICT (account_id, control) DO NOTHING`,
-            [accountId, control, next, changedAt],
+            [accountId, control, next, changedAt, pending],
           )
         : await this.c.count(
             what,
-            'UPDATE alert_states SET status = $3, changed_at = $4 WHERE account_id = $1 AND control = $2 AND status = $5',
-            [accountId, control, next, changedAt, expected],
+            `UPDATE alert_states SET status = $3, changed_at = $4, pending_alert = $5::json
+             WHERE account_id = $1 AND control = $2 AND status = $6`,
+            [accountId, control, next, changedAt, pending, expected],
           );
     return changed === 1;
+  }
+
+  async clearPendingAlert(accountId: string, control: string, status: string): Promise<boolean> {
+    const cleared = await this.c.count(
+      `clear the pending alert of ${control} in ${accountId}`,
+      `UPDATE alert_states SET pending_alert = NULL
+       WHERE account_id = $1 AND control = $2 AND status = $3 AND pending_alert IS NOT NULL`,
+      [accountId, control, status],
+    );
+    return cleared === 1;
   }
 }

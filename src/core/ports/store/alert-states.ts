@@ -13,6 +13,8 @@ export interface AlertStateRecord {
   status: string;
   /** When this status was recorded. */
   changedAt: string;
+  /** The alert of this change while it is not yet posted (JSON); absent once posted, or when there was none. */
+  pendingAlert?: unknown;
 }
 
 export interface AlertStateStore {
@@ -20,7 +22,8 @@ export interface AlertStateStore {
   /**
    * Sets the status to `next` only if the stored status is `expected` (`undefined`: no status recorded
    * yet). True when this call changed it; false when the stored status was something else (another
-   * replica got there first), and then nothing changes.
+   * replica got there first), and then nothing changes. `pendingAlert` (JSON) is stored with the new
+   * status until `clearPendingAlert`; without it, any pending alert is dropped.
    */
   swapAlertState(
     accountId: string,
@@ -28,5 +31,11 @@ export interface AlertStateStore {
     expected: string | undefined,
     next: string,
     at: Date,
+    pendingAlert?: unknown,
   ): Promise<boolean>;
+  /**
+   * The alert of the status `status` was posted: clears it. True when this call cleared it; false when
+   * there was none, or the status is another one by now.
+   */
+  clearPendingAlert(accountId: string, control: string, status: string): Promise<boolean>;
 }
