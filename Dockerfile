@@ -69,6 +69,8 @@ VOLUME ["/data"]
 # there. No CIS_BOT_DB here: with DATABASE_URL (PostgreSQL) a database path would be refused.
 WORKDIR /data
 EXPOSE 3000
+# /metrics, only with metrics.enabled (metrics.port, README: Metrics for operators)
+EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "/app/dist/src/main.js"]

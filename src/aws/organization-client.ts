@@ -38,10 +38,11 @@ export interface OrganizationsAccess {
 const ROLE_ACCOUNT = /^arn:aws[a-z-]*:iam::(\d{12}):role\//;
 
 function assumedRole(
+  session: AwsSession,
   stsConfig: object,
   options: OrganizationsAccessOptions & { roleArn: string },
 ): Credentials {
-  const sts = new STSClient(stsConfig);
+  const sts = session.measure(new STSClient(stsConfig));
   return async () => {
     const out = await sts.send(
       new AssumeRoleCommand({
@@ -71,7 +72,8 @@ export function organizationsAccess(
   // The session's endpoint, sockets and logger; retries are this client's own (see the header).
   const { retryStrategy: _s, retryMode: _m, maxAttempts: _a, ...base } = session.baseClientConfig();
   const roleArn = options.roleArn;
-  const credentials = roleArn !== undefined ? assumedRole(base, { ...options, roleArn }) : base.credentials;
+  const credentials =
+    roleArn !== undefined ? assumedRole(session, base, { ...options, roleArn }) : base.credentials;
   const client = session.measure(
     new OrganizationsClient({
       ...base,
