@@ -5,6 +5,7 @@
  */
 import { accountDirectoryFor } from './aws/account-directory';
 import { createAwsAuditor } from './aws/auditor';
+import { createAwsDrillRuntime } from './aws/drill-runtime';
 import { createAwsRemediationRuntime } from './aws/executor';
 import { createFindingsExport } from './aws/security-hub';
 import type { AwsSession } from './aws/session';
@@ -13,6 +14,7 @@ import type { Config } from './config/schema';
 import type { CoreApprovals } from './core/approval-kinds';
 import { ApprovalWorkflow } from './core/approvals';
 import { ChatService } from './core/chat/chat-service';
+import { createDrillKind, DEFAULT_DRILL_WAIT_SECONDS } from './core/drill/drill-kind';
 import type { AccountDirectory } from './core/ports/account-directory';
 import type { Auditor } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
@@ -48,6 +50,8 @@ export interface CoreServicesOptions {
    * was given); default none. The store is measured through it, the approvals and remediations record to it.
    */
   metrics?: Metrics;
+  /** Between two reads of the alarm history in a fire drill (default 2 s; tests make it short). */
+  drillPollMs?: number;
 }
 
 export interface CoreServices {
@@ -104,6 +108,14 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
         store,
         controls: settings.controls,
         metrics,
+        ...now,
+      }),
+      drill: createDrillKind({
+        assessor,
+        runtime: createAwsDrillRuntime(session),
+        store,
+        waitSeconds: settings.drill?.waitSeconds ?? DEFAULT_DRILL_WAIT_SECONDS,
+        ...(options.drillPollMs !== undefined ? { pollMs: options.drillPollMs } : {}),
         ...now,
       }),
     },

@@ -239,16 +239,16 @@ export async function startBot(
     .then((outcomes) => {
       for (const o of outcomes) {
         if ('error' in o) {
-          log.warn('could not resume an interrupted remediation', {
+          log.warn('could not resume an interrupted approval', {
             approvalId: o.approvalId,
             error: o.error,
           });
         } else {
-          log.info('resumed an interrupted remediation', {
+          log.info(`resumed an interrupted ${o.kind}`, {
             approvalId: o.approval.id,
             kind: o.kind,
             state: o.approval.state,
-            status: o.result.status,
+            status: o.kind === 'remediation' ? o.result.status : o.verdict,
           });
         }
       }

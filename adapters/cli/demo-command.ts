@@ -13,7 +13,12 @@ import { getControl } from '../../src/core/controls/registry';
 import type { OutputFormat } from '../../src/core/inputs';
 import { LEVELS, type NotificationLevel } from '../../src/core/levels';
 import type { Actor } from '../../src/core/ports/chat';
-import { renderPlanText, renderResultText, renderStepOutcome } from '../../src/core/remediation';
+import {
+  remediationExecution,
+  renderPlanText,
+  renderResultText,
+  renderStepOutcome,
+} from '../../src/core/remediation';
 import { printOutcome, textLevel } from './audit-command';
 import { recentEntries, renderHistoryText } from './history';
 import type { CliContext } from './io';
@@ -90,10 +95,12 @@ async function fixOne(
     );
     out(renderPlanText(proposal.plan));
     out(`\nApproved by ${OPERATOR.userId}; executing:\n`);
-    const done = await services.approvals.approveAndExecute(proposal.approval.id, OPERATOR, ({ event }) => {
-      if (event.type === 'step-finished' && !ctx.output.quiet)
-        out(`  ${renderStepOutcome(event.outcome, event.index, event.total)}\n`);
-    });
+    const done = remediationExecution(
+      await services.approvals.approveAndExecute(proposal.approval.id, OPERATOR, ({ kind, event }) => {
+        if (kind === 'remediation' && event.type === 'step-finished' && !ctx.output.quiet)
+          out(`  ${renderStepOutcome(event.outcome, event.index, event.total)}\n`);
+      }),
+    );
     out(ctx.output.paint(`\n${renderResultText(done.result)}`));
     if (ctx.output.quiet) return;
     await driftStep(ctx, world, controlId, f.accountId);

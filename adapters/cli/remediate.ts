@@ -19,6 +19,7 @@ import type { Approval } from '../../src/core/ports/store';
 import {
   type RemediationExecution,
   type RemediationProposal,
+  remediationExecution,
   renderPlanText,
   renderResultText,
   renderStepOutcome,
@@ -142,10 +143,12 @@ async function execute(
 ): Promise<void> {
   const { io } = ctx;
   if (!json && !ctx.output.quiet) io.stdout(`\nApproving as ${operator.userId} and executing...\n`);
-  const outcome = await remediation.approvals.approveAndExecute(approvalId, operator, ({ event }) => {
-    if (!json && !ctx.output.quiet && event.type === 'step-finished')
-      io.stdout(`  ${renderStepOutcome(event.outcome, event.index, event.total)}\n`);
-  });
+  const outcome = remediationExecution(
+    await remediation.approvals.approveAndExecute(approvalId, operator, ({ kind, event }) => {
+      if (kind === 'remediation' && !json && !ctx.output.quiet && event.type === 'step-finished')
+        io.stdout(`  ${renderStepOutcome(event.outcome, event.index, event.total)}\n`);
+    }),
+  );
   if (json) {
     io.stdout(
       `${JSON.stringify({ kind: 'executed', plan: outcome.plan, approval: outcome.approval, result: outcome.result }, null, 2)}\n`,

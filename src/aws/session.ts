@@ -22,6 +22,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_ROLE_ARN_TEMPLATE, roleArnFor } from '../core/inputs';
 import type { Logger } from '../core/ports/logger';
@@ -47,6 +48,8 @@ export interface AwsClients {
   readonly kms: KMSClient;
   /** CIS 4.16 (DescribeHub, GetEnabledStandards). */
   readonly securityhub: SecurityHubClient;
+  /** The fire drill's probe queue (CreateQueue, ReceiveMessage, DeleteQueue). */
+  readonly sqs: SQSClient;
 }
 
 /** Any SDK v3 client, as far as the session handles it. */
@@ -98,6 +101,11 @@ class LazyClients implements AwsClients {
     const { SecurityHubClient: Client } =
       require('@aws-sdk/client-securityhub') as typeof import('@aws-sdk/client-securityhub');
     return this.get('securityhub', (c) => new Client(c));
+  }
+  get sqs(): SQSClient {
+    // Loaded on first use: only fire drills need it.
+    const { SQSClient: Client } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
+    return this.get('sqs', (c) => new Client(c));
   }
 }
 

@@ -16,6 +16,7 @@ export function coreSettings(config: Config): CoreSettings {
     defaultLevel: config.notifications.default_level,
     controls: config.controls,
     remediation: config.remediation,
+    drill: { waitSeconds: config.drill.wait_seconds },
     approvals,
     platforms: approvals.platforms,
   };

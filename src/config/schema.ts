@@ -302,6 +302,11 @@ export const fileSchema = z
       .prefault({}),
     controls: z.record(z.string(), controlSettingsSchema).default({}),
     remediation: remediationSchema.prefault({}),
+    /** Fire drills (`4.1 drill`): how long a drill waits for the alarm's action and the SNS message, in seconds. */
+    drill: z
+      .object({ wait_seconds: z.number().int().min(1).max(900).default(60) })
+      .strict()
+      .prefault({}),
     approvals: approvalsSchema.prefault({}),
     slack: slackSchema.prefault({}),
     teams: teamsSchema.prefault({}),

@@ -4,10 +4,12 @@
  * here and its handler there, and nothing in the workflow changes.
  */
 import type { ApprovalWorkflow } from './approvals/workflow';
+import type { DrillKind } from './drill/drill-kind';
 import type { RemediationKind } from './remediation/remediation-kind';
 
 export type CoreApprovalKinds = {
   remediation: RemediationKind;
+  drill: DrillKind;
 };
 
 /** The approval workflow with the core's kinds: what chat, the CLI and the scheduler's wiring use. */

@@ -49,6 +49,8 @@ export interface CoreSettings {
   defaultLevel: NotificationLevel;
   controls: ControlSettingsMap;
   remediation: RemediationSettings;
+  /** Fire drills (the configuration's `drill:` section); default: wait 60 s. */
+  drill?: { waitSeconds: number };
   approvals: ApprovalSettings;
   platforms: PlatformCatalog;
 }

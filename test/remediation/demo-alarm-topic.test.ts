@@ -13,6 +13,7 @@ import { createAwsAuditor } from '../../src/aws/auditor';
 import { loadConfig } from '../../src/config/load';
 import type { CoreApprovals } from '../../src/core/approval-kinds';
 import type { RemediationAssessor } from '../../src/core/remediation';
+import { remediationExecution } from '../../src/core/remediation';
 import { createCoreServices } from '../../src/runtime';
 import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../src/sandbox';
 import { openStore, type SqliteStore } from '../../src/store';
@@ -100,7 +101,9 @@ test('dev: the bot-named alarm already notifies `alerts` (confirmed): only the f
     );
     expect(topicReads.length).toBeGreaterThan(0);
 
-    const o = await w.approvals.approveAndExecute(p.approval.id, { platform: 'cli', userId: 'bob' });
+    const o = remediationExecution(
+      await w.approvals.approveAndExecute(p.approval.id, { platform: 'cli', userId: 'bob' }),
+    );
     expect(o.result.status).toBe('compliant');
     expect(o.result.reaudit).toMatchObject({ status: 'COMPLIANT' });
     expect(o.result.awaitingConfirmation).toEqual([]);

@@ -11,7 +11,8 @@ import { AwsSession } from '../../src/aws/session';
 import { approvalSettings } from '../../src/config/core-settings';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
-import type { CoreApprovals } from '../../src/core/approval-kinds';
+import type { CoreApprovalKinds, CoreApprovals } from '../../src/core/approval-kinds';
+import type { ApprovalWorkflow } from '../../src/core/approvals';
 import { ApprovalLedger } from '../../src/core/approvals/ledger';
 import type { Actor } from '../../src/core/ports/chat';
 import type { Store } from '../../src/core/ports/store';
@@ -111,13 +112,21 @@ export function configDoc(overrides: Record<string, unknown> = {}): Record<strin
   };
 }
 
+/** The workflow as remediation tests use it: its executions are remediations. */
+export type RemediationApprovals = ApprovalWorkflow<Pick<CoreApprovalKinds, 'remediation'>>;
+
 export interface Harness {
   sandbox: Sandbox;
   config: Config;
   session: AwsSession;
   store: SqliteStore;
-  /** The one approval workflow, as the composition root builds it. */
-  approvals: CoreApprovals;
+  /**
+   * The one approval workflow, as the composition root builds it, seen as its remediations (the tests
+   * here approve only those, so their executions are remediations).
+   */
+  approvals: RemediationApprovals;
+  /** The same workflow with every kind (drills...). */
+  workflow: CoreApprovals;
   /** Audits and plans without asking for approval (dry runs). */
   assessor: RemediationAssessor;
   /** The approval state machine over the same store and clock, for looking at what the workflow left. */
@@ -143,12 +152,17 @@ export function wireServices(
   session: AwsSession,
   store: Store,
   options: { now?: () => Date; owner?: string } = {},
-): { approvals: CoreApprovals; assessor: RemediationAssessor; ledger: ApprovalLedger } {
+): {
+  approvals: RemediationApprovals;
+  workflow: CoreApprovals;
+  assessor: RemediationAssessor;
+  ledger: ApprovalLedger;
+} {
   const clock = options.now ? { now: options.now } : {};
   const owner = options.owner ? { owner: options.owner } : {};
   const { approvals, assessor } = createCoreServices({ config, session, store, ...clock, ...owner });
   const ledger = new ApprovalLedger({ store, settings: approvalSettings(config), ...clock, ...owner });
-  return { approvals, assessor, ledger };
+  return { approvals: approvals as unknown as RemediationApprovals, workflow: approvals, assessor, ledger };
 }
 
 export async function startHarness(
@@ -172,7 +186,7 @@ export async function startHarness(
   const tmp = options.dbPath ? undefined : tempDir();
   const dbPath = options.dbPath ?? join(tmp?.dir ?? '', 'cis-bot.db');
   const store = openStore(dbPath);
-  const { approvals, assessor, ledger } = wireServices(config, session, store, options);
+  const { approvals, workflow, assessor, ledger } = wireServices(config, session, store, options);
   const regionState = () => sandbox.state.region(ACCOUNT, REGION);
   return {
     sandbox,
@@ -180,6 +194,7 @@ export async function startHarness(
     session,
     store,
     approvals,
+    workflow,
     assessor,
     ledger,
     dbPath,

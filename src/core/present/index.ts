@@ -19,6 +19,7 @@ export {
   type DigestLimits,
   digestCards,
 } from './digest-cards';
+export { decidedDrillCard, drillProgressCard, drillRequestCard, drillResultCard } from './drill-cards';
 export { helpCard, historyCard, noticeCard, statusCard, stoppedCard } from './info-cards';
 export { decidedPlanCard, planCard, progressCard, resultCard } from './remediation-cards';
 export { digestReceipt, type PlatformLabel, scheduleListCard } from './schedule-cards';

@@ -18,6 +18,7 @@ export {
   type RemediationOutcome,
   type RemediationProposal,
   type RemediationTypes,
+  remediationExecution,
 } from './remediation-kind';
 export { renderPlanText, renderResultText, renderStepOutcome } from './render';
 export {

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { ApprovalKindHandler, ApprovalSubject, RunContext, RunResult } from '../approvals/kind';
 import { SYSTEM_ACTOR } from '../approvals/ledger';
 import type { Execution } from '../approvals/workflow';
-import { RemediationRefused } from '../errors';
+import { CisBotError, RemediationRefused } from '../errors';
 import { type AccountFinding, credentialsRefusal } from '../evaluate/findings';
 import type { Metrics } from '../ports/metrics';
 import type { RemediationRuntime } from '../ports/remediation-runtime';
@@ -68,6 +68,20 @@ export interface RemediationKindDeps {
 }
 
 export const REMEDIATION = 'remediation';
+
+/**
+ * An execution the caller knows is a remediation (it approved a remediation's approval id), as one:
+ * the workflow answers with any registered kind's execution; another kind here is a bug, said loudly.
+ */
+export function remediationExecution(executed: { kind: string; approval: Approval }): RemediationExecution {
+  if (executed.kind !== REMEDIATION) {
+    throw new CisBotError(
+      'APPROVAL_KIND',
+      `approval ${executed.approval.id} is a ${executed.kind}, not a remediation`,
+    );
+  }
+  return executed as RemediationExecution;
+}
 
 function subjectOf(plan: Plan): ApprovalSubject<Plan> {
   return {
