@@ -10,6 +10,7 @@
  */
 import type { Server } from 'node:http';
 import express from 'express';
+import { INSTALL_PATH, REDIRECT_PATH } from '../adapters/slack/oauth';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../adapters/slack/slack-adapter';
 import { createTeamsAdapter, storeConversations, type TeamsAdapter } from '../adapters/teams/teams-adapter';
 import type { Config } from './config/schema';
@@ -73,7 +74,7 @@ export function chatPlatforms(config: Config): { wantsSlack: boolean; wantsTeams
   const wantsTeams = config.env.teams !== undefined || config.env.teamsDevNoAuth;
   if (!wantsSlack && !wantsTeams) {
     throw new ConfigError(
-      'Neither Slack nor Teams is configured. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack), or MicrosoftAppId, ' +
+      'Neither Slack nor Teams is configured. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack: one workspace; for many, slack.oauth with SLACK_CLIENT_ID…), or MicrosoftAppId, ' +
         'MicrosoftAppPassword and MicrosoftAppTenantId (Teams). To try the audit without a chat platform, run `npm run demo`.',
     );
   }
@@ -99,6 +100,26 @@ function metricsToServe(config: Config, services: CoreServices): PrometheusMetri
   return services.metrics as PrometheusMetrics;
 }
 
+/**
+ * With OAuth every Slack workspace has its own token, and a Slack channel id alone does not say which
+ * workspace (token) to post with: schedules and drift alerts posting to Slack are refused at start-up
+ * rather than failing at their first post.
+ */
+function refuseSlackPostsWithoutWorkspace(config: Config): void {
+  const posting = [
+    ...config.schedules
+      .filter((s) => s.targets.slack.length > 0)
+      .map((s) => `schedules.${s.name}.targets.slack`),
+    ...(config.events.targets.slack.length > 0 ? ['events.targets.slack'] : []),
+  ];
+  if (posting.length) {
+    throw new ConfigError(
+      `${posting.join(', ')}: posting to Slack channels on a schedule or for drift alerts is not supported with slack.oauth ` +
+        "(installations in many workspaces) yet. Post them to Teams, or run a separate cis-bot with one workspace's SLACK_BOT_TOKEN for them.",
+    );
+  }
+}
+
 export async function startBot(
   config: Config,
   services: CoreServices,
@@ -112,6 +133,8 @@ export async function startBot(
     platforms: [...(wantsSlack ? ['slack'] : []), ...(wantsTeams ? ['teams'] : [])],
     catalog: services.settings.platforms,
   });
+  const slackOAuth = wantsSlack && config.env.slack?.oauth !== undefined;
+  if (slackOAuth) refuseSlackPostsWithoutWorkspace(config);
   const loggers = options.loggers ?? createLoggerFactory({ level: config.env.logLevel });
   const log = loggers('server');
   const prometheus = metricsToServe(config, services);
@@ -130,6 +153,7 @@ export async function startBot(
         core,
         expressApp: app,
         store: services.store,
+        installations: services.store,
         logger: loggers('slack'),
         ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
       })
@@ -159,6 +183,7 @@ export async function startBot(
     {
       '/healthz': ['GET', 'HEAD'],
       ...(slack && config.slack.mode === 'http' ? { [SLACK_EVENTS_PATH]: ['POST'] } : {}),
+      ...(slack && slackOAuth ? { [INSTALL_PATH]: ['GET', 'HEAD'], [REDIRECT_PATH]: ['GET', 'HEAD'] } : {}),
       ...(teams ? { '/api/messages': ['POST'] } : {}),
     },
     log,
@@ -184,7 +209,8 @@ export async function startBot(
   // configuration error before the port opens; the queue itself is checked just before polling starts.
   const driftAlerts = createDriftAlerts({ config, services, posters, log: loggers('events') });
 
-  const httpNeeded = config.slack.mode === 'http' || teams !== undefined;
+  // Socket Mode needs no inbound HTTP for Slack, except OAuth's install routes (on this one server).
+  const httpNeeded = config.slack.mode === 'http' || teams !== undefined || slackOAuth;
   // Unauthenticated, /api/messages lets anyone act as any Teams user: never offer it beyond this host.
   const devNoAuth = teams !== undefined && !teams.authenticated;
   const host = options.host ?? (devNoAuth ? '127.0.0.1' : '0.0.0.0');

@@ -13,6 +13,7 @@ import {
   channelAllowed,
   channelRefusal,
   commandContext,
+  depsFor,
   fromOurWorkspace,
   type HandlerDeps,
   idOrUndefined,
@@ -239,14 +240,16 @@ export function actionListener(deps: HandlerDeps) {
     action,
     respond,
     client,
+    context,
   }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
+    const scoped = depsFor(deps, context, client);
     // A decision is recorded (committed) before the ack, so a crash after the ack never loses it; the
     // rest (showing it, executing an approved plan: AWS calls) happens after.
     const actionId = buttonIdOf(action.action_id);
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
-    const rest = await deps.track(decideClick(deps, body, actionId, value, respond, client));
+    const rest = await scoped.track(decideClick(scoped, body, actionId, value, respond, client));
     await ack();
-    deps.logger.info({ event: 'slack.action.acked', action: actionId, user: body.user.id });
-    await deps.track(rest());
+    scoped.logger.info({ event: 'slack.action.acked', action: actionId, user: body.user.id });
+    await scoped.track(rest());
   };
 }

@@ -16,6 +16,7 @@ import {
   channelAllowed,
   channelRefusal,
   commandContext,
+  depsFor,
   fromOurWorkspace,
   type HandlerDeps,
   idOrUndefined,
@@ -183,23 +184,30 @@ async function runCommand(
 
 /** Bolt listener for `/cis`. */
 export function commandListener(deps: HandlerDeps) {
-  return async ({ ack, command, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+  return async ({
+    ack,
+    command,
+    respond,
+    client,
+    context,
+  }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    const scoped = depsFor(deps, context, client);
     // Slack allows three seconds: acknowledge before anything else (the request was verified and checked
     // against replays before Bolt saw it). Every command is read-only or only asks for an approval, so it
     // is queued in memory and runs after the acks of the requests arriving with it.
     await ack();
-    deps.logger.info({ event: 'slack.command.acked', user: command.user_id, channel: command.channel_id });
-    await deps.track(
-      deps.queue
-        .run(() => runCommand(deps, command, respond, client))
+    scoped.logger.info({ event: 'slack.command.acked', user: command.user_id, channel: command.channel_id });
+    await scoped.track(
+      scoped.queue
+        .run(() => runCommand(scoped, command, respond, client))
         .catch(async (error: unknown) => {
-          const text = safeErrorMessage(error, deps.logger, {
+          const text = safeErrorMessage(error, scoped.logger, {
             user: command.user_id,
             channel: command.channel_id,
           });
           await respond({ response_type: 'ephemeral', text: escapeMrkdwn(text) }).catch(
             (respondError: unknown) =>
-              deps.logger.warn({ event: 'slack.command.error_not_shown', error: respondError }),
+              scoped.logger.warn({ event: 'slack.command.error_not_shown', error: respondError }),
           );
         }),
     );

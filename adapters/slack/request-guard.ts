@@ -62,7 +62,7 @@ export interface RequestGuardOptions {
   /** Clock in milliseconds; tests leave it alone. */
   now?: () => number;
   /** When given, signed requests that are not this command or a click on these buttons get 400. */
-  expected?: { command: string; actionPattern: RegExp };
+  expected?: { command: string; actionPattern: RegExp; events?: readonly string[] };
 }
 
 /**

@@ -47,15 +47,33 @@ function payloadProblem(text: string, actionPattern: RegExp): string | undefined
   return undefined;
 }
 
+/** Why an Events API request is not one of the events the app listens to (or Slack's URL check). */
+function eventProblem(body: Buffer, events: readonly string[]): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'the event is not JSON';
+  }
+  if (!isRecord(parsed)) return 'the event is not a JSON object';
+  if (parsed.type === 'url_verification' && nonEmpty(parsed.challenge)) return undefined;
+  if (parsed.type !== 'event_callback' || !isRecord(parsed.event)) return 'not an event callback';
+  const type = parsed.event.type;
+  return typeof type === 'string' && events.includes(type) ? undefined : 'not an event cis-bot listens to';
+}
+
 /**
  * Why a signed request to the Slack endpoint is malformed (a short reason for the log and the 400), or
- * undefined when Bolt's listeners can take it.
+ * undefined when Bolt's listeners can take it. `events`: the Events API events expected too (JSON).
  */
 export function malformedBecause(
   contentType: string | undefined,
   body: Buffer,
-  expected: { command: string; actionPattern: RegExp },
+  expected: { command: string; actionPattern: RegExp; events?: readonly string[] },
 ): string | undefined {
+  if (expected.events !== undefined && contentType?.split(';')[0]?.trim() === 'application/json') {
+    return eventProblem(body, expected.events);
+  }
   if (contentType !== FORM_CONTENT_TYPE) return `the content type is not ${FORM_CONTENT_TYPE}`;
   const form = new URLSearchParams(body.toString('utf8'));
   const payload = form.get('payload');

@@ -15,11 +15,14 @@ import type { Config } from '../../src/config/schema';
 import { ConfigError } from '../../src/core/errors';
 import type { ChatCore, ChatPoster } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
+import type { SlackInstallationStore } from '../../src/core/ports/store';
 import { actionListener } from './actions';
 import { slackClientOptions, slackConnectionClientOptions } from './client-options';
 import { commandListener } from './commands';
 import type { HandlerDeps } from './context';
 import { boltLogger } from './log';
+import { createSlackOAuth, type SlackOAuth } from './oauth';
+import { perInstallationDeps, UNINSTALL_EVENTS } from './per-installation';
 import { createSlackPoster } from './poster';
 import { memoryOnceKeys, type OnceKeys, slackRequestGuard } from './request-guard';
 import { SocketDeliveryReceiver } from './socket-receiver';
@@ -57,6 +60,8 @@ export interface SlackAdapterOptions {
   store?: OnceKeys;
   /** An audit running longer than this shows its progress in its message (default 2 s; tests: 0). */
   progressAfterMs?: number;
+  /** OAuth (`slack.oauth`): where installations are kept (the bot's Store); `store` keeps the states. */
+  installations?: SlackInstallationStore;
 }
 
 export interface SlackAdapter {
@@ -89,9 +94,10 @@ export interface SlackAdapter {
 export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const { config, core } = options;
   const slackEnv = config.env.slack;
-  if (!slackEnv?.botToken) {
+  const oauthOn = slackEnv?.oauth !== undefined;
+  if (!slackEnv || (!slackEnv.botToken && !oauthOn)) {
     throw new ConfigError(
-      'SLACK_BOT_TOKEN is not set: copy the "Bot User OAuth Token" (xoxb-…) from your Slack app\'s "OAuth & Permissions" page.',
+      'SLACK_BOT_TOKEN is not set: copy the "Bot User OAuth Token" (xoxb-…) from your Slack app\'s "OAuth & Permissions" page (or, for many workspaces, set up slack.oauth).',
     );
   }
   const logger = boltLogger(options.logger, config.env.logLevel);
@@ -137,7 +143,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         signingSecret: slackEnv.signingSecret,
         logger,
         onceKeys: options.store ?? memoryOnceKeys(),
-        expected: { command: SLASH_COMMAND, actionPattern: ACTION_PATTERN },
+        expected: {
+          command: SLASH_COMMAND,
+          actionPattern: ACTION_PATTERN,
+          // OAuth: Slack tells the app it was uninstalled, or its tokens revoked, through the Events API.
+          ...(oauthOn ? { events: UNINSTALL_EVENTS } : {}),
+        },
       }),
     );
     receiver = new ExpressReceiver({
@@ -150,8 +161,27 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     expressApp = receiver.app;
   }
 
+  // OAuth: installations in the bot's store, each request's token chosen by Bolt's authorize.
+  let oauth: SlackOAuth | undefined;
+  if (oauthOn) {
+    if (options.store === undefined || options.installations === undefined) {
+      throw new Error("Slack OAuth needs the bot's store (installations and once-keys)");
+    }
+    oauth = createSlackOAuth({
+      config,
+      installations: options.installations,
+      onceKeys: options.store,
+      core,
+      logger,
+      clientOptions: slackConnectionClientOptions(slackEnv),
+    });
+    const routes = expressApp ?? options.expressApp;
+    if (routes === undefined) throw new Error('Slack OAuth needs an Express app for its install routes');
+    oauth.mount(routes);
+  }
+
   const app = new App({
-    token: slackEnv.botToken,
+    ...(oauth ? { authorize: oauth.authorize } : { token: slackEnv.botToken }),
     receiver,
     logger,
     // auth.test runs in start(), where a refused token becomes a clear start-up error.
@@ -175,9 +205,16 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       return work;
     },
     workspace: () => workspace,
+    platform: 'slack',
+    allowedChannels: config.slack.allowed_channels,
+    allowedChannelsSetting: 'slack.allowed_channels',
     ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
     queue,
   };
+  if (oauth) {
+    deps.forRequest = perInstallationDeps(deps, config, logger);
+    oauth.listen(app);
+  }
   app.command(SLASH_COMMAND, commandListener(deps));
   app.action<BlockAction>(ACTION_PATTERN, actionListener(deps));
   app.error(async (error) => {
@@ -191,6 +228,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     initialized ??= app
       .init()
       .then(async () => {
+        // OAuth: each request's workspace is its installation's (perInstallationDeps); no token to test.
+        if (oauth) return;
         // Bolt keeps auth.test's answer to itself; the workspace is needed to refuse other workspaces.
         const auth = await app.client.auth.test();
         const found = workspaceFromAuthTest(auth);

@@ -74,9 +74,9 @@ function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
     ...(allowedTenants.length ? { teamsAllowedTenants: allowedTenants } : {}),
     ...(nodeEnv !== undefined ? { nodeEnv } : {}),
   };
-  if (env.SLACK_BOT_TOKEN) {
+  if (env.SLACK_BOT_TOKEN || env.SLACK_CLIENT_ID) {
     result.slack = {
-      botToken: env.SLACK_BOT_TOKEN,
+      ...(env.SLACK_BOT_TOKEN ? { botToken: env.SLACK_BOT_TOKEN } : {}),
       ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
@@ -120,6 +120,86 @@ function readEnv(env: NodeJS.ProcessEnv): EnvConfig {
     };
   }
   return result;
+}
+
+/**
+ * CIS_BOT_ENCRYPTION_KEY: 32 random bytes, base64 or hex. The installations' tokens are sealed with it
+ * (AES-256-GCM); a key of another length would be silently stretched or cut by anything lenient.
+ */
+function readEncryptionKey(text: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : /^[A-Za-z0-9+/]{43}=?$/.test(trimmed)
+      ? Buffer.from(trimmed, 'base64')
+      : undefined;
+  if (key?.length !== 32) {
+    throw new ConfigError(
+      'CIS_BOT_ENCRYPTION_KEY must be 32 random bytes, written as base64 (44 characters) or hex (64 digits): ' +
+        'generate one with `openssl rand -base64 32` and keep it with your other secrets (losing it means installing the app again).',
+    );
+  }
+  return key;
+}
+
+/**
+ * Slack in one of its two set-ups: one workspace (SLACK_BOT_TOKEN) or many through OAuth (`slack.oauth`
+ * with the app's client id, client secret, a state secret and the encryption key of the stored tokens).
+ * Mixed or incomplete settings are refused, naming what to set or unset.
+ */
+function resolveSlackSetup(file: FileConfig['slack'], env: NodeJS.ProcessEnv, result: EnvConfig): void {
+  if (file.oauth === undefined) {
+    if (env.SLACK_CLIENT_ID) {
+      throw new ConfigError(
+        'SLACK_CLIENT_ID is set but slack.oauth is not: to install cis-bot in many workspaces, add slack.oauth.scopes ' +
+          '(e.g. [commands, chat:write, chat:write.public, usergroups:read]) to the configuration file; for one workspace, unset SLACK_CLIENT_ID and set SLACK_BOT_TOKEN.',
+      );
+    }
+    const oauthOnly = [
+      ...(file.allowed_teams.length ? ['slack.allowed_teams'] : []),
+      ...(Object.keys(file.workspaces).length ? ['slack.workspaces'] : []),
+    ];
+    if (oauthOnly.length) {
+      throw new ConfigError(
+        `${oauthOnly.join(' and ')} apply to OAuth installations only (slack.oauth): with one bot token the bot serves the workspace the token belongs to. Remove ${oauthOnly.join(' and ')}, or set up slack.oauth.`,
+      );
+    }
+    return;
+  }
+  if (env.SLACK_BOT_TOKEN) {
+    throw new ConfigError(
+      'slack.oauth is set (installations in many workspaces, each with its own token) and so is SLACK_BOT_TOKEN (one workspace): ' +
+        'choose one. For OAuth unset SLACK_BOT_TOKEN; for one workspace remove slack.oauth.',
+    );
+  }
+  const missing = [
+    'SLACK_CLIENT_ID',
+    'SLACK_CLIENT_SECRET',
+    'SLACK_STATE_SECRET',
+    'CIS_BOT_ENCRYPTION_KEY',
+  ].filter((name) => !env[name]);
+  if (missing.length) {
+    throw new ConfigError(
+      `slack.oauth is set, so ${missing.join(', ')} must be set too: the client id and secret are on your Slack app's ` +
+        '"Basic Information" page; SLACK_STATE_SECRET is a random string of at least 32 characters you choose (it signs the install links); ' +
+        "CIS_BOT_ENCRYPTION_KEY (32 random bytes, `openssl rand -base64 32`) encrypts the installations' tokens in the database.",
+    );
+  }
+  const stateSecret = env.SLACK_STATE_SECRET as string;
+  if (stateSecret.length < 32) {
+    throw new ConfigError(
+      `SLACK_STATE_SECRET must be at least 32 characters (it signs the OAuth state of every install link); it has ${stateSecret.length}. Generate one with \`openssl rand -hex 32\`.`,
+    );
+  }
+  result.slack = {
+    ...result.slack,
+    oauth: {
+      clientId: env.SLACK_CLIENT_ID as string,
+      clientSecret: env.SLACK_CLIENT_SECRET as string,
+      stateSecret,
+      encryptionKey: readEncryptionKey(env.CIS_BOT_ENCRYPTION_KEY as string).toString('base64'),
+    },
+  };
 }
 
 /** The SQLite file used when no database is configured. */
@@ -202,5 +282,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (!parsed.success) throw new ConfigError(formatIssues(source, parsed.error));
   const file = parsed.data;
   if (!file.aws.region && env.AWS_REGION) file.aws.region = env.AWS_REGION;
-  return deepFreeze({ ...file, store: resolveStore(file.store, env), env: readEnv(env) });
+  const envConfig = readEnv(env);
+  resolveSlackSetup(file.slack, env, envConfig);
+  return deepFreeze({ ...file, store: resolveStore(file.store, env), env: envConfig });
 }

@@ -64,6 +64,36 @@ function teams(config: PlatformConfig): PlatformSettings {
   };
 }
 
+/** The platform id of one Slack workspace (T…) or org-wide installation (E…) of an OAuth app. */
+export function slackWorkspacePlatform(id: string): string {
+  return `slack:${id}`;
+}
+
+/**
+ * `slack.workspaces.<id>`: a workspace's own channels, allowed channels and approvers, as a platform of
+ * its own (`slack:<id>`), so its approvals can be decided there only. Workspaces without an entry are
+ * served with the top-level settings under their own id (settingsFor in src/core/platforms.ts).
+ */
+function slackWorkspaces(config: PlatformConfig): PlatformSettings[] {
+  return Object.entries(config.slack.workspaces).map(([id, workspace]) => {
+    const base = slack(config);
+    const at = `slack.workspaces.${id}`;
+    return {
+      id: slackWorkspacePlatform(id),
+      label: `Slack (${id})`,
+      allowedConversations: workspace.allowed_channels,
+      levels: levelsOf(workspace.channels),
+      approvers: approverRules(workspace.approvers, true),
+      wording: {
+        ...base.wording,
+        approvers: `Slack user ids (U…) in ${at}.approvers.users or user-group ids (S…) in ${at}.approvers.user_groups`,
+        distinctApproverSetting: `${at}.approvers.require_distinct_approver`,
+        allowedConversationsSetting: `${at}.allowed_channels`,
+      },
+    };
+  });
+}
+
 /** The CLI operator approves with their own AWS credentials anyway: no distinct approver by default. */
 function cli(config: PlatformConfig): PlatformSettings {
   return {
@@ -86,6 +116,8 @@ function cli(config: PlatformConfig): PlatformSettings {
 /** Every platform's settings, keyed by platform id, in the order schedule targets are listed. */
 export function platformCatalog(config: PlatformConfig): PlatformCatalog {
   const catalog: Record<string, PlatformSettings> = {};
-  for (const settings of [slack(config), teams(config), cli(config)]) catalog[settings.id] = settings;
+  for (const settings of [slack(config), ...slackWorkspaces(config), teams(config), cli(config)]) {
+    catalog[settings.id] = settings;
+  }
   return catalog;
 }

@@ -155,6 +155,21 @@ export const controlSettingsSchema = z
 
 const channelSettings = z.object({ level: level.optional() }).strict();
 
+/** A Slack workspace (T…) or Enterprise Grid organisation (E…) id. */
+const SLACK_TEAM_OR_ENTERPRISE = /^[TE][A-Z0-9]{2,}$/;
+const slackTeamOrEnterprise = z
+  .string()
+  .regex(SLACK_TEAM_OR_ENTERPRISE, 'a Slack workspace id (T…) or Enterprise Grid organisation id (E…)');
+
+/** One workspace's own settings (OAuth installs): the same keys as the top-level ones, for it alone. */
+const slackWorkspaceSettings = z
+  .object({
+    channels: z.record(z.string(), channelSettings).default({}),
+    allowed_channels: z.array(z.string()).default([]),
+    approvers: platformApprovers.prefault({}),
+  })
+  .strict();
+
 export const slackSchema = z
   .object({
     mode: z.enum(['http', 'socket']).default('http'),
@@ -162,6 +177,26 @@ export const slackSchema = z
     channels: z.record(z.string(), channelSettings).default({}),
     /** When non-empty, commands and button clicks are accepted only in these channel ids. */
     allowed_channels: z.array(z.string()).default([]),
+    /**
+     * Installation for many workspaces through OAuth (with SLACK_CLIENT_ID, SLACK_CLIENT_SECRET,
+     * SLACK_STATE_SECRET and CIS_BOT_ENCRYPTION_KEY) instead of one bot token.
+     */
+    oauth: z
+      .object({
+        /** The bot scopes asked for at installation. */
+        scopes: z.array(z.string().regex(/^[a-z_.:]+$/, 'a Slack scope such as chat:write')).min(1),
+        /** The redirect URL registered in the app (https://HOST/slack/oauth_redirect); default: Slack's setting. */
+        redirect_url: z.url().optional(),
+      })
+      .strict()
+      .optional(),
+    /** OAuth: only these workspaces (T…) or organisations (E…) may install; empty: any. */
+    allowed_teams: z.array(slackTeamOrEnterprise).default([]),
+    /**
+     * OAuth: settings of particular workspaces (T…, or E… for an org-wide install), used instead of the
+     * top-level channels, allowed_channels and approvals.slack for requests from there.
+     */
+    workspaces: z.record(slackTeamOrEnterprise, slackWorkspaceSettings).default({}),
   })
   .strict();
 
@@ -326,7 +361,23 @@ export type MetricsConfig = z.infer<typeof metricsSchema>;
 /** Settings that come from the environment only (secrets and deployment details). */
 export interface EnvConfig {
   port: number;
-  slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  /**
+   * Slack: one workspace's bot token, or (OAuth, `slack.oauth`) the app's client credentials for
+   * installations in many workspaces; never both.
+   */
+  slack?: {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+    oauth?: {
+      clientId: string;
+      clientSecret: string;
+      stateSecret: string;
+      /** CIS_BOT_ENCRYPTION_KEY's 32 bytes, as base64 (the configuration is frozen; a Buffer cannot be). */
+      encryptionKey: string;
+    };
+  };
   teams?: { appId: string; appPassword: string; appType: 'SingleTenant' | 'MultiTenant'; tenantId?: string };
   /** CIS_BOT_TEAMS_DEV_NO_AUTH=true: accept unauthenticated Teams requests (development only). */
   teamsDevNoAuth: boolean;

@@ -49,7 +49,19 @@ export interface PlatformSettings {
 /** Every platform's settings, keyed by platform id. */
 export type PlatformCatalog = Readonly<Record<Platform, PlatformSettings>>;
 
+/**
+ * The settings of a platform. An instance of a platform (`slack:T0123`: one Slack workspace of an OAuth
+ * app) is a platform of its own, so its approvals, approvers and conversations are its own; without
+ * settings of its own it is served with its family's (`slack`), under its own id.
+ */
+export function settingsFor(catalog: PlatformCatalog, platform: Platform): PlatformSettings | undefined {
+  const own = catalog[platform];
+  if (own !== undefined) return own;
+  const family = platform.includes(':') ? catalog[platform.slice(0, platform.indexOf(':'))] : undefined;
+  return family === undefined ? undefined : { ...family, id: platform };
+}
+
 /** A platform's label, or its id when it has no settings. */
 export function platformLabel(catalog: PlatformCatalog, platform: Platform): string {
-  return catalog[platform]?.label ?? platform;
+  return settingsFor(catalog, platform)?.label ?? platform;
 }

@@ -23,6 +23,7 @@ import {
   type FakeSlackOptions,
   validateBlockKit,
 } from '../support/fake-slack-api';
+import { type FakeSlackOAuth, OAUTH_ENV } from '../support/fake-slack-oauth';
 import { FAKE_APP_TOKEN, FakeSlackSocket } from '../support/fake-slack-socket';
 import type { AwsCallTap } from './aws-call-tap';
 import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody } from './helpers';
@@ -64,6 +65,19 @@ export interface E2EOptions {
   loggers?: LoggerFactory;
   /** The bot's metrics (AWS session and services), with `document.metrics` saying the same. */
   metrics?: Metrics;
+  /**
+   * Installations in many workspaces (slack.oauth): the bot starts with the app's OAuth settings instead
+   * of a bot token, and this fake answers oauth.v2.access.
+   */
+  oauth?: FakeSlackOAuth;
+}
+
+/** Where a request comes from: the workspace (and organisation) Slack names in it. */
+export interface RequestTeam {
+  teamId: string;
+  enterpriseId?: string;
+  /** The app is installed org-wide (Slack says so in every request). */
+  enterpriseInstall?: boolean;
 }
 
 export interface CommandResult {
@@ -97,15 +111,17 @@ export interface E2E {
   /** Sends a signed slash command and waits for its ack; `settle` (default true) also waits for the work. */
   command(
     text: string,
-    options?: { user?: SlackUser; channel?: string; settle?: boolean },
+    options?: { user?: SlackUser; channel?: string; settle?: boolean; team?: RequestTeam },
   ): Promise<CommandResult>;
   /** Clicks the button `actionId` (core id, e.g. cis:approve) of a message as `user`; waits for the work. */
   click(
     message: FakeMessage,
     actionId: string,
     user: SlackUser,
-    options?: { nth?: number },
+    options?: { nth?: number; team?: RequestTeam },
   ): Promise<{ status: number; body: string; timestamp: number }>;
+  /** The bot's base URL (HTTP server): install routes. */
+  baseUrl: string;
   /** Waits for all work the adapter accepted. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -151,8 +167,10 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   const fake = await FakeSlackApi.start({
     userGroups: { [APPROVER_GROUP]: [CAROL.id, 'U0DAVE0001'] },
     ...options.fake,
-    ...(socket ? { methods: { ...socket.methods, ...options.fake?.methods } } : {}),
+    methods: { ...socket?.methods, ...options.oauth?.methods, ...options.fake?.methods },
   });
+  options.oauth?.attach(fake);
+  const extra = typeof options.document === 'function' ? options.document(run) : options.document;
   const config = loadConfig({
     document: {
       aws: { accounts: run.otherAccounts, region: run.defaultRegion },
@@ -165,11 +183,17 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
         },
       },
       remediation: { subscription: { protocol: 'sqs', endpoint: SQS_ENDPOINT } },
-      ...(socket ? { slack: { mode: 'socket' } } : {}),
-      ...(typeof options.document === 'function' ? options.document(run) : options.document),
+      ...extra,
+      slack: {
+        ...(socket ? { mode: 'socket' } : {}),
+        ...(options.oauth
+          ? { oauth: { scopes: ['commands', 'chat:write', 'chat:write.public', 'usergroups:read'] } }
+          : {}),
+        ...(extra?.slack as Record<string, unknown> | undefined),
+      },
     },
     env: {
-      SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+      ...(options.oauth ? OAUTH_ENV : { SLACK_BOT_TOKEN: FAKE_BOT_TOKEN }),
       ...(socket ? { SLACK_APP_TOKEN: FAKE_APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: fake.apiUrl,
       PORT: '0',
@@ -194,7 +218,8 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     ...(options.progressAfterMs !== undefined ? { progressAfterMs: options.progressAfterMs } : {}),
   });
   const server = bot.server;
-  const url = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events` : '';
+  const baseUrl = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : '';
+  const url = server ? `${baseUrl}/slack/events` : '';
   const idle = async () => {
     await bot.slack?.idle();
   };
@@ -220,6 +245,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     bot,
     config,
     url,
+    baseUrl,
     server,
     socket,
     clock,
@@ -233,6 +259,13 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
         user_id: user.id,
         user_name: user.name,
         channel_id: opts.channel ?? CHANNEL,
+        ...(opts.team
+          ? {
+              team_id: opts.team.teamId,
+              ...(opts.team.enterpriseId ? { enterprise_id: opts.team.enterpriseId } : {}),
+              is_enterprise_install: opts.team.enterpriseInstall === true,
+            }
+          : {}),
       });
       const timestamp = Math.floor(Date.now() / 1000);
       const before = fake.calls.length;
@@ -271,6 +304,14 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
         channelId: message.channel,
         userId: user.id,
         userName: user.name,
+        ...(opts.team
+          ? {
+              teamId: opts.team.teamId,
+              userTeamId: opts.team.enterpriseInstall ? (opts.team.enterpriseId as string) : opts.team.teamId,
+              ...(opts.team.enterpriseId ? { enterpriseId: opts.team.enterpriseId } : {}),
+              isEnterpriseInstall: opts.team.enterpriseInstall === true,
+            }
+          : {}),
         message: {
           text: message.text,
           blocks: message.blocks,

@@ -40,6 +40,8 @@ export interface SignedRequest {
   secret?: string;
   /** Overrides the computed signature (forgery tests). */
   signature?: string;
+  /** Default: a form (commands, clicks); Events API requests are application/json. */
+  contentType?: string;
 }
 
 /** POSTs a form-encoded body to the Slack endpoint with Slack's signature headers. */
@@ -51,7 +53,7 @@ export async function postSigned(
   const response = await fetch(url, {
     method: 'POST',
     headers: {
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': request.contentType ?? 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': request.signature ?? sign(request.body, timestamp, request.secret),
     },
@@ -71,6 +73,9 @@ export interface SlashCommandFields {
   team_id?: string;
   /** Default: a fresh one. */
   trigger_id?: string;
+  /** Enterprise Grid: the organisation, and whether the app is installed org-wide. */
+  enterprise_id?: string;
+  is_enterprise_install?: boolean;
 }
 
 /** A trigger id as Slack makes one: different for every command and interaction. */
@@ -91,7 +96,8 @@ export function slashCommandPayload(fields: SlashCommandFields): Record<string, 
     command: '/cis',
     text: fields.text,
     api_app_id: APP_ID,
-    is_enterprise_install: 'false',
+    ...(fields.enterprise_id ? { enterprise_id: fields.enterprise_id, enterprise_name: 'Grid' } : {}),
+    is_enterprise_install: String(fields.is_enterprise_install === true),
     response_url: fields.response_url,
     trigger_id: fields.trigger_id ?? triggerId(),
   };
@@ -113,6 +119,9 @@ export interface BlockActionFields {
   message?: { text: string; blocks: unknown[]; thread_ts?: string };
   /** `team.id`: the workspace the click came from; default FAKE_TEAM_ID. */
   teamId?: string;
+  /** Enterprise Grid: the organisation, and whether the app is installed org-wide. */
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
   /** `user.team_id`: the clicker's home workspace (another one for a Slack Connect guest). */
   userTeamId?: string;
 }
@@ -129,9 +138,13 @@ export function blockActionsPayload(fields: BlockActionFields): Record<string, u
     token: 'gIkuvaNzQIHg97ATvDxqgjtO',
     container: { type: 'message', message_ts: fields.messageTs, channel_id: channelId, is_ephemeral: false },
     trigger_id: triggerId(),
-    team: { id: fields.teamId ?? FAKE_TEAM_ID, domain: 'example' },
-    enterprise: null,
-    is_enterprise_install: false,
+    team: {
+      id: fields.teamId ?? FAKE_TEAM_ID,
+      domain: 'example',
+      ...(fields.enterpriseId ? { enterprise_id: fields.enterpriseId } : {}),
+    },
+    enterprise: fields.enterpriseId ? { id: fields.enterpriseId, name: 'Grid' } : null,
+    is_enterprise_install: fields.isEnterpriseInstall === true,
     channel: { id: channelId, name: 'sec-ops' },
     message: {
       type: 'message',

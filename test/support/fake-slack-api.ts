@@ -29,6 +29,15 @@ export interface FakeSlackOptions {
   methods?: Record<string, MethodHandler>;
 }
 
+/** A workspace (or org-wide installation) whose bot token the fake accepts besides the default one. */
+export interface FakeWorkspace {
+  teamId: string;
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
+  /** usergroups.users.list in this workspace (instead of FakeSlackOptions.userGroups). */
+  userGroups?: Record<string, readonly string[]>;
+}
+
 export type MethodHandler = (
   args: Record<string, unknown>,
   token: string | undefined,
@@ -37,6 +46,8 @@ export type MethodHandler = (
 
 export interface RecordedCall {
   seq: number;
+  /** The bot token the call was made with (Web API calls). */
+  token?: string;
   /** Web API method (`chat.postMessage`) or `response_url` for a post to a response URL. */
   method: string;
   args: Record<string, unknown>;
@@ -193,6 +204,8 @@ export class FakeSlackApi {
   private tsCounter = 0;
   private responseCounter = 0;
   private readonly failures: Array<{ method: string; error?: string; retryAfter?: number }> = [];
+  /** Bot tokens of other workspaces (OAuth installs), accepted like the default one. */
+  readonly workspaces = new Map<string, FakeWorkspace>();
 
   private constructor(server: Server, options: FakeSlackOptions) {
     this.server = server;
@@ -255,9 +268,19 @@ export class FakeSlackApi {
     });
   }
 
-  private record(method: string, args: Record<string, unknown>, response: Record<string, unknown>) {
+  /** Accept `token` as the bot token of `workspace` from now on (an installation issued it). */
+  addWorkspace(token: string, workspace: FakeWorkspace): void {
+    this.workspaces.set(token, workspace);
+  }
+
+  private record(
+    method: string,
+    args: Record<string, unknown>,
+    response: Record<string, unknown>,
+    token?: string,
+  ) {
     this.seq += 1;
-    const call: RecordedCall = { seq: this.seq, method, args, response };
+    const call: RecordedCall = { seq: this.seq, method, args, response, ...(token ? { token } : {}) };
     this.calls.push(call);
     this.options.onCall?.(call);
   }
@@ -309,10 +332,11 @@ export class FakeSlackApi {
         await extra(args, typeof token === 'string' ? token : undefined, req.headers),
       );
     }
-    if (token !== (this.options.botToken ?? FAKE_BOT_TOKEN)) {
+    const workspace = typeof token === 'string' ? this.workspaces.get(token) : undefined;
+    if (token !== (this.options.botToken ?? FAKE_BOT_TOKEN) && workspace === undefined) {
       return this.reply(res, method, args, { ok: false, error: 'invalid_auth' });
     }
-    this.reply(res, method, args, this.answer(method, args));
+    this.reply(res, method, args, this.answer(method, args, workspace), token as string);
   }
 
   private reply(
@@ -320,19 +344,35 @@ export class FakeSlackApi {
     method: string,
     args: Record<string, unknown>,
     response: Record<string, unknown>,
+    token?: string,
   ): void {
     const recorded = { ...args };
     delete recorded.token;
-    this.record(method, recorded, response);
+    this.record(method, recorded, response, token);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(response));
   }
 
-  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+  private answer(
+    method: string,
+    args: Record<string, unknown>,
+    workspace?: FakeWorkspace,
+  ): Record<string, unknown> {
     const channel = typeof args.channel === 'string' ? args.channel : '';
     const notMember = (this.options.notInChannel ?? []).includes(channel);
     switch (method) {
       case 'auth.test':
+        if (workspace) {
+          return {
+            ok: true,
+            url: `https://${workspace.teamId.toLowerCase()}.slack.com/`,
+            team_id: workspace.teamId,
+            ...(workspace.enterpriseId ? { enterprise_id: workspace.enterpriseId } : {}),
+            user_id: FAKE_BOT_USER_ID,
+            bot_id: `B${workspace.teamId}`,
+            is_enterprise_install: workspace.isEnterpriseInstall === true,
+          };
+        }
         return {
           ok: true,
           url: 'https://fake-workspace.slack.com/',
@@ -409,7 +449,7 @@ export class FakeSlackApi {
       }
       case 'usergroups.users.list': {
         const group = String(args.usergroup ?? '');
-        const users = this.options.userGroups?.[group];
+        const users = (workspace ? workspace.userGroups : this.options.userGroups)?.[group];
         if (users === undefined) return { ok: false, error: 'no_such_subteam' };
         return { ok: true, users: [...users] };
       }

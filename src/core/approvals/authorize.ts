@@ -5,7 +5,7 @@
  * their own AWS credentials anyway) the requester may not approve their own request. Pure.
  */
 import { RemediationRefused } from '../errors';
-import type { ApproverRules, PlatformSettings } from '../platforms';
+import { type ApproverRules, type PlatformSettings, settingsFor } from '../platforms';
 import type { Actor, ConversationRef, Platform } from '../ports/chat';
 import type { Approval } from '../ports/store';
 import type { ApprovalSettings } from '../settings';
@@ -16,7 +16,7 @@ export type Decision = 'approve' | 'reject';
 const NOBODY: ApproverRules = { users: [], groups: [], requireDistinctApprover: true };
 
 function platformOf(settings: ApprovalSettings, platform: Platform): PlatformSettings | undefined {
-  return settings.platforms[platform];
+  return settingsFor(settings.platforms, platform);
 }
 
 export function requiresDistinctApprover(settings: ApprovalSettings, platform: Platform): boolean {

@@ -14,7 +14,7 @@ import { RemediationRefused, UsageError } from '../errors';
 import { reportsPerControl } from '../evaluate/controls-report';
 import { splitList } from '../inputs';
 import type { NotificationLevel } from '../levels';
-import { platformLabel } from '../platforms';
+import { platformLabel, settingsFor } from '../platforms';
 import type { AccountDirectory } from '../ports/account-directory';
 import type { AuditProgress } from '../ports/audit-progress';
 import type { Auditor } from '../ports/auditor';
@@ -102,7 +102,7 @@ export class ChatService implements ChatCore {
 
   levelFor(conversation: ConversationRef): NotificationLevel {
     const { settings } = this.deps;
-    const perConversation = settings.platforms[conversation.platform]?.levels[conversation.id];
+    const perConversation = settingsFor(settings.platforms, conversation.platform)?.levels[conversation.id];
     return perConversation ?? settings.defaultLevel;
   }
 
@@ -253,7 +253,7 @@ export class ChatService implements ChatCore {
     what: 'commands' | 'button clicks',
   ): Promise<void> {
     const { conversation } = ctx;
-    const platform = this.deps.settings.platforms[conversation.platform];
+    const platform = settingsFor(this.deps.settings.platforms, conversation.platform);
     const allowed = platform?.allowedConversations ?? [];
     if (allowed.length === 0 || allowed.includes(conversation.id)) return;
     await this.logRefusal({ ...ctx, reason: 'conversation-not-allowed', request }, 'core');
