@@ -2,6 +2,7 @@
  * `npm start`: loads the configuration, builds the AWS session from the SDK's standard credential chain,
  * and serves Slack and Teams until SIGTERM/SIGINT. Wiring only.
  */
+import { hostname } from 'node:os';
 import { assertProfileExists } from './aws/profile';
 import { AwsSession, sdkDefaultRegion } from './aws/session';
 import { loadConfig } from './config/load';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
     region,
     store,
     metrics,
+    // This replica, as chat and the audit log name it when it runs or resumes an execution.
+    owner: `${hostname()}:${process.pid}`,
     accountsLog: loggers('accounts'),
     onError: (error, context) =>
       coreLog.error(context, { error: error instanceof Error ? error.message : String(error) }),

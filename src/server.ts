@@ -1,7 +1,7 @@
 /**
  * The bot server: one Express app on one port serving Slack (Bolt's ExpressReceiver routes at
  * /slack/events, or Socket Mode) and Teams (POST /api/messages), plus /healthz; the digest scheduler
- * posting through both adapters; and the start-up resume of remediations a crash interrupted.
+ * posting through both adapters; and the periodic resume of executions whose lease lapsed.
  * express.json() is mounted on /api/messages only: app-wide it would consume the raw body Bolt needs to
  * verify Slack signatures (CHAT-PLATFORMS.md). Whatever no route answers (wrong method, unknown path, a
  * malformed body, an error) gets a short JSON answer from http-errors.ts, never Express's stack page.
@@ -14,6 +14,7 @@ import { INSTALL_PATH, REDIRECT_PATH } from '../adapters/slack/oauth';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../adapters/slack/slack-adapter';
 import { createTeamsAdapter, storeConversations, type TeamsAdapter } from '../adapters/teams/teams-adapter';
 import type { Config } from './config/schema';
+import { type ResumeScanner, startResumeScanner } from './core/approvals';
 import { ConfigError } from './core/errors';
 import type { ChatPoster } from './core/ports/chat';
 import { createDriftAlerts, type DriftAlerts } from './events';
@@ -41,6 +42,8 @@ export interface BotServer {
   scheduler: Scheduler;
   /** The drift alerts' poller (events.queue_url), when configured. */
   driftAlerts: DriftAlerts | undefined;
+  /** The periodic resume of executions whose lease lapsed (tests call scanNow()). */
+  resumeScanner: ResumeScanner;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,9 @@ export interface StartBotOptions {
   /** Extra Bot Framework authentication settings (a government cloud's, or a test token issuer's). */
   teamsAuthSettings?: Readonly<Record<string, string>>;
 }
+
+/** approvals.resume_scan_seconds' default, for settings built without it. */
+const DEFAULT_RESUME_SCAN_MS = 15_000;
 
 function listen(app: express.Application, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -257,34 +263,15 @@ export async function startBot(
       throw error;
     });
   }
-  // An execution interrupted by a crash is finished now (a remediation skips the steps already done), and
-  // an approval approved but never started (crash or error before execution) is re-derived and run, or
-  // goes stale.
-  void services.approvals
-    .resumeInterrupted()
-    .then((outcomes) => {
-      for (const o of outcomes) {
-        if ('error' in o) {
-          log.warn('could not resume an interrupted approval', {
-            approvalId: o.approvalId,
-            error: o.error,
-          });
-        } else {
-          log.info(`resumed an interrupted ${o.kind}`, {
-            approvalId: o.approval.id,
-            kind: o.kind,
-            state: o.approval.state,
-            status: o.kind === 'remediation' ? o.result.status : o.verdict,
-          });
-        }
-      }
-    })
-    // A store failure here must not crash the server: the approvals stay as they are for the next start.
-    .catch((error: unknown) =>
-      log.error('could not look for interrupted remediations', {
-        error: error instanceof Error ? error.message : String(error),
-      }),
-    );
+  // Every replica, periodically (not only at start-up, where the first scan runs at once): executions
+  // whose lease lapsed (their replica died) are taken over and finished, reporting in their approval's
+  // thread; approvals approved but never started are re-derived and run, or go stale.
+  const resumeScanner = startResumeScanner({
+    approvals: services.approvals,
+    intervalMs: services.settings.approvals.executions?.resumeScanMs ?? DEFAULT_RESUME_SCAN_MS,
+    posters,
+    log: loggers('approvals'),
+  });
 
   return {
     server,
@@ -294,7 +281,9 @@ export async function startBot(
     teams,
     scheduler,
     driftAlerts,
+    resumeScanner,
     async close() {
+      await resumeScanner.stop();
       await driftAlerts?.stop();
       await scheduler.stop();
       await slack?.idle();

@@ -219,7 +219,8 @@ async function decideClick(
       await postCards(client, channel, [card], threadTs);
     };
     deps.logger.info({ event: 'slack.click.run', action: actionId, user: body.user.id, channel });
-    const rest = await deps.core.decideClick({ actionId, value }, ctx, progress);
+    const message = { messageRef: messageTs, threadRef: threadTs };
+    const rest = await deps.core.decideClick({ actionId, value, message }, ctx, progress);
     return async () => {
       try {
         await show(deps, target, await rest());

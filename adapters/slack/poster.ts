@@ -1,6 +1,7 @@
 /**
  * The Slack `ChatPoster`: how the scheduler posts digests to a channel without a user's command. The
- * first message goes to the channel, continuations to its thread.
+ * first message goes to the channel, continuations to its thread. A resumed run posts in the thread of
+ * its approval's card.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Card } from '../../src/core/cards';
@@ -12,6 +13,10 @@ export function createSlackPoster(client: WebClient): ChatPoster {
     platform: 'slack',
     async post(conversationId: string, cards: readonly Card[]): Promise<void> {
       await postCards(client, conversationId, cards);
+    },
+    // The thread of the approval's card: its own thread ts when it is in one, else the card's ts.
+    async postInThread(where, cards): Promise<void> {
+      await postCards(client, where.id, cards, where.threadRef ?? where.messageRef);
     },
   };
 }

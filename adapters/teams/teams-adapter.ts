@@ -242,7 +242,14 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       await send(thread, cardMessageId, [card]);
     };
     const ctx = { actor, conversation: conversationOf(activity) };
-    const result = await core.click(click, ctx, progress);
+    // The card's message and its thread (the conversation id with its `;messageid=`), for a resumed run.
+    const message = cardMessageId
+      ? {
+          messageRef: cardMessageId,
+          ...(thread.conversation?.id ? { threadRef: thread.conversation.id } : {}),
+        }
+      : undefined;
+    const result = await core.click({ ...click, ...(message ? { message } : {}) }, ctx, progress);
     switch (result.kind) {
       case 'refused':
         log.info('Teams click refused', { actionId: click.actionId, userId: ctx.actor.userId });
@@ -390,6 +397,25 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
         | undefined;
       if (!ref) throw new TeamsConversationUnknownError(conversationId);
       if (cards.length) await send(ref, undefined, cards);
+    },
+    // A resumed run: replies to the approval's card, in its thread (the stored channel reference with the
+    // thread's conversation id, which is that channel's id plus `;messageid=`).
+    async postInThread(where, cards) {
+      const ref = (await conversations.get(channelConversationId(where.id))) as
+        | Partial<ConversationReference>
+        | undefined;
+      if (!ref) throw new TeamsConversationUnknownError(where.id);
+      const inThread =
+        where.threadRef && channelConversationId(where.threadRef) === channelConversationId(where.id)
+          ? {
+              ...ref,
+              conversation: {
+                ...ref.conversation,
+                id: where.threadRef,
+              } as ConversationReference['conversation'],
+            }
+          : ref;
+      if (cards.length) await send(inThread, where.messageRef, cards);
     },
   };
 

@@ -7,7 +7,20 @@ import { type PlatformConfig, platformCatalog } from './platform-settings';
 import type { Config } from './schema';
 
 export function approvalSettings(config: PlatformConfig): ApprovalSettings {
-  return { ttlMinutes: config.approvals.ttl_minutes, platforms: platformCatalog(config) };
+  const { approvals } = config;
+  return {
+    ttlMinutes: approvals.ttl_minutes,
+    platforms: platformCatalog(config),
+    ...(approvals.execution_lease_seconds !== undefined
+      ? {
+          executions: {
+            leaseMs: Math.round(approvals.execution_lease_seconds * 1000),
+            renewMs: Math.round(approvals.lease_renew_seconds * 1000),
+            resumeScanMs: Math.round(approvals.resume_scan_seconds * 1000),
+          },
+        }
+      : {}),
+  };
 }
 
 export function coreSettings(config: Config): CoreSettings {

@@ -132,6 +132,9 @@ const platformApprovers = z
   })
   .strict();
 
+/** Seconds, fractions allowed (tests use short intervals); at most an hour. */
+const seconds = z.number().positive().max(3600);
+
 export const approvalsSchema = z
   .object({
     ttl_minutes: z
@@ -140,11 +143,25 @@ export const approvalsSchema = z
       .min(1)
       .max(7 * 24 * 60)
       .default(60),
+    /**
+     * An executing approval holds its account's lease this long without renewal; a replica that dies is
+     * taken over once it lapses. With the defaults a survivor takes over within 45 s (30 + 15).
+     */
+    execution_lease_seconds: seconds.default(30),
+    /** How often the executing replica renews its lease: well inside the lease (at most half of it). */
+    lease_renew_seconds: seconds.default(10),
+    /** How often every replica looks for executions whose lease lapsed, and resumes them. */
+    resume_scan_seconds: seconds.default(15),
     slack: platformApprovers.prefault({}),
     teams: platformApprovers.prefault({}),
     cli: platformApprovers.prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((a) => a.lease_renew_seconds * 2 <= a.execution_lease_seconds, {
+    message:
+      'approvals.lease_renew_seconds must be at most half of approvals.execution_lease_seconds, so that one late renewal does not lose the lease',
+    path: ['lease_renew_seconds'],
+  });
 
 export const controlSettingsSchema = z
   .object({

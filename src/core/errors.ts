@@ -45,7 +45,11 @@ export type RefusalReason =
   /** AWS refused cis-bot's credentials while checking the account: nothing ran, the approval still stands. */
   | 'aws-credentials'
   /** A decision clicked in another conversation than the one the approval was requested in. */
-  | 'wrong-conversation';
+  | 'wrong-conversation'
+  /** Something else holds the account's lease (another approval executing, a fire drill, a re-audit). */
+  | 'account-busy'
+  /** The execution's lease was lost (taken over after it lapsed, or not confirmable): the run stopped. */
+  | 'lease-lost';
 
 /** An approval or remediation request was refused; nothing changed. */
 export class RemediationRefused extends CisBotError {

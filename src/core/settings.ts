@@ -41,6 +41,17 @@ export interface RemediationSettings {
 export interface ApprovalSettings {
   ttlMinutes: number;
   platforms: PlatformCatalog;
+  /** How executions hold their lease and how often replicas resume lapsed ones (default 30 s, 10 s, 15 s). */
+  executions?: ExecutionTimingSettings;
+}
+
+export interface ExecutionTimingSettings {
+  /** An execution's lease lasts this long without renewal. */
+  leaseMs: number;
+  /** The executing replica renews it this often. */
+  renewMs: number;
+  /** Every replica looks for executions whose lease lapsed this often. */
+  resumeScanMs: number;
 }
 
 /** Which accounts are audited is not a setting here: the AccountDirectory port (./ports/account-directory). */

@@ -31,7 +31,6 @@ function makeService(owner = 'replica-a', settings = approvalsSettings()): Appro
     now: () => new Date(clock),
     newId: () => `ap-${++ids}`,
     owner,
-    executionLeaseMs: 5 * 60_000,
   });
 }
 
@@ -210,7 +209,7 @@ describe('ApprovalLedger', () => {
     expect((await refusal(service.beginExecution(id, PLAN_HASH))).message).toMatch(/must be approved first/);
   });
 
-  it('executes once: begin, heartbeat, steps, finish', async () => {
+  it('executes once: begin, steps, finish (only the owner finishes)', async () => {
     const { id } = await request();
     await service.decide({ approvalId: id, actor: approver(1), decision: 'approve' });
     minutes(1);
@@ -219,18 +218,18 @@ describe('ApprovalLedger', () => {
       state: 'executing',
       executionOwner: 'replica-a',
       executionStartedAt: '2025-03-01T09:01:00.000Z',
-      executionLeaseUntil: '2025-03-01T09:06:00.000Z',
     });
+    // Liveness is the account's lease (the workflow's), not an expiry on the row.
+    expect(executing.executionLeaseUntil).toBeUndefined();
     expect((await refusal(service.beginExecution(id, PLAN_HASH))).message).toMatch(/is being executed since/);
     await service.logStep(executing, { step: 1, outcome: 'created' });
     minutes(4);
-    expect((await service.heartbeat(id)).executionLeaseUntil).toBe('2025-03-01T09:10:00.000Z');
     const other = makeService('replica-b');
     expect((await refusal(other.finishExecution(id, 'succeeded', {}))).message).toMatch(/no longer owns/);
     const done = await service.finishExecution(id, 'succeeded', { reaudit: 'COMPLIANT' });
     expect(done).toMatchObject({ state: 'succeeded', result: { reaudit: 'COMPLIANT' } });
     expect(done.executionLeaseUntil).toBeUndefined();
-    expect(await service.interruptedExecutions()).toEqual([]);
+    expect(await service.executionsToCheck()).toEqual([]);
     expect(await kinds(id)).toEqual([
       'approval-requested',
       'approved',
@@ -240,21 +239,17 @@ describe('ApprovalLedger', () => {
     ]);
   });
 
-  it('shows an execution whose lease lapsed as interrupted and lets exactly one replica resume it', async () => {
+  it('lists executions to check and lets exactly one replica take one over (the lease decides when)', async () => {
     const { id } = await request();
     await service.decide({ approvalId: id, actor: approver(1), decision: 'approve' });
     await service.beginExecution(id, PLAN_HASH);
     const b = makeService('replica-b');
     const c = makeService('replica-c');
-    expect(await b.interruptedExecutions()).toEqual([]);
-    expect((await refusal(b.resumeInterrupted(id))).message).toMatch(/still running under replica-a/);
-    minutes(5);
-    expect((await b.interruptedExecutions()).map((a) => a.id)).toEqual([id]);
+    expect((await b.executionsToCheck()).map((a) => a.id)).toEqual([id]);
     const results = await Promise.allSettled([b.resumeInterrupted(id), c.resumeInterrupted(id)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const winner = (await store.getApproval(id))?.executionOwner === 'replica-b' ? b : c;
     // The crashed owner cannot come back and finish over the new one.
-    expect((await refusal(service.heartbeat(id))).reason).toBe('already-decided');
     expect((await refusal(service.finishExecution(id, 'succeeded', {}))).reason).toBe('already-decided');
     const done = await winner.finishExecution(
       id,
@@ -270,6 +265,35 @@ describe('ApprovalLedger', () => {
       'execution-resumed',
       'execution-finished',
     ]);
+  });
+
+  it('leaves an execution alone while an expiry on its row (written before the lease port) runs', async () => {
+    const { id } = await request();
+    await service.decide({ approvalId: id, actor: approver(1), decision: 'approve' });
+    await service.beginExecution(id, PLAN_HASH);
+    const legacy = new Date(clock + 60_000).toISOString();
+    await store.transitionApproval(id, 'executing', 'executing', { executionLeaseUntil: legacy });
+    expect(await service.executionsToCheck()).toEqual([]);
+    minutes(1);
+    expect((await service.executionsToCheck()).map((a) => a.id)).toEqual([id]);
+  });
+
+  it('keeps the message and thread an approval was clicked on, in its own conversation', async () => {
+    const { id } = await request();
+    const approved = await service.decide({
+      approvalId: id,
+      actor: approver(1),
+      decision: 'approve',
+      conversation: { platform: 'slack', id: 'C_SEC' },
+      message: { messageRef: '1700000000.000200', threadRef: '1700000000.000100' },
+    });
+    expect(approved.conversation).toEqual({
+      platform: 'slack',
+      id: 'C_SEC',
+      messageRef: '1700000000.000200',
+      threadRef: '1700000000.000100',
+    });
+    expect((await store.getApproval(id))?.conversation).toEqual(approved.conversation);
   });
 
   it('approves automatically for default_action remediate, as cis-bot itself', async () => {

@@ -190,20 +190,26 @@ test('an execution a crash interrupted is resumed by another process once its le
   const crashing = workflow(exceptionKind(), 'crashed-replica');
   const proposal = await crashing.approvals.propose('exception', TERMS, REQUESTER);
   await crashing.approvals.decide(proposal.approvalId, APPROVER, 'approve');
-  // The process begins the execution and dies: the approval stays `executing` under its lease.
+  // The process begins the execution under the account's lease and dies: the approval stays `executing`.
   const ledgerView = () => store.getApproval(proposal.approvalId);
+  const crashedOwner = `exception ${proposal.approvalId}@crashed-replica`;
+  await store.acquireLease(`account:${ACCOUNT}`, crashedOwner, 30_000, new Date(clock));
   await store.transitionApproval(proposal.approvalId, 'approved', 'executing', {
-    executionOwner: 'crashed-replica',
-    executionLeaseUntil: new Date(clock + 5 * 60_000).toISOString(),
+    executionOwner: crashedOwner,
   });
 
   const survivor = workflow(exceptionKind(), 'survivor');
   expect(await survivor.approvals.resumeInterrupted()).toEqual([]); // the lease still holds
-  clock += 6 * 60_000;
+  clock += 31_000;
   const [resumed] = await survivor.approvals.resumeInterrupted();
   expect(resumed).toMatchObject({ kind: 'exception', acceptedUntil: '2027-03-31' });
   expect(survivor.runs).toEqual([TERMS]);
-  expect(await ledgerView()).toMatchObject({ state: 'succeeded', executionOwner: 'survivor' });
+  expect(await ledgerView()).toMatchObject({
+    state: 'succeeded',
+    executionOwner: `exception ${proposal.approvalId}@survivor`,
+  });
+  // Released at the end: the account is free for the next piece of work.
+  expect(await store.getLease(`account:${ACCOUNT}`)).toBeUndefined();
   expect(await survivor.approvals.resumeInterrupted()).toEqual([]);
 });
 

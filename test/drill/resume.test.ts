@@ -63,7 +63,7 @@ test('a drill interrupted after firing is resumed: not fired twice, proven, and 
     expect(region.topics.get(TOPIC)?.subscriptions).toHaveLength(2);
     expect((await h.workflow.get(p.approval.id))?.state).toBe('executing');
     // Nobody takes over while the crashed owner's lease runs.
-    expect(await h.ledger.interruptedExecutions()).toHaveLength(0);
+    expect(await h.workflow.interruptedExecutions()).toHaveLength(0);
     offsetMs = 10 * 60_000;
     h.sandbox.resetCalls();
 

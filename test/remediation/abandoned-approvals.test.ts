@@ -45,7 +45,10 @@ test('an approved plan never started is re-derived and executed by the start-up 
       const [outcome] = await later.approvals.resumeInterrupted();
       if (!outcome || !('result' in outcome)) throw new Error(`resume failed: ${JSON.stringify(outcome)}`);
       expect(outcome.result.status).toBe('compliant');
-      expect(outcome.approval).toMatchObject({ state: 'succeeded', executionOwner: 'restarted' });
+      expect(outcome.approval).toMatchObject({
+        state: 'succeeded',
+        executionOwner: `remediation ${outcome.approval.id}@restarted`,
+      });
       expect(h.calls('PutMetricAlarm')).toBe(1);
       // Nothing left to pick up: a second start-up does nothing.
       expect(await later.approvals.resumeInterrupted()).toEqual([]);

@@ -48,12 +48,12 @@ test('an execution interrupted by a crashed process is resumed once, without dup
     expect(h.calls('PutMetricFilter')).toBe(1);
     const stuck = await h.approvals.get(p.approval.id);
     expect(stuck?.state).toBe('executing');
-    expect(stuck?.executionOwner).toBe('crashing-worker');
+    expect(stuck?.executionOwner).toBe(`remediation ${p.approval.id}@crashing-worker`);
 
-    // While the crashed owner's lease still runs, nobody may take over.
-    expect(await h.ledger.interruptedExecutions()).toHaveLength(0);
-    offsetMs = 10 * 60_000; // past the 5-minute lease
-    expect((await h.ledger.interruptedExecutions()).map((a) => a.id)).toEqual([p.approval.id]);
+    // While the crashed owner's lease on the account still runs, nobody may take over.
+    expect(await h.approvals.interruptedExecutions()).toHaveLength(0);
+    offsetMs = 60_000; // past the 30-second lease
+    expect((await h.approvals.interruptedExecutions()).map((a) => a.id)).toEqual([p.approval.id]);
 
     const [resumed] = await h.approvals.resumeInterrupted();
     if (!resumed || !('result' in resumed)) throw new Error(`resume failed: ${JSON.stringify(resumed)}`);

@@ -232,7 +232,12 @@ describe('Approve / Reject clicks (Action.Execute)', () => {
     });
     expect(core.clicks).toEqual([
       {
-        click: { actionId: ACTION_APPROVE, value: 'apr-1' },
+        // The card's message and its thread go with the click: a run resumed elsewhere reports there.
+        click: {
+          actionId: ACTION_APPROVE,
+          value: 'apr-1',
+          message: { messageRef: cardMessageId, threadRef: `${CHANNEL};messageid=${cardMessageId}` },
+        },
         ctx: {
           actor: { platform: 'teams', userId: ALEX.aadObjectId, displayName: ALEX.name },
           conversation: { platform: 'teams', id: CHANNEL },
@@ -337,7 +342,11 @@ describe('Action.Submit fallback (older clients)', () => {
     });
     expect((await h.post(msg)).status).toBe(200);
     await h.teams.idle();
-    expect(core.clicks[0]?.click).toEqual({ actionId: ACTION_APPROVE, value: 'apr-1' });
+    expect(core.clicks[0]?.click).toMatchObject({
+      actionId: ACTION_APPROVE,
+      value: 'apr-1',
+      message: { messageRef: cardMessageId },
+    });
     expect(core.runs).toEqual([]);
     expect(h.connector.updates()).toMatchObject([{ activityId: cardMessageId }]);
   });

@@ -5,6 +5,7 @@
  */
 
 export { authorizeApprover, type Decision, isApprover, requiresDistinctApprover } from './authorize';
+export { DEFAULT_LEASE_TIMING, ExecutionLeaseLost, HeldLease, type LeaseTiming } from './execution-lease';
 export type {
   AnyKindHandler,
   ApprovalKindHandler,
@@ -15,7 +16,8 @@ export type {
   RunContext,
   RunResult,
 } from './kind';
-export { APPROVED_ABANDONED_AFTER_MS, SYSTEM_ACTOR } from './ledger';
+export { APPROVED_ABANDONED_AFTER_MS, type MessagePointer, SYSTEM_ACTOR } from './ledger';
+export { type ResumeScanner, type ResumeScannerOptions, startResumeScanner } from './resume-scanner';
 export {
   canTransition,
   describeActor,
@@ -32,4 +34,6 @@ export {
   type KindRegistry,
   type Progress,
   type ProgressListener,
+  type ResumeHooks,
+  type ResumeOutcome,
 } from './workflow';

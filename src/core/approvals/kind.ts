@@ -44,7 +44,10 @@ export interface ProposeContext<S> {
 export interface RunContext<E> {
   /** The approval, in state `executing` under this process's lease. */
   readonly approval: Approval;
-  /** Renews the execution lease; rejects (the run must stop) when this process no longer owns it. */
+  /**
+   * Confirms (and renews) the run's lease; call it before every step. Rejects when the lease was lost
+   * (taken over after it lapsed) or cannot be confirmed: the run must stop before that step.
+   */
   heartbeat(): Promise<void>;
   /** Appends one executed step to the audit log; rejects when the write fails (the run must stop). */
   logStep(detail: unknown): Promise<void>;
@@ -79,6 +82,12 @@ export interface ApprovalKindHandler<T extends KindTypes> {
    * RemediationRefused('forbidden') when it may not. Kinds without it are never approved automatically.
    */
   automaticApproval?(input: T['input']): string;
+  /**
+   * The lease key its runs hold (one lease port, ports/store/leases.ts), so that work on the same thing
+   * excludes each other on every replica. Default: the subject's account, `account:<id>`
+   * (core/leases.ts), which remediations, fire drills and re-audits after an event all share.
+   */
+  exclusionKey?(subject: ApprovalSubject<T['subject']>): string;
   /** Derives the approved subject again from the state now, just before it runs. */
   recheck(stored: ApprovalSubject<T['subject']>, approval: Approval): Promise<Recheck<T['subject']>>;
   /**

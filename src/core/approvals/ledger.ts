@@ -1,15 +1,17 @@
 /**
  * The approval ledger: the approval state machine over the store port, for every kind of approval, and the
  * persistence half of the one approval workflow (workflow.ts), which is its only user in production:
- * request, decide (authorization, TTL, platform binding), begin, heartbeat and finish an execution,
+ * request, decide (authorization, TTL, platform binding), begin and finish an execution,
  * expire overdue requests, and find and take over executions a crash interrupted.
  * Every state change is a compare-and-set in the store with its audit-log line written in the same
  * transaction, so a plan runs at most once however many clicks, replicas or restarts race for it.
  * Refusals are RemediationRefused errors with a message fit for chat, and are audit-logged as 'refused'.
  *
- * Executions hold a lease (owner + expiry). The executor calls `heartbeat` between steps; if the process
- * dies, the lease lapses, `interruptedExecutions()` lists the approval, and `resumeInterrupted` hands it
- * to a new owner. Resuming re-runs the SAME approved plan without re-deriving its hash: the executor
+ * Executions are owned: `beginExecution` and `resumeInterrupted` record the run's owner (one string per
+ * piece of work, e.g. `remediation <id>@<replica>`), and only that owner can finish it. Whether the owner
+ * is alive is NOT kept here: the workflow holds the account's lease (LeaseStore, execution-lease.ts) for
+ * the run, renewed in the background, and an execution whose lease lapsed is handed to a new owner by
+ * `resumeInterrupted`. Resuming re-runs the SAME approved plan without re-deriving its hash: the executor
  * re-reads state before every step and skips what is already done, so steps completed before the crash
  * are not repeated; a re-derived hash would differ precisely because some steps already happened.
  * An approval left `approved` but never started (a crash or an error between decide and beginExecution)
@@ -47,11 +49,6 @@ export interface ApprovalLedgerOptions {
   /** This process/replica, as the owner of the executions it runs. Default: a random id per service. */
   owner?: string;
   /**
-   * How long an execution lease lasts without a heartbeat. Default 5 minutes. (The lease port of the
-   * production-state issue replaces this with short leases renewed in the background.)
-   */
-  executionLeaseMs?: number;
-  /**
    * How long after its decision an approval still in `approved` counts as abandoned (the process died, or
    * the re-derive threw, between `decide` and `beginExecution`). Default APPROVED_ABANDONED_AFTER_MS.
    */
@@ -74,6 +71,17 @@ export interface DecisionInput {
   actor: Actor;
   decision: Decision;
   conversation?: ConversationRef;
+  /**
+   * The message the decision was clicked on (Slack ts, Teams activity id) and its thread, kept with the
+   * approval's conversation so a run resumed on another replica reports in that thread.
+   */
+  message?: MessagePointer;
+}
+
+/** A chat message and the thread it is in (Slack thread ts; Teams: the conversation id of the thread). */
+export interface MessagePointer {
+  messageRef: string;
+  threadRef?: string;
 }
 
 export interface ApprovalRequest {
@@ -107,7 +115,6 @@ export class ApprovalLedger {
   private readonly settings: ApprovalSettings;
   private readonly now: () => Date;
   private readonly newId: () => string;
-  private readonly leaseMs: number;
   private readonly abandonedAfterMs: number;
 
   constructor(options: ApprovalLedgerOptions) {
@@ -116,7 +123,6 @@ export class ApprovalLedger {
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
     this.owner = options.owner ?? `cis-bot-${randomUUID()}`;
-    this.leaseMs = options.executionLeaseMs ?? 5 * 60_000;
     this.abandonedAfterMs = options.approvedAbandonedAfterMs ?? APPROVED_ABANDONED_AFTER_MS;
   }
 
@@ -222,11 +228,17 @@ export class ApprovalLedger {
     const decidedBy = toRef(actor);
     const at = now.toISOString();
     const to: ApprovalState = decision === 'approve' ? 'approved' : 'rejected';
+    // Where the decision was clicked (the request's own conversation, checked above): the thread a
+    // resumed run reports in.
+    const where =
+      input.message && approval.conversation
+        ? { conversation: { ...approval.conversation, ...input.message } }
+        : {};
     const decided = await this.cas(
       approval,
       'requested',
       to,
-      { at, decidedBy, decidedAt: at },
+      { at, decidedBy, decidedAt: at, ...where },
       {},
       to,
       actor,
@@ -243,8 +255,14 @@ export class ApprovalLedger {
    * Starts executing an approved plan. `currentPlanHash` is the hash of the plan re-derived from the
    * account's state now; if it differs, or `blocked` says why the re-derived plan can no longer be run
    * (e.g. its steps could not reach COMPLIANT any more), the approval becomes stale. Exactly one caller wins.
+   * `runOwner`: who runs it (default this replica), the only one who can finish it.
    */
-  async beginExecution(approvalId: string, currentPlanHash: string, blocked?: string): Promise<Approval> {
+  async beginExecution(
+    approvalId: string,
+    currentPlanHash: string,
+    blocked?: string,
+    runOwner: string = this.owner,
+  ): Promise<Approval> {
     const approval = await this.store.getApproval(approvalId);
     if (!approval)
       throw new RemediationRefused('not-found', `There is no approval ${approvalId}; ask for a new plan.`);
@@ -278,33 +296,15 @@ export class ApprovalLedger {
       approval,
       'approved',
       'executing',
-      {
-        at,
-        executionOwner: this.owner,
-        executionLeaseUntil: this.leaseFrom(now),
-        executionStartedAt: at,
-      },
+      // No expiry on the row: the account's lease (execution-lease.ts) says whether the run is alive.
+      { at, executionOwner: runOwner, executionLeaseUntil: null, executionStartedAt: at },
       {},
       'execution-started',
       undefined,
-      { owner: this.owner },
+      { owner: runOwner },
     );
     if (!executing) return this.refuseAsCurrent(approvalId);
     return executing;
-  }
-
-  /** Renews this owner's lease on a running execution; refuses when the execution is no longer ours. */
-  async heartbeat(approvalId: string): Promise<Approval> {
-    const now = this.now();
-    const renewed = await this.store.transitionApproval(
-      approvalId,
-      'executing',
-      'executing',
-      { at: now.toISOString(), executionLeaseUntil: this.leaseFrom(now) },
-      { executionOwner: this.owner },
-    );
-    if (!renewed) return this.refuseNotOwner(approvalId);
-    return renewed;
   }
 
   /** Appends one executed step (and its result) to the audit log. */
@@ -323,6 +323,7 @@ export class ApprovalLedger {
     outcome: 'succeeded' | 'failed',
     result: unknown,
     error?: string,
+    runOwner: string = this.owner,
   ): Promise<Approval> {
     const at = this.now().toISOString();
     const patch: ApprovalPatch = { at, finishedAt: at, result, executionLeaseUntil: null };
@@ -334,7 +335,7 @@ export class ApprovalLedger {
       'executing',
       outcome,
       patch,
-      { executionOwner: this.owner },
+      { executionOwner: runOwner },
       'execution-finished',
       undefined,
       {
@@ -343,12 +344,16 @@ export class ApprovalLedger {
         ...(error !== undefined ? { error } : {}),
       },
     );
-    if (!finished) return this.refuseNotOwner(approvalId);
+    if (!finished) return this.refuseNotOwner(approvalId, runOwner);
     return finished;
   }
 
-  /** Executions whose owner stopped renewing its lease (crashed mid-run): visible after a restart. */
-  async interruptedExecutions(): Promise<Approval[]> {
+  /**
+   * Executions that may have been interrupted: every `executing` approval, less those still under an
+   * expiry on the row itself (written by versions before the lease port; honoured until it passes). The
+   * workflow keeps those whose lease lapsed.
+   */
+  async executionsToCheck(): Promise<Approval[]> {
     const now = this.now().getTime();
     const executing = await this.store.listApprovals({ states: ['executing'], limit: 1000 });
     return executing.filter(
@@ -368,10 +373,11 @@ export class ApprovalLedger {
   }
 
   /**
-   * Takes over an interrupted execution (its lease lapsed) so this owner can run the same plan again;
-   * the executor's re-read-before-each-step makes that safe. Exactly one caller wins.
+   * Takes over an interrupted execution (its lease lapsed; the caller holds it now) so `runOwner` can run
+   * the same plan again; the executor's re-read-before-each-step makes that safe. Exactly one caller wins
+   * (the version guard: nobody moved it since it was read).
    */
-  async resumeInterrupted(approvalId: string): Promise<Approval> {
+  async resumeInterrupted(approvalId: string, runOwner: string = this.owner): Promise<Approval> {
     const approval = await this.store.getApproval(approvalId);
     if (!approval) throw new RemediationRefused('not-found', `There is no approval ${approvalId}.`);
     const now = this.now();
@@ -379,17 +385,17 @@ export class ApprovalLedger {
       approval,
       'executing',
       'executing',
-      { at: now.toISOString(), executionOwner: this.owner, executionLeaseUntil: this.leaseFrom(now) },
+      { at: now.toISOString(), executionOwner: runOwner, executionLeaseUntil: null },
       { leaseLapsedAt: now.toISOString(), version: approval.version },
       'execution-resumed',
       undefined,
-      { previousOwner: approval.executionOwner ?? null, owner: this.owner },
+      { previousOwner: approval.executionOwner ?? null, owner: runOwner, replica: this.owner },
     );
     if (!resumed) {
       const current = await this.store.getApproval(approvalId);
       const running =
         current?.state === 'executing'
-          ? ` It is still running under ${current.executionOwner ?? 'another owner'} (lease until ${current.executionLeaseUntil ?? '?'}).`
+          ? ` It is still running under ${current.executionOwner ?? 'another owner'}.`
           : '';
       throw new RemediationRefused(
         'already-decided',
@@ -425,10 +431,6 @@ export class ApprovalLedger {
   }
 
   // ---- helpers ------------------------------------------------------------------------------------
-
-  private leaseFrom(now: Date): string {
-    return new Date(now.getTime() + this.leaseMs).toISOString();
-  }
 
   private logContext(approval: Approval): Omit<AuditLogInput, 'at' | 'kind' | 'detail'> {
     return {
@@ -476,12 +478,12 @@ export class ApprovalLedger {
     throw new RemediationRefused(reason, describeApprovalState(current));
   }
 
-  private async refuseNotOwner(approvalId: string): Promise<never> {
+  private async refuseNotOwner(approvalId: string, runOwner: string): Promise<never> {
     const current = await this.store.getApproval(approvalId);
     const where = current ? describeApprovalState(current) : `Approval ${approvalId} is gone.`;
     throw new RemediationRefused(
       'already-decided',
-      `This process (${this.owner}) no longer owns the execution of approval ${approvalId}: ${where}`,
+      `${runOwner} no longer owns the execution of approval ${approvalId}: ${where}`,
     );
   }
 

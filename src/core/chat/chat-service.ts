@@ -201,11 +201,13 @@ export class ChatService implements ChatCore {
       switch (click.actionId) {
         case ACTION_APPROVE: {
           // The compare-and-set in the ledger: committed before the adapter answers the platform.
+          // With the message and thread it was clicked on: a run resumed elsewhere reports there.
           const approval = await this.deps.approvals.decide(
             click.value,
             ctx.actor,
             'approve',
             ctx.conversation,
+            click.message,
           );
           return () => refusalsShown(this.approved(approval, progress));
         }

@@ -140,8 +140,10 @@ export class DrillRun {
     this.queueName = probeQueueName(id);
     this.queueArn = queueArnOf(drill, this.queueName);
     this.leaseKey = accountLeaseKey(drill.accountId);
-    // One owner per piece of work (not per replica): a resumed drill takes its own lease back at once.
-    this.leaseOwner = `drill ${id}`;
+    // The lease the approval workflow already holds for this run (owner `drill <id>@<replica>`,
+    // execution-lease.ts): taking it again as that owner extends it, so the drill and the workflow agree
+    // on one lease of the account.
+    this.leaseOwner = ctx.approval.executionOwner ?? `drill ${id}`;
     this.outcome = {
       drill,
       approvalId: id,

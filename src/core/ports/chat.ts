@@ -7,6 +7,7 @@
 import type { Card } from '../cards';
 import type { Command } from '../commands';
 import type { NotificationLevel } from '../levels';
+import type { ConversationPointer } from './store/common';
 
 /**
  * A chat platform's id (`slack`, `teams`), or `cli` for the command line. The core knows platforms only as
@@ -42,6 +43,11 @@ export const ACTION_REMEDIATE = 'cis:remediate';
 export interface ButtonClick {
   actionId: string;
   value: string;
+  /**
+   * The message the button is on and its thread (Slack ts and thread ts; Teams activity id and thread
+   * conversation id): kept with an approval so a run resumed elsewhere reports in that thread.
+   */
+  message?: { messageRef: string; threadRef?: string };
 }
 
 /**
@@ -109,4 +115,9 @@ export interface ChatCore {
 export interface ChatPoster {
   readonly platform: Platform;
   post(conversationId: string, cards: readonly Card[]): Promise<void>;
+  /**
+   * Posts in the thread of the message `where` points at (an approval's card: a run resumed on another
+   * replica reports there); in the conversation itself when it names no message.
+   */
+  postInThread?(where: ConversationPointer, cards: readonly Card[]): Promise<void>;
 }

@@ -22,5 +22,6 @@ export {
 export { decidedDrillCard, drillProgressCard, drillRequestCard, drillResultCard } from './drill-cards';
 export { helpCard, historyCard, noticeCard, statusCard, stoppedCard } from './info-cards';
 export { decidedPlanCard, planCard, progressCard, resultCard } from './remediation-cards';
+export { resumedCard } from './resume-cards';
 export { digestReceipt, type PlatformLabel, scheduleListCard } from './schedule-cards';
 export { cardWithVerdict } from './verdict';

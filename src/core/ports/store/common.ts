@@ -17,4 +17,6 @@ export interface ConversationPointer {
   id: string;
   /** Slack message ts, Teams activity id: the message that carries the Approve/Reject buttons. */
   messageRef?: string;
+  /** The thread that message is in (Slack thread ts; Teams: the thread's conversation id), if any. */
+  threadRef?: string;
 }
