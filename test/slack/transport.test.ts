@@ -334,7 +334,14 @@ describe('button clicks', () => {
     });
     expect(res.status).toBe(200);
     await h.adapter.idle();
-    expect(h.core.clicks.map((c) => c.click)).toEqual([{ actionId: ACTION_APPROVE, value: 'apr-1' }]);
+    // The clicked message (and its thread) goes with the click: a run resumed elsewhere reports there.
+    expect(h.core.clicks.map((c) => c.click)).toEqual([
+      {
+        actionId: ACTION_APPROVE,
+        value: 'apr-1',
+        message: { messageRef: '1700000001.000001', threadRef: '1700000001.000001' },
+      },
+    ]);
     expect(h.fake.ephemerals).toEqual([
       {
         channel: CHANNEL,
@@ -475,7 +482,11 @@ describe('button clicks', () => {
     });
     await h.adapter.idle();
     expect(h.core.clicks.map((c) => c.click)).toEqual([
-      { actionId: ACTION_REMEDIATE, value: '4.1:111122223333' },
+      {
+        actionId: ACTION_REMEDIATE,
+        value: '4.1:111122223333',
+        message: { messageRef: ts, threadRef: ts },
+      },
     ]);
     expect(h.fake.thread(CHANNEL, ts).map((m) => m.text)).toEqual(['Plan for 4.1:111122223333']);
   });

@@ -117,13 +117,17 @@ export function startResumeScanner<K extends KindRegistry>(options: ResumeScanne
     if (!stopped) void scanNow();
   }, options.intervalMs);
   timer.unref?.();
-  // The first scan at once: what a crash left behind is picked up at start-up, as before.
-  void scanNow();
+  // The first scan right after start-up (on the next turn, once the caller has finished starting):
+  // what a crash left behind is picked up at once, as before.
+  const first = setImmediate(() => {
+    if (!stopped) void scanNow();
+  });
 
   return {
     scanNow: scanNow as ResumeScanner['scanNow'],
     async stop() {
       stopped = true;
+      clearImmediate(first);
       clearInterval(timer);
       await running;
     },
