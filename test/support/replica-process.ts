@@ -21,7 +21,10 @@ export interface ReplicaSettings {
   databaseUrl: string;
   aws: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
   slack: { apiUrl: string; botToken: string; signingSecret: string };
-  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** At least info: the port is read from the "cis-bot listening" line. */
+  logLevel?: 'debug' | 'info';
+  /** Give up (and kill it) if it does not listen within this long; default 60 s. */
+  startTimeoutMs?: number;
 }
 
 export interface ReplicaProcess {
@@ -83,6 +86,7 @@ export async function startReplicaProcess(settings: ReplicaSettings): Promise<Re
       done({ code, signal });
     }),
   );
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const port = await new Promise<number>((ready, fail) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -92,7 +96,8 @@ export async function startReplicaProcess(settings: ReplicaSettings): Promise<Re
     void exited.then(({ code, signal }) =>
       fail(new Error(`the replica exited (${code ?? signal}) before listening:\n${stderr.slice(-4000)}`)),
     );
-  });
+    timer = setTimeout(() => child.kill('SIGKILL'), settings.startTimeoutMs ?? 60_000);
+  }).finally(() => clearTimeout(timer));
   return {
     child,
     pid: child.pid as number,
