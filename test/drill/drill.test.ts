@@ -283,15 +283,12 @@ test('a drill while other work holds the account is refused; one approved meanwh
   const p = await proposeDrill(h);
   await h.store.acquireLease(`account:${ACCOUNT}`, 'drill other@replica-2', 60_000, new Date());
   h.sandbox.resetCalls();
-  const executed = drillOf(await h.workflow.approveAndExecute(p.approval.id, ALICE));
-  expect(executed.verdict).toBe('not-run');
-  expect(executed.steps).toEqual([
-    {
-      step: 'account-lease',
-      status: 'failed',
-      detail: expect.stringContaining('Account 111122223333 is busy: drill other@replica-2 holds it'),
-    },
-  ]);
+  // The workflow holds the account's lease for every run: while other work holds it, the drill does not
+  // start, and stays approved for the resume scan to run once the account is free.
+  await expect(h.workflow.approveAndExecute(p.approval.id, ALICE)).rejects.toThrow(
+    /account:111122223333 is busy: drill other@replica-2 .*It stays approved/,
+  );
+  expect((await h.workflow.get(p.approval.id))?.state).toBe('approved');
   expect(h.sandbox.calls.filter((c) => !/^(Describe|List|Get)/.test(c.operation))).toEqual([]);
 });
 
