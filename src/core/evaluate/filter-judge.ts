@@ -147,6 +147,25 @@ function benignKey(events: readonly LogEvent[]): string {
   return id;
 }
 
+/**
+ * A short id per canonical pattern text, for the judgement cache's keys. The texts come from the parse and
+ * print caches (the same string each time, whose hash V8 keeps), while a key concatenated from the whole
+ * texts is a new string on every lookup, hashed and compared over its full length: at 1,000 accounts x 15
+ * filters x 16 controls that was most of the cache's cost. Bounded; an evicted text gets a new id (a
+ * miss, never a wrong hit: ids are never reused).
+ */
+const textIds = new Lru<string, string>(JUDGEMENT_CACHE_SIZE);
+let nextTextId = 1;
+
+function textId(text: string): string {
+  let id = textIds.get(text);
+  if (id === undefined) {
+    id = `p${nextTextId++}`;
+    textIds.set(text, id);
+  }
+  return id;
+}
+
 /** The canonical form of a reference pattern (its own text when it does not parse: judge() reports that). */
 function canonicalText(text: string): string {
   try {
@@ -216,7 +235,7 @@ export function judgeFilter(
   }
   // The canonical forms: every spelling of the same patterns shares one cache entry.
   const canonical = printPatternCached(candidate);
-  const key = `${canonicalReference}\u0000${canonical}\u0000${benignKey(benignEvents)}`;
+  const key = `${textId(canonicalReference)}\u0000${textId(canonical)}\u0000${benignKey(benignEvents)}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const costly = tooCostly.get(canonical);
