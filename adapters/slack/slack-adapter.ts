@@ -146,8 +146,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         expected: {
           command: SLASH_COMMAND,
           actionPattern: ACTION_PATTERN,
-          // OAuth: Slack tells the app it was uninstalled, or its tokens revoked, through the Events API.
-          ...(oauthOn ? { events: UNINSTALL_EVENTS } : {}),
+          // Slack tells the app it was uninstalled, or its tokens revoked, through the Events API (the
+          // manifest subscribes to both; with one bot token they are accepted and ignored).
+          events: UNINSTALL_EVENTS,
         },
       }),
     );

@@ -215,6 +215,13 @@ describe('OAuth over HTTP', () => {
         event_time: Math.floor(Date.now() / 1000),
         event: { type, ...extra },
       });
+    // Slack checks the events URL first (manifest: event_subscriptions.request_url).
+    const check = await postSigned(e.url, {
+      body: JSON.stringify({ token: 'x', challenge: 'ch4llenge', type: 'url_verification' }),
+      contentType: 'application/json',
+    });
+    expect(check.status).toBe(200);
+    expect(check.text).toContain('ch4llenge');
     const uninstalled = await postSigned(e.url, {
       body: event(ACME, 'app_uninstalled', {}),
       contentType: 'application/json',

@@ -1,12 +1,18 @@
 /** The app manifest agrees with the adapter: the command, the endpoint path and the scopes it needs. */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { REDIRECT_PATH } from '../../adapters/slack/oauth';
+import { UNINSTALL_EVENTS } from '../../adapters/slack/per-installation';
 import { SLACK_EVENTS_PATH, SLASH_COMMAND } from '../../adapters/slack/slack-adapter';
 
 interface Manifest {
   features: { slash_commands: Array<{ command: string; url: string }> };
-  oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url: string }; socket_mode_enabled: boolean };
+  oauth_config: { redirect_urls: string[]; scopes: { bot: string[] } };
+  settings: {
+    event_subscriptions: { request_url: string; bot_events: string[] };
+    interactivity: { is_enabled: boolean; request_url: string };
+    socket_mode_enabled: boolean;
+  };
 }
 
 describe('slack-app-manifest.yaml', () => {
@@ -19,6 +25,12 @@ describe('slack-app-manifest.yaml', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe(SLACK_EVENTS_PATH);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it('names the OAuth redirect route and the uninstall events the adapter serves', () => {
+    expect(manifest.oauth_config.redirect_urls.map((u) => new URL(u).pathname)).toEqual([REDIRECT_PATH]);
+    expect(new URL(manifest.settings.event_subscriptions.request_url).pathname).toBe(SLACK_EVENTS_PATH);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([...UNINSTALL_EVENTS]);
   });
 
   it('asks for the scopes the adapter uses, and no more', () => {
