@@ -10,6 +10,7 @@ import { ACCOUNT_DISCOVERY_ACTIONS } from '../../src/core/accounts/discovery-act
 import { auditReadActions, remediationActionsFor } from '../../src/core/controls/iam';
 import { CONTROLS, getControl } from '../../src/core/controls/registry';
 import { EVENTS_QUEUE_ACTIONS } from '../../src/core/drift/queue-actions';
+import { drillStatements } from '../../src/core/drill/iam';
 import {
   DEFAULT_ROLE_ARN_TEMPLATE,
   EXPORT_TARGETS,
@@ -26,6 +27,7 @@ interface PolicyOptions {
   export?: string;
   accounts?: string[];
   remediation?: boolean;
+  drill?: boolean;
   confirmPatterns?: boolean;
   role?: string;
   organization?: boolean;
@@ -98,6 +100,11 @@ function parseRoleArn(value: string): string {
   return value;
 }
 
+function withStatements(policy: object, extra: readonly object[]): object {
+  const p = policy as { Version: string; Statement: object[] };
+  return { ...p, Statement: [...p.Statement, ...extra] };
+}
+
 /** The permissions policy of the role cis-bot uses inside each audited account. */
 export function accountPolicy(
   controlIds: readonly string[],
@@ -164,6 +171,10 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
     )
     .option('--control <id...>', 'controls to cover (default: all registered)')
     .option('--remediation', 'add the actions the approved remediation calls')
+    .option(
+      '--drill',
+      'add what a fire drill calls (alarm state and history, the probe queue and its subscription)',
+    )
     .option('--confirm-patterns', 'add logs:TestMetricFilter (aws.confirm_patterns)')
     .option(
       '--accounts <ids>',
@@ -208,7 +219,10 @@ export function registerIamPolicyCommand(program: Command, ctx: CliContext): voi
           ? discoveryPolicies(opts.organizationRole)
           : undefined;
       const out = {
-        accountRolePolicy: accountPolicy(ids, opts.remediation === true, opts.confirmPatterns === true),
+        accountRolePolicy: withStatements(
+          accountPolicy(ids, opts.remediation === true, opts.confirmPatterns === true),
+          opts.drill ? drillStatements() : [],
+        ),
         hubPolicy: hubPolicy(opts.role ?? DEFAULT_ROLE_ARN_TEMPLATE, opts.accounts, [
           ...(discovery?.hub ?? []),
           ...(opts.export === 'securityhub' ? [securityHubExportStatement()] : []),

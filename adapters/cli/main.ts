@@ -12,6 +12,7 @@ import { registerAccountsCommand } from './accounts-command';
 import { registerAuditCommand } from './audit-command';
 import { colorize, colorWanted } from './color';
 import { registerDemoCommand } from './demo-command';
+import { registerDrillCommand } from './drill-command';
 import { registerEventsCommand } from './events-command';
 import { registerHistoryCommand } from './history';
 import { registerIamPolicyCommand } from './iam-policy';
@@ -46,6 +47,7 @@ export const REGISTRARS: readonly CommandRegistrar[] = [
   registerAccountsCommand,
   registerDemoCommand,
   registerRemediateCommand,
+  registerDrillCommand,
   registerHistoryCommand,
   registerPattern,
   registerIamPolicyCommand,

@@ -11,6 +11,8 @@ export type Command =
   /** `control`: one id (`4.1`), a section (`4`) or a comma-separated list (`4.1,4.3`), as typed. */
   | { verb: 'audit'; control: string; accounts?: string[]; level?: NotificationLevel }
   | { verb: 'remediate'; control: string; accounts?: string[]; level?: NotificationLevel }
+  /** A fire drill of the control's alarm (asks for approval: the topic's subscribers are really notified). */
+  | { verb: 'drill'; control: string; accounts?: string[]; level?: NotificationLevel }
   | { verb: 'status'; control: string; accounts?: string[]; level?: NotificationLevel }
   | { verb: 'history'; limit?: number }
   | { verb: 'digest-now'; schedule?: string }
@@ -20,6 +22,7 @@ export const USAGE = [
   'Usage:',
   '  <control> audit [--account ID[,ID...]] [--level error|info|verbose]   audit a control, e.g. 4.1 audit (a list: 4.1,4.3 audit; the section: 4 audit)',
   '  <control> remediate [--account ID]                                   propose a fix for approval',
+  '  <control> drill [--account ID]                                       fire the alarm for real, after approval, and prove notifications arrive',
   '  <control> status [--account ID]                                      last audit results',
   '  history [--limit N]                                                  the audit log',
   '  digest now [--schedule NAME]                                         post the compliance digest now',
@@ -106,9 +109,9 @@ export function parseCommand(text: string): Command {
     return { verb: 'schedule-list' };
   }
   if (parseControlSelectors(first).ok) {
-    if (second !== 'audit' && second !== 'remediate' && second !== 'status') {
+    if (second !== 'audit' && second !== 'remediate' && second !== 'status' && second !== 'drill') {
       throw new UsageError(
-        `"${second ?? ''}" is not something I can do with control ${first}: use audit, remediate or status.\n${USAGE}`,
+        `"${second ?? ''}" is not something I can do with control ${first}: use audit, remediate, drill or status.\n${USAGE}`,
       );
     }
     if (rest.length > 0) throw new UsageError(`Unexpected "${rest.join(' ')}".\n${USAGE}`);

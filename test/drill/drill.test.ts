@@ -8,7 +8,10 @@
  */
 import { SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Card } from '../../src/core/cards';
+import { auditReadActions } from '../../src/core/controls/iam';
+import { getControl } from '../../src/core/controls/registry';
 import { DrillRefused } from '../../src/core/drill/drill-kind';
+import { drillActions } from '../../src/core/drill/iam';
 import type { DrillOutcome } from '../../src/core/drill/types';
 import { drillRequestCard, drillResultCard } from '../../src/core/present/drill-cards';
 import {
@@ -86,6 +89,8 @@ async function proposeDrill(h: Harness) {
   );
 }
 
+const accountReads = () => auditReadActions([getControl('4.1')]);
+
 let h: Harness;
 afterEach(async () => {
   await h?.close();
@@ -159,6 +164,11 @@ test('a drill of a compliant chain proves it and leaves nothing behind', async (
     'DeleteQueue',
     'SetAlarmState',
   ]);
+  // Every call the drill made is in iam-policy --drill (or the audit's reads).
+  const prefix: Record<string, string> = { monitoring: 'cloudwatch' };
+  const called = new Set(h.sandbox.calls.map((c) => `${prefix[c.service] ?? c.service}:${c.operation}`));
+  const allowed = new Set([...drillActions(), ...accountReads()]);
+  expect([...called].filter((a) => !allowed.has(a) && !a.startsWith('sts:'))).toEqual([]);
   const log = await h.store.listAuditLog({ approvalId: p.approval.id, limit: 50 });
   expect(log.filter((e) => e.kind === 'step')).toHaveLength(8);
 });

@@ -34,6 +34,7 @@ import {
 import type { DigestPort } from '../ports/digests';
 import type { ActorRef, Approval, AuditTrigger, Store } from '../ports/store';
 import {
+  drillRequestCard,
   helpCard,
   historyCard,
   noticeCard,
@@ -130,6 +131,8 @@ export class ChatService implements ChatCore {
         return [historyCard(await this.deps.store.listAuditLog({ limit: command.limit ?? 20 }))];
       case 'remediate':
         return this.remediate(command.control, command.accounts, ctx);
+      case 'drill':
+        return this.drill(command.control, command.accounts, ctx);
       case 'digest-now': {
         const digests = this.requireDigests();
         const result = await digests.runNow(command.schedule, actorRef(ctx.actor), { deliver: 'none' });
@@ -333,6 +336,30 @@ export class ChatService implements ChatCore {
       );
     }
     return cards;
+  }
+
+  /**
+   * `<control> drill --account ID`: one account (the only one when there is one); the approval request
+   * warns that the topic's subscribers will really be notified. Refusals (a broken chain, a busy account)
+   * come back as the kind's DrillRefused, a usage error the adapter shows.
+   */
+  private async drill(
+    control: string,
+    accounts: readonly string[] | undefined,
+    ctx: CommandContext,
+  ): Promise<Card[]> {
+    getControl(control);
+    if (accounts && accounts.length > 1) {
+      throw new UsageError('A drill fires one alarm: name one account with --account ID.');
+    }
+    await this.checkAccounts(accounts);
+    const proposal = await this.deps.approvals.propose(
+      'drill',
+      { control, accountId: accounts?.[0] },
+      ctx.actor,
+      { platform: ctx.conversation.platform, id: ctx.conversation.id },
+    );
+    return [drillRequestCard(proposal.drill, proposal.approval)];
   }
 
   /** A refusal on the audit log; `by` says who refused (an adapter, or the core's own rules). */
