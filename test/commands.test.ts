@@ -10,6 +10,12 @@ describe('parseCommand', () => {
       level: 'verbose',
     });
     expect(parseCommand('  4.1   REMEDIATE ')).toEqual({ verb: 'remediate', control: '4.1' });
+    expect(parseCommand('4.1 drill --account 111122223333')).toEqual({
+      verb: 'drill',
+      control: '4.1',
+      accounts: ['111122223333'],
+    });
+    expect(() => parseCommand('4 drill')).toThrow(/drill takes one control, such as 4\.1/);
   });
 
   it('takes a section or a list of controls for audit only', () => {
@@ -31,7 +37,7 @@ describe('parseCommand', () => {
   });
 
   it.each([
-    ['4.1 destroy', /audit, remediate or status/],
+    ['4.1 destroy', /audit, remediate, drill or status/],
     ['4.1 audit --level loud', /--level must be error, info or verbose/],
     ['4.1 audit --account 12', /12-digit/],
     ['4.1 audit --bogus 1', /Unknown option --bogus/],
