@@ -71,6 +71,10 @@ WORKDIR /data
 EXPOSE 3000
 # /metrics, only with metrics.enabled (metrics.port, README: Metrics for operators)
 EXPOSE 9464
-HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Liveness, not readiness: Docker Swarm and ECS replace a container whose health check fails, and
+# restarting cannot fix a database outage (every replica would restart at once). /livez answers while the
+# process serves; route traffic on /readyz (database and chat configuration usable), e.g. a Kubernetes
+# readinessProbe (README, "Health probes").
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "/app/dist/src/main.js"]

@@ -4,11 +4,14 @@
  * malformed JSON, a body too large, a throw in a handler). Every such answer is a short JSON body of our
  * own words, whatever NODE_ENV is: Express's default handler would send an HTML page with the stack
  * trace and absolute paths outside production, and library messages can name internals. A server error
- * gets a reference id; the detail (message, stack) goes to the log under that id only.
+ * gets a reference id; the detail (message, stack) goes to the log under that id only. A StoreError of
+ * kind 'unavailable' (the database cannot be used now) is a 503 "Database unavailable, reference …" with
+ * Retry-After: the request was refused, and may be sent again.
  */
 import { randomBytes } from 'node:crypto';
 import type { Application, NextFunction, Request, Response } from 'express';
 import type { Logger } from './core/ports/logger';
+import { StoreError } from './core/ports/store';
 
 /** The JSON body of every error answer: a short reason, and for server errors the log reference. */
 export interface ErrorBody {
@@ -76,6 +79,18 @@ export function installErrorAnswers(
       return;
     }
     const ref = randomBytes(6).toString('hex');
+    // The database cannot be used now: the request was refused, not half done; say so, and when to retry.
+    if (StoreError.isUnavailable(error)) {
+      log.error('request refused: database unavailable', {
+        ref,
+        method: req.method,
+        path: req.path,
+        error: error.message,
+      });
+      res.setHeader('Retry-After', '30');
+      sendError(res, 503, { error: StoreError.unavailableText(ref), ref });
+      return;
+    }
     log.error('request failed', {
       ref,
       method: req.method,

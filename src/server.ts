@@ -1,7 +1,8 @@
 /**
  * The bot server: one Express app on one port serving Slack (Bolt's ExpressReceiver routes at
- * /slack/events, or Socket Mode) and Teams (POST /api/messages), plus /healthz; the digest scheduler
- * posting through both adapters; and the periodic resume of executions whose lease lapsed.
+ * /slack/events, or Socket Mode) and Teams (POST /api/messages), plus the probes /livez, /readyz and
+ * /healthz (health.ts); the digest scheduler posting through both adapters; and the periodic resume of
+ * executions whose lease lapsed.
  * express.json() is mounted on /api/messages only: app-wide it would consume the raw body Bolt needs to
  * verify Slack signatures (CHAT-PLATFORMS.md). Whatever no route answers (wrong method, unknown path, a
  * malformed body, an error) gets a short JSON answer from http-errors.ts, never Express's stack page.
@@ -18,6 +19,7 @@ import { type ResumeScanner, startResumeScanner } from './core/approvals';
 import { ConfigError } from './core/errors';
 import type { ChatPoster } from './core/ports/chat';
 import { createDriftAlerts, type DriftAlerts } from './events';
+import { type CheckResult, HEALTH_ROUTES, installHealthRoutes } from './health';
 import { installErrorAnswers } from './http-errors';
 import { createLoggerFactory, type LoggerFactory } from './logger';
 import {
@@ -148,9 +150,9 @@ export async function startBot(
   const core = prometheus ? measuredChatCore(services.chat, prometheus) : services.chat;
   if (prometheus)
     app.use(chatAckTimer(prometheus, { [SLACK_EVENTS_PATH]: 'slack', '/api/messages': 'teams' }));
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
+  // Filled in as the adapters are set up; /readyz reads them on each probe.
+  const platformChecks: Record<string, () => CheckResult> = {};
+  installHealthRoutes(app, { database: () => services.store.ping(), platforms: platformChecks }, log);
   const posters: ChatPoster[] = [];
   // The store remembers accepted Slack signatures, so replicas and restarts refuse replays too.
   const slack = wantsSlack
@@ -167,6 +169,12 @@ export async function startBot(
   if (slack) {
     await slack.init();
     posters.push(slack.poster);
+    const adapter = slack;
+    // Bot token: auth.test named its workspace; OAuth (many workspaces): the app's settings were accepted.
+    platformChecks.slack = () =>
+      slackOAuth || adapter.workspace !== undefined
+        ? { ok: true }
+        : { ok: false, error: 'Slack: the bot token has not been accepted by auth.test.' };
   }
   let teams: TeamsAdapter | undefined;
   if (wantsTeams) {
@@ -183,11 +191,13 @@ export async function startBot(
       adapter.handle(req, res, next),
     );
     posters.push(teams.poster);
+    // Its configuration was checked when the adapter was made (credentials, or the development flag).
+    platformChecks.teams = () => ({ ok: true });
   }
   installErrorAnswers(
     app,
     {
-      '/healthz': ['GET', 'HEAD'],
+      ...HEALTH_ROUTES,
       ...(slack && config.slack.mode === 'http' ? { [SLACK_EVENTS_PATH]: ['POST'] } : {}),
       ...(slack && slackOAuth ? { [INSTALL_PATH]: ['GET', 'HEAD'], [REDIRECT_PATH]: ['GET', 'HEAD'] } : {}),
       ...(teams ? { '/api/messages': ['POST'] } : {}),

@@ -12,12 +12,15 @@
  * It reads the raw body once and hands it to Bolt as `req.rawBody`, which Bolt's verifier reads instead of
  * the (by then consumed) stream; Bolt then verifies the signature and the age again, as usual.
  * A signed request that is not a command or click the app handles (request-shape.ts) is answered 400.
+ * When the replay check cannot be made (the store is unavailable), the request is refused explicitly
+ * with the "database unavailable, reference …" answer (store-refusal.ts), and nothing runs.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@slack/bolt';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { malformedBecause } from './request-shape';
+import { refuseForStoreFailure } from './store-refusal';
 
 export const MAX_SKEW_SECONDS = 5 * 60;
 /** How long a signature is remembered after its timestamp: past the window with margin for clock skew. */
@@ -131,9 +134,8 @@ export function slackRequestGuard(options: RequestGuardOptions): RequestHandler 
           new Date(nowMs),
         );
       } catch (error) {
-        // Fail closed: without the replay check the request must not run. Slack shows the user an error.
-        options.logger.error({ event: 'slack.request.replay_check_failed', error });
-        res.status(503).send();
+        // Fail closed, but say so: "database unavailable, reference …" (store-refusal.ts).
+        refuseForStoreFailure(error, { contentType: req.header('content-type'), body }, res, options.logger);
         return;
       }
       if (!first) {

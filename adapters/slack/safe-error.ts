@@ -14,7 +14,7 @@ export function safeErrorMessage(error: unknown, logger: Logger, context: Record
   if (error instanceof StoreError) {
     const ref = randomBytes(4).toString('hex');
     logger.error({ event: 'slack.request.failed', code: error.code, ref, ...context, error });
-    return StoreError.chatText(ref);
+    return StoreError.chatText(ref, error.kind);
   }
   if (error instanceof CisBotError) {
     logger.warn({ event: 'slack.request.failed', code: error.code, ...context, error });

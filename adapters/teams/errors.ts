@@ -47,7 +47,7 @@ export function describeError(error: unknown): { text: string; log: Record<strin
   return {
     text:
       error instanceof StoreError
-        ? StoreError.chatText(ref)
+        ? StoreError.chatText(ref, error.kind)
         : `cis-bot hit an unexpected error (ref ${ref}). Try again, or ask an admin to look the reference up in the bot's log.`,
     // Redacted here, so a caller-supplied logger gets safe fields too (messages and stacks can carry tokens).
     log: redactFields(log),

@@ -58,6 +58,7 @@ export abstract class PartsStore implements Store {
   constructor(private readonly parts: StoreParts) {}
 
   abstract close(): Promise<void>;
+  abstract ping(): Promise<void>;
 
   // ---- audit runs and findings --------------------------------------------------------------------
   recordAuditRun(run: AuditRunRecord): Promise<void> {

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LIVEZ_PATH } from '../../src/health';
 
 const ROOT = join(__dirname, '..', '..');
 const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -64,8 +65,9 @@ test('tini is PID 1, the user is uid 1000, and the health check asks a route the
   expect(INSTRUCTIONS).toContain('USER node');
   const health = INSTRUCTIONS.find((l) => l.startsWith('HEALTHCHECK '));
   const path = /127\.0\.0\.1:'\+process\.env\.PORT\+'(\/[a-z]+)'/.exec(health ?? '')?.[1];
-  expect(path).toBe('/healthz');
-  expect(readFileSync(join(ROOT, 'src', 'server.ts'), 'utf8')).toContain(`app.get('${path}'`);
+  // Liveness (the process serves), not readiness: a database outage must not get containers replaced.
+  expect(path).toBe(LIVEZ_PATH);
+  expect(readFileSync(join(ROOT, 'src', 'health.ts'), 'utf8')).toContain('app.get(LIVEZ_PATH,');
 });
 
 test('better-sqlite3 trimmed as the image trims it still opens a database', () => {

@@ -173,6 +173,8 @@ const OTHER_CASES: Hostile[] = [
     status: 405,
   },
   { name: 'health: DELETE', method: 'DELETE', path: '/healthz', status: 405 },
+  { name: 'livez: POST', method: 'POST', path: '/livez', body: '{}', status: 405 },
+  { name: 'readyz: PUT', method: 'PUT', path: '/readyz', body: '{}', status: 405 },
   { name: 'unknown: /', path: '/', status: 404 },
   { name: 'unknown: /admin', path: '/admin', status: 404 },
   { name: 'unknown: traversal', path: '/..%2f..%2fetc%2fpasswd', status: 404 },
@@ -309,7 +311,7 @@ describe.each([undefined, 'development', 'production', 'test', 'staging'])('NODE
     // Still serving.
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true });
+    expect(await health.json()).toMatchObject({ ok: true, checks: { database: { ok: true } } });
     // Nothing reached the core: no audit, no approval.
     expect(await bot.slack?.idle()).toBeUndefined();
     expect(run.sandbox.calls.filter((c) => c.operation === 'DescribeTrails')).toEqual([]);

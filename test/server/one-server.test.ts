@@ -67,7 +67,13 @@ test('both adapters and the health check are on the one port', async () => {
   expect(bot.teams).toBeDefined();
   const health = await fetch(`${base}/healthz`);
   expect(health.status).toBe(200);
-  expect(await health.json()).toEqual({ ok: true });
+  expect(await health.json()).toEqual({
+    ok: true,
+    checks: { database: { ok: true }, slack: { ok: true }, teams: { ok: true } },
+  });
+  const live = await fetch(`${base}/livez`);
+  expect(live.status).toBe(200);
+  expect(await live.json()).toEqual({ ok: true });
 });
 
 test('a signed Slack slash command and a Teams message are both served by the same server', async () => {

@@ -11,6 +11,7 @@ import { buttonIdOf } from '../../adapters/slack/render';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import type { Metrics } from '../../src/core/ports/metrics';
+import type { Store } from '../../src/core/ports/store';
 import type { LoggerFactory } from '../../src/logger';
 import { type CoreServices, createCoreServices } from '../../src/runtime';
 import { bundledScenario, type SandboxRun, startSandboxRun } from '../../src/sandbox-run';
@@ -70,6 +71,10 @@ export interface E2EOptions {
    * of a bot token, and this fake answers oauth.v2.access.
    */
   oauth?: FakeSlackOAuth;
+  /** The bot's store (closed with the bot); default a private in-memory SQLite database. */
+  store?: Store;
+  /** Extra environment for loadConfig (e.g. CIS_BOT_TEAMS_DEV_NO_AUTH to serve Teams too). */
+  env?: Record<string, string>;
 }
 
 /** Where a request comes from: the workspace (and organisation) Slack names in it. */
@@ -198,6 +203,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
       SLACK_API_URL: fake.apiUrl,
       PORT: '0',
       LOG_LEVEL: 'error',
+      ...options.env,
     },
   });
   const clock = { offsetMs: 0 };
@@ -206,7 +212,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
     session: run.session,
     region: run.defaultRegion,
     labels: run.labels,
-    store: openStore(options.storePath ?? ':memory:'),
+    store: options.store ?? openStore(options.storePath ?? ':memory:'),
     now: () => new Date(Date.now() + clock.offsetMs),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });

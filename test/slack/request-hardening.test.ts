@@ -177,16 +177,39 @@ describe('replay protection shared through the store', () => {
     expect(c.core.runs).toHaveLength(1);
   });
 
-  it('fails closed (503, nothing run) when the store cannot remember the request', async () => {
+  it('fails closed, saying "database unavailable" with a logged reference, when the store cannot remember the request', async () => {
     const store = openStore(tmp.file('closed.db'));
-    const { fake, core, adapter, url } = await harness({ store });
+    const { fake, core, adapter, url, log } = await harness({ store });
     await store.close();
+    // A command: the refusal is the ack's ephemeral answer, which Slack shows at once.
     const res = await postSigned(url, {
       body: slashCommandBody({ text: '4.1 audit', response_url: fake.responseUrl() }),
     });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(200);
+    const answer = JSON.parse(res.text) as { response_type: string; text: string };
+    expect(answer.response_type).toBe('ephemeral');
+    const ref = /^Database unavailable, reference ([0-9a-f]{8}):/.exec(answer.text)?.[1];
+    expect(ref).toBeDefined();
+    expect(log.lines.some((l) => l.includes('replay_check_failed') && l.includes(ref as string))).toBe(true);
+    // A click: acknowledged, and the refusal goes to the clicker through the click's response_url.
+    const click = await postSigned(url, {
+      body: blockActionsBody({
+        actionId: ACTION_APPROVE,
+        value: 'apr-1',
+        response_url: fake.responseUrl(),
+        messageTs: '1700000000.000100',
+      }),
+    });
+    expect(click.status).toBe(200);
+    while (fake.callsTo('response_url').length === 0) await new Promise((r) => setTimeout(r, 10));
+    expect(fake.callsTo('response_url')[0]?.args).toMatchObject({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: expect.stringMatching(/^Database unavailable, reference [0-9a-f]{8}:/),
+    });
     await adapter.idle();
     expect(core.runs).toEqual([]);
+    expect(core.clicks).toEqual([]);
   });
 });
 

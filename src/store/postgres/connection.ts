@@ -64,6 +64,33 @@ function mayBreakConnection(cause: unknown): boolean {
   return typeof severity !== 'string' || severity === 'FATAL' || severity === 'PANIC';
 }
 
+/** SQLSTATEs that say the server cannot serve now: connection exceptions, shutting down, overloaded, timed out. */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-4]$|57014$|55P03$)/;
+/** Node's codes for a connection that could not be made or was lost. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * True when `cause` says the database cannot be reached or did not answer in time (the store's kind
+ * 'unavailable'), rather than refusing the statement itself.
+ */
+function cannotReachDatabase(cause: unknown, closed: boolean): boolean {
+  if (closed) return true;
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+  return /timeout exceeded when trying to connect|terminated due to connection timeout|Connection terminated|Query read timeout|after calling end on the pool|Client has encountered a connection error/i.test(
+    messageOf(cause),
+  );
+}
+
 export class PgConnection {
   readonly pool: pg.Pool;
   readonly now: () => Date;
@@ -144,7 +171,7 @@ export class PgConnection {
    * on the client side) is discarded instead. Every failure becomes a StoreError naming `what`.
    */
   private async withClient<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    if (this.closed) throw new StoreError(`could not ${what}: the store is closed`);
+    if (this.closed) throw new StoreError(`could not ${what}: the store is closed`, { kind: 'unavailable' });
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -183,7 +210,10 @@ export class PgConnection {
     } else if (/after calling end on the pool/i.test(message)) {
       detail = 'the store is closed';
     }
-    return new StoreError(`could not ${what}: ${detail}`, { cause });
+    return new StoreError(`could not ${what}: ${detail}`, {
+      cause,
+      kind: cannotReachDatabase(cause, this.closed) ? 'unavailable' : 'failed',
+    });
   }
 
   async close(): Promise<void> {

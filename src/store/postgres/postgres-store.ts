@@ -64,6 +64,11 @@ export class PostgresStore extends PartsStore {
     this.migration = migration;
   }
 
+  /** One round trip on a pooled connection (`SELECT 1`), bounded by the pool's connect and query timeouts. */
+  async ping(): Promise<void> {
+    await this.connection.rows('check the database', 'SELECT 1');
+  }
+
   close(): Promise<void> {
     return this.connection.close();
   }

@@ -13,7 +13,7 @@ import { SqliteAlertStateStore } from './alert-states';
 import { SqliteApprovalStore } from './approvals';
 import { SqliteAuditLogStore } from './audit-log';
 import { SqliteAuditRunStore } from './audit-runs';
-import { SqliteConnection } from './connection';
+import { isLocked, SqliteConnection } from './connection';
 import { SqliteConversationRefStore } from './conversations';
 import { SqliteExceptionStore } from './exceptions';
 import { SqliteLeaseStore } from './leases';
@@ -24,20 +24,25 @@ import { SqliteScheduleRunStore } from './schedule-runs';
 import { SqliteSlackInstallationStore } from './slack-installations';
 
 export interface OpenStoreOptions {
-  /** How long a write waits for another process's lock before failing (ms). Default 5000. */
-  busyTimeoutMs?: number;
+  /**
+   * Opening only: how long opening and migrating wait for another process's lock (ms, synchronously:
+   * nothing is served yet). Default 5000.
+   */
+  openTimeoutMs?: number;
+  /**
+   * Once open: how long a call waits in total for another process's lock before it rejects with a
+   * StoreError of kind 'unavailable' (ms). The wait is asynchronous (see SqliteConnection), so the event
+   * loop keeps serving meanwhile. Default 1000: well inside Slack's 3-second deadline.
+   */
+  busyRetryMs?: number;
   /** The migrations to apply; tests pass a prefix to build an old-version database. */
   migrations?: readonly Migration[];
   /** The clock for timestamps the store fills in itself (updatedAt defaults, migration times). */
   now?: () => Date;
 }
 
-function isLocked(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || /database is locked/.test(String(error))
-  );
-}
+/** How long /readyz's check waits for a lock at most (ms): a probe wants a prompt answer. */
+const PING_BUDGET_MS = 200;
 
 /** Runs `work`, again after a short pause while SQLite says the file is locked, for at most `budgetMs`. */
 function retryWhileLocked(budgetMs: number, work: () => void): void {
@@ -54,13 +59,17 @@ function retryWhileLocked(budgetMs: number, work: () => void): void {
   }
 }
 
-/** Opens the file, sets it up for several processes (WAL, busy timeout) and applies the migrations. */
+/**
+ * Opens the file, sets it up for several processes (WAL) and applies the migrations, waiting up to
+ * `openTimeoutMs` for other processes' locks; then sets the busy timeout to 0: from here on a lock is
+ * waited for asynchronously (SqliteConnection#attempt), never on the main thread.
+ */
 function openDatabase(
   path: string,
   options: OpenStoreOptions,
   now: () => Date,
 ): { db: Database.Database; migration: MigrationOutcome } {
-  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const busyTimeoutMs = options.openTimeoutMs ?? 5000;
   let db: Database.Database;
   try {
     db = new Database(path, { timeout: busyTimeoutMs });
@@ -80,6 +89,7 @@ function openDatabase(
       if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
       migration = migrate(db, options.migrations ?? MIGRATIONS, now);
     });
+    db.pragma('busy_timeout = 0');
   } catch (cause) {
     db.close();
     if (cause instanceof StoreError) throw cause;
@@ -109,14 +119,29 @@ export class SqliteStore extends PartsStore {
   /** What the migration at open did (from/to version, versions applied by this open). */
   readonly migration: MigrationOutcome;
   private readonly db: Database.Database;
+  private readonly connection: SqliteConnection;
 
   constructor(path: string, options: OpenStoreOptions = {}) {
     const now = options.now ?? (() => new Date());
     const { db, migration } = openDatabase(path, options, now);
-    super(sqliteParts(new SqliteConnection(db, now)));
+    const connection = new SqliteConnection(db, now, options.busyRetryMs ?? 1000);
+    super(sqliteParts(connection));
     this.path = path;
     this.db = db;
+    this.connection = connection;
     this.migration = migration;
+  }
+
+  /**
+   * Takes and releases the write lock (an empty IMMEDIATE transaction): a file another process keeps
+   * locked is unusable for cis-bot's writes even when it can still be read.
+   */
+  ping(): Promise<void> {
+    return this.connection.attempt(
+      'check the database',
+      () => this.connection.immediate(() => undefined),
+      Math.min(PING_BUDGET_MS, this.connection.busyRetryMs),
+    );
   }
 
   async close(): Promise<void> {

@@ -48,6 +48,12 @@ export interface Store
     ExceptionStore,
     AlertStateStore,
     SlackInstallationStore {
+  /**
+   * A cheap check that the database can be used now (readiness): resolves, or rejects with a StoreError
+   * (kind 'unavailable' when the database cannot be reached or, for SQLite, written), within the store's
+   * short time bounds. Changes nothing.
+   */
+  ping(): Promise<void>;
   /** Releases the connection(s); further calls reject. */
   close(): Promise<void>;
 }
