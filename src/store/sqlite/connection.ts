@@ -20,6 +20,8 @@ import { StoreError } from '../../core/ports/store';
 /** The first pause before retrying a locked call (ms); it doubles up to MAX_PAUSE_MS, with jitter. */
 const FIRST_PAUSE_MS = 2;
 const MAX_PAUSE_MS = 50;
+/** How long a call waits for another process's lock by default (ms): well inside Slack's 3 s. */
+export const DEFAULT_BUSY_RETRY_MS = 1000;
 
 /** True for SQLite's "another connection holds the lock" answers (SQLITE_BUSY*, SQLITE_LOCKED*). */
 export function isLocked(error: unknown): boolean {
@@ -51,7 +53,7 @@ export class SqliteConnection {
   readonly busyRetryMs: number;
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(db: Database.Database, now: () => Date, busyRetryMs: number) {
+  constructor(db: Database.Database, now: () => Date, busyRetryMs = DEFAULT_BUSY_RETRY_MS) {
     this.db = db;
     this.now = now;
     this.busyRetryMs = busyRetryMs;

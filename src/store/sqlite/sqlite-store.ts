@@ -13,7 +13,7 @@ import { SqliteAlertStateStore } from './alert-states';
 import { SqliteApprovalStore } from './approvals';
 import { SqliteAuditLogStore } from './audit-log';
 import { SqliteAuditRunStore } from './audit-runs';
-import { isLocked, SqliteConnection } from './connection';
+import { DEFAULT_BUSY_RETRY_MS, isLocked, SqliteConnection } from './connection';
 import { SqliteConversationRefStore } from './conversations';
 import { SqliteExceptionStore } from './exceptions';
 import { SqliteLeaseStore } from './leases';
@@ -124,7 +124,7 @@ export class SqliteStore extends PartsStore {
   constructor(path: string, options: OpenStoreOptions = {}) {
     const now = options.now ?? (() => new Date());
     const { db, migration } = openDatabase(path, options, now);
-    const connection = new SqliteConnection(db, now, options.busyRetryMs ?? 1000);
+    const connection = new SqliteConnection(db, now, options.busyRetryMs ?? DEFAULT_BUSY_RETRY_MS);
     super(sqliteParts(connection));
     this.path = path;
     this.db = db;
