@@ -11,7 +11,7 @@ import { CisBotError, ConfigError } from './core/errors';
 import { createLogger, createLoggerFactory } from './logger';
 import { createMetrics } from './metrics';
 import { createCoreServices } from './runtime';
-import { chatPlatforms, startBot } from './server';
+import { type BotServer, chatPlatforms, startBot } from './server';
 import { openConfiguredStore } from './store';
 
 /** Which database, for the start-up log: never the connection string (it may hold a password). */
@@ -74,23 +74,29 @@ async function main(): Promise<void> {
     onError: (error, context) =>
       coreLog.error(context, { error: error instanceof Error ? error.message : String(error) }),
   });
-  const bot = await startBot(config, services, { loggers }).catch(async (error: unknown) => {
-    await store.close().catch(() => undefined);
-    throw error;
-  });
-  // Discover the organization's accounts now, so a denial or an unknown OU shows in the log at start-up
-  // (the directory logs the outcome itself; chat commands get the same error until it is fixed).
-  void services.accounts.list().catch(() => undefined);
   const log = loggers('server');
+  // The signal handlers come before start-up finishes: the port is open (and the "listening" line out)
+  // before the scheduler has started, and a SIGTERM in between must still close the bot, not kill it.
+  let starting: Promise<BotServer> | undefined;
   const shutdown = (signal: string) => {
     log.info(`${signal}: shutting down`);
-    bot.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    (starting ?? Promise.reject(new Error('not started')))
+      .then((started) => started.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  starting = startBot(config, services, { loggers }).catch(async (error: unknown) => {
+    await store.close().catch(() => undefined);
+    throw error;
+  });
+  await starting;
+  // Discover the organization's accounts now, so a denial or an unknown OU shows in the log at start-up
+  // (the directory logs the outcome itself; chat commands get the same error until it is fixed).
+  void services.accounts.list().catch(() => undefined);
 }
 
 main().catch((error: unknown) => {
