@@ -16,6 +16,8 @@
  * Run alone with `npx tsx bench/db-outage.ts` (CIS_BOT_BENCH_OUTAGE_S=5 for a quick run); `npm run bench`
  * calls `benchDatabaseOutage()`.
  */
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Approval } from '../src/core/ports/store';
 import { createLoggerFactory } from '../src/logger';
@@ -255,11 +257,16 @@ export async function benchDatabaseOutage(): Promise<DatabaseOutageResult> {
       await sleep(WARM_MS);
       const logBefore = await e.services.store.listAuditLog({ limit: 100_000 });
 
+      // The bot's own event loop during the outage: stalls here are the bot's; slow answers beyond them are
+      // the machine's (other processes competing for the CPU).
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       worker.postMessage({ phase: 'outage' });
       const stopAt = Date.now();
+      loopDelay.enable();
       await server.stop();
       await sleep(outageS * 1000);
       const startAt = Date.now();
+      loopDelay.disable();
       await server.start();
       worker.postMessage({ phase: 'after' });
       await sleep(RECOVERY_MS);
@@ -314,6 +321,11 @@ export async function benchDatabaseOutage(): Promise<DatabaseOutageResult> {
       console.log(
         `  answer time during the outage (command: its ack; click: its refusal at the response_url): ` +
           `p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}, max ${ms(Math.max(...times))}`,
+      );
+      const slow = outage.filter((s) => answerMs(s) > 500);
+      console.log(
+        `  answers over 500 ms: ${slow.length} of ${outage.length}; the bot's event loop during the outage: ` +
+          `delay p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}; load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs`,
       );
       console.log(
         `  /livez: ${result.livez.length} probes, ${livezFailures} not 200; slowest before ${ms(livezByPhase('before'))}, ` +
