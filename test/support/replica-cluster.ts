@@ -10,6 +10,7 @@
 import type { Approval } from '../../src/core/ports/store';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
 import type { PostgresStore } from '../../src/store/postgres';
+import { waitFor } from '../events/helpers';
 import { ACCOUNT, brokenScenario, QUEUE, REGION } from '../remediation/helpers';
 import { buttonsOf, textOf } from '../slack/e2e-harness';
 import { blockActionsBody, postSigned, SIGNING_SECRET, slashCommandBody } from '../slack/helpers';
@@ -54,19 +55,13 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** Waits (polling every 50 ms) until `probe` answers something; fails naming `what` after `limitMs`. */
-export async function until<T>(
+/** Polls `probe` until it answers something; fails naming `what` after `limitMs` (a bound, not a measure). */
+export function until<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   limitMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitFor(what, probe, limitMs);
 }
 
 function approveButton(message: FakeMessage) {

@@ -537,6 +537,24 @@ describe('conversation references and proactive posts', () => {
     expect(posts[0]?.activity.attachments[0].content).toEqual(toAdaptiveCard(AUDIT_CARD));
   });
 
+  test("a resumed run posts as replies to the approval's card, in its thread", async () => {
+    await h.post(botAddedToTeam(h.connector.serviceUrl));
+    const thread = `${TEAM};messageid=card-7`;
+    await h.teams.poster.postInThread?.(
+      { platform: 'teams', id: TEAM, messageRef: 'card-7', threadRef: thread },
+      [VERDICT],
+    );
+    // A thread of another conversation is not followed: the reply goes to the approval's own one.
+    await h.teams.poster.postInThread?.(
+      { platform: 'teams', id: TEAM, messageRef: 'card-7', threadRef: '19:other@thread.tacv2;messageid=x' },
+      [VERDICT],
+    );
+    expect(h.connector.messages().map((m) => [m.kind, m.conversationId, m.activityId])).toEqual([
+      ['reply', thread, 'card-7'],
+      ['reply', TEAM, 'card-7'],
+    ]);
+  });
+
   test('the poster refuses clearly where no reference is stored', async () => {
     await expect(h.teams.poster.post('19:unknown@thread.tacv2', [AUDIT_CARD])).rejects.toThrow(
       TeamsConversationUnknownError,
