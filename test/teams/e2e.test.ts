@@ -16,7 +16,7 @@
  * token is refused before anything reaches the core.
  */
 import { writeFileSync } from 'node:fs';
-import { ACTION_APPROVE, ACTION_REJECT, ACTION_REMEDIATE } from '../../src/core/ports/chat';
+import { ACTION_APPROVE, ACTION_REJECT, ACTION_REMEDIATE, ACTION_SHOW_IAC } from '../../src/core/ports/chat';
 import {
   type ConnectorCall,
   type FakeBotConnector,
@@ -97,6 +97,7 @@ let planMessageId = '';
 /** The card's conversation as Teams reports it on a click: the channel and the thread's root. */
 let planConversation = '';
 let approvalId = '';
+let iacValue = '';
 let analyticsCard: ConnectorCall | undefined;
 const rendered: Record<string, unknown> = {};
 
@@ -166,9 +167,17 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
     expect(actionTypes(card)).toEqual([
       expect.stringMatching(/^Action\.ShowCard:Approve/),
       'Action.Execute:Reject',
+      // Read-only: the plan as a template in the thread.
+      'Action.Execute:Show as Terraform',
+      'Action.Execute:Show as CloudFormation',
     ]);
     const buttons = executeActions(card);
-    expect(buttons.map((b) => b.verb)).toEqual([ACTION_APPROVE, ACTION_REJECT]);
+    expect(buttons.map((b) => b.verb)).toEqual([
+      ACTION_APPROVE,
+      ACTION_REJECT,
+      ACTION_SHOW_IAC,
+      ACTION_SHOW_IAC,
+    ]);
     expect(plainOf(card)).toMatch(/put-metric-filter/);
     // The bot-named alarm already has the CIS settings and notifies `alerts` (confirmed subscriber): that
     // topic is reused, so the filter is the only step (no new topic, no subscription, no alarm change).
@@ -177,6 +186,7 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
     planMessageId = plan.id;
     planConversation = plan.conversationId;
     approvalId = buttons[0]?.value ?? '';
+    iacValue = buttons[2]?.value ?? '';
     rendered.approval = card;
     expect(approvalId).not.toBe('');
   });
@@ -196,6 +206,27 @@ describe('a sandbox account audited, fixed and re-audited through Teams', () => 
     expect(res.status).toBe(200);
     return { body: res.body, calls: () => since(mark) };
   }
+
+  test('"Show as Terraform" is read-only: anyone in the channel gets the template in the thread', async () => {
+    const mark = connector.calls.length;
+    const res = await e.post(
+      executeInvoke(connector.serviceUrl, {
+        verb: ACTION_SHOW_IAC,
+        value: iacValue,
+        cardMessageId: planMessageId,
+        conversationId: planConversation,
+        from: ALEX,
+      }),
+    );
+    expect(res.status).toBe(200);
+    await teams().idle();
+    const text = cardMessages(since(mark))
+      .map((m) => plainOf(cardOf(m)))
+      .join('\n');
+    expect(text).toContain('resource "aws_cloudwatch_log_metric_filter" "cis_4_1_metric_filter"');
+    expect(text).toContain('Apply it with your own pipeline: nothing was changed.');
+    expect((await e.services.store.getApproval(approvalId))?.state).toBe('requested');
+  });
 
   test('a click by someone who may not approve is refused to that user only; the card stays', async () => {
     const { body, calls } = await clickApprove(ALEX);

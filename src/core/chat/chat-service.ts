@@ -12,6 +12,8 @@ import type { Command } from '../commands';
 import { getControl, selectControls } from '../controls/registry';
 import { RemediationRefused, UsageError } from '../errors';
 import { reportsPerControl } from '../evaluate/controls-report';
+import { isIacFormat } from '../iac/formats';
+import { planAsIacFile } from '../iac/plan-file';
 import { splitList } from '../inputs';
 import type { NotificationLevel } from '../levels';
 import { platformLabel, settingsFor } from '../platforms';
@@ -22,6 +24,7 @@ import {
   ACTION_APPROVE,
   ACTION_REJECT,
   ACTION_REMEDIATE,
+  ACTION_SHOW_IAC,
   type Actor,
   type AdapterRefusal,
   type ButtonClick,
@@ -37,6 +40,7 @@ import {
   drillRequestCard,
   helpCard,
   historyCard,
+  iacCard,
   noticeCard,
   planCard,
   presentAudit,
@@ -45,6 +49,7 @@ import {
 } from '../present';
 import { presentControls } from '../present/controls-cards';
 import { auditProgressCard } from '../present/progress-cards';
+import type { Plan } from '../remediation/types';
 import type { CoreSettings } from '../settings';
 
 export interface ChatServiceDeps {
@@ -238,8 +243,10 @@ export class ChatService implements ChatCore {
     }
   }
 
-  /** A click that records no decision: a Remediate button (asks for a plan), or an unknown action. */
+  /** A click that records no decision: Remediate (asks for a plan), Show as Terraform/CloudFormation, or an unknown action. */
   private async undecidedClick(click: ButtonClick, ctx: CommandContext): Promise<ClickResult> {
+    if (click.actionId === ACTION_SHOW_IAC)
+      return { kind: 'reply', cards: [await this.showIac(click.value)] };
     if (click.actionId === ACTION_REMEDIATE) {
       const { control, accountId } = parseRemediateValue(click.value);
       return { kind: 'reply', cards: await this.remediate(control, [accountId], ctx) };
@@ -360,6 +367,28 @@ export class ChatService implements ChatCore {
       { platform: ctx.conversation.platform, id: ctx.conversation.id },
     );
     return [drillRequestCard(proposal.drill, proposal.approval)];
+  }
+
+  /**
+   * "Show as Terraform" / "Show as CloudFormation" on a plan card: read-only, so any user in an allowed
+   * conversation (checked before this) may click it; the plan is the stored one the card names by hash.
+   */
+  private async showIac(value: string): Promise<Card> {
+    let parsed: { hash?: unknown; format?: unknown } = {};
+    try {
+      parsed = JSON.parse(value) as typeof parsed;
+    } catch {
+      // refused below
+    }
+    const { hash, format } = parsed;
+    if (typeof hash !== 'string' || !isIacFormat(format)) {
+      throw new UsageError('This button names no plan and format; ask for the plan again.');
+    }
+    const record = await this.deps.store.getPlan(hash);
+    if (!record)
+      throw new UsageError(`The plan ${hash.slice(0, 16)} is not in the store; ask for the plan again.`);
+    const plan = record.plan as Plan;
+    return iacCard(plan, planAsIacFile(plan, format));
   }
 
   /** A refusal on the audit log; `by` says who refused (an adapter, or the core's own rules). */

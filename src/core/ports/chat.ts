@@ -39,6 +39,8 @@ export interface CommandContext {
 export const ACTION_APPROVE = 'cis:approve';
 export const ACTION_REJECT = 'cis:reject';
 export const ACTION_REMEDIATE = 'cis:remediate';
+/** Show a plan as Terraform / CloudFormation (read-only): value `{"hash","format"}`. */
+export const ACTION_SHOW_IAC = 'cis:show-iac';
 
 export interface ButtonClick {
   actionId: string;

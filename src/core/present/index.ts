@@ -21,7 +21,7 @@ export {
 } from './digest-cards';
 export { decidedDrillCard, drillProgressCard, drillRequestCard, drillResultCard } from './drill-cards';
 export { helpCard, historyCard, noticeCard, statusCard, stoppedCard } from './info-cards';
-export { decidedPlanCard, planCard, progressCard, resultCard } from './remediation-cards';
+export { decidedPlanCard, iacCard, planCard, progressCard, resultCard } from './remediation-cards';
 export { resumedCard } from './resume-cards';
 export { digestReceipt, type PlatformLabel, scheduleListCard } from './schedule-cards';
 export { cardWithVerdict } from './verdict';

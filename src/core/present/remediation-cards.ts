@@ -6,7 +6,7 @@
  * adapters' renderers do the rest.
  */
 import type { Card, CardElement } from '../cards';
-import { ACTION_APPROVE, ACTION_REJECT } from '../ports/chat';
+import { ACTION_APPROVE, ACTION_REJECT, ACTION_SHOW_IAC } from '../ports/chat';
 import type { Approval } from '../ports/store';
 import { unresolvedBlockers } from '../remediation/plan-assembly';
 import { renderStepOutcome } from '../remediation/render';
@@ -87,6 +87,23 @@ export function planCard(plan: Plan, approval?: Approval): Card {
         { id: ACTION_REJECT, label: 'Reject', style: 'danger', value: approval.id },
       ],
     });
+    elements.push({
+      type: 'actions',
+      buttons: [
+        {
+          id: ACTION_SHOW_IAC,
+          label: 'Show as Terraform',
+          style: 'default',
+          value: JSON.stringify({ hash: plan.hash, format: 'terraform' }),
+        },
+        {
+          id: ACTION_SHOW_IAC,
+          label: 'Show as CloudFormation',
+          style: 'default',
+          value: JSON.stringify({ hash: plan.hash, format: 'cloudformation' }),
+        },
+      ],
+    });
     elements.push({ type: 'context', text: `Approval ${approval.id}; full plan hash ${plan.hash}` });
   }
   const summary =
@@ -144,4 +161,48 @@ export function resultCard(result: ExecutionResult): Card {
   }
   elements.push({ type: 'context', text: clip(`Re-audit: ${verdict}`) });
   return { summary: headline[result.status], elements };
+}
+
+/** The longest code text in one element: under Slack's 3000-character section with its fences. */
+const CODE_CHUNK = 2800;
+
+/** Splits a template into texts of whole lines, each within the limit (a longer line is cut). */
+function codeChunks(body: string): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of body.replace(/\n$/, '').split('\n')) {
+    for (let rest = line; ; ) {
+      const piece = rest.slice(0, CODE_CHUNK);
+      const next = current === '' ? piece : `${current}\n${piece}`;
+      if (next.length > CODE_CHUNK) {
+        chunks.push(current);
+        current = piece;
+      } else current = next;
+      rest = rest.slice(CODE_CHUNK);
+      if (rest === '') break;
+    }
+  }
+  if (current !== '') chunks.push(current);
+  return chunks;
+}
+
+/**
+ * A plan's template, for the thread: the file name and what it holds, then the text in code blocks of
+ * whole lines (each within a Block Kit section and an Adaptive Card text block).
+ */
+export function iacCard(plan: Plan, file: { fileName: string; label: string; body: string }): Card {
+  return {
+    summary: `CIS ${plan.control} plan for account ${plan.accountId} as ${file.label}: ${file.fileName}`,
+    elements: [
+      {
+        type: 'heading',
+        text: `${file.fileName}: the CIS ${plan.control} plan for account ${plan.accountId} as ${file.label}`,
+      },
+      ...codeChunks(file.body).map((text) => ({ type: 'text' as const, text, monospace: true })),
+      {
+        type: 'context',
+        text: `Only the resources the plan would create, with its names and settings; what exists is referenced. Plan ${plan.hash.slice(0, 16)}. Apply it with your own pipeline: nothing was changed.`,
+      },
+    ],
+  };
 }
