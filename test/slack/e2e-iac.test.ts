@@ -22,11 +22,11 @@ afterEach(async () => {
 
 /** The code blocks of a posted message, as the text they show. */
 function codeOf(message: { blocks?: unknown[] }): string {
-  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const unescapeSlack = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   return (message.blocks ?? [])
     .map((b) => (b as { text?: { text?: string } }).text?.text ?? '')
     .filter((t) => t.startsWith('```'))
-    .map((t) => unescape(t.replace(/^```\n/, '').replace(/\n```$/, '')))
+    .map((t) => unescapeSlack(t.replace(/^```\n/, '').replace(/\n```$/, '')))
     .join('\n');
 }
 
