@@ -16,7 +16,7 @@ import { startBot } from '../src/server';
 import { openStore } from '../src/store';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../test/support/fake-slack-api';
 import { FAKE_APP_TOKEN } from '../test/support/fake-slack-socket';
-import { benchSlackAck } from './slack';
+import { benchCommand, benchSlackAck, percentile } from './slack';
 
 /** Slack's side of Socket Mode, in the worker (plain CommonJS: the worker has no TypeScript loader). */
 const SLACK_SIDE = `
@@ -67,11 +67,6 @@ type SlackSideMessage =
   | { acks: number[] }
   | { reconnectMs: number }
   | { stopped: true };
-
-function percentile(sorted: readonly number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, i)] as number;
-}
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
@@ -143,20 +138,7 @@ export async function benchSlackSocket(
   let trigger = 0;
   const payload = (i: number) => {
     trigger += 1;
-    return {
-      token: 'x',
-      team_id: 'T0FAKE001',
-      team_domain: 'bench',
-      channel_id: 'C0BENCH001',
-      channel_name: 'bench',
-      user_id: `U0BENCH${String(i).padStart(3, '0')}`,
-      user_name: `user${i}`,
-      command: '/cis',
-      text: '4.1 audit',
-      api_app_id: 'A0BENCH001',
-      response_url: fake.responseUrl(),
-      trigger_id: `${trigger}.1.bench`,
-    };
+    return benchCommand(i, fake.responseUrl(), `${trigger}.1.bench`);
   };
   // Warm-up, as bench/slack.ts: the steady state is measured.
   worker.postMessage({ round: 'warm', send: [payload(1000), payload(1001), payload(1002)] });

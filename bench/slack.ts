@@ -23,9 +23,27 @@ import { FAKE_BOT_TOKEN, FakeSlackApi } from '../test/support/fake-slack-api';
 
 const SECRET = 'bench-signing-secret';
 
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, i)] as number;
+}
+
+/** The fields of bench user `i`'s `/cis 4.1 audit` (the HTTP form, or a Socket Mode payload). */
+export function benchCommand(i: number, responseUrl: string, triggerId: string): Record<string, string> {
+  return {
+    token: 'x',
+    team_id: 'T0FAKE001',
+    team_domain: 'bench',
+    channel_id: 'C0BENCH001',
+    channel_name: 'bench',
+    user_id: `U0BENCH${String(i).padStart(3, '0')}`,
+    user_name: `user${i}`,
+    command: '/cis',
+    text: '4.1 audit',
+    api_app_id: 'A0BENCH001',
+    response_url: responseUrl,
+    trigger_id: triggerId,
+  };
 }
 
 /** The store the bot runs on: a name for the printed line, and how to open it (the bot closes it). */
@@ -114,20 +132,7 @@ export async function benchSlackAck(
   const url = `http://127.0.0.1:${(bot.server.address() as AddressInfo).port}/slack/events`;
 
   const signed = (i: number): SignedRequest => {
-    const body = new URLSearchParams({
-      token: 'x',
-      team_id: 'T0FAKE001',
-      team_domain: 'bench',
-      channel_id: 'C0BENCH001',
-      channel_name: 'bench',
-      user_id: `U0BENCH${String(i).padStart(3, '0')}`,
-      user_name: `user${i}`,
-      command: '/cis',
-      text: '4.1 audit',
-      api_app_id: 'A0BENCH001',
-      response_url: fake.responseUrl(),
-      trigger_id: `${i}.1.abc`,
-    }).toString();
+    const body = new URLSearchParams(benchCommand(i, fake.responseUrl(), `${i}.1.abc`)).toString();
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
     return {
