@@ -81,8 +81,9 @@ function slackCases(): Hostile[] {
     ),
     slack('an empty body', '', 400),
     slack(
-      'url_verification as JSON',
-      JSON.stringify({ type: 'url_verification', challenge: 'c' }),
+      // (Slack's url_verification is answered: the manifest subscribes to the uninstall events.)
+      'an event cis-bot does not listen to, as JSON',
+      JSON.stringify({ type: 'event_callback', event: { type: 'message', text: 'hi' } }),
       400,
       'application/json',
     ),
