@@ -11,10 +11,13 @@ import { createFindingsExport } from './aws/security-hub';
 import type { AwsSession } from './aws/session';
 import { coreSettings } from './config/core-settings';
 import type { Config } from './config/schema';
+import { requireKnownAccounts } from './core/accounts/require-known';
 import type { CoreApprovals } from './core/approval-kinds';
 import { ApprovalWorkflow } from './core/approvals';
 import { ChatService } from './core/chat/chat-service';
 import { createDrillKind, DEFAULT_DRILL_WAIT_SECONDS } from './core/drill/drill-kind';
+import { withExceptions } from './core/exceptions/apply';
+import { createExceptionKind } from './core/exceptions/exception-kind';
 import type { AccountDirectory } from './core/ports/account-directory';
 import type { Auditor } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
@@ -87,7 +90,7 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
       ...(options.labels ? { labels: options.labels } : {}),
       ...(options.accountsLog ? { log: options.accountsLog } : {}),
     });
-  const auditor =
+  const rawAuditor =
     options.auditor ??
     createAwsAuditor(region ? { ...config.aws, region } : config.aws, {
       session,
@@ -95,8 +98,23 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
       ...(options.labels ? { labels: options.labels } : {}),
     });
   const now = options.now ? { now: options.now } : {};
+  // Every audit people read carries the accepted exceptions; the planner and the exception kind see
+  // what fails, accepted or not.
+  const auditor = withExceptions(rawAuditor, store, options.now);
+  const ownAccount = () =>
+    session.callerIdentity().then(
+      (me) => me.accountId,
+      () => undefined,
+    );
   const runtime = createAwsRemediationRuntime(session);
-  const assessor = new RemediationAssessor({ auditor, store, runtime, settings, accounts, ...now });
+  const assessor = new RemediationAssessor({
+    auditor: rawAuditor,
+    store,
+    runtime,
+    settings,
+    accounts,
+    ...now,
+  });
   // Every kind of approval, registered by name; a new kind adds its handler here.
   const approvals: CoreApprovals = new ApprovalWorkflow({
     store,
@@ -118,6 +136,13 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
         ...(options.drillPollMs !== undefined ? { pollMs: options.drillPollMs } : {}),
         ...now,
       }),
+      exception: createExceptionKind({
+        auditor: rawAuditor,
+        store,
+        settings: settings.exceptions,
+        checkAccount: (accountId) => requireKnownAccounts(accounts, ownAccount, [accountId]),
+        ...now,
+      }),
     },
     metrics,
     ...now,
@@ -129,11 +154,8 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
     store,
     approvals,
     accounts,
-    ownAccount: () =>
-      session.callerIdentity().then(
-        (me) => me.accountId,
-        () => undefined,
-      ),
+    ownAccount,
+    ...now,
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const exportFindings = createFindingsExport(session, region ?? session.region, toolInfo());

@@ -37,7 +37,7 @@ describe('parseCommand', () => {
   });
 
   it.each([
-    ['4.1 destroy', /audit, remediate, drill or status/],
+    ['4.1 destroy', /audit, remediate, drill, status or except/],
     ['4.1 audit --level loud', /--level must be error, info or verbose/],
     ['4.1 audit --account 12', /12-digit/],
     ['4.1 audit --bogus 1', /Unknown option --bogus/],

@@ -6,6 +6,7 @@
  * workflow as a chat approval: plan, approval by the demo operator, execution, re-audit, and prints the
  * audit log. Exits 0 when the demo ran, whatever it found.
  */
+
 import { type Command, Option } from 'commander';
 import { type CliDemo, openDemo } from '../../src/cli-runtime';
 import { recordAudit } from '../../src/core/audit-recorder';

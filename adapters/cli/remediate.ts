@@ -6,6 +6,7 @@
  * approval id or plan hash), `--approve` alone the plan this run shows. Exit 0 only when the re-audit (or the audit) is COMPLIANT, 1 when
  * not, 2 on errors and refusals. AWS is reached like `audit`: the SDK's standard settings, or --sandbox.
  */
+
 import { userInfo } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type CliRemediation, loadCliConfig, openCliRemediation } from '../../src/cli-runtime';

@@ -32,5 +32,6 @@ export function coreSettings(config: Config): CoreSettings {
     drill: { waitSeconds: config.drill.wait_seconds },
     approvals,
     platforms: approvals.platforms,
+    exceptions: { maxDays: config.exceptions.max_days },
   };
 }

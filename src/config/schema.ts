@@ -360,6 +360,11 @@ export const fileSchema = z
       .strict()
       .prefault({}),
     approvals: approvalsSchema.prefault({}),
+    /** Accepted exceptions (`except`): how far ahead an exception's --until may be, in days. */
+    exceptions: z
+      .object({ max_days: z.number().int().min(1).max(3650).default(365) })
+      .strict()
+      .prefault({}),
     slack: slackSchema.prefault({}),
     teams: teamsSchema.prefault({}),
     schedules: z.array(scheduleSchema).default([]),

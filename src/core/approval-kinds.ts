@@ -5,11 +5,13 @@
  */
 import type { ApprovalWorkflow } from './approvals/workflow';
 import type { DrillKind } from './drill/drill-kind';
+import type { ExceptionKind } from './exceptions/exception-kind';
 import type { RemediationKind } from './remediation/remediation-kind';
 
 export type CoreApprovalKinds = {
   remediation: RemediationKind;
   drill: DrillKind;
+  exception: ExceptionKind;
 };
 
 /** The approval workflow with the core's kinds: what chat, the CLI and the scheduler's wiring use. */

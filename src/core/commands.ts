@@ -14,6 +14,16 @@ export type Command =
   /** A fire drill of the control's alarm (asks for approval: the topic's subscribers are really notified). */
   | { verb: 'drill'; control: string; accounts?: string[]; level?: NotificationLevel }
   | { verb: 'status'; control: string; accounts?: string[]; level?: NotificationLevel }
+  /** Ask for an accepted exception (`deviation`: only the metric filter that fails now). */
+  | {
+      verb: 'except';
+      control: string;
+      accountId: string;
+      reason: string;
+      until: string;
+      deviation?: boolean;
+    }
+  | { verb: 'exceptions'; accounts?: string[] }
   | { verb: 'history'; limit?: number }
   | { verb: 'digest-now'; schedule?: string }
   | { verb: 'schedule-list' };
@@ -24,17 +34,31 @@ export const USAGE = [
   '  <control> remediate [--account ID]                                   propose a fix for approval',
   '  <control> drill [--account ID]                                       fire the alarm for real, after approval, and prove notifications arrive',
   '  <control> status [--account ID]                                      last audit results',
+  '  <control> except --account ID --reason "why" --until YYYY-MM-DD [--deviation]   ask to accept a failing control until a date',
+  '  exceptions [--account ID]                                            accepted exceptions in force',
   '  history [--limit N]                                                  the audit log',
   '  digest now [--schedule NAME]                                         post the compliance digest now',
   '  schedule list                                                        schedules and their next run',
   '  help                                                                 this text',
 ].join('\n');
 
-/** Splits on whitespace and reads `--flag value` / `--flag=value` options. */
+/** Options that take no value (present means true). */
+const FLAGS: ReadonlySet<string> = new Set(['deviation']);
+
+/**
+ * Whitespace-separated tokens; a double-quoted part (straight or the curly quotes chat clients type)
+ * keeps its spaces: `--reason "legacy users"` is one value.
+ */
+function splitTokens(text: string): string[] {
+  const tokens = text.match(/(?:[^\s"“”]+|"[^"]*"?|“[^”]*”?)+/g) ?? [];
+  return tokens.map((t) => t.replace(/["“”]/g, ''));
+}
+
+/** Splits into words and reads `--flag value` / `--flag=value` options (and value-less FLAGS). */
 function tokenize(text: string): { words: string[]; options: Map<string, string> } {
   const words: string[] = [];
   const options = new Map<string, string>();
-  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const tokens = splitTokens(text.trim());
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
     if (!token.startsWith('--')) {
@@ -43,6 +67,11 @@ function tokenize(text: string): { words: string[]; options: Map<string, string>
     }
     const eq = token.indexOf('=');
     const name = (eq === -1 ? token.slice(2) : token.slice(2, eq)).toLowerCase();
+    if (FLAGS.has(name) && eq === -1) {
+      if (options.has(name)) throw new UsageError(`Option --${name} is given twice.`);
+      options.set(name, 'true');
+      continue;
+    }
     let value = eq === -1 ? tokens[i + 1] : token.slice(eq + 1);
     if (eq === -1) i++;
     if (value === undefined || value === '' || value.startsWith('--')) {
@@ -104,6 +133,19 @@ export function parseCommand(text: string): Command {
     const schedule = options.get('schedule');
     return schedule === undefined ? { verb: 'digest-now' } : { verb: 'digest-now', schedule };
   }
+  if (first === 'exceptions' && second === undefined) {
+    takeOptions(options, ['account']);
+    const accounts = parseAccounts(options.get('account'));
+    return { verb: 'exceptions', ...(accounts ? { accounts } : {}) };
+  }
+  if (second === 'except' && first !== undefined && CONTROL_ID.test(first)) {
+    if (rest.length > 0) {
+      throw new UsageError(
+        `Unexpected "${rest.join(' ')}": put the reason in quotes, --reason "why it is accepted".`,
+      );
+    }
+    return parseExcept(first, options);
+  }
   if (first === 'schedule' && second === 'list' && rest.length === 0) {
     takeOptions(options, []);
     return { verb: 'schedule-list' };
@@ -111,7 +153,7 @@ export function parseCommand(text: string): Command {
   if (parseControlSelectors(first).ok) {
     if (second !== 'audit' && second !== 'remediate' && second !== 'status' && second !== 'drill') {
       throw new UsageError(
-        `"${second ?? ''}" is not something I can do with control ${first}: use audit, remediate, drill or status.\n${USAGE}`,
+        `"${second ?? ''}" is not something I can do with control ${first}: use audit, remediate, drill, status or except.\n${USAGE}`,
       );
     }
     if (rest.length > 0) throw new UsageError(`Unexpected "${rest.join(' ')}".\n${USAGE}`);
@@ -131,4 +173,28 @@ export function parseCommand(text: string): Command {
     };
   }
   throw new UsageError(`I don't know "${words.join(' ')}".\n${USAGE}`);
+}
+
+/** `<control> except --account ID --reason "…" --until YYYY-MM-DD [--deviation]`: all three required. */
+function parseExcept(control: string, options: Map<string, string>): Command {
+  takeOptions(options, ['account', 'reason', 'until', 'deviation']);
+  const missing = ['account', 'reason', 'until'].filter((o) => !options.has(o));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${control} except needs ${missing.map((m) => `--${m}`).join(', ')}: ${control} except --account ID --reason "why" --until YYYY-MM-DD`,
+    );
+  }
+  const accounts = parseAccounts(options.get('account')) ?? [];
+  const [accountId] = accounts;
+  if (!accountId || accounts.length !== 1) {
+    throw new UsageError('An exception is for one account: --account takes one 12-digit AWS account id.');
+  }
+  return {
+    verb: 'except',
+    control,
+    accountId,
+    reason: options.get('reason') as string,
+    until: options.get('until') as string,
+    ...(options.has('deviation') ? { deviation: true } : {}),
+  };
 }

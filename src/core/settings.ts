@@ -64,4 +64,11 @@ export interface CoreSettings {
   drill?: { waitSeconds: number };
   approvals: ApprovalSettings;
   platforms: PlatformCatalog;
+  exceptions: ExceptionSettings;
+}
+
+/** Accepted exceptions (the configuration's `exceptions:` section). */
+export interface ExceptionSettings {
+  /** The furthest an exception's last day may be from today, in days (default 365). */
+  maxDays: number;
 }

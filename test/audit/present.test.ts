@@ -54,7 +54,7 @@ const report: AuditReport = {
     finding('333333333333', 'ERROR'),
     finding('444444444444', 'COMPLIANT'),
   ],
-  summary: { total: 4, compliant: 2, nonCompliant: 1, error: 1 },
+  summary: { total: 4, compliant: 2, nonCompliant: 1, accepted: 0, error: 1 },
   stats: { apiCalls: 30, durationMs: 1000 },
 };
 
@@ -108,7 +108,7 @@ describe('presentAudit', () => {
     const ok: AuditReport = {
       ...report,
       accounts: [finding('111111111111', 'COMPLIANT')],
-      summary: { total: 1, compliant: 1, nonCompliant: 0, error: 0 },
+      summary: { total: 1, compliant: 1, nonCompliant: 0, accepted: 0, error: 0 },
     };
     expect(presentAudit(ok, 'error')).toEqual([]);
   });

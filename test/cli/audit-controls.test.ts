@@ -69,10 +69,11 @@ describe('cis-bot audit with several controls', () => {
       total: 2,
       compliant: 0,
       nonCompliant: 2,
+      accepted: 0,
       error: 0,
       controls: {
-        '4.1': { total: 2, compliant: 1, nonCompliant: 1, error: 0 },
-        '4.3': { total: 2, compliant: 0, nonCompliant: 2, error: 0 },
+        '4.1': { total: 2, compliant: 1, nonCompliant: 1, accepted: 0, error: 0 },
+        '4.3': { total: 2, compliant: 0, nonCompliant: 2, accepted: 0, error: 0 },
       },
     });
   });

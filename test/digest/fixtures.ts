@@ -6,6 +6,7 @@ const REASONS: Record<AccountStatus, string> = {
   COMPLIANT:
     "Chain holds: trail 'main' -> log group ct -> filter 'cis' -> alarm 'cis' -> topic alarms (confirmed subscriber).",
   NON_COMPLIANT: "Trail 'main' is not logging since 2025-01-01T00:00:00.000Z.",
+  ACCEPTED: "Trail 'main' is not logging since 2025-01-01T00:00:00.000Z.",
   ERROR:
     'Access denied to logs:DescribeMetricFilters on log group ct: grant logs:DescribeMetricFilters to the audit role.',
 };

@@ -5,9 +5,11 @@
  * filter's metric (dimensions and a unit the filter does not emit), and says every change in its
  * "replaces ..." summary. A change to a carried-over setting after planning is a Conflict.
  */
+
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import type { Plan } from '../../src/core/remediation';
+import { remediationExecution } from '../../src/core/remediation';
 import {
   ACCOUNT,
   ALARM,
@@ -75,7 +77,7 @@ test('description, TreatMissingData and OK actions survive; only ActionsEnabled 
     expect(step?.cli).toContain("--alarm-description 'Pages the on-call security engineer (runbook SEC-12)'");
     expect(step?.cli).toContain('--treat-missing-data notBreaching');
 
-    const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
+    const o = remediationExecution(await h.approvals.approveAndExecute(p.approval.id, ALICE));
     expect(o.result.status).toBe('compliant');
     expect(await readAlarm(h)).toMatchObject({
       ActionsEnabled: true,

@@ -8,6 +8,7 @@ import { toBlockKit } from '../../adapters/slack/render';
 import { toAdaptiveCard } from '../../adapters/teams/render';
 import { ACTION_APPROVE, ACTION_REJECT } from '../../src/core/ports/chat';
 import { planCard, progressCard, resultCard } from '../../src/core/present';
+import { remediationExecution } from '../../src/core/remediation';
 import { ACCOUNT, ALICE, brokenScenario, configDoc, startHarness } from './helpers';
 
 test('plan, progress and result cards for a 4-step remediation', async () => {
@@ -35,8 +36,9 @@ test('plan, progress and result cards for a 4-step remediation', async () => {
       if (c) progress.push(c.summary);
     });
     expect(progress).toHaveLength(4);
-    const result = resultCard(o.result);
-    expect(o.result.status).toBe('awaiting-confirmation');
+    const { result: executed } = remediationExecution(o);
+    const result = resultCard(executed);
+    expect(executed.status).toBe('awaiting-confirmation');
     expect(result.summary).toContain('awaiting confirmation');
     expect(renderCard(result)).toContain('sec@example.com must confirm');
     expect(toBlockKit(result).blocks.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@
  * keeps CloudWatch out are not reused. Real SDK clients against the sandbox, assuming the audit role
  * from the security account as the CLI does.
  */
+
 import { join } from 'node:path';
 import { createAwsAuditor } from '../../src/aws/auditor';
 import { loadConfig } from '../../src/config/load';

@@ -4,9 +4,11 @@
  * email subscription is reported as awaiting confirmation until its owner confirms; a same-named alarm
  * the plan did not expect is never overwritten.
  */
+
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { createAwsRemediationRuntime } from '../../src/aws/executor';
 import type { Plan } from '../../src/core/remediation';
+import { remediationExecution } from '../../src/core/remediation';
 import {
   ACCOUNT,
   ALARM,
@@ -41,7 +43,7 @@ describe('a failure injected at each step', () => {
         const failed = await h.approvals.approveAndExecute(p.approval.id, ALICE, ({ event: e }) => {
           events.push(`${e.type}:${e.step.id}`);
         });
-        const r = failed.result;
+        const r = remediationExecution(failed).result;
         expect(r.status).toBe('failed');
         expect(r.failedStep).toMatchObject({ id: inject.step, errorCode: inject.code });
         expect(r.steps.map((s) => s.status)).toEqual([
@@ -82,7 +84,7 @@ describe('a failure injected at each step', () => {
         const remaining = p.plan.steps.slice(k).map((s) => s.id);
         // CreateTopic is idempotent and re-planned only while the topic is absent.
         expect(again.plan.steps.map((s) => s.id)).toEqual(remaining);
-        const done = await h.approvals.approveAndExecute(again.approval.id, ALICE);
+        const done = remediationExecution(await h.approvals.approveAndExecute(again.approval.id, ALICE));
         expect(done.result.status).toBe('compliant');
         expect(h.counts()).toEqual({ filters: 1, alarms: 1, topics: 1, subscriptions: 1 });
         for (const op of WRITES) expect(h.calls(op)).toBe(1);
@@ -102,7 +104,7 @@ describe('subscriptions that need confirmation', () => {
       const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
       expect(p.plan.steps.map((s) => s.id)).toEqual(['subscription']);
-      const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
+      const o = remediationExecution(await h.approvals.approveAndExecute(p.approval.id, ALICE));
       expect(o.result.status).toBe('awaiting-confirmation');
       expect(o.result.awaitingConfirmation).toEqual([
         { topicArn: TOPIC_ARN, protocol: 'email', endpoint: email },

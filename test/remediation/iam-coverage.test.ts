@@ -4,8 +4,10 @@
  * records its calls, and each call's IAM action must be in the policy (and nothing write-like may appear
  * in the audit-only policy). This is what keeps the README's IAM section honest.
  */
+
 import { accountPolicy } from '../../adapters/cli/iam-policy';
 import { createAwsAuditor } from '../../src/aws/auditor';
+import { remediationExecution } from '../../src/core/remediation';
 import { ALICE, allSubsets, brokenScenario, startHarness } from './helpers';
 
 const SERVICE_PREFIX: Record<string, string> = {
@@ -43,7 +45,7 @@ describe('IAM policy coverage', () => {
       );
       expect(proposal.kind).toBe('plan');
       if (proposal.kind !== 'plan') return;
-      const outcome = await h.approvals.approveAndExecute(proposal.approval.id, ALICE);
+      const outcome = remediationExecution(await h.approvals.approveAndExecute(proposal.approval.id, ALICE));
       expect(outcome.result.status).toBe('compliant');
       const fullPolicy = actionsOf(accountPolicy(['4.1'], true));
       const used = new Set(

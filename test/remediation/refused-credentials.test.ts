@@ -5,6 +5,7 @@
  * a session refused again is named as a credentials problem (never "grant ..."), is not retried in a loop,
  * and leaves the approval standing, audit-logged, to run once AWS accepts the credentials.
  */
+import { remediationExecution } from '../../src/core/remediation';
 import type { Sandbox } from '../../src/sandbox';
 import {
   ACCOUNT,
@@ -53,7 +54,7 @@ describe.each([
       spoil(h.sandbox);
       h.sandbox.resetCalls();
 
-      const outcome = await h.approvals.approveAndExecute(p.approval.id, ALICE);
+      const outcome = remediationExecution(await h.approvals.approveAndExecute(p.approval.id, ALICE));
 
       expect(outcome.approval.state).toBe('succeeded');
       expect(outcome.result.status).toBe('compliant');
@@ -106,7 +107,7 @@ describe('a session AWS refuses again after the role is assumed once more', () =
       expect(log.find((e) => e.kind === 'refused')?.detail).toMatchObject({ reason: 'aws-credentials' });
 
       // Once AWS accepts the credentials again, the same approval runs.
-      const outcome = await h.approvals.execute(p.approval.id);
+      const outcome = remediationExecution(await h.approvals.execute(p.approval.id));
       expect(outcome.approval.state).toBe('succeeded');
       expect(h.calls('PutMetricAlarm')).toBe(1);
     } finally {

@@ -4,6 +4,7 @@
  * re-audit is COMPLIANT at once. A topic with only pending subscribers is not reused, and a configured
  * remediation.topic_arn stays the operator's explicit choice.
  */
+import { remediationExecution } from '../../src/core/remediation';
 import {
   ACCOUNT,
   ALARM,
@@ -67,7 +68,7 @@ describe('a topic with a confirmed subscriber is reused for the bot alarm', () =
         expect(p.plan.steps.map((s) => s.id)).toEqual(['alarm']);
         expect(p.plan.steps[0]?.call.input).toMatchObject({ AlarmName: ALARM, AlarmActions: [EXISTING_ARN] });
         expect(p.plan.guidance.filter((g) => g.severity === 'blocker')).toEqual([]);
-        const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
+        const o = remediationExecution(await h.approvals.approveAndExecute(p.approval.id, ALICE));
         expect(o.result.status).toBe('compliant');
         expect(o.result.reaudit).toMatchObject({ status: 'COMPLIANT' });
         expect(h.counts()).toEqual({ filters: 1, alarms: 2, topics: 1, subscriptions: 1 });

@@ -5,6 +5,7 @@
  * through the real workflow, and leaves exactly one of each resource.
  */
 
+import { remediationExecution } from '../../src/core/remediation';
 import type { Scenario } from '../../src/sandbox';
 import {
   ACCOUNT,
@@ -28,7 +29,7 @@ async function repairs(scenario: Scenario, expectSteps: string[]) {
     expect(proposal.kind).toBe('plan');
     if (proposal.kind !== 'plan') return;
     expect(proposal.plan.steps.map((s) => s.id)).toEqual(expectSteps);
-    const outcome = await h.approvals.approveAndExecute(proposal.approval.id, ALICE);
+    const outcome = remediationExecution(await h.approvals.approveAndExecute(proposal.approval.id, ALICE));
     expect(outcome.result.status).toBe('compliant');
     expect(outcome.result.reaudit).toMatchObject({ status: 'COMPLIANT' });
     expect(outcome.approval.state).toBe('succeeded');
@@ -75,7 +76,7 @@ describe('content breakages are repaired by explicit replacement steps', () => {
       expect(p.plan.steps.map((s) => s.id)).toEqual(['metric-filter']);
       expect(p.plan.steps[0]?.title).toContain(`replaces existing filter '${FILTER}'`);
       expect(p.plan.steps[0]?.replaces?.kind).toBe('metric-filter');
-      const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
+      const o = remediationExecution(await h.approvals.approveAndExecute(p.approval.id, ALICE));
       expect(o.result.status).toBe('compliant');
       expect(h.counts().filters).toBe(1);
     } finally {
@@ -97,7 +98,7 @@ describe('content breakages are repaired by explicit replacement steps', () => {
       if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
       expect(p.plan.steps.map((s) => s.id)).toEqual(['metric-filter']);
       expect(p.plan.steps[0]?.replaces).toBeUndefined();
-      const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
+      const o = remediationExecution(await h.approvals.approveAndExecute(p.approval.id, ALICE));
       expect(o.result.status).toBe('compliant');
       expect(h.counts().filters).toBe(2);
     } finally {
@@ -142,7 +143,7 @@ describe('content breakages are repaired by explicit replacement steps', () => {
         expect(p.plan.steps.map((s) => s.id)).toEqual(['alarm']);
         expect(p.plan.steps[0]?.title).toContain(`replaces existing alarm '${ALARM}'`);
         expect(p.plan.steps[0]?.title).toContain(change);
-        const o = await h.approvals.approveAndExecute(p.approval.id, ALICE);
+        const o = remediationExecution(await h.approvals.approveAndExecute(p.approval.id, ALICE));
         expect(o.result.status).toBe('compliant');
         expect(h.counts().alarms).toBe(1);
       } finally {

@@ -18,7 +18,11 @@ function finding(
   label?: string,
 ): AccountFinding {
   const broken: LinkName | undefined =
-    status === 'NON_COMPLIANT' ? 'metric-filter' : status === 'ERROR' ? 'log-group' : undefined;
+    status === 'NON_COMPLIANT' || status === 'ACCEPTED'
+      ? 'metric-filter'
+      : status === 'ERROR'
+        ? 'log-group'
+        : undefined;
   return {
     control,
     accountId,
@@ -42,8 +46,19 @@ function finding(
     ],
     chain: {},
     candidates: 1,
+    ...(status === 'ACCEPTED' ? { exception: ACCEPTED_BY } : {}),
   };
 }
+
+/** The exception an ACCEPTED finding of these runs carries (its reason full of what breaks formats). */
+export const ACCEPTED_BY = {
+  id: 'ap-exception-1',
+  reason: 'vendor tool <x> & "quoted", =cmd | pipe\nnext line',
+  until: '2027-03-31',
+  requestedBy: { platform: 'slack', userId: 'U_RITA', displayName: 'Rita' },
+  approvedBy: { platform: 'slack', userId: 'U_BO', displayName: 'Bo' },
+  grantedAt: '2026-12-01T09:00:00.000Z',
+};
 
 export const NASTY = [
   '=HYPERLINK("http://evil.example","click")',
@@ -95,6 +110,7 @@ export function auditReports(): AuditReport[] {
       'prod',
     ),
     finding('4.2', '222222222222', 'COMPLIANT', 'Chain holds.'),
+    finding('4.2', '333333333333', 'ACCEPTED', 'Filter misses console sign-ins of the vendor role.'),
   ];
   return [
     report('4.1', 'Ensure unauthorized API calls are monitored', first),

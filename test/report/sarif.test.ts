@@ -65,6 +65,7 @@ describe('SARIF report', () => {
     const expected = {
       COMPLIANT: ['pass', 'none'],
       NON_COMPLIANT: ['fail', 'error'],
+      ACCEPTED: ['fail', 'error'],
       ERROR: ['open', 'none'],
     };
     expect(sarifRun?.results.map((r) => [r.ruleId, r.properties.accountId, r.kind, r.level])).toEqual(

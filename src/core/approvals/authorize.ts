@@ -15,7 +15,10 @@ export type Decision = 'approve' | 'reject';
 
 const NOBODY: ApproverRules = { users: [], groups: [], requireDistinctApprover: true };
 
-function platformOf(settings: ApprovalSettings, platform: Platform): PlatformSettings | undefined {
+function platformOf(
+  settings: Pick<ApprovalSettings, 'platforms'>,
+  platform: Platform,
+): PlatformSettings | undefined {
   return settingsFor(settings.platforms, platform);
 }
 
@@ -24,7 +27,7 @@ export function requiresDistinctApprover(settings: ApprovalSettings, platform: P
 }
 
 /** Is `actor` named in the approvers of their platform (directly or through a configured group)? */
-export function isApprover(settings: ApprovalSettings, actor: Actor): boolean {
+export function isApprover(settings: Pick<ApprovalSettings, 'platforms'>, actor: Actor): boolean {
   const rules = platformOf(settings, actor.platform)?.approvers ?? NOBODY;
   if (rules.users.includes(actor.userId)) return true;
   return (actor.groups ?? []).some((group) => rules.groups.includes(group));

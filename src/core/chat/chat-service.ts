@@ -5,6 +5,8 @@
  * Reject clicks carry an approval id and are handled alike for every kind of approval; authorization is
  * the approval workflow's, and this module only turns refusals into messages.
  */
+
+import { requireKnownAccounts } from '../accounts/require-known';
 import type { CoreApprovals } from '../approval-kinds';
 import { recordAudit } from '../audit-recorder';
 import type { Card } from '../cards';
@@ -12,6 +14,8 @@ import type { Command } from '../commands';
 import { getControl, selectControls } from '../controls/registry';
 import { RemediationRefused, UsageError } from '../errors';
 import { reportsPerControl } from '../evaluate/controls-report';
+import { revokeException } from '../exceptions/revoke';
+import { utcDay } from '../exceptions/terms';
 import { isIacFormat } from '../iac/formats';
 import { planAsIacFile } from '../iac/plan-file';
 import { splitList } from '../inputs';
@@ -24,6 +28,7 @@ import {
   ACTION_APPROVE,
   ACTION_REJECT,
   ACTION_REMEDIATE,
+  ACTION_REVOKE_EXCEPTION,
   ACTION_SHOW_IAC,
   type Actor,
   type AdapterRefusal,
@@ -48,6 +53,7 @@ import {
   statusCard,
 } from '../present';
 import { presentControls } from '../present/controls-cards';
+import { exceptionListCard, exceptionRequestCard, exceptionRevokedCard } from '../present/exception-cards';
 import { auditProgressCard } from '../present/progress-cards';
 import type { Plan } from '../remediation/types';
 import type { CoreSettings } from '../settings';
@@ -63,6 +69,7 @@ export interface ChatServiceDeps {
   digests?: DigestPort;
   /** The account of the bot's own credentials (the one audited when aws.accounts is empty). */
   ownAccount?: () => Promise<string | undefined>;
+  now?: () => Date;
   /** Where unexpected errors of work that continues after a reply go (never to chat). */
   onError?: (error: unknown, context: string) => void;
 }
@@ -138,6 +145,17 @@ export class ChatService implements ChatCore {
         return this.remediate(command.control, command.accounts, ctx);
       case 'drill':
         return this.drill(command.control, command.accounts, ctx);
+      case 'except':
+        return [await this.requestException(command, ctx)];
+      case 'exceptions': {
+        const now = this.now();
+        await this.checkAccounts(command.accounts);
+        const exceptions = await this.deps.store.listExceptions({
+          expiresAfter: now.toISOString(),
+          ...(command.accounts ? { accountIds: command.accounts } : {}),
+        });
+        return [exceptionListCard(exceptions, utcDay(now))];
+      }
       case 'digest-now': {
         const digests = this.requireDigests();
         const result = await digests.runNow(command.schedule, actorRef(ctx.actor), { deliver: 'none' });
@@ -233,6 +251,15 @@ export class ChatService implements ChatCore {
                 .then((card): ClickResult => ({ kind: 'updated', card })),
             );
         }
+        case ACTION_REVOKE_EXCEPTION: {
+          // The compare-and-set in the store, like a decision: committed before the adapter answers.
+          const revoked = await revokeException(
+            { store: this.deps.store, settings: this.deps.settings, now: () => this.now() },
+            click.value,
+            ctx.actor,
+          );
+          return async (): Promise<ClickResult> => ({ kind: 'updated', card: exceptionRevokedCard(revoked) });
+        }
         default:
           // Nothing to decide: the whole click runs after the answer.
           return () => refusalsShown(this.undecidedClick(click, ctx));
@@ -279,28 +306,25 @@ export class ChatService implements ChatCore {
    * Organizations): `--account` and the account in a button's value come from the client, and must not
    * widen what the bot's roles reach.
    */
-  private async checkAccounts(accounts: readonly string[] | undefined): Promise<void> {
-    if (accounts === undefined) return;
-    const directory = this.deps.accounts;
-    if (directory.source === 'own') {
-      const own = await this.deps.ownAccount?.();
-      if (own !== undefined && accounts.every((a) => a === own)) return;
-      throw new UsageError(
-        'This bot audits the account of its own credentials; to name other accounts, list them in aws.accounts or turn on aws.organization.',
-      );
-    }
-    const known = await Promise.all(accounts.map((a) => directory.has(a)));
-    const unknown = accounts.filter((_, i) => !known[i]);
-    if (unknown.length === 0) return;
-    if (directory.source === 'organization') {
-      throw new UsageError(
-        `Not an account cis-bot audits: ${unknown.join(', ')}. The accounts are the ACTIVE accounts discovered from AWS Organizations (aws.organization, less exclude_accounts); \`cis-bot accounts\` lists them.`,
-      );
-    }
-    const configured = (await directory.list()).map((a) => a.accountId);
-    throw new UsageError(
-      `Not a configured account: ${unknown.join(', ')}. Configured: ${configured.join(', ')}.`,
-    );
+  private checkAccounts(accounts: readonly string[] | undefined): Promise<void> {
+    return requireKnownAccounts(this.deps.accounts, this.deps.ownAccount, accounts);
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** `<control> except …`: the exception kind checks the terms and asks for approval (nothing stored on a refusal). */
+  private async requestException(
+    command: Extract<Command, { verb: 'except' }>,
+    ctx: CommandContext,
+  ): Promise<Card> {
+    const { verb: _verb, ...input } = command;
+    const proposal = await this.deps.approvals.propose('exception', input, ctx.actor, {
+      platform: ctx.conversation.platform,
+      id: ctx.conversation.id,
+    });
+    return exceptionRequestCard(proposal.terms, proposal.approval);
   }
 
   private requireDigests(): DigestPort {

@@ -57,6 +57,7 @@ const MARK: Record<DigestRemediationOutcome, string> = {
 const VERDICT: Record<AccountStatus, string> = {
   COMPLIANT: 'compliant',
   NON_COMPLIANT: 'NON-COMPLIANT',
+  ACCEPTED: 'ACCEPTED',
   ERROR: 'ERROR',
 };
 

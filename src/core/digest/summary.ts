@@ -105,6 +105,7 @@ export function countEntries(entries: readonly Pick<DigestEntry, 'status'>[]): A
     total: entries.length,
     compliant: entries.filter((e) => e.status === 'COMPLIANT').length,
     nonCompliant: entries.filter((e) => e.status === 'NON_COMPLIANT').length,
+    accepted: entries.filter((e) => e.status === 'ACCEPTED').length,
     error: entries.filter((e) => e.status === 'ERROR').length,
   };
 }

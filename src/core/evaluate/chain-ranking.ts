@@ -12,7 +12,7 @@ export function pathStatus(p: Path): AccountStatus {
   return 'COMPLIANT';
 }
 
-const STATUS_RANK: Record<AccountStatus, number> = { COMPLIANT: 2, ERROR: 1, NON_COMPLIANT: 0 };
+const STATUS_RANK: Record<AccountStatus, number> = { COMPLIANT: 2, ERROR: 1, NON_COMPLIANT: 0, ACCEPTED: 0 };
 
 /** Higher is better: status, then how far the chain holds, then fewer errors and warnings. */
 function score(p: Path): number[] {

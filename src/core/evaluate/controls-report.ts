@@ -20,7 +20,7 @@ import {
 export interface AccountResults {
   accountId: string;
   label?: string;
-  /** The worst verdict of its controls: ERROR, else NON_COMPLIANT, else COMPLIANT (as the exit code ranks them). */
+  /** The worst verdict of its controls: ERROR, else NON_COMPLIANT, else ACCEPTED, else COMPLIANT (as the exit code ranks them). */
   status: AccountStatus;
   /** One line: every control compliant, or which controls are not and at which link. */
   reason: string;
@@ -48,7 +48,7 @@ export interface ControlsReport {
   stats: AuditStats;
 }
 
-const RANK: Record<AccountStatus, number> = { COMPLIANT: 0, NON_COMPLIANT: 1, ERROR: 2 };
+const RANK: Record<AccountStatus, number> = { COMPLIANT: 0, ACCEPTED: 1, NON_COMPLIANT: 2, ERROR: 3 };
 
 export function worstStatus(statuses: Iterable<AccountStatus>): AccountStatus {
   let worst: AccountStatus = 'COMPLIANT';
@@ -91,6 +91,7 @@ export function summarizeControls(
     total: accounts.length,
     compliant: accounts.filter((a) => a.status === 'COMPLIANT').length,
     nonCompliant: accounts.filter((a) => a.status === 'NON_COMPLIANT').length,
+    accepted: accounts.filter((a) => a.status === 'ACCEPTED').length,
     error: accounts.filter((a) => a.status === 'ERROR').length,
     controls: perControl,
   };

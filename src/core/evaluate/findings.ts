@@ -41,7 +41,40 @@ export interface LinkResult {
   action?: string;
 }
 
-export type AccountStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'ERROR';
+/**
+ * `ACCEPTED`: the control fails (it would be NON_COMPLIANT) but an approved exception accepts that until a
+ * date (issue 14); the exit code counts it as NON_COMPLIANT unless `--accept-exceptions`.
+ */
+export type AccountStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'ACCEPTED' | 'ERROR';
+
+/** Who asked for or approved an exception. */
+export interface ExceptionActor {
+  platform: string;
+  userId: string;
+  displayName?: string;
+}
+
+/** The approved exception that makes a failing finding ACCEPTED: who, why, until when. */
+export interface AcceptedException {
+  /** The id of the approval that granted it (revoke it with this id). */
+  id: string;
+  reason: string;
+  /** The last day it is valid (UTC), YYYY-MM-DD. */
+  until: string;
+  requestedBy: ExceptionActor;
+  approvedBy: ExceptionActor;
+  grantedAt: string;
+  /** A named deviation: only this filter pattern is accepted, with the event it misses. */
+  deviation?: { filterName: string; filterPatternHash: string; witness: unknown };
+}
+
+/** An exception that no longer applies to a failing finding: it expired, or (a deviation) the filter changed. */
+export interface LapsedException {
+  id: string;
+  reason: string;
+  until: string;
+  why: 'expired' | 'filter-changed';
+}
 
 /** The resources of the chosen chain, as far as it goes: what the remediation planner builds on. */
 export interface ChainRef {
@@ -80,12 +113,18 @@ export interface AccountFinding {
   chain: ChainRef;
   /** How many candidate chains (trail x filter x alarm x topic paths) were considered. */
   candidates: number;
+  /** Present when ACCEPTED: the exception that accepts the failure (`brokenLink` and `reason` still say what fails). */
+  exception?: AcceptedException;
+  /** Present on a failing finding whose exception no longer applies (expired recently, or a changed filter). */
+  lapsedException?: LapsedException;
 }
 
 export interface AuditSummary {
   total: number;
   compliant: number;
   nonCompliant: number;
+  /** Failing but accepted by an exception (ACCEPTED). */
+  accepted: number;
   error: number;
 }
 
@@ -113,14 +152,22 @@ export function summarize(findings: readonly AccountFinding[]): AuditSummary {
     total: findings.length,
     compliant: findings.filter((f) => f.status === 'COMPLIANT').length,
     nonCompliant: findings.filter((f) => f.status === 'NON_COMPLIANT').length,
+    accepted: findings.filter((f) => f.status === 'ACCEPTED').length,
     error: findings.filter((f) => f.status === 'ERROR').length,
   };
 }
 
-/** 0 all compliant, 1 some non-compliant, 2 some account could not be audited (an incomplete answer wins). */
-export function exitCodeFor(report: Pick<AuditReport, 'summary'>): 0 | 1 | 2 {
+/**
+ * 0 all compliant, 1 some non-compliant, 2 some account could not be audited (an incomplete answer wins).
+ * ACCEPTED counts as non-compliant unless `acceptExceptions` (`--accept-exceptions`).
+ */
+export function exitCodeFor(
+  report: { summary: Pick<AuditSummary, 'error' | 'nonCompliant'> & { accepted?: number } },
+  options: { acceptExceptions?: boolean } = {},
+): 0 | 1 | 2 {
   if (report.summary.error > 0) return 2;
   if (report.summary.nonCompliant > 0) return 1;
+  if ((report.summary.accepted ?? 0) > 0 && !options.acceptExceptions) return 1;
   return 0;
 }
 

@@ -41,6 +41,8 @@ export const ACTION_REJECT = 'cis:reject';
 export const ACTION_REMEDIATE = 'cis:remediate';
 /** Show a plan as Terraform / CloudFormation (read-only): value `{"hash","format"}`. */
 export const ACTION_SHOW_IAC = 'cis:show-iac';
+/** Revoke an accepted exception (value: its id); approvers only. */
+export const ACTION_REVOKE_EXCEPTION = 'cis:revoke-exception';
 
 export interface ButtonClick {
   actionId: string;

@@ -5,6 +5,7 @@
  * - info: plus a summary card (counts, compliant accounts in one line);
  * - verbose: plus the evidence of every link, a card per compliant account, timings and API-call counts.
  */
+
 import type { Button, Card, CardElement } from '../cards';
 import type {
   AccountFinding,
@@ -15,6 +16,7 @@ import type {
 } from '../evaluate/findings';
 import { type NotificationLevel, shows } from '../levels';
 import { ACTION_REMEDIATE } from '../ports/chat';
+import { acceptanceText, lapsedText } from '../report/results';
 
 export interface PresentOptions {
   /** Add a "Propose a fix" button (`cis:remediate`, value `{"control","accountId"}` JSON) to non-compliant cards. */
@@ -28,6 +30,7 @@ export interface PresentOptions {
 export const STATUS_WORD: Record<AccountStatus, string> = {
   COMPLIANT: 'compliant',
   NON_COMPLIANT: 'NON-COMPLIANT',
+  ACCEPTED: 'ACCEPTED',
   ERROR: 'ERROR',
 };
 
@@ -59,6 +62,12 @@ function remediateButton(f: AccountFinding): Button {
   };
 }
 
+/** Who accepted the failure, why and until when; or why an exception no longer applies. */
+export function exceptionLines(f: AccountFinding): CardElement[] {
+  const line = acceptanceText(f) ?? lapsedText(f)?.trim();
+  return line ? [{ type: 'text', text: line }] : [];
+}
+
 /** The card of one account. */
 export function accountCard(
   f: AccountFinding,
@@ -70,6 +79,7 @@ export function accountCard(
   const elements: CardElement[] = [
     { type: 'heading', text: `CIS ${f.control} ${STATUS_WORD[f.status]}: account ${accountName(f)}` },
     { type: 'text', text: f.reason },
+    ...exceptionLines(f),
   ];
   if (f.links.length > 0) {
     elements.push({
@@ -105,6 +115,7 @@ export function accountCard(
 export function statusCountFields(s: {
   compliant: number;
   nonCompliant: number;
+  accepted?: number;
   error: number;
 }): CardElement {
   return {
@@ -112,6 +123,8 @@ export function statusCountFields(s: {
     fields: [
       { label: 'Compliant', value: String(s.compliant) },
       { label: 'Non-compliant', value: String(s.nonCompliant) },
+      // Shown only when there are some: most audits have no exceptions.
+      ...(s.accepted ? [{ label: 'Accepted (exceptions)', value: String(s.accepted) }] : []),
       { label: 'Error', value: String(s.error) },
     ],
   };
@@ -134,7 +147,11 @@ export function summaryCard(report: AuditReport, level: NotificationLevel): Card
     });
   }
   elements.push({ type: 'context', text: report.controlTitle });
-  const extra = s.nonCompliant + s.error > 0 ? ` (${s.nonCompliant} non-compliant, ${s.error} error)` : '';
+  const accepted = s.accepted > 0 ? `, ${s.accepted} accepted` : '';
+  const extra =
+    s.nonCompliant + s.error + s.accepted > 0
+      ? ` (${s.nonCompliant} non-compliant${accepted}, ${s.error} error)`
+      : '';
   return { summary: `${headline}${extra}`, elements };
 }
 
@@ -162,7 +179,7 @@ export function presentAudit(
   if (shows(level, 'info')) cards.push(summaryCard(report, level));
   const listed = report.accounts.filter((f) => f.status !== 'COMPLIANT' || shows(level, 'verbose'));
   // Problems first (errors, then non-compliant), compliant last; stable within a status.
-  const order: Record<AccountStatus, number> = { ERROR: 0, NON_COMPLIANT: 1, COMPLIANT: 2 };
+  const order: Record<AccountStatus, number> = { ERROR: 0, NON_COMPLIANT: 1, ACCEPTED: 2, COMPLIANT: 3 };
   const sorted = [...listed].sort((a, b) => order[a.status] - order[b.status]);
   const max = options.maxAccountCards ?? Number.POSITIVE_INFINITY;
   for (const f of sorted.slice(0, max)) cards.push(accountCard(f, level, report.controlTitle, options));

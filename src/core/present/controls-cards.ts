@@ -26,9 +26,14 @@ export interface ControlsPresentOptions {
 }
 
 /** One character per verdict in a row of statuses. */
-export const STATUS_MARK: Record<AccountStatus, string> = { COMPLIANT: '✓', NON_COMPLIANT: '✗', ERROR: '!' };
+export const STATUS_MARK: Record<AccountStatus, string> = {
+  COMPLIANT: '✓',
+  NON_COMPLIANT: '✗',
+  ACCEPTED: '~',
+  ERROR: '!',
+};
 
-const SEVERITY: Record<AccountStatus, number> = { ERROR: 2, NON_COMPLIANT: 1, COMPLIANT: 0 };
+const SEVERITY: Record<AccountStatus, number> = { ERROR: 3, NON_COMPLIANT: 2, ACCEPTED: 1, COMPLIANT: 0 };
 
 /** How many controls fail (ERROR counts as failing), for ranking the worst accounts. */
 const failing = (a: AccountResults) => a.controls.filter((f) => f.status !== 'COMPLIANT').length;

@@ -65,17 +65,23 @@ export interface DigestCardsInput {
 export const DIGEST_STATUS_WORD: Record<AccountStatus, string> = {
   COMPLIANT: 'compliant',
   NON_COMPLIANT: 'NON-COMPLIANT',
+  ACCEPTED: 'ACCEPTED',
   ERROR: 'ERROR',
 };
 
-const STATUS_MARK: Record<AccountStatus, string> = { COMPLIANT: '✓', NON_COMPLIANT: '✗', ERROR: '!' };
+const STATUS_MARK: Record<AccountStatus, string> = {
+  COMPLIANT: '✓',
+  NON_COMPLIANT: '✗',
+  ACCEPTED: '~',
+  ERROR: '!',
+};
 const LINK_WORD: Record<LinkStatus, string> = {
   pass: '✓ pass',
   warn: '~ warn',
   fail: '✗ FAIL',
   error: '! ERROR',
 };
-const STATUS_ORDER: Record<AccountStatus, number> = { NON_COMPLIANT: 0, ERROR: 1, COMPLIANT: 2 };
+const STATUS_ORDER: Record<AccountStatus, number> = { NON_COMPLIANT: 0, ERROR: 1, ACCEPTED: 2, COMPLIANT: 3 };
 
 const TRIGGER_WORD: Record<DigestTrigger, string> = {
   scheduled: 'Scheduled digest',

@@ -13,7 +13,7 @@
 import type { AccountStatus } from '../evaluate/findings';
 import { findingId, generatorId } from './finding-id';
 import { accountLabel, BENCHMARK, type ControlResult, clip, type ReportRun, recommendation } from './results';
-import { type AsffComplianceStatus, STATUS_MAP } from './status-map';
+import { type AsffComplianceStatus, type AsffWorkflowStatus, STATUS_MAP } from './status-map';
 
 /** The Security Hub findings go to: the account and region cis-bot runs in. */
 export interface HubTarget {
@@ -49,6 +49,7 @@ export interface AsffFinding {
   ProductFields: Record<string, string>;
   Resources: Array<{ Type: string; Id: string; Partition: AwsPartition; Region: string }>;
   Compliance: { Status: AsffComplianceStatus; RelatedRequirements: string[] };
+  Workflow?: { Status: AsffWorkflowStatus };
   RecordState: 'ACTIVE';
 }
 
@@ -114,6 +115,13 @@ export function asffFinding(
   };
   if (finding.label) productFields['cis-bot/AccountLabel'] = clip(finding.label, 2048);
   if (finding.brokenLink) productFields['cis-bot/BrokenLink'] = finding.brokenLink;
+  if (finding.exception) {
+    productFields['cis-bot/ExceptionId'] = finding.exception.id;
+    productFields['cis-bot/AcceptedUntil'] = finding.exception.until;
+    productFields['cis-bot/AcceptedBy'] = clip(finding.exception.approvedBy.userId, 2048);
+    productFields['cis-bot/AcceptedReason'] = clip(finding.exception.reason, 2048);
+  }
+  const workflow = STATUS_MAP[finding.status].asff.workflow;
   return {
     SchemaVersion: '2018-10-08',
     Id: findingId(control.id, finding.accountId),
@@ -139,6 +147,7 @@ export function asffFinding(
       Status: STATUS_MAP[finding.status].asff.compliance,
       RelatedRequirements: [`${BENCHMARK.name} ${BENCHMARK.version}/${control.cisId}`],
     },
+    ...(workflow ? { Workflow: { Status: workflow } } : {}),
     RecordState: 'ACTIVE',
   };
 }

@@ -22,6 +22,10 @@ export const CSV_COLUMNS = [
   'region',
   'audited_at',
   'finding_id',
+  'exception_id',
+  'accepted_until',
+  'accepted_by',
+  'accepted_reason',
 ] as const;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -46,6 +50,10 @@ export function renderCsv(run: ReportRun): string {
       run.region,
       run.finishedAt,
       findingId(control.id, finding.accountId),
+      finding.exception?.id ?? '',
+      finding.exception?.until ?? '',
+      finding.exception?.approvedBy.userId ?? '',
+      finding.exception?.reason ?? '',
     ].map(neutralizeFormula),
   );
   return stringify([[...CSV_COLUMNS], ...rows], { record_delimiter: 'windows' });

@@ -10,6 +10,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { AccountFinding } from '../evaluate/findings';
 import {
+  acceptanceText,
   accountLabel,
   BENCHMARK,
   type ControlResult,
@@ -50,7 +51,7 @@ function outcomeElement(outcome: JunitOutcome, result: ControlResult): Record<st
     case 'error':
       return { error: body };
     case 'skipped':
-      return { skipped: { '@_message': body['@_message'] } };
+      return { skipped: { '@_message': oneLine(acceptanceText(finding) ?? finding.reason) } };
     default:
       return outcome satisfies never;
   }

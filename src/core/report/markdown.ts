@@ -45,7 +45,7 @@ export function renderMarkdown(run: ReportRun): string {
       `## ${escapeMarkdown(`${control.id} ${control.title}`)}`,
       '',
       escapeMarkdown(
-        `${counts.COMPLIANT} compliant, ${counts.NON_COMPLIANT} non-compliant, ${counts.ERROR} not audited (severity ${control.severity}).`,
+        `${counts.COMPLIANT} compliant, ${counts.NON_COMPLIANT} non-compliant, ${counts.ACCEPTED} accepted, ${counts.ERROR} not audited (severity ${control.severity}).`,
       ),
       '',
       row(COLUMNS),

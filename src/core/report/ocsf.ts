@@ -104,6 +104,7 @@ export function ocsfEvent(result: ControlResult, run: ReportRun): Record<string,
       standard: STANDARD_PATH,
       control: control.id,
       ...(finding.brokenLink ? { broken_link: finding.brokenLink } : {}),
+      ...(finding.exception ? { exception: finding.exception } : {}),
       links: finding.links.map((l) => ({ link: l.link, status: l.status, detail: l.detail })),
     },
   };

@@ -105,7 +105,7 @@ export function resultsOf(run: ReportRun, controlId: string): ControlResult[] {
 
 /** How many results have each status. */
 export function countByStatus(results: readonly ControlResult[]): Record<AccountStatus, number> {
-  const counts: Record<AccountStatus, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, ERROR: 0 };
+  const counts: Record<AccountStatus, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, ACCEPTED: 0, ERROR: 0 };
   for (const r of results) counts[r.finding.status] += 1;
   return counts;
 }
@@ -127,11 +127,31 @@ export function recommendation(result: ControlResult): string {
         ? `Grant ${failed.action} to cis-bot's audit role, then audit again.`
         : `Make the account reachable by cis-bot's audit role, then audit again: ${finding.reason}`;
     }
+    case 'ACCEPTED':
+      return `${acceptanceText(finding) ?? 'Accepted by an exception.'} Repair the ${finding.brokenLink ?? 'monitoring'} link before then, or the control fails again.`;
     case 'NON_COMPLIANT':
-      return `Repair the ${finding.brokenLink ?? 'monitoring'} link: run \`cis-bot remediate ${control.id} --account ${finding.accountId}\` (or /cis ${control.id} remediate) to see the plan.`;
+      return `${lapsedText(finding) ?? ''}Repair the ${finding.brokenLink ?? 'monitoring'} link: run \`cis-bot remediate ${control.id} --account ${finding.accountId}\` (or /cis ${control.id} remediate) to see the plan.`;
     default:
       return finding.status satisfies never;
   }
+}
+
+/** Who accepted a failing finding, why and until when (ACCEPTED findings); undefined otherwise. */
+export function acceptanceText(finding: Pick<AccountFinding, 'exception'>): string | undefined {
+  const e = finding.exception;
+  if (!e) return undefined;
+  const who = (a: { userId: string; displayName?: string }) => a.displayName ?? a.userId;
+  const narrow = e.deviation ? ` (deviation: only filter '${e.deviation.filterName}' as it is)` : '';
+  return `Accepted until ${e.until} by ${who(e.approvedBy)}, requested by ${who(e.requestedBy)}${narrow}: ${e.reason} (exception ${e.id}).`;
+}
+
+/** Why a failing finding's exception no longer applies (it expired, its filter changed); undefined if none. */
+export function lapsedText(finding: Pick<AccountFinding, 'lapsedException'>): string | undefined {
+  const e = finding.lapsedException;
+  if (!e) return undefined;
+  return e.why === 'expired'
+    ? `The exception ${e.id} expired on ${e.until} (${e.reason}). `
+    : `The exception ${e.id} no longer applies: the accepted metric filter changed (${e.reason}). `;
 }
 
 /** Text cut to `max` characters (an ellipsis marks the cut). */

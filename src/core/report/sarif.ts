@@ -8,7 +8,14 @@
  */
 import type { Severity } from '../controls/types';
 import { findingId, generatorId } from './finding-id';
-import { accountLabel, BENCHMARK, type ControlResult, type ReportRun, recommendation } from './results';
+import {
+  acceptanceText,
+  accountLabel,
+  BENCHMARK,
+  type ControlResult,
+  type ReportRun,
+  recommendation,
+} from './results';
 import { STATUS_MAP } from './status-map';
 
 export const SARIF_SCHEMA_URI =
@@ -48,6 +55,19 @@ function sarifResult(result: ControlResult, ruleIndex: number, region: string) {
     message: { text: `${accountLabel(finding)}: ${finding.reason}` },
     locations: [accountLocation(result)],
     partialFingerprints: { [FINGERPRINT_KEY]: findingId(control.id, finding.accountId) },
+    // An accepted exception is a suppression decided outside the log (SARIF §3.35: kind `external`).
+    ...(finding.exception
+      ? {
+          suppressions: [
+            {
+              kind: 'external',
+              status: 'accepted',
+              justification: acceptanceText(finding),
+              properties: { exceptionId: finding.exception.id, until: finding.exception.until },
+            },
+          ],
+        }
+      : {}),
     properties: {
       accountId: finding.accountId,
       ...(finding.label ? { accountLabel: finding.label } : {}),

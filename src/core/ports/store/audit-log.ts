@@ -23,7 +23,9 @@ export type AuditLogKind =
   | 'schedule-skipped'
   /** A drift alert: a control's status changed after a CloudTrail event, and where it was posted. */
   | 'drift-alert'
-  | 'notice';
+  | 'notice'
+  /** An accepted exception revoked (the Revoke button, `cis-bot exceptions revoke`). */
+  | 'exception-revoked';
 
 export interface AuditLogInput {
   at: string;
