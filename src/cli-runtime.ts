@@ -20,6 +20,7 @@ import type { Card } from './core/cards';
 import { getControl } from './core/controls/registry';
 import type { Control, MetricFilterControl } from './core/controls/types';
 import { ConfigError } from './core/errors';
+import type { ControlsReport } from './core/evaluate/controls-report';
 import type { AccountDirectory, AccountSource, DirectoryAccount } from './core/ports/account-directory';
 import type { AuditProgress } from './core/ports/audit-progress';
 import type { Auditor, ControlsAuditOutcome } from './core/ports/auditor';
@@ -29,6 +30,7 @@ import type { RemediationAssessor } from './core/remediation';
 import type { HubTarget } from './core/report/asff';
 import type { ToolInfo } from './core/report/results';
 import type { ExportSummary } from './core/report/security-hub-export';
+import type { ApprovalSettings } from './core/settings';
 import type { CoreServices } from './runtime';
 
 export type {
@@ -202,11 +204,28 @@ export function runCliAudit(
       ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
     });
-    const outcome = { report };
+    const outcome = { report: await withStoredExceptions(config, report) };
     if (opts.securityHub === undefined) return outcome;
     return { ...outcome, ...(await securityHubStep(target, outcome, opts.securityHub)) };
   });
 }
+/**
+ * The audit with the accepted exceptions of the configured store applied (ACCEPTED findings). An audit
+ * never creates a database: with no SQLite file yet there are no exceptions to apply.
+ */
+async function withStoredExceptions(config: Config, report: ControlsReport): Promise<ControlsReport> {
+  if (config.store.kind === 'sqlite' && !existsSync(config.store.path)) return report;
+  const { applyToControlsReport, relevantExceptions } =
+    require('./core/exceptions/apply') as typeof import('./core/exceptions/apply');
+  const store = await openCliStore(config);
+  try {
+    const now = new Date();
+    return applyToControlsReport(report, await relevantExceptions(store, now), now);
+  } finally {
+    await store.close();
+  }
+}
+
 /** The Security Hub of the run's own credentials: who it is (`target`), or the export of the findings. */
 async function securityHubStep(
   target: AwsTarget,
@@ -296,6 +315,8 @@ export interface CliRemediation {
   assessor: RemediationAssessor;
   /** The store the approvals are in (to find the approval a plan hash names). */
   store: Store;
+  /** Who may approve (and revoke exceptions), per platform. */
+  settings: ApprovalSettings;
   close(): Promise<void>;
 }
 
@@ -318,14 +339,22 @@ export async function openCliRemediation(
     const store = await openCliStore(config, settings);
     closers.push(() => store.close());
     const { createCoreServices } = require('./runtime') as typeof import('./runtime');
-    const { approvals, assessor } = createCoreServices({
-      config: { ...config, aws: { ...config.aws, accounts: [...opts.accounts] } },
+    const {
+      approvals,
+      assessor,
+      settings: core,
+    } = createCoreServices({
+      // The named accounts, else the target's (for --sandbox without any: the scenario's).
+      config: {
+        ...config,
+        aws: { ...config.aws, accounts: [...(opts.accounts.length > 0 ? opts.accounts : target.accounts)] },
+      },
       session: target.session,
       region: target.region,
       store,
       auditor: sessionAuditor(target, config.aws.concurrency),
     });
-    return { approvals, assessor, store, close };
+    return { approvals, assessor, store, settings: core.approvals, close };
   } catch (error) {
     await close();
     throw error;

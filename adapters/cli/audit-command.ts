@@ -61,6 +61,8 @@ export interface AuditCliOptions extends AwsCliOptions {
   concurrency?: number;
   /** Confirm metric-filter verdicts with logs:TestMetricFilter (default aws.confirm_patterns). */
   confirmPatterns?: boolean;
+  /** Exit 0 when every failing control is ACCEPTED by an exception (default: ACCEPTED exits 1). */
+  acceptExceptions?: boolean;
 }
 
 /** The text or JSON report (what the demo prints too); text in colour only for a terminal. */
@@ -182,7 +184,7 @@ async function audit(ctx: CliContext, selectors: string[], opts: AuditCliOptions
   } else if (text) {
     ctx.io.stdout(text);
   }
-  ctx.setExitCode(exitCodeFor(run.report));
+  ctx.setExitCode(exitCodeFor(run.report, { acceptExceptions: opts.acceptExceptions === true }));
   if (run.exported) {
     const { exportSummaryText } =
       require('../../src/core/report/security-hub-export') as typeof import('../../src/core/report/security-hub-export');
@@ -233,6 +235,10 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
     .option(
       '--confirm-patterns',
       "confirm each metric-filter verdict with AWS's own evaluator, logs:TestMetricFilter (default aws.confirm_patterns)",
+    )
+    .option(
+      '--accept-exceptions',
+      'exit 0 when the only failures are ACCEPTED by an approved exception (default: ACCEPTED exits 1, like NON_COMPLIANT)',
     )
     .action((selectors: string[], opts: AuditCliOptions) => audit(ctx, selectors, opts));
 }

@@ -14,6 +14,7 @@ import { colorize, colorWanted } from './color';
 import { registerDemoCommand } from './demo-command';
 import { registerDrillCommand } from './drill-command';
 import { registerEventsCommand } from './events-command';
+import { registerExceptionCommands } from './exceptions-command';
 import { registerHistoryCommand } from './history';
 import { registerIamPolicyCommand } from './iam-policy';
 import type { CliContext, CliIo, CliOutput, CommandRegistrar } from './io';
@@ -48,6 +49,7 @@ export const REGISTRARS: readonly CommandRegistrar[] = [
   registerDemoCommand,
   registerRemediateCommand,
   registerDrillCommand,
+  registerExceptionCommands,
   registerHistoryCommand,
   registerPattern,
   registerIamPolicyCommand,
