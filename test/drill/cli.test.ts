@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { runCli } from '../../adapters/cli/main';
 import { drillActions } from '../../src/core/drill/iam';
 import { brokenScenario, compliantRegion, configDoc, scenarioWith, tempDir } from '../remediation/helpers';
+import { cliSink } from '../support/cli-process';
 
 const tmp = tempDir();
 const compliant = join(tmp.dir, 'compliant.yaml');
@@ -24,18 +25,9 @@ beforeAll(() => {
 afterAll(() => tmp.remove());
 
 async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    env,
-  });
-  return { code, out, err };
+  const io = cliSink(env);
+  const code = await runCli(argv, io);
+  return { code, out: io.out, err: io.err };
 }
 
 test('drill shows the request and how to approve it; --approve runs it and says what was proven', async () => {

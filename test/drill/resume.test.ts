@@ -4,8 +4,7 @@
  * history shows the drill's own transition), still finds SNS's message on the probe queue, and cleans
  * up everything the crashed process left (subscription, queue, the alarm in ALARM).
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { DrillOutcome } from '../../src/core/drill/types';
 import {
   ACCOUNT,
@@ -15,27 +14,12 @@ import {
   configDoc,
   QUEUE,
   REGION,
+  runCrashWorker,
   scenarioWith,
   startHarness,
   TOPIC,
   tempDir,
 } from '../remediation/helpers';
-
-const ROOT = resolve(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-function runWorker(args: unknown): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(TSX, [join(__dirname, 'fixtures', 'crash-worker.ts'), JSON.stringify(args)], {
-      cwd: ROOT,
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('exit', (code) => done({ code, stderr }));
-  });
-}
 
 test('a drill interrupted after firing is resumed: not fired twice, proven, and cleaned up', async () => {
   const tmp = tempDir();
@@ -48,7 +32,8 @@ test('a drill interrupted after firing is resumed: not fired twice, proven, and 
   try {
     const p = await h.workflow.propose('drill', { control: '4.1', accountId: ACCOUNT }, ALICE);
     await h.workflow.decide(p.approval.id, ALICE, 'approve');
-    const worker = await runWorker({
+    const worker = await runCrashWorker({
+      crashOn: 'drill-fire',
       endpoint: h.sandbox.endpoint,
       credentials: h.sandbox.credentialsFor(ACCOUNT),
       region: REGION,

@@ -20,6 +20,7 @@ import {
   TOPIC_ARN,
   tempDir,
 } from '../remediation/helpers';
+import { cliSink } from '../support/cli-process';
 import { block, literal, parseCfnYaml, parseHcl, reference } from './read-back';
 
 const CIS = getMetricFilterControl('4.1').pattern;
@@ -42,18 +43,9 @@ beforeAll(() => {
 afterAll(() => tmp.remove());
 
 async function cli(environment: NodeJS.ProcessEnv, ...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: (s) => {
-      out += s;
-    },
-    stderr: (s) => {
-      err += s;
-    },
-    env: environment,
-  });
-  return { code, out, err };
+  const io = cliSink(environment);
+  const code = await runCli(argv, io);
+  return { code, out: io.out, err: io.err };
 }
 
 test('--output terraform prints the missing resources as HCL whose pattern survives quoting', async () => {

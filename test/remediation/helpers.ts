@@ -4,9 +4,10 @@
  * harness wiring the real pieces (sandbox over loopback, AwsSession, SQLite store) through the composition
  * root (createCoreServices), as the server and the CLI do.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AwsSession } from '../../src/aws/session';
 import { approvalSettings } from '../../src/config/core-settings';
 import { loadConfig } from '../../src/config/load';
@@ -217,4 +218,20 @@ export async function startHarness(
       tmp?.remove();
     },
   };
+}
+
+const TSX = join(resolve(__dirname, '..', '..'), 'node_modules', '.bin', 'tsx');
+
+/** Runs fixtures/crash-worker.ts (a second process that dies mid-execution) with `args`; its exit code. */
+export function runCrashWorker(args: unknown): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(TSX, [join(__dirname, 'fixtures', 'crash-worker.ts'), JSON.stringify(args)], {
+      cwd: resolve(__dirname, '..', '..'),
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('exit', (code) => done({ code, stderr }));
+  });
 }

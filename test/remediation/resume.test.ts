@@ -4,25 +4,17 @@
  * its lease lapsed), resumes the same approved plan, skips the step already done, and reaches COMPLIANT
  * with no duplicate resources. The audit log tells the whole story.
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { ACCOUNT, ALICE, brokenScenario, configDoc, REGION, startHarness, tempDir } from './helpers';
-
-const ROOT = resolve(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-function runWorker(args: unknown): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(TSX, [join(__dirname, 'fixtures', 'crash-worker.ts'), JSON.stringify(args)], {
-      cwd: ROOT,
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('exit', (code) => done({ code, stderr }));
-  });
-}
+import { join } from 'node:path';
+import {
+  ACCOUNT,
+  ALICE,
+  brokenScenario,
+  configDoc,
+  REGION,
+  runCrashWorker,
+  startHarness,
+  tempDir,
+} from './helpers';
 
 test('an execution interrupted by a crashed process is resumed once, without duplicates', async () => {
   const tmp = tempDir();
@@ -36,7 +28,7 @@ test('an execution interrupted by a crashed process is resumed once, without dup
     const p = await h.approvals.propose('remediation', { control: '4.1', accountId: ACCOUNT }, ALICE);
     if (p.kind !== 'plan') throw new Error(`expected a plan, got ${p.kind}`);
     await h.approvals.decide(p.approval.id, ALICE, 'approve');
-    const worker = await runWorker({
+    const worker = await runCrashWorker({
       endpoint: h.sandbox.endpoint,
       credentials: h.sandbox.credentialsFor(ACCOUNT),
       region: REGION,
