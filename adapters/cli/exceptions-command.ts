@@ -157,24 +157,9 @@ async function exceptions(ctx: CliContext, opts: ExceptionsCliOptions): Promise<
   });
 }
 
-export function registerExceptionCommands(program: Command, ctx: CliContext): void {
-  program
-    .command('except')
-    .description(
-      'ask to accept a failing CIS control on one account until a date (approved like a remediation)',
-    )
-    .argument('<control>', 'control id, e.g. 4.1')
-    .option('--account <id>', '12-digit account id', parseAccount)
-    .option('--reason <text>', 'why the failure is accepted')
-    .option('--until <date>', 'last valid day, YYYY-MM-DD (UTC); at most exceptions.max_days ahead')
-    .option(
-      '--deviation',
-      'accept only the metric filter that fails now (a named deviation), not the control',
-    )
-    .option(
-      '--approve [approval]',
-      'approve, as the local operator, the request shown earlier (its approval id); without a value: this run’s request',
-    )
+/** The options both commands take: the operator, the output, and where the store and AWS are. */
+function withCommonOptions(command: Command): Command {
+  return command
     .option(
       '--operator <name>',
       'operator name checked against approvals.cli.users (default: the OS user name)',
@@ -184,22 +169,34 @@ export function registerExceptionCommands(program: Command, ctx: CliContext): vo
     .addOption(regionOption('region to start the audit in'))
     .addOption(profileOption())
     .addOption(roleOption())
-    .addOption(configOption())
-    .action((control: string, opts: ExceptCliOptions) => except(ctx, control, opts));
-  program
-    .command('exceptions')
-    .description('list the accepted exceptions in force; --revoke ID revokes one (approvers only)')
-    .option('--account <id>', 'only this account', parseAccount)
-    .option('--revoke <id>', 'revoke this exception (its id, as listed)')
-    .option(
-      '--operator <name>',
-      'operator name checked against approvals.cli.users (default: the OS user name)',
-    )
-    .option('--output <format>', 'text or json', 'text')
-    .option('--sandbox <scenario>', 'use the in-process AWS sandbox loaded with this scenario YAML')
-    .addOption(regionOption('region to start in'))
-    .addOption(profileOption())
-    .addOption(roleOption())
-    .addOption(configOption())
-    .action((opts: ExceptionsCliOptions) => exceptions(ctx, opts));
+    .addOption(configOption());
+}
+
+export function registerExceptionCommands(program: Command, ctx: CliContext): void {
+  withCommonOptions(
+    program
+      .command('except')
+      .description(
+        'ask to accept a failing CIS control on one account until a date (approved like a remediation)',
+      )
+      .argument('<control>', 'control id, e.g. 4.1')
+      .option('--account <id>', '12-digit account id', parseAccount)
+      .option('--reason <text>', 'why the failure is accepted')
+      .option('--until <date>', 'last valid day, YYYY-MM-DD (UTC); at most exceptions.max_days ahead')
+      .option(
+        '--deviation',
+        'accept only the metric filter that fails now (a named deviation), not the control',
+      )
+      .option(
+        '--approve [approval]',
+        'approve, as the local operator, the request shown earlier (its approval id); without a value: this run’s request',
+      ),
+  ).action((control: string, opts: ExceptCliOptions) => except(ctx, control, opts));
+  withCommonOptions(
+    program
+      .command('exceptions')
+      .description('list the accepted exceptions in force; --revoke ID revokes one (approvers only)')
+      .option('--account <id>', 'only this account', parseAccount)
+      .option('--revoke <id>', 'revoke this exception (its id, as listed)'),
+  ).action((opts: ExceptionsCliOptions) => exceptions(ctx, opts));
 }
