@@ -259,6 +259,40 @@ function tableRows(input: DigestCardsInput, multiControl: boolean): string[][] {
 }
 
 /** All cards of a digest at its level; empty when the level asks for nothing and nothing is wrong. */
+/** How many days ahead a digest warns of accepted exceptions that expire. */
+export const EXCEPTION_WARNING_DAYS = 14;
+
+/**
+ * Accepted exceptions expiring within EXCEPTION_WARNING_DAYS of the digest, and those that expired (their
+ * control fails again), read from the audited findings (ACCEPTED ones carry their exception).
+ */
+export function exceptionNotes(reports: readonly AuditReport[], at: Date): string[] {
+  const horizon = new Date(at.getTime() + EXCEPTION_WARNING_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const findings = reports.flatMap((r) => r.accounts);
+  const expiring = findings
+    .filter((f) => f.exception && f.exception.until <= horizon)
+    .map(
+      (f) =>
+        `CIS ${f.control} ${accountLabel(f)} until ${f.exception?.until} (${clip(f.exception?.reason ?? '', 120)})`,
+    );
+  const expired = findings
+    .filter((f) => f.lapsedException?.why === 'expired')
+    .map((f) => `CIS ${f.control} ${accountLabel(f)} expired on ${f.lapsedException?.until}`);
+  const lines: string[] = [];
+  if (expiring.length > 0) {
+    lines.push(
+      clip(
+        `Accepted exceptions expiring within ${EXCEPTION_WARNING_DAYS} days: ${expiring.join('; ')}.`,
+        2500,
+      ),
+    );
+  }
+  if (expired.length > 0) {
+    lines.push(clip(`Exceptions that expired (the control fails again): ${expired.join('; ')}.`, 2500));
+  }
+  return lines;
+}
+
 export function digestCards(input: DigestCardsInput): Card[] {
   const { level, limits, items } = input;
   const controls = new Set([...items.map((i) => i.control), ...input.controlErrors.map((e) => e.control)]);
@@ -294,6 +328,7 @@ export function digestCards(input: DigestCardsInput): Card[] {
       ],
     });
     header.push({ type: 'text', text: changeLines(input, multiControl) });
+    for (const line of exceptionNotes(input.reports, input.at)) header.push({ type: 'text', text: line });
     if (!somethingWrong) {
       // Short when all is well: the compliant accounts in one line.
       const names = items.map((i) => named(i, multiControl));
