@@ -108,26 +108,6 @@ function metricsToServe(config: Config, services: CoreServices): PrometheusMetri
   return services.metrics as PrometheusMetrics;
 }
 
-/**
- * With OAuth every Slack workspace has its own token, and a Slack channel id alone does not say which
- * workspace (token) to post with: schedules and drift alerts posting to Slack are refused at start-up
- * rather than failing at their first post.
- */
-function refuseSlackPostsWithoutWorkspace(config: Config): void {
-  const posting = [
-    ...config.schedules
-      .filter((s) => s.targets.slack.length > 0)
-      .map((s) => `schedules.${s.name}.targets.slack`),
-    ...(config.events.targets.slack.length > 0 ? ['events.targets.slack'] : []),
-  ];
-  if (posting.length) {
-    throw new ConfigError(
-      `${posting.join(', ')}: posting to Slack channels on a schedule or for drift alerts is not supported with slack.oauth ` +
-        "(installations in many workspaces) yet. Post them to Teams, or run a separate cis-bot with one workspace's SLACK_BOT_TOKEN for them.",
-    );
-  }
-}
-
 export async function startBot(
   config: Config,
   services: CoreServices,
@@ -141,8 +121,8 @@ export async function startBot(
     platforms: [...(wantsSlack ? ['slack'] : []), ...(wantsTeams ? ['teams'] : [])],
     catalog: services.settings.platforms,
   });
+  // With OAuth, Slack targets name their workspace (T…/C…): checked when the configuration was loaded.
   const slackOAuth = wantsSlack && config.env.slack?.oauth !== undefined;
-  if (slackOAuth) refuseSlackPostsWithoutWorkspace(config);
   const loggers = options.loggers ?? createLoggerFactory({ level: config.env.logLevel });
   const log = loggers('server');
   const prometheus = metricsToServe(config, services);

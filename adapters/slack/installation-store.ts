@@ -10,6 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/oauth';
+import type { SlackWorkspaceRef } from '../../src/config/slack-targets';
 import type { SlackInstallationStore } from '../../src/core/ports/store';
 
 const SEAL_VERSION = 'v1';
@@ -64,6 +65,12 @@ export class NoInstallationError extends Error {
 export interface SealedInstallationStore extends InstallationStore {
   /** The installation a request needs, or undefined when there is none (no throw). */
   find(query: InstallationIds): Promise<Installation | undefined>;
+  /**
+   * The installation that posts to a workspace named in the configuration or by a platform id (no
+   * request to say more): `E…` its org-wide install; `E…:T…` the workspace's own, else its
+   * organisation's org-wide one; `T…` the workspace's own, in whichever organisation it is.
+   */
+  findWorkspace(ref: SlackWorkspaceRef): Promise<Installation | undefined>;
 }
 
 export function sealedInstallationStore(options: {
@@ -81,8 +88,25 @@ export function sealedInstallationStore(options: {
     if (record === undefined) return undefined;
     return JSON.parse(unseal(key, at, record.sealed)) as Installation;
   };
+  const findWorkspace = async (ref: SlackWorkspaceRef): Promise<Installation | undefined> => {
+    const { teamId, enterpriseId } = ref;
+    if (teamId === undefined) {
+      return enterpriseId ? find({ enterpriseId, isEnterpriseInstall: true }) : undefined;
+    }
+    if (enterpriseId !== undefined) {
+      return (await find({ enterpriseId, teamId })) ?? find({ enterpriseId, isEnterpriseInstall: true });
+    }
+    const own = await find({ teamId });
+    if (own !== undefined) return own;
+    // A workspace of an organisation installed on its own: its key carries the organisation's id.
+    const record = (await store.listSlackInstallations())
+      .filter((r) => r.teamId === teamId && !r.enterpriseInstall)
+      .sort((a, b) => b.installedAt.localeCompare(a.installedAt))[0];
+    return record ? find({ teamId, enterpriseId: record.enterpriseId }) : undefined;
+  };
   return {
     find,
+    findWorkspace,
     async storeInstallation(installation) {
       const ids = {
         enterpriseId: installation.enterprise?.id,

@@ -20,6 +20,7 @@ import { actionListener } from './actions';
 import { slackClientOptions, slackConnectionClientOptions } from './client-options';
 import { commandListener } from './commands';
 import type { HandlerDeps } from './context';
+import { createInstallationPoster } from './installation-poster';
 import { boltLogger } from './log';
 import { createSlackOAuth, type SlackOAuth } from './oauth';
 import { perInstallationDeps, UNINSTALL_EVENTS } from './per-installation';
@@ -274,7 +275,14 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     receiver,
     expressApp,
     client: app.client,
-    poster: createSlackPoster(app.client),
+    // OAuth: each post with the token of its workspace's installation, looked up when it is made.
+    poster: oauth
+      ? createInstallationPoster({
+          installations: oauth.installations,
+          clientOptions: slackClientOptions(slackEnv),
+          logger,
+        })
+      : createSlackPoster(app.client),
     get workspace() {
       return workspace;
     },

@@ -8,6 +8,7 @@ import type * as z from 'zod';
 import { ConfigError } from '../core/errors';
 import { redactText } from '../core/redact';
 import { type Config, type EnvConfig, type FileConfig, fileSchema, type StoreConfig } from './schema';
+import { checkSlackTargets } from './slack-targets';
 
 function formatIssues(source: string, error: z.ZodError): string {
   const lines = error.issues.map((issue) => {
@@ -284,5 +285,6 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (!file.aws.region && env.AWS_REGION) file.aws.region = env.AWS_REGION;
   const envConfig = readEnv(env);
   resolveSlackSetup(file.slack, env, envConfig);
+  checkSlackTargets(file);
   return deepFreeze({ ...file, store: resolveStore(file.store, env), env: envConfig });
 }

@@ -57,8 +57,14 @@ export type PlatformCatalog = Readonly<Record<Platform, PlatformSettings>>;
 export function settingsFor(catalog: PlatformCatalog, platform: Platform): PlatformSettings | undefined {
   const own = catalog[platform];
   if (own !== undefined) return own;
-  const family = platform.includes(':') ? catalog[platform.slice(0, platform.indexOf(':'))] : undefined;
-  return family === undefined ? undefined : { ...family, id: platform };
+  const family = platformFamily(platform);
+  const settings = family === undefined ? undefined : catalog[family];
+  return settings === undefined ? undefined : { ...settings, id: platform };
+}
+
+/** The family of an instance of a platform (`slack` for `slack:T0123`); undefined for a platform that is none. */
+export function platformFamily(platform: Platform): Platform | undefined {
+  return platform.includes(':') ? platform.slice(0, platform.indexOf(':')) : undefined;
 }
 
 /** A platform's label, or its id when it has no settings. */

@@ -20,6 +20,7 @@ import {
   textOf,
 } from './e2e-harness';
 import { postSigned } from './helpers';
+import { installFlow } from './oauth-flow';
 
 const DEV = '333333333333';
 const ACME: RequestTeam = { teamId: 'T0ACME0001' };
@@ -31,37 +32,7 @@ const BETA_TOKEN = 'xoxb-beta-0000000000-installed';
 let e: E2E;
 let oauth: FakeSlackOAuth;
 
-interface InstallAttempt {
-  status: number;
-  text: string;
-  state: string;
-  cookie: string;
-}
-
-/** The browser's first step: the install link sets the state cookie and sends the user to Slack. */
-async function startInstall(): Promise<{ state: string; cookie: string; location: string }> {
-  const res = await fetch(`${e.baseUrl}/slack/install`, { redirect: 'manual' });
-  expect(res.status).toBe(302);
-  const location = res.headers.get('location') ?? '';
-  const state = new URL(location).searchParams.get('state') ?? '';
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return { state, cookie, location };
-}
-
-/** Slack's redirect back, with the code and the state, in the browser that holds the cookie. */
-async function redirect(query: string, cookie: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${e.baseUrl}/slack/oauth_redirect?${query}`, {
-    headers: { cookie },
-    redirect: 'manual',
-  });
-  return { status: res.status, text: await res.text() };
-}
-
-async function install(code: string): Promise<InstallAttempt> {
-  const { state, cookie } = await startInstall();
-  const answer = await redirect(`code=${code}&state=${encodeURIComponent(state)}`, cookie);
-  return { ...answer, state, cookie };
-}
+const { startInstall, redirect, install } = installFlow(() => e.baseUrl);
 
 async function refusals(reason: string) {
   const log = await e.services.store.listAuditLog({ limit: 1000 });

@@ -3,9 +3,17 @@
  * installations' seal opens only with its key, for its own row, unchanged.
  */
 import { randomBytes } from 'node:crypto';
-import { installationKey, seal, unseal } from '../../adapters/slack/installation-store';
+import type { Installation } from '@slack/oauth';
+import {
+  installationKey,
+  seal,
+  sealedInstallationStore,
+  unseal,
+} from '../../adapters/slack/installation-store';
 import { loadConfig } from '../../src/config/load';
+import { parseSlackTarget } from '../../src/config/slack-targets';
 import { ConfigError } from '../../src/core/errors';
+import { openStore } from '../../src/store';
 import { OAUTH_ENV } from '../support/fake-slack-oauth';
 
 const OAUTH = { slack: { oauth: { scopes: ['commands', 'chat:write'] } } };
@@ -42,6 +50,65 @@ describe('OAuth configuration', () => {
   });
 });
 
+describe('Slack targets of schedules and drift alerts', () => {
+  const daily = (slack: string[]) => ({ name: 'daily', cron: '0 7 * * *', targets: { slack } });
+  const eventsTo = (slack: unknown[]) => ({
+    queue_url: 'https://sqs.eu-west-2.amazonaws.com/123456789012/cis-bot-events',
+    targets: { slack },
+  });
+
+  it('with OAuth, a target names its workspace: T…/C…, E…/C… (org-wide) or E…:T…/C…', () => {
+    const config = load(
+      {
+        ...OAUTH,
+        schedules: [daily(['T0ACME0001/C0SECOPS01', 'E0GRID0001/C0GRIDOPS1'])],
+        events: eventsTo([
+          'E0GRID0001:T0GRIDWS01/C0WSOPS001',
+          { id: 'T0ACME0001/C0PAGING01', level: 'error' },
+        ]),
+      },
+      OAUTH_ENV,
+    )();
+    expect(config.schedules[0]?.targets.slack).toEqual(['T0ACME0001/C0SECOPS01', 'E0GRID0001/C0GRIDOPS1']);
+  });
+
+  it('with OAuth, a target without a workspace is a configuration error naming the form to use', () => {
+    const noWorkspace = load(
+      {
+        ...OAUTH,
+        schedules: [daily(['C0SECOPS01'])],
+        events: eventsTo([{ id: 'C0PAGING01', level: 'error' }]),
+      },
+      OAUTH_ENV,
+    );
+    expect(noWorkspace).toThrow(ConfigError);
+    expect(noWorkspace).toThrow(
+      /schedules\[0\] "daily" targets\.slack: "C0SECOPS01" names no workspace.*T0123ACME\/C0123SECOPS/,
+    );
+    expect(noWorkspace).toThrow(/events\.targets\.slack: "C0PAGING01" names no workspace/);
+    expect(load({ ...OAUTH, schedules: [daily(['acme/C0SECOPS01'])] }, OAUTH_ENV)).toThrow(
+      /"acme\/C0SECOPS01" is not a Slack target: write it as WORKSPACE\/CHANNEL/,
+    );
+    expect(
+      load(
+        {
+          slack: { ...OAUTH.slack, allowed_teams: ['T0ACME0001'] },
+          schedules: [daily(['T0BETA0001/C0X0000001'])],
+        },
+        OAUTH_ENV,
+      ),
+    ).toThrow(/T0BETA0001, which is not in slack\.allowed_teams/);
+  });
+
+  it('with one bot token, plain channel ids keep working and a workspace form is refused', () => {
+    const config = load({ schedules: [daily(['C0SECOPS01'])] }, { SLACK_BOT_TOKEN: 'xoxb-1' })();
+    expect(config.schedules[0]?.targets.slack).toEqual(['C0SECOPS01']);
+    expect(load({ schedules: [daily(['T0ACME0001/C0SECOPS01'])] }, { SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(
+      /names a workspace, which only slack\.oauth.*\("C0SECOPS01"\)/,
+    );
+  });
+});
+
 describe('sealed installations', () => {
   const key = randomBytes(32);
   const row = installationKey({ teamId: 'T0ACME0001' }) as string;
@@ -67,5 +134,39 @@ describe('sealed installations', () => {
     expect(() => unseal(key, row, [...parts.slice(0, 3), body.toString('base64url')].join('.'))).toThrow();
     // Two seals of the same text differ (a fresh IV each time).
     expect(seal(key, row, 'x')).not.toBe(seal(key, row, 'x'));
+  });
+});
+
+describe('the installation a target posts with', () => {
+  const installation = (token: string, team?: string, enterprise?: string): Installation =>
+    ({
+      team: team ? { id: team } : undefined,
+      enterprise: enterprise ? { id: enterprise } : undefined,
+      isEnterpriseInstall: team === undefined,
+      bot: { token, id: 'B0CISBOT01', userId: 'UCISBOT01', scopes: [] },
+      user: { id: 'U0ADMIN001', token: undefined, scopes: undefined },
+    }) as unknown as Installation;
+
+  it('finds a workspace by its id in any organisation, an organisation by its org-wide install, and a workspace of an organisation through either', async () => {
+    const store = openStore(':memory:');
+    const sealed = sealedInstallationStore({ store, key: randomBytes(32) });
+    try {
+      await sealed.storeInstallation(installation('xoxb-acme', 'T0ACME0001'));
+      await sealed.storeInstallation(installation('xoxb-gridws', 'T0GRIDWS01', 'E0GRID0001'));
+      await sealed.storeInstallation(installation('xoxb-grid', undefined, 'E0GRID0001'));
+      const tokenFor = async (target: string) =>
+        (await sealed.findWorkspace(parseSlackTarget(target)?.workspace ?? {}))?.bot?.token;
+      expect(await tokenFor('T0ACME0001/C0OPS00001')).toBe('xoxb-acme');
+      // Installed in its organisation on its own: found by the workspace id alone, or with the organisation.
+      expect(await tokenFor('T0GRIDWS01/C0OPS00001')).toBe('xoxb-gridws');
+      expect(await tokenFor('E0GRID0001:T0GRIDWS01/C0OPS00001')).toBe('xoxb-gridws');
+      // A workspace of the organisation without its own installation: the org-wide one, when named.
+      expect(await tokenFor('E0GRID0001:T0GRIDWS02/C0OPS00001')).toBe('xoxb-grid');
+      expect(await tokenFor('E0GRID0001/C0OPS00001')).toBe('xoxb-grid');
+      expect(await tokenFor('T0GRIDWS02/C0OPS00001')).toBeUndefined();
+      expect(await tokenFor('E0OTHER001/C0OPS00001')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 });

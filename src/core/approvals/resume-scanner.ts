@@ -9,6 +9,7 @@
  * Scans never overlap; the timer is unref'd and stopped on shutdown, which waits for a scan under way.
  */
 import type { Card } from '../cards';
+import { platformFamily } from '../platforms';
 import type { ChatPoster } from '../ports/chat';
 import type { Logger } from '../ports/logger';
 import type { Approval, ConversationPointer } from '../ports/store';
@@ -42,7 +43,12 @@ export function startResumeScanner<K extends KindRegistry>(options: ResumeScanne
 
   /** Posts in the approval's thread; a chat failure never stops the run (display only). */
   async function tell(where: ConversationPointer | undefined, cards: readonly Card[]): Promise<void> {
-    const poster = where ? posters.get(where.platform) : undefined;
+    // An instance of a platform (a Slack workspace of an OAuth app, `slack:T…`) posts through its
+    // family's poster, which finds that workspace's token from the platform id.
+    const family = where ? platformFamily(where.platform) : undefined;
+    const poster = where
+      ? (posters.get(where.platform) ?? (family ? posters.get(family) : undefined))
+      : undefined;
     if (!where || !poster?.postInThread || cards.length === 0) return;
     try {
       await poster.postInThread(where, cards);

@@ -1,0 +1,204 @@
+/**
+ * What cis-bot posts on its own with OAuth (installations in many workspaces): digests and drift alerts
+ * go to targets that name their workspace (`T…/C…`), each posted with the token of that workspace's
+ * installation, looked up in the store when it is posted; a target whose workspace has no installation is
+ * a logged error for that target while the others are posted; and the buttons of those posts are served
+ * as the workspace they were posted to. Real bot server, real Bolt receiver with signed requests, the
+ * install flow through the fake Slack's oauth.v2.access, the AWS sandbox.
+ */
+import { DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { createLoggerFactory } from '../../src/logger';
+import type { SandboxRun } from '../../src/sandbox-run';
+import { cloudWatchAs, eventsSettings, PROD, scenarioWithQueue, waitFor } from '../events/helpers';
+import { FakeSlackOAuth } from '../support/fake-slack-oauth';
+import { ALICE, BOB, buttonsOf, CAROL, type E2E, type RequestTeam, startE2E, textOf } from './e2e-harness';
+import { installFlow } from './oauth-flow';
+
+const DEV = '333333333333';
+const ACME: RequestTeam = { teamId: 'T0ACME0001' };
+const BETA: RequestTeam = { teamId: 'T0BETA0001' };
+/** A workspace named by a target that never installed the app. */
+const GONE = 'T0GONE0001';
+const ACME_TOKEN = 'xoxb-acme-0000000000-installed';
+const BETA_TOKEN = 'xoxb-beta-0000000000-installed';
+const ACME_OPS = 'C0ACMEOPS1';
+const BETA_OPS = 'C0BETAOPS1';
+const GONE_OPS = 'C0GONEOPS1';
+const TARGETS = [`${ACME.teamId}/${ACME_OPS}`, `${BETA.teamId}/${BETA_OPS}`, `${GONE}/${GONE_OPS}`];
+
+let e: E2E;
+let oauth: FakeSlackOAuth;
+let logLines: string[];
+const { install } = installFlow(() => e.baseUrl);
+
+/** The bot with OAuth (BETA has its own approvers: Carol), ACME and BETA installed through Slack's flow. */
+async function startInstalled(
+  document: (run: SandboxRun) => Record<string, unknown>,
+  scenario?: string,
+): Promise<void> {
+  oauth = new FakeSlackOAuth();
+  logLines = [];
+  e = await startE2E({
+    oauth,
+    ...(scenario ? { scenario } : {}),
+    loggers: createLoggerFactory({ level: 'info', write: (line) => logLines.push(line) }),
+    document: (run) => ({
+      ...document(run),
+      slack: { workspaces: { [BETA.teamId]: { approvers: { users: [CAROL.id] } } } },
+    }),
+  });
+  oauth.grant('code-acme', { token: ACME_TOKEN, teamId: ACME.teamId });
+  oauth.grant('code-beta', { token: BETA_TOKEN, teamId: BETA.teamId });
+  expect((await install('code-acme')).status).toBe(200);
+  expect((await install('code-beta')).status).toBe(200);
+}
+
+/** The tokens the messages of a channel were posted with. */
+function tokensIn(channel: string): Set<string | undefined> {
+  return new Set(
+    e.fake.calls
+      .filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel)
+      .map((c) => c.token),
+  );
+}
+
+function logged(msg: string): Array<Record<string, unknown>> {
+  return logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === msg);
+}
+
+afterEach(async () => {
+  await e.close();
+});
+
+describe('digests', () => {
+  beforeEach(async () => {
+    await startInstalled(() => ({
+      schedules: [
+        { name: 'daily', cron: '0 7 * * *', controls: ['4.1'], level: 'info', targets: { slack: TARGETS } },
+      ],
+    }));
+  });
+
+  it("posts to each target's workspace with that workspace's token; a workspace without an installation is a logged error for its target only", async () => {
+    const result = await e.bot.scheduler.runNow('daily');
+    expect(result.outcome).toBe('partially-posted');
+    expect(result.deliveries).toEqual([
+      { platform: 'slack', id: TARGETS[0] },
+      { platform: 'slack', id: TARGETS[1] },
+      {
+        platform: 'slack',
+        id: TARGETS[2],
+        error: expect.stringMatching(/not installed in the Slack workspace T0GONE0001.*\/slack\/install/),
+      },
+    ]);
+    expect(e.fake.channelMessages(ACME_OPS).length).toBeGreaterThan(0);
+    expect(e.fake.channelMessages(BETA_OPS).length).toBeGreaterThan(0);
+    expect(tokensIn(ACME_OPS)).toEqual(new Set([ACME_TOKEN]));
+    expect(tokensIn(BETA_OPS)).toEqual(new Set([BETA_TOKEN]));
+    // The target without an installation: nothing sent anywhere for it, and the log says why.
+    expect(e.fake.calls.filter((c) => c.args.channel === GONE_OPS)).toEqual([]);
+    expect(logged('digest not posted to a target')).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        target: TARGETS[2],
+        errorName: 'SlackNotInstalledError',
+        error: expect.stringContaining(GONE),
+      }),
+    ]);
+    expect(logLines.join('\n')).not.toMatch(/xoxb-/);
+  });
+
+  it("an uninstalled workspace's targets fail from then on; a re-install's token is used at once", async () => {
+    await e.services.store.deleteSlackInstallation(`-:${BETA.teamId}`);
+    const after = await e.bot.scheduler.runNow('daily');
+    expect(after.deliveries.filter((d) => d.error === undefined).map((d) => d.id)).toEqual([TARGETS[0]]);
+    expect(e.fake.channelMessages(BETA_OPS)).toEqual([]);
+    oauth.grant('code-beta-again', { token: 'xoxb-beta-1111111111-reinstalled', teamId: BETA.teamId });
+    expect((await install('code-beta-again')).status).toBe(200);
+    await e.bot.scheduler.runNow('daily');
+    expect(tokensIn(BETA_OPS)).toEqual(new Set(['xoxb-beta-1111111111-reinstalled']));
+  });
+
+  it("the digest's buttons are served as the workspace it was posted to: its approvers decide, another workspace cannot", async () => {
+    await e.bot.scheduler.runNow('daily');
+    const [first] = e.fake.channelMessages(BETA_OPS);
+    if (first === undefined) throw new Error('no digest in BETA');
+    // The Remediate buttons are on the digest or its continuations in its thread.
+    const digest = [first, ...e.fake.thread(BETA_OPS, first.ts)].find((m) =>
+      buttonsOf(m).some((b) => b.value.includes(DEV)),
+    );
+    if (digest === undefined) throw new Error("no Remediate button for dev in BETA's digest");
+    // Alice asks for the plan from BETA's digest: it is BETA's, posted in the digest's thread with BETA's token.
+    const nth = buttonsOf(digest).findIndex((b) => b.value.includes(DEV));
+    await e.click(digest, 'cis:remediate', ALICE, { team: BETA, nth });
+    const plan = await waitFor('the plan', () =>
+      e.fake
+        .thread(BETA_OPS, digest.threadTs ?? digest.ts)
+        .find((m) => buttonsOf(m).some((b) => b.action_id.includes('approve'))),
+    );
+    expect(tokensIn(BETA_OPS)).toEqual(new Set([BETA_TOKEN]));
+    const [approval] = await e.services.store.listApprovals();
+    expect(approval?.requestedBy.platform).toBe(`slack:${BETA.teamId}`);
+    // Bob approves ACME's plans, not BETA's: from ACME (a shared channel) the approval is not his to decide.
+    await e.click(plan, 'cis:approve', BOB, { team: ACME });
+    expect((await e.services.store.listApprovals()).map((a) => a.state)).toEqual(['requested']);
+    expect(e.fake.ephemerals.filter((m) => m.user === BOB.id).map((m) => m.text)).toEqual([
+      expect.stringMatching(/requested on slack:T0BETA0001; it can only be approved or rejected there/),
+    ]);
+    // Carol, BETA's approver, decides it from BETA.
+    await e.click(plan, 'cis:approve', CAROL, { team: BETA });
+    expect((await e.services.store.listApprovals()).map((a) => a.state)).toEqual(['succeeded']);
+    // Everything but Bob's refusal (shown to him by his workspace's installation) was BETA's.
+    const acmeInBeta = e.fake.calls.filter((c) => c.token === ACME_TOKEN && c.args.channel === BETA_OPS);
+    expect(acmeInBeta.map((c) => c.method)).toEqual(['chat.postEphemeral']);
+  });
+});
+
+describe('drift alerts', () => {
+  beforeEach(async () => {
+    await startInstalled(
+      (run) => ({
+        ...eventsSettings(run, [TARGETS[0], { id: TARGETS[1], level: 'error' }, TARGETS[2]], {
+          controls: ['4.1'],
+        }),
+      }),
+      scenarioWithQueue(),
+    );
+  });
+
+  it("post to each target's workspace with its token; the workspace without an installation is a delivery error, the others are posted", async () => {
+    await e.command(`4.1 audit --account ${PROD}`, { team: ACME, channel: ACME_OPS });
+    const cw = cloudWatchAs(e.run, PROD);
+    const { MetricAlarms } = await cw.send(new DescribeAlarmsCommand({}));
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: [MetricAlarms?.[0]?.AlarmName as string] }));
+    cw.destroy();
+    const [alert] = await waitFor('the drift alert in the audit log', async () => {
+      const found = await e.services.store.listAuditLog({ kinds: ['drift-alert'] });
+      return found.length > 0 ? found : undefined;
+    });
+    const detail = alert?.detail as { deliveries: unknown[] } | undefined;
+    expect(detail?.deliveries).toEqual([
+      { platform: 'slack', id: TARGETS[0] },
+      { platform: 'slack', id: TARGETS[1] },
+      {
+        platform: 'slack',
+        id: TARGETS[2],
+        error: expect.stringMatching(/not installed in the Slack workspace T0GONE0001/),
+      },
+    ]);
+    for (const [channel, token] of [
+      [ACME_OPS, ACME_TOKEN],
+      [BETA_OPS, BETA_TOKEN],
+    ] as const) {
+      const posted = e.fake
+        .channelMessages(channel)
+        .find((m) => textOf(m).includes('NON-COMPLIANT in account'));
+      expect(posted).toBeDefined();
+      const post = e.fake.calls.find((c) => c.method === 'chat.postMessage' && c.response.ts === posted?.ts);
+      expect(post?.token).toBe(token);
+    }
+    expect(logged('drift alert not posted to a target')).toEqual([
+      expect.objectContaining({ target: TARGETS[2], errorName: 'SlackNotInstalledError' }),
+    ]);
+  });
+});
