@@ -12,6 +12,7 @@ import { UsageError } from '../../src/core/errors';
 import type { ProgressSink } from '../../src/core/ports/chat';
 import { noticeCard } from '../../src/core/present';
 import { type ThrottledProgress, throttleProgress } from '../../src/core/progress-throttle';
+import { ACKED_BEFORE_BOLT } from './ack-first';
 import {
   channelAllowed,
   channelRefusal,
@@ -192,24 +193,27 @@ export function commandListener(deps: HandlerDeps) {
     context,
   }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     const scoped = depsFor(deps, context, client);
+    const run = () =>
+      runCommand(scoped, command, respond, client).catch(async (error: unknown) => {
+        const text = safeErrorMessage(error, scoped.logger, {
+          user: command.user_id,
+          channel: command.channel_id,
+        });
+        await respond({ response_type: 'ephemeral', text: escapeMrkdwn(text) }).catch(
+          (respondError: unknown) =>
+            scoped.logger.warn({ event: 'slack.command.error_not_shown', error: respondError }),
+        );
+      });
+    // HTTP mode: acknowledged by the adapter before Bolt (ack-first.ts), and this runs in the work queue.
+    if (context[ACKED_BEFORE_BOLT] === true) {
+      await run();
+      return;
+    }
     // Slack allows three seconds: acknowledge before anything else (the request was verified and checked
     // against replays before Bolt saw it). Every command is read-only or only asks for an approval, so it
     // is queued in memory and runs after the acks of the requests arriving with it.
     await ack();
     scoped.logger.info({ event: 'slack.command.acked', user: command.user_id, channel: command.channel_id });
-    await scoped.track(
-      scoped.queue
-        .run(() => runCommand(scoped, command, respond, client))
-        .catch(async (error: unknown) => {
-          const text = safeErrorMessage(error, scoped.logger, {
-            user: command.user_id,
-            channel: command.channel_id,
-          });
-          await respond({ response_type: 'ephemeral', text: escapeMrkdwn(text) }).catch(
-            (respondError: unknown) =>
-              scoped.logger.warn({ event: 'slack.command.error_not_shown', error: respondError }),
-          );
-        }),
-    );
+    await scoped.track(scoped.queue.run(run));
   };
 }

@@ -16,6 +16,7 @@ import { ConfigError } from '../../src/core/errors';
 import type { ChatCore, ChatPoster } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
 import type { SlackInstallationStore } from '../../src/core/ports/store';
+import { ackCommandsFirst } from './ack-first';
 import { actionListener } from './actions';
 import { slackClientOptions, slackConnectionClientOptions } from './client-options';
 import { commandListener } from './commands';
@@ -153,6 +154,19 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         },
       }),
     );
+    // One bot token: the guard's checks are all a command needs before its ack; Bolt runs after (with
+    // OAuth, Bolt's authorize finds the installation first, so commands keep Bolt's path).
+    if (!oauthOn) {
+      expressApp.post(
+        SLACK_EVENTS_PATH,
+        ackCommandsFirst({
+          queue,
+          logger,
+          processEvent: (event) => app.processEvent(event),
+          track: (work) => deps.track(work),
+        }),
+      );
+    }
     receiver = new ExpressReceiver({
       signingSecret: slackEnv.signingSecret,
       logger,
