@@ -20,12 +20,11 @@ import type { Card } from './core/cards';
 import { getControl } from './core/controls/registry';
 import type { Control, MetricFilterControl } from './core/controls/types';
 import { ConfigError } from './core/errors';
-import type { ControlsReport } from './core/evaluate/controls-report';
 import type { AccountDirectory, AccountSource, DirectoryAccount } from './core/ports/account-directory';
 import type { AuditProgress } from './core/ports/audit-progress';
-import type { Auditor, ControlsAuditOutcome } from './core/ports/auditor';
+import type { Auditor, AuditRequest, ControlsAuditOutcome } from './core/ports/auditor';
 import type { Logger } from './core/ports/logger';
-import type { Store } from './core/ports/store';
+import type { ExceptionRecord, Store } from './core/ports/store';
 import type { RemediationAssessor } from './core/remediation';
 import type { HubTarget } from './core/report/asff';
 import type { ToolInfo } from './core/report/results';
@@ -193,6 +192,10 @@ export function runCliAudit(
     // target.accounts: the options' accounts (for --sandbox without any: the scenario's).
     const named = target.accounts;
     const listed = named.length > 0 ? [] : await accountDirectory(config, settings, target, opts).list();
+    const { applyToControlsReport, deviationsOf } =
+      require('./core/exceptions/apply') as typeof import('./core/exceptions/apply');
+    const at = new Date();
+    const exceptions = await storedExceptions(config, at);
     const { report } = await runControlsAudit({
       controls: opts.controls,
       session: target.session,
@@ -201,26 +204,27 @@ export function runCliAudit(
       labels: { ...target.labels, ...labelsOf(listed) },
       concurrency: opts.concurrency,
       confirmPatterns: opts.confirmPatterns,
+      deviations: deviationsOf(exceptions, at),
       ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
     });
-    const outcome = { report: await withStoredExceptions(config, report) };
+    const outcome = { report: applyToControlsReport(report, exceptions, at) };
     if (opts.securityHub === undefined) return outcome;
     return { ...outcome, ...(await securityHubStep(target, outcome, opts.securityHub)) };
   });
 }
 /**
- * The audit with the accepted exceptions of the configured store applied (ACCEPTED findings). An audit
- * never creates a database: with no SQLite file yet there are no exceptions to apply.
+ * The accepted exceptions of the configured store that matter to an audit at `at` (named deviations go
+ * into the audit, the others are applied to its findings). An audit never creates a database: with no
+ * SQLite file yet there are none.
  */
-async function withStoredExceptions(config: Config, report: ControlsReport): Promise<ControlsReport> {
-  if (config.store.kind === 'sqlite' && !existsSync(config.store.path)) return report;
-  const { applyToControlsReport, relevantExceptions } =
+async function storedExceptions(config: Config, at: Date): Promise<ExceptionRecord[]> {
+  if (config.store.kind === 'sqlite' && !existsSync(config.store.path)) return [];
+  const { relevantExceptions } =
     require('./core/exceptions/apply') as typeof import('./core/exceptions/apply');
   const store = await openCliStore(config);
   try {
-    const now = new Date();
-    return applyToControlsReport(report, await relevantExceptions(store, now), now);
+    return await relevantExceptions(store, at);
   } finally {
     await store.close();
   }
@@ -366,7 +370,7 @@ function sessionAuditor(target: AwsTarget, concurrency: number): Auditor {
   const { runAudit, runControlsAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
   const { selectControls } = require('./core/controls/registry') as typeof import('./core/controls/registry');
   const { session, region, labels } = target;
-  const scope = async (request: { accounts?: readonly string[]; region?: string }) => {
+  const scope = async (request: Omit<AuditRequest, 'control'>) => {
     let accounts = [...(request.accounts ?? [])];
     if (accounts.length === 1) {
       const me = await session.callerIdentity().catch(() => undefined);
@@ -378,6 +382,7 @@ function sessionAuditor(target: AwsTarget, concurrency: number): Auditor {
       accounts,
       concurrency,
       ...(labels ? { labels } : {}),
+      ...(request.deviations ? { deviations: request.deviations } : {}),
     };
   };
   return {

@@ -7,6 +7,7 @@
  */
 import type { Control, MetricFilterControl } from '../core/controls/types';
 import { ConfigError } from '../core/errors';
+import type { AcceptedDeviation } from '../core/evaluate/accepted-deviations';
 import { evaluateControl } from '../core/evaluate/evaluate-control';
 import type { AccountFinding } from '../core/evaluate/findings';
 import { type AccountSnapshot, type ProbeError, probeError } from '../core/snapshot';
@@ -35,6 +36,8 @@ export interface AccountAuditOptions {
   confirmPatterns?: boolean;
   /** Past this, the account's calls are aborted and it is ERROR (aws.account_timeout_seconds). */
   accountTimeoutMs?: number;
+  /** Named deviations in force (any account: each account's own apply). */
+  deviations?: readonly AcceptedDeviation[];
   now: () => Date;
 }
 
@@ -46,10 +49,16 @@ export interface AccountAudit {
   apiCalls: number;
 }
 
-/** What the collector reads for these controls: the chain controls' patterns, and the service checks. */
-function collectScope(controls: readonly Control[]) {
+/**
+ * What the collector reads for these controls: the chain controls' patterns (and the filters their named
+ * deviations accept), and the service checks.
+ */
+function collectScope(controls: readonly Control[], deviations: readonly AcceptedDeviation[] = []) {
+  const chains = controls.filter((c): c is MetricFilterControl => c.kind === 'metric-filter-chain');
+  const accepted = deviations.filter((d) => chains.some((c) => c.id === d.control));
   return {
-    controls: controls.filter((c): c is MetricFilterControl => c.kind === 'metric-filter-chain'),
+    controls: chains,
+    ...(accepted.length > 0 ? { deviations: accepted } : {}),
     securityHub: controls.some((c) => c.kind === 'service' && c.check === 'security-hub'),
   };
 }
@@ -108,7 +117,7 @@ async function collectAssumed(
     ...(label !== undefined ? { label } : {}),
     access: { via: 'assume-role', principalArn: session.roleArn(accountId) },
     auditRegion: region,
-    ...collectScope(opts.controls),
+    ...collectScope(opts.controls, opts.deviations),
     home: (r) => session.roleClients(accountId, r),
     other: (a, r) => session.clientsFor(a, r),
     ...(signal ? { signal } : {}),
@@ -128,7 +137,7 @@ async function collectCurrent(
     accountId: identity.then((i) => i.accountId),
     access: { via: 'current-credentials' },
     auditRegion: region,
-    ...collectScope(opts.controls),
+    ...collectScope(opts.controls, opts.deviations),
     home: (r) => session.baseClients(r),
     other: (a, r) => session.clientsFor(a, r),
     ...(signal ? { signal } : {}),
@@ -209,7 +218,7 @@ export async function auditAccount(
   let apiCalls = snapshot.apiCalls;
   const findings: AccountFinding[] = [];
   for (const control of opts.controls) {
-    let finding = evaluateControl(control, snapshot);
+    let finding = evaluateControl(control, snapshot, opts.deviations);
     if (opts.confirmPatterns && control.kind === 'metric-filter-chain') {
       const out = await confirmFinding(finding, control, clientsOf(opts.session, snapshot));
       apiCalls += out.calls;

@@ -12,6 +12,7 @@ import { labelsOf, staticAccountDirectory } from '../core/accounts';
 import { getControl, selectControls } from '../core/controls/registry';
 import type { Control } from '../core/controls/types';
 import { ConfigError } from '../core/errors';
+import type { AcceptedDeviation } from '../core/evaluate/accepted-deviations';
 import {
   type AccountResults,
   accountResults,
@@ -53,6 +54,8 @@ export interface RunControlsOptions {
   confirmPatterns?: boolean;
   /** Past this, an account's calls are aborted and it is ERROR (aws.account_timeout_seconds). */
   accountTimeoutMs?: number;
+  /** Named deviations in force: the chain through each accepted filter is read and evaluated. */
+  deviations?: readonly AcceptedDeviation[];
   /** Told as the audit starts and as each account is done. */
   progress?: AuditProgress;
   /** Keep each account's snapshot (a one-control audit: the remediation planner reads them). */
@@ -114,6 +117,7 @@ export async function runControlsAudit(
         ...(opts.labels ? { labels: opts.labels } : {}),
         ...(opts.confirmPatterns ? { confirmPatterns: true } : {}),
         ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
+        ...(opts.deviations?.length ? { deviations: opts.deviations } : {}),
       },
       accountId,
     );
@@ -192,6 +196,7 @@ export function createAwsAuditor(
       accountTimeoutMs: aws.account_timeout_seconds * 1000,
       labels: { ...deps.labels, ...labelsOf(listed) },
       ...(request.progress ? { progress: request.progress } : {}),
+      ...(request.deviations ? { deviations: request.deviations } : {}),
     };
   }
   return {

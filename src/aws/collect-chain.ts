@@ -1,8 +1,8 @@
 /**
  * The chain below the trail, read once per account whatever the number of controls audited: the log
  * group's metric filters (every page, in the log group's own account and region from its ARN), the
- * alarms of the metrics whose filters catch an audited control's pattern or one of its variants, the SNS
- * topics those alarms notify (subscriptions, attributes) and, for an encrypted topic, its KMS key
+ * alarms of the metrics whose filters catch an audited control's pattern or one of its variants (or that
+ * a named deviation accepts as catching it), the SNS topics those alarms notify (subscriptions, attributes) and, for an encrypted topic, its KMS key
  * (DescribeKey to resolve an alias, GetKeyPolicy: CloudWatch must be able to use the key).
  *
  * Alarms: one control reads DescribeAlarmsForMetric per metric (one call, as before). Several controls
@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { patternHash } from '../core/evaluate/accepted-deviations';
 import { judgeForControl } from '../core/evaluate/control-filter';
 import {
   type Alarm,
@@ -70,10 +71,17 @@ export function readLogGroup(ctx: CollectContext, rawArn: string): Promise<void>
     const filters = await metricFilters(ctx, clients.value, ref.name);
     ctx.logGroups[key] = { ref, filters };
     if (!filters.ok) return;
-    // Only metrics of filters that catch an audited control's pattern can complete a chain: read their alarms.
+    // Only metrics of filters that catch an audited control's pattern (or that a named deviation of the
+    // audited account accepts as catching it) can complete a chain: read their alarms.
+    const accepted = new Set(
+      (ctx.req.deviations ?? []).filter((d) => d.accountId === ctx.accountId).map((d) => d.filterPatternHash),
+    );
     const metrics = new Map<string, MetricRef>();
     for (const f of filters.value) {
-      if (!ctx.req.controls.some((c) => judgeForControl(f.pattern, c).judgement.covers)) continue;
+      const counts =
+        ctx.req.controls.some((c) => judgeForControl(f.pattern, c).judgement.covers) ||
+        (accepted.size > 0 && accepted.has(patternHash(f.pattern)));
+      if (!counts) continue;
       for (const t of f.transformations) {
         const m: MetricRef = {
           accountId: ref.accountId,

@@ -6,6 +6,7 @@
  * action, so nothing downstream ever mistakes an AccessDenied for "nothing there".
  */
 import type { MetricFilterControl } from '../core/controls/types';
+import type { AcceptedDeviation } from '../core/evaluate/accepted-deviations';
 import {
   type AccountAccess,
   type LogGroupSnapshot,
@@ -26,6 +27,8 @@ export interface CollectRequest {
   auditRegion: string;
   /** The chain controls whose patterns (and variants) decide which metrics' alarms are read. */
   controls: readonly MetricFilterControl[];
+  /** Named deviations of those controls: the metrics of the filters they accept are read too. */
+  deviations?: readonly AcceptedDeviation[];
   /** Read Security Hub in the regions in use (a CIS 4.16 service check is audited). */
   securityHub?: boolean;
   /** Clients of the audited account. */

@@ -16,6 +16,7 @@
  */
 import { type CloudWatchLogsClient, TestMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { MetricFilterControl } from '../core/controls/types';
+import { acceptedByOf } from '../core/evaluate/accepted-deviations';
 import { callLabel, judgeFilter } from '../core/evaluate/filter-judge';
 import type { AccountFinding, LinkResult } from '../core/evaluate/findings';
 import { showEvent } from '../core/evaluate/links';
@@ -282,6 +283,9 @@ function describeAwsMiss(link: LinkResult, c: AwsConfirmation): string {
  */
 export function withConfirmation(link: LinkResult, c: AwsConfirmation): LinkResult {
   const evidence = { ...link.evidence, awsConfirmation: c };
+  // A named deviation accepts exactly that this filter misses CIS events: AWS confirming a miss (or
+  // disagreeing) is recorded and changes nothing about the accepted link.
+  if (acceptedByOf(link)) return { ...link, evidence };
   if ((c.awsMissed?.length ?? 0) > 0 && link.status !== 'fail') {
     return { ...link, status: 'fail', detail: describeAwsMiss(link, c), evidence };
   }

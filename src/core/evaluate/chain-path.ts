@@ -5,6 +5,7 @@
 
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountSnapshot, MetricRef } from '../snapshot';
+import type { AcceptedDeviation } from './accepted-deviations';
 import type { ChainRef, LinkResult } from './findings';
 
 export interface Path {
@@ -15,6 +16,8 @@ export interface Path {
 export interface Ctx {
   control: MetricFilterControl;
   snap: AccountSnapshot;
+  /** Named deviations of this control and account: their filters count as covering (log-group-links.ts). */
+  accepted?: readonly AcceptedDeviation[];
 }
 
 export const q = (name: string) => `'${name}'`;

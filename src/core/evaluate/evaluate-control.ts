@@ -5,14 +5,20 @@
  */
 import { type Control, unhandledKind } from '../controls/types';
 import type { AccountSnapshot } from '../snapshot';
+import type { AcceptedDeviation } from './accepted-deviations';
 import { evaluate } from './evaluate';
 import type { AccountFinding } from './findings';
 import { evaluateService } from './service-checks';
 
-export function evaluateControl(control: Control, snap: AccountSnapshot): AccountFinding {
+/** `deviations`: the named deviations in force (only a chain control's own apply; see evaluate.ts). */
+export function evaluateControl(
+  control: Control,
+  snap: AccountSnapshot,
+  deviations: readonly AcceptedDeviation[] = [],
+): AccountFinding {
   switch (control.kind) {
     case 'metric-filter-chain':
-      return evaluate(control, snap);
+      return evaluate(control, snap, deviations);
     case 'service':
       return evaluateService(control, snap);
     default:

@@ -11,7 +11,8 @@
 
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountSnapshot } from '../snapshot';
-import type { Ctx, Path } from './chain-path';
+import { type AcceptedDeviation, acceptedByOf, deviationsFor } from './accepted-deviations';
+import { type Ctx, type Path, q } from './chain-path';
 import { bestPath, compliantReason, pathStatus } from './chain-ranking';
 import type { AccountFinding, LinkName, LinkResult } from './findings';
 import { errorLink, fail } from './links';
@@ -41,7 +42,53 @@ export function unreachableFinding(controlId: string, snap: AccountSnapshot): Ac
   };
 }
 
-export function evaluate(control: MetricFilterControl, snap: AccountSnapshot): AccountFinding {
+/**
+ * The control's finding. Named deviations (`deviations`, any control or account: the control's own are
+ * picked) only ever turn a NON_COMPLIANT finding into one about the chain through the accepted filter:
+ * ACCEPTED when that chain otherwise holds, else its own broken link (or ERROR), its reason naming the
+ * exception. A finding no deviation reaches (the filter changed, the chain breaks before the filter) is
+ * the plain one; COMPLIANT and ERROR findings never change.
+ */
+export function evaluate(
+  control: MetricFilterControl,
+  snap: AccountSnapshot,
+  deviations: readonly AcceptedDeviation[] = [],
+): AccountFinding {
+  const plain = evaluateChain(control, snap);
+  const mine = deviationsFor(deviations, control.id, snap.accountId);
+  if (mine.length === 0 || plain.status !== 'NON_COMPLIANT') return plain;
+  const through = evaluateChain(control, snap, mine);
+  const index = through.links.findIndex((l) => l.link === 'metric-filter' && acceptedByOf(l));
+  const link = through.links[index];
+  const by = link ? acceptedByOf(link) : undefined;
+  const deviation = mine.find((d) => d.exception.id === by?.exceptionId);
+  if (!link || !deviation) return plain;
+  if (through.status === 'COMPLIANT') {
+    // What fails is still the filter (brokenLink, a `fail` link); the links go on to show the rest holds.
+    const warns = through.links.filter((l) => l.status === 'warn' && l !== link).length;
+    const c = through.chain;
+    return {
+      ...through,
+      status: 'ACCEPTED',
+      reason: `${link.detail} The rest of the chain holds: alarm ${q(c.alarmName ?? '?')} -> topic ${c.topicArn?.split(':').pop() ?? '?'} (confirmed subscriber)${warns ? `; ${warns} warning(s)` : ''}.`,
+      brokenLink: 'metric-filter',
+      links: through.links.map((l, i) => (i === index ? { ...l, status: 'fail' } : l)),
+      exception: deviation.exception,
+    };
+  }
+  const filter = q(String(link.evidence.filterName ?? '?'));
+  return {
+    ...through,
+    reason: `${through.reason} Metric filter ${filter} counts as covering CIS ${control.id} only by exception ${deviation.exception.id} (named deviation): the chain after it must hold too.`,
+  };
+}
+
+/** The chain evaluation proper; filters that `accepted` deviations name count as covering. */
+function evaluateChain(
+  control: MetricFilterControl,
+  snap: AccountSnapshot,
+  accepted: readonly AcceptedDeviation[] = [],
+): AccountFinding {
   const base = findingBase(control.id, snap);
   const unreachable = unreachableFinding(control.id, snap);
   if (unreachable) return unreachable;
@@ -67,7 +114,7 @@ export function evaluate(control: MetricFilterControl, snap: AccountSnapshot): A
       },
     ];
   } else {
-    const ctx: Ctx = { control, snap };
+    const ctx: Ctx = { control, snap, accepted };
     paths = snap.trails.value.flatMap((ts) => trailPaths(ctx, ts));
   }
   const best = bestPath(paths);

@@ -1,4 +1,5 @@
 /** The pure audit evaluation: findings types and `evaluate(control, snapshot)` (the auditor port is in core/ports). */
+export { type AcceptedDeviation, patternHash } from './accepted-deviations';
 export { evaluate } from './evaluate';
 export { closeness, type FilterJudgement, judgeFilter } from './filter-judge';
 export {

@@ -1,16 +1,20 @@
 /**
- * Accepted exceptions applied to what an audit found: a NON_COMPLIANT finding with a valid exception for
- * its control and account becomes ACCEPTED (its reason and broken link still say what fails, and
- * `exception` says who accepted it, why and until when). A narrow exception (a named deviation) applies
- * only while the failing metric filter is exactly the accepted one (same pattern hash); otherwise, and
- * once an exception expired, the finding stays NON_COMPLIANT and says why the exception no longer
- * applies (`lapsedException`, for EXPIRED_NOTICE_DAYS after the expiry). COMPLIANT and ERROR findings are
- * never changed: an exception does not hide an account that could not be audited.
+ * Accepted exceptions applied to what an audit found. A blanket exception: a NON_COMPLIANT finding with a
+ * valid exception for its control and account becomes ACCEPTED (its reason and broken link still say
+ * what fails, and `exception` says who accepted it, why and until when). A narrow exception (a named
+ * deviation) means "treat this filter pattern as covering the control": it goes INTO the audit
+ * (`deviationsOf`, the request's `deviations`), whose evaluation checks the chain through the accepted
+ * filter and makes the finding ACCEPTED only when the rest of that chain holds (else its later broken
+ * link, naming the exception; core/evaluate/evaluate.ts). Once an exception expired, or when the accepted
+ * filter is not there any more (its pattern changed), the finding stays NON_COMPLIANT and says why the
+ * exception no longer applies (`lapsedException`, for EXPIRED_NOTICE_DAYS after the expiry). COMPLIANT
+ * and ERROR findings are never changed: an exception does not hide an account that could not be audited.
  *
  * `withExceptions` wraps the Auditor port so that every audit anyone reads (chat, CLI, digests, reports,
  * the store) carries them; the remediation assessor keeps the raw auditor (a fix is planned for what
  * fails, accepted or not).
  */
+import { type AcceptedDeviation, acceptedByOf, patternHash } from '../evaluate/accepted-deviations';
 import { accountResults, type ControlsReport, summarizeControls } from '../evaluate/controls-report';
 import {
   type AcceptedException,
@@ -21,7 +25,6 @@ import {
 } from '../evaluate/findings';
 import type { Auditor } from '../ports/auditor';
 import type { ExceptionRecord, ExceptionStore } from '../ports/store';
-import { sha256Hex } from '../remediation/canonical';
 
 /** How long after its expiry a failing finding still says that its exception expired. */
 export const EXPIRED_NOTICE_DAYS = 30;
@@ -41,14 +44,29 @@ export function failingFilters(
     : [];
 }
 
-export function patternHash(pattern: string): string {
-  return sha256Hex(pattern);
+export { patternHash };
+
+/** Did the audit evaluate this finding's chain through the filter that `exception` accepts? */
+function reachedBy(exception: ExceptionRecord, finding: AccountFinding): boolean {
+  return finding.links.some(
+    (l) => l.link === 'metric-filter' && acceptedByOf(l)?.exceptionId === exception.id,
+  );
 }
 
-function covers(exception: ExceptionRecord, finding: AccountFinding): boolean {
-  const deviation = exception.deviation;
-  if (!deviation) return true;
-  return failingFilters(finding).some((f) => patternHash(f.pattern) === deviation.filterPatternHash);
+/** The named deviations of `exceptions` in force at `now`, as an audit request takes them. */
+export function deviationsOf(exceptions: readonly ExceptionRecord[], now: Date): AcceptedDeviation[] {
+  return exceptions.flatMap((e) =>
+    e.deviation && !e.revokedAt && Date.parse(e.expiresAt) > now.getTime()
+      ? [
+          {
+            control: e.control,
+            accountId: e.accountId,
+            filterPatternHash: e.deviation.filterPatternHash,
+            exception: acceptedOf(e),
+          },
+        ]
+      : [],
+  );
 }
 
 export function acceptedOf(e: ExceptionRecord): AcceptedException {
@@ -82,8 +100,11 @@ export function applyToFinding(
     (e) => e.control === finding.control && e.accountId === finding.accountId && !e.revokedAt,
   );
   const valid = mine.filter((e) => Date.parse(e.expiresAt) > now.getTime());
-  const applies = valid.find((e) => covers(e, finding));
-  if (applies) return { ...finding, status: 'ACCEPTED', exception: acceptedOf(applies) };
+  // A named deviation was applied by the evaluation (deviationsOf): a chain through its filter that still
+  // fails is broken further down, and its reason says so.
+  const blanket = valid.find((e) => !e.deviation);
+  if (blanket) return { ...finding, status: 'ACCEPTED', exception: acceptedOf(blanket) };
+  if (valid.some((e) => reachedBy(e, finding))) return finding;
   const [changed] = valid;
   if (changed) {
     return {
@@ -136,7 +157,10 @@ export function applyToControlsReport(
   return { ...report, accounts, summary: summarizeControls(report.controls, accounts) };
 }
 
-/** The Auditor whose reports carry the accepted exceptions in force when each audit finished. */
+/**
+ * The Auditor whose reports carry the accepted exceptions in force when each audit started: named
+ * deviations go into the audit itself, blanket exceptions are applied to its findings.
+ */
 export function withExceptions(
   auditor: Auditor,
   store: Pick<ExceptionStore, 'listExceptions'>,
@@ -144,15 +168,15 @@ export function withExceptions(
 ): Auditor {
   return {
     async audit(request) {
-      const outcome = await auditor.audit(request);
       const at = now();
       const exceptions = await relevantExceptions(store, at, request.accounts);
+      const outcome = await auditor.audit({ ...request, deviations: deviationsOf(exceptions, at) });
       return { ...outcome, report: applyToReport(outcome.report, exceptions, at) };
     },
     async auditControls(request) {
-      const outcome = await auditor.auditControls(request);
       const at = now();
       const exceptions = await relevantExceptions(store, at, request.accounts);
+      const outcome = await auditor.auditControls({ ...request, deviations: deviationsOf(exceptions, at) });
       return { ...outcome, report: applyToControlsReport(outcome.report, exceptions, at) };
     },
   };

@@ -3,6 +3,7 @@
  * `src/aws/auditor.ts` implements it with the SDK; tests may implement it over the sandbox.
  */
 
+import type { AcceptedDeviation } from '../evaluate/accepted-deviations';
 import type { ControlsReport } from '../evaluate/controls-report';
 import type { AuditReport } from '../evaluate/findings';
 import type { AccountSnapshot } from '../snapshot';
@@ -17,6 +18,13 @@ export interface AuditRequest {
   region?: string;
   /** Told as accounts complete (a chat message updated, a progress bar). */
   progress?: AuditProgress;
+  /**
+   * Named deviations in force (approved exceptions that accept one filter pattern as covering a control
+   * in an account): the collection reads the alarms of those filters' metrics too, and the evaluation
+   * checks the chain through them (evaluate.ts). `withExceptions` passes them; the raw auditor's other
+   * callers (the remediation planner, the exception kind) do not, and see what fails.
+   */
+  deviations?: readonly AcceptedDeviation[];
 }
 
 /** An audit of several controls from one shared collection per account (`/cis 4 audit`). */
