@@ -3,11 +3,13 @@
  * (issue 14): `except` asks, another operator named in approvals.cli.users approves with `--approve ID`
  * (the requester may not: require_distinct_approver is on here), `audit` then shows ACCEPTED in JSON and
  * SARIF and exits 1 unless --accept-exceptions, `exceptions` lists it, `--revoke` (approvers only)
- * revokes it and the control fails again; bad input is refused and stores nothing.
+ * revokes it and the control fails again; a named deviation (`--deviation`) makes the audit check the
+ * chain through the accepted filter; bad input is refused and stores nothing.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { runCli } from '../../adapters/cli/main';
 import type { AuditReport } from '../../src/core/evaluate';
 import { bundledScenario } from '../../src/sandbox-run';
@@ -32,9 +34,39 @@ function config(): string {
 }
 
 async function cli(cfg: string, ...argv: string[]) {
+  return cliOn(DEMO, cfg, ...argv);
+}
+
+async function cliOn(scenario: string, cfg: string, ...argv: string[]) {
   const io = cliSink();
-  const code = await runCli([...argv, '--sandbox', DEMO, '--config', cfg], io);
+  const code = await runCli([...argv, '--sandbox', scenario, '--config', cfg], io);
   return { code, out: io.out, err: io.err };
+}
+
+/** The demo scenario with the dev account's alarm deleted (its filter, the one a deviation accepts, stays). */
+function demoWithoutDevAlarm(): string {
+  const scenario = parse(readFileSync(DEMO, 'utf8')) as {
+    accounts: Array<{ id: string; regions: Record<string, { alarms?: unknown[] }> }>;
+  };
+  const dev = scenario.accounts.find((a) => a.id === DEV);
+  for (const region of Object.values(dev?.regions ?? {})) region.alarms = [];
+  const file = join(dir, 'no-dev-alarm.yaml');
+  writeFileSync(file, stringify(scenario));
+  return file;
+}
+
+/** `except 4.1 --deviation` for the dev account, asked by alice and approved by bob: the approval id. */
+async function grantDeviation(scenario: string, cfg: string): Promise<string> {
+  const asked = await cliOn(
+    scenario,
+    cfg,
+    ...['except', '4.1', '--account', DEV, '--reason', 'vendor scanner', '--until', day(60)],
+    ...['--deviation', '--operator', 'alice'],
+  );
+  expect(asked.out).toContain("Named deviation: only filter 'access-denied'");
+  const id = /Approval (\S+) requested by alice/.exec(asked.out)?.[1] as string;
+  expect((await cliOn(scenario, cfg, 'except', '4.1', '--approve', id, '--operator', 'bob')).code).toBe(0);
+  return id;
 }
 
 test('except, approve by another operator, ACCEPTED in audits (exit 1 unless --accept-exceptions), list, revoke', async () => {
@@ -96,6 +128,33 @@ test('except, approve by another operator, ACCEPTED in audits (exit 1 unless --a
   ) as AuditReport;
   expect(after.accounts[0]?.status).toBe('NON_COMPLIANT');
   expect((await cli(cfg, 'exceptions')).out).toContain('No accepted exceptions are in force.');
+});
+
+test('a named deviation: ACCEPTED while the chain through the accepted filter holds, NON_COMPLIANT at its alarm once that is gone', async () => {
+  const cfg = config();
+  const id = await grantDeviation(DEMO, cfg);
+  const audit = async (scenario: string) => {
+    const r = await cliOn(scenario, cfg, 'audit', '4.1', '--accounts', DEV, '--output', 'json');
+    return { code: r.code, finding: (JSON.parse(r.out) as AuditReport).accounts[0] };
+  };
+  const held = await audit(DEMO);
+  expect(held.code).toBe(1);
+  expect(held.finding).toMatchObject({
+    status: 'ACCEPTED',
+    brokenLink: 'metric-filter',
+    exception: { id, deviation: { filterName: 'access-denied' } },
+  });
+  expect(held.finding?.reason).toMatch(/The rest of the chain holds: alarm 'unauthorized_api_calls_alarm'/);
+
+  // The same store and exception, the account's alarm deleted: the deviation no longer hides anything.
+  const broken = await audit(demoWithoutDevAlarm());
+  expect(broken.code).toBe(1);
+  expect(broken.finding).toMatchObject({ status: 'NON_COMPLIANT', brokenLink: 'alarm' });
+  expect(broken.finding?.exception).toBeUndefined();
+  expect(broken.finding?.reason).toMatch(
+    /^No CloudWatch alarm on metric CISBenchmark\/unauthorized_api_calls_metric/,
+  );
+  expect(broken.finding?.reason).toContain(`only by exception ${id} (named deviation)`);
 });
 
 test('bad input is refused with the rule and nothing is stored', async () => {

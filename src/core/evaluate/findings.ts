@@ -108,12 +108,19 @@ export interface AccountFinding {
    * AssumeRole), `credentials` (AWS refused the credentials themselves: renew them, no grant helps)...
    */
   accessError?: { kind: ProbeErrorKind; action: string; code?: string };
-  /** The best chain's links in chain order, up to and including the first failing one. */
+  /**
+   * The best chain's links in chain order, up to and including the first failing one; for a finding
+   * ACCEPTED by a named deviation, the whole chain through the accepted filter (its `fail` link, whose
+   * evidence has `acceptedBy`, then the links that hold).
+   */
   links: LinkResult[];
   chain: ChainRef;
   /** How many candidate chains (trail x filter x alarm x topic paths) were considered. */
   candidates: number;
-  /** Present when ACCEPTED: the exception that accepts the failure (`brokenLink` and `reason` still say what fails). */
+  /**
+   * Present when ACCEPTED: the exception that accepts the failure (`brokenLink` and `reason` still say what
+   * fails). A named deviation (`exception.deviation`) accepts only when the chain after its filter holds.
+   */
   exception?: AcceptedException;
   /** Present on a failing finding whose exception no longer applies (expired recently, or a changed filter). */
   lapsedException?: LapsedException;
