@@ -27,12 +27,14 @@ import {
 } from '@slack/oauth';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Application } from 'express';
+import { slackWorkspacePlatform } from '../../src/config/platform-settings';
 import type { Config } from '../../src/config/schema';
 import type { AdapterRefusal, ChatCore } from '../../src/core/ports/chat';
-import type { SlackInstallationStore } from '../../src/core/ports/store';
+import type { AuditLogStore, SlackInstallationStore } from '../../src/core/ports/store';
 import {
   type InstallationIds,
   installationId,
+  installationKey,
   type SealedInstallationStore,
   sealedInstallationStore,
 } from './installation-store';
@@ -116,8 +118,8 @@ function installFailure(error: CodedError): { reason: string; status: number; te
 
 export interface SlackOAuthOptions {
   config: Config;
-  /** Where installations are kept (the bot's Store). */
-  installations: SlackInstallationStore;
+  /** Where installations are kept, and installs and uninstalls audit-logged (the bot's Store). */
+  installations: SlackInstallationStore & AuditLogStore;
   /** Where used OAuth states are remembered (the bot's Store). */
   onceKeys: OnceKeys;
   core: ChatCore;
@@ -169,6 +171,42 @@ export function createSlackOAuth(options: SlackOAuthOptions): SlackOAuth {
     }
   };
 
+  /**
+   * Puts an install or uninstall on the audit log, on the installation's platform (`slack:<id>`). The
+   * installation itself is already stored or removed: a failed write is logged, not undone.
+   */
+  const record = async (entry: {
+    kind: 'app-installed' | 'app-uninstalled';
+    ids: InstallationIds;
+    actor?: string | undefined;
+    detail: Record<string, unknown>;
+  }) => {
+    const id = installationId(entry.ids) ?? 'unknown';
+    const platform = slackWorkspacePlatform(id);
+    try {
+      await options.installations.appendAuditLog({
+        at: new Date().toISOString(),
+        kind: entry.kind,
+        platform,
+        ...(entry.actor ? { actor: { platform, userId: entry.actor } } : {}),
+        detail: {
+          team: entry.ids.teamId ?? null,
+          enterprise: entry.ids.enterpriseId ?? null,
+          orgWide: entry.ids.isEnterpriseInstall === true,
+          installation: installationKey(entry.ids) ?? null,
+          ...entry.detail,
+        },
+      });
+    } catch (error) {
+      logger.error({
+        event: 'slack.oauth.not_recorded',
+        kind: entry.kind,
+        team: entry.ids.teamId ?? null,
+        error,
+      });
+    }
+  };
+
   const callbackOptions: CallbackOptions = {
     async afterInstallation(installation: Installation | OrgInstallation, _opts, _req, res) {
       const ids = {
@@ -207,17 +245,29 @@ export function createSlackOAuth(options: SlackOAuthOptions): SlackOAuth {
       );
       return false;
     },
-    success(installation, _opts, _req, res) {
-      const id = installationId({
+    async successAsync(installation, _opts, _req, res) {
+      const ids = {
         teamId: installation.team?.id,
         enterpriseId: installation.enterprise?.id,
         isEnterpriseInstall: installation.isEnterpriseInstall === true,
-      });
+      };
+      const id = installationId(ids);
       logger.info({
         event: 'slack.oauth.installed',
-        team: installation.team?.id ?? null,
-        enterprise: installation.enterprise?.id ?? null,
-        orgWide: installation.isEnterpriseInstall === true,
+        team: ids.teamId ?? null,
+        enterprise: ids.enterpriseId ?? null,
+        orgWide: ids.isEnterpriseInstall,
+      });
+      // Who installed it, where and when, with what it may do; never the token.
+      await record({
+        kind: 'app-installed',
+        ids,
+        actor: installation.user.id,
+        detail: {
+          scopes: installation.bot?.scopes ?? [],
+          botUserId: installation.bot?.userId ?? null,
+          appId: installation.appId ?? null,
+        },
       });
       page(res, 200, 'cis-bot is installed', `cis-bot now serves ${id}: try /cis help in a channel.`);
     },
@@ -313,18 +363,22 @@ export function createSlackOAuth(options: SlackOAuthOptions): SlackOAuth {
         context: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean },
         why: string,
       ) => {
-        const ids = {
+        const ids: InstallationIds = {
           teamId: context.teamId,
           enterpriseId: context.enterpriseId,
           isEnterpriseInstall: context.isEnterpriseInstall,
         };
-        await installations.deleteInstallation?.(ids as never);
+        const key = installationKey(ids);
+        // Slack sends both events when an app is uninstalled: the one that removed it is recorded.
+        const removed = key !== undefined && (await options.installations.deleteSlackInstallation(key));
         logger.info({
           event: 'slack.oauth.uninstalled',
           why,
+          removed,
           team: ids.teamId ?? null,
           enterprise: ids.enterpriseId ?? null,
         });
+        if (removed) await record({ kind: 'app-uninstalled', ids, detail: { why } });
       };
       app.event('app_uninstalled', async ({ context }) => {
         await remove(context, 'app_uninstalled');

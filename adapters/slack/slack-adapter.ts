@@ -15,7 +15,7 @@ import type { Config } from '../../src/config/schema';
 import { ConfigError } from '../../src/core/errors';
 import type { ChatCore, ChatPoster } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
-import type { SlackInstallationStore } from '../../src/core/ports/store';
+import type { AuditLogStore, SlackInstallationStore } from '../../src/core/ports/store';
 import { ackCommandsFirst } from './ack-first';
 import { actionListener } from './actions';
 import { slackClientOptions, slackConnectionClientOptions } from './client-options';
@@ -62,8 +62,11 @@ export interface SlackAdapterOptions {
   store?: OnceKeys;
   /** An audit running longer than this shows its progress in its message (default 2 s; tests: 0). */
   progressAfterMs?: number;
-  /** OAuth (`slack.oauth`): where installations are kept (the bot's Store); `store` keeps the states. */
-  installations?: SlackInstallationStore;
+  /**
+   * OAuth (`slack.oauth`): where installations are kept and their installs and uninstalls are
+   * audit-logged (the bot's Store); `store` keeps the states.
+   */
+  installations?: SlackInstallationStore & AuditLogStore;
 }
 
 export interface SlackAdapter {

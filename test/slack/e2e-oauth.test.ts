@@ -82,6 +82,23 @@ describe('OAuth over HTTP', () => {
       expect(record.sealed).toMatch(/^v1\./);
     }
 
+    // Each install is on the audit log: who installed it, where, when; never the token.
+    const installs = (await e.services.store.listAuditLog({ kinds: ['app-installed'] })).reverse();
+    expect(installs).toEqual([
+      expect.objectContaining({
+        platform: `slack:${ACME.teamId}`,
+        actor: { platform: `slack:${ACME.teamId}`, userId: ALICE.id },
+        detail: expect.objectContaining({ team: ACME.teamId, enterprise: null, orgWide: false }),
+      }),
+      expect.objectContaining({
+        platform: `slack:${BETA.teamId}`,
+        actor: { platform: `slack:${BETA.teamId}`, userId: 'U0ADMIN001' },
+        detail: expect.objectContaining({ team: BETA.teamId, installation: `-:${BETA.teamId}` }),
+      }),
+    ]);
+    for (const entry of installs) expect(Date.parse(entry.at)).not.toBeNaN();
+    expect(JSON.stringify(await e.services.store.listAuditLog({ limit: 1000 }))).not.toMatch(/xoxb/);
+
     const acme = await e.command('help', { team: ACME });
     expect(acme.responses.map((r) => r.text).join()).not.toMatch(/not installed/);
     await e.command(`4.1 audit --account ${DEV}`, { team: ACME });
@@ -165,6 +182,9 @@ describe('OAuth over HTTP', () => {
     expect(oauth.revoked).toEqual(['xoxb-evil-0000']);
 
     expect((await e.services.store.listSlackInstallations()).map((r) => r.key)).toEqual([`-:${ACME.teamId}`]);
+    expect(
+      (await e.services.store.listAuditLog({ kinds: ['app-installed'] })).map((r) => r.platform),
+    ).toEqual([`slack:${ACME.teamId}`]);
     expect(await refusals('oauth-state-invalid')).toHaveLength(2);
     expect(await refusals('oauth-code-missing')).toHaveLength(1);
     expect(await refusals('team-not-allowed')).toHaveLength(1);
@@ -204,6 +224,17 @@ describe('OAuth over HTTP', () => {
     });
     expect(revoked.status).toBe(200);
     expect(await e.services.store.listSlackInstallations()).toEqual([]);
+    // Each removal is on the audit log, with the event that caused it; an event for a workspace with
+    // nothing left to remove (Slack sends both on an uninstall) adds nothing.
+    await postSigned(e.url, {
+      body: event(ACME, 'tokens_revoked', { tokens: { bot: ['UCISBOT01'] } }),
+      contentType: 'application/json',
+    });
+    const removals = (await e.services.store.listAuditLog({ kinds: ['app-uninstalled'] })).reverse();
+    expect(removals.map((r) => [r.platform, (r.detail as { why: string }).why])).toEqual([
+      [`slack:${ACME.teamId}`, 'app_uninstalled'],
+      [`slack:${BETA.teamId}`, 'tokens_revoked'],
+    ]);
     const after = await e.command('history', { team: ACME });
     expect(after.text).toMatch(/not installed/);
   });
@@ -241,6 +272,11 @@ describe('OAuth in Socket Mode and Enterprise Grid', () => {
     const [record] = await e.services.store.listSlackInstallations();
     expect(record).toMatchObject({ key: `${GRID}:*`, enterpriseId: GRID, enterpriseInstall: true });
     expect(record?.teamId).toBeUndefined();
+    const [installed] = await e.services.store.listAuditLog({ kinds: ['app-installed'] });
+    expect(installed).toMatchObject({
+      platform: `slack:${GRID}`,
+      detail: { team: null, enterprise: GRID, orgWide: true, installation: `${GRID}:*` },
+    });
 
     const plan = await e.command(`4.1 remediate --account ${DEV}`, { team: WS_ONE });
     if (!plan.message) throw new Error('no plan posted');

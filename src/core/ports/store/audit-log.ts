@@ -25,7 +25,11 @@ export type AuditLogKind =
   | 'drift-alert'
   | 'notice'
   /** An accepted exception revoked (the Revoke button, `cis-bot exceptions revoke`). */
-  | 'exception-revoked';
+  | 'exception-revoked'
+  /** The chat app installed in a workspace (Slack OAuth): who, which workspace or organisation; never a token. */
+  | 'app-installed'
+  /** The chat app uninstalled from a workspace, or its token revoked (its installation removed). */
+  | 'app-uninstalled';
 
 export interface AuditLogInput {
   at: string;
