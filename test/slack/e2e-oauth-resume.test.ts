@@ -80,7 +80,10 @@ it("a run interrupted by a crash is resumed into its thread in the approval's wo
   const posts = harness.fake.calls.slice(mark).filter((c) => c.method === 'chat.postMessage');
   expect(posts.length).toBeGreaterThan(0);
   for (const post of posts) {
-    expect(post).toMatchObject({ token: BETA_TOKEN, args: { channel: BETA_OPS, thread_ts: plan.message.ts } });
+    expect(post).toMatchObject({
+      token: BETA_TOKEN,
+      args: { channel: BETA_OPS, thread_ts: plan.message.ts },
+    });
   }
   const thread = harness.fake.thread(BETA_OPS, plan.message.ts).map(textOf).join('\n');
   expect(thread).toMatch(/Resumed after an interruption/);
