@@ -3,7 +3,10 @@
  * installations' seal opens only with its key, for its own row, unchanged.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Installation } from '@slack/oauth';
+import { parse as parseYaml } from 'yaml';
 import {
   installationKey,
   seal,
@@ -98,6 +101,16 @@ describe('Slack targets of schedules and drift alerts', () => {
         OAUTH_ENV,
       ),
     ).toThrow(/T0BETA0001, which is not in slack\.allowed_teams/);
+  });
+
+  it("README's example of targets with OAuth loads as written", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Digests and drift alerts with OAuth.**'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const example = parseYaml(yaml) as Record<string, unknown>;
+    const config = load({ ...example, ...OAUTH }, OAUTH_ENV)();
+    expect(config.schedules[0]?.targets.slack).toHaveLength(3);
+    expect(config.events.targets.slack).toHaveLength(2);
   });
 
   it('with one bot token, plain channel ids keep working and a workspace form is refused', () => {
