@@ -8,19 +8,13 @@
  */
 import { DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { createLoggerFactory } from '../../src/logger';
-import type { SandboxRun } from '../../src/sandbox-run';
 import { cloudWatchAs, eventsSettings, PROD, scenarioWithQueue, waitFor } from '../events/helpers';
-import { FakeSlackOAuth } from '../support/fake-slack-oauth';
-import { ALICE, BOB, buttonsOf, CAROL, type E2E, type RequestTeam, startE2E, textOf } from './e2e-harness';
-import { installFlow } from './oauth-flow';
+import type { FakeSlackOAuth } from '../support/fake-slack-oauth';
+import { ALICE, BOB, buttonsOf, CAROL, type E2E, type E2EOptions, textOf } from './e2e-harness';
+import { ACME, ACME_TOKEN, BETA, BETA_TOKEN, DEV, type InstallFlow, startInstalled } from './oauth-flow';
 
-const DEV = '333333333333';
-const ACME: RequestTeam = { teamId: 'T0ACME0001' };
-const BETA: RequestTeam = { teamId: 'T0BETA0001' };
 /** A workspace named by a target that never installed the app. */
 const GONE = 'T0GONE0001';
-const ACME_TOKEN = 'xoxb-acme-0000000000-installed';
-const BETA_TOKEN = 'xoxb-beta-0000000000-installed';
 const ACME_OPS = 'C0ACMEOPS1';
 const BETA_OPS = 'C0BETAOPS1';
 const GONE_OPS = 'C0GONEOPS1';
@@ -28,29 +22,17 @@ const TARGETS = [`${ACME.teamId}/${ACME_OPS}`, `${BETA.teamId}/${BETA_OPS}`, `${
 
 let e: E2E;
 let oauth: FakeSlackOAuth;
+let install: InstallFlow['install'];
 let logLines: string[];
-const { install } = installFlow(() => e.baseUrl);
 
-/** The bot with OAuth (BETA has its own approvers: Carol), ACME and BETA installed through Slack's flow. */
-async function startInstalled(
-  document: (run: SandboxRun) => Record<string, unknown>,
-  scenario?: string,
-): Promise<void> {
-  oauth = new FakeSlackOAuth();
+async function start(options: Omit<E2EOptions, 'oauth' | 'loggers'>): Promise<void> {
   logLines = [];
-  e = await startE2E({
-    oauth,
-    ...(scenario ? { scenario } : {}),
+  const started = await startInstalled({
+    ...options,
     loggers: createLoggerFactory({ level: 'info', write: (line) => logLines.push(line) }),
-    document: (run) => ({
-      ...document(run),
-      slack: { workspaces: { [BETA.teamId]: { approvers: { users: [CAROL.id] } } } },
-    }),
   });
-  oauth.grant('code-acme', { token: ACME_TOKEN, teamId: ACME.teamId });
-  oauth.grant('code-beta', { token: BETA_TOKEN, teamId: BETA.teamId });
-  expect((await install('code-acme')).status).toBe(200);
-  expect((await install('code-beta')).status).toBe(200);
+  ({ e, oauth } = started);
+  install = started.flow.install;
 }
 
 /** The tokens the messages of a channel were posted with. */
@@ -72,11 +54,11 @@ afterEach(async () => {
 
 describe('digests', () => {
   beforeEach(async () => {
-    await startInstalled(() => ({
-      schedules: [
-        { name: 'daily', cron: '0 7 * * *', controls: ['4.1'], level: 'info', targets: { slack: TARGETS } },
-      ],
-    }));
+    await start({
+      document: {
+        schedules: [{ name: 'daily', cron: '0 7 * * *', controls: ['4.1'], targets: { slack: TARGETS } }],
+      },
+    });
   });
 
   it("posts to each target's workspace with that workspace's token; a workspace without an installation is a logged error for its target only", async () => {
@@ -156,14 +138,13 @@ describe('digests', () => {
 
 describe('drift alerts', () => {
   beforeEach(async () => {
-    await startInstalled(
-      (run) => ({
-        ...eventsSettings(run, [TARGETS[0], { id: TARGETS[1], level: 'error' }, TARGETS[2]], {
+    await start({
+      scenario: scenarioWithQueue(),
+      document: (run) =>
+        eventsSettings(run, [TARGETS[0], { id: TARGETS[1], level: 'error' }, TARGETS[2]], {
           controls: ['4.1'],
         }),
-      }),
-      scenarioWithQueue(),
-    );
+    });
   });
 
   it("post to each target's workspace with its token; the workspace without an installation is a delivery error, the others are posted", async () => {

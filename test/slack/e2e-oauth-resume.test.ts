@@ -9,15 +9,9 @@
 import { join } from 'node:path';
 import { accountLeaseKey } from '../../src/core/leases';
 import { runCrashWorker, tempDir } from '../remediation/helpers';
-import { FakeSlackOAuth } from '../support/fake-slack-oauth';
-import { CAROL, type E2E, type RequestTeam, SQS_ENDPOINT, startE2E, textOf } from './e2e-harness';
-import { installFlow } from './oauth-flow';
+import { CAROL, type E2E, SQS_ENDPOINT, textOf } from './e2e-harness';
+import { ACME_TOKEN, BETA, BETA_TOKEN, DEV, startInstalled } from './oauth-flow';
 
-const DEV = '333333333333';
-const ACME: RequestTeam = { teamId: 'T0ACME0001' };
-const BETA: RequestTeam = { teamId: 'T0BETA0001' };
-const ACME_TOKEN = 'xoxb-acme-0000000000-installed';
-const BETA_TOKEN = 'xoxb-beta-0000000000-installed';
 const BETA_OPS = 'C0BETAOPS1';
 
 let e: E2E | undefined;
@@ -28,18 +22,8 @@ afterAll(async () => {
 });
 
 it("a run interrupted by a crash is resumed into its thread in the approval's workspace, with that workspace's token", async () => {
-  const oauth = new FakeSlackOAuth();
-  const harness = await startE2E({
-    oauth,
-    storePath: join(tmp.dir, 'shared.db'),
-    document: { slack: { workspaces: { [BETA.teamId]: { approvers: { users: [CAROL.id] } } } } },
-  });
+  const harness = (await startInstalled({ storePath: join(tmp.dir, 'shared.db') })).e;
   e = harness;
-  const { install } = installFlow(() => harness.baseUrl);
-  oauth.grant('code-acme', { token: ACME_TOKEN, teamId: ACME.teamId });
-  oauth.grant('code-beta', { token: BETA_TOKEN, teamId: BETA.teamId });
-  expect((await install('code-acme')).status).toBe(200);
-  expect((await install('code-beta')).status).toBe(200);
 
   const plan = await harness.command(`4.1 remediate --account ${DEV}`, { team: BETA, channel: BETA_OPS });
   if (!plan.message) throw new Error('no plan posted');

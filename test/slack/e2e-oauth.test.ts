@@ -20,14 +20,9 @@ import {
   textOf,
 } from './e2e-harness';
 import { postSigned } from './helpers';
-import { installFlow } from './oauth-flow';
+import { ACME, ACME_TOKEN, BETA, BETA_TOKEN, DEV, installFlow } from './oauth-flow';
 
-const DEV = '333333333333';
-const ACME: RequestTeam = { teamId: 'T0ACME0001' };
-const BETA: RequestTeam = { teamId: 'T0BETA0001' };
 const EVIL: RequestTeam = { teamId: 'T0EVIL0001' };
-const ACME_TOKEN = 'xoxb-acme-0000000000-installed';
-const BETA_TOKEN = 'xoxb-beta-0000000000-installed';
 
 let e: E2E;
 let oauth: FakeSlackOAuth;

@@ -1,8 +1,16 @@
 /**
  * Slack's install flow driven over loopback as a browser would drive it: GET /slack/install (the state and
  * its cookie, then Slack's authorize URL), GET /slack/oauth_redirect with the code Slack granted (the
- * bot then calls oauth.v2.access on the fake Web API).
+ * bot then calls oauth.v2.access on the fake Web API). And the two workspaces the OAuth tests install.
  */
+import { FakeSlackOAuth } from '../support/fake-slack-oauth';
+import { CAROL, type E2E, type E2EOptions, type RequestTeam, startE2E } from './e2e-harness';
+
+export const DEV = '333333333333';
+export const ACME: RequestTeam = { teamId: 'T0ACME0001' };
+export const BETA: RequestTeam = { teamId: 'T0BETA0001' };
+export const ACME_TOKEN = 'xoxb-acme-0000000000-installed';
+export const BETA_TOKEN = 'xoxb-beta-0000000000-installed';
 
 export interface InstallAttempt {
   status: number;
@@ -45,4 +53,33 @@ export function installFlow(baseUrl: () => string): InstallFlow {
       return { ...answer, state, cookie };
     },
   };
+}
+
+export interface Installed {
+  e: E2E;
+  oauth: FakeSlackOAuth;
+  flow: InstallFlow;
+}
+
+/**
+ * The bot with OAuth and ACME and BETA installed through Slack's flow; BETA has approvers of its own
+ * (Carol, slack.workspaces), ACME uses the top-level ones.
+ */
+export async function startInstalled(options: Omit<E2EOptions, 'oauth'> = {}): Promise<Installed> {
+  const oauth = new FakeSlackOAuth();
+  const { document } = options;
+  const e = await startE2E({
+    ...options,
+    oauth,
+    document: (run) => ({
+      ...(typeof document === 'function' ? document(run) : document),
+      slack: { workspaces: { [BETA.teamId]: { approvers: { users: [CAROL.id] } } } },
+    }),
+  });
+  const flow = installFlow(() => e.baseUrl);
+  oauth.grant('code-acme', { token: ACME_TOKEN, teamId: ACME.teamId });
+  oauth.grant('code-beta', { token: BETA_TOKEN, teamId: BETA.teamId });
+  expect((await flow.install('code-acme')).status).toBe(200);
+  expect((await flow.install('code-beta')).status).toBe(200);
+  return { e, oauth, flow };
 }
