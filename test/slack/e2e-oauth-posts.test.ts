@@ -9,9 +9,29 @@
 import { DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { createLoggerFactory } from '../../src/logger';
 import { cloudWatchAs, eventsSettings, PROD, scenarioWithQueue, waitFor } from '../events/helpers';
-import type { FakeSlackOAuth } from '../support/fake-slack-oauth';
-import { ALICE, BOB, buttonsOf, CAROL, type E2E, type E2EOptions, textOf } from './e2e-harness';
-import { ACME, ACME_TOKEN, BETA, BETA_TOKEN, DEV, type InstallFlow, startInstalled } from './oauth-flow';
+import type { FakeMessage } from '../support/fake-slack-api';
+import { FakeSlackOAuth } from '../support/fake-slack-oauth';
+import {
+  ALICE,
+  BOB,
+  buttonsOf,
+  CAROL,
+  type E2E,
+  type E2EOptions,
+  type RequestTeam,
+  startE2E,
+  textOf,
+} from './e2e-harness';
+import {
+  ACME,
+  ACME_TOKEN,
+  BETA,
+  BETA_TOKEN,
+  DEV,
+  type InstallFlow,
+  installFlow,
+  startInstalled,
+} from './oauth-flow';
 
 /** A workspace named by a target that never installed the app. */
 const GONE = 'T0GONE0001';
@@ -33,6 +53,17 @@ async function start(options: Omit<E2EOptions, 'oauth' | 'loggers'>): Promise<vo
   });
   ({ e, oauth } = started);
   install = started.flow.install;
+}
+
+/** The digest message (or continuation in its thread) with the Remediate button for `account`, and its index. */
+function remediateButton(channel: string, account: string): { digest: FakeMessage; nth: number } {
+  const [first] = e.fake.channelMessages(channel);
+  if (first === undefined) throw new Error(`no digest in ${channel}`);
+  const digest = [first, ...e.fake.thread(channel, first.ts)].find((m) =>
+    buttonsOf(m).some((b) => b.value.includes(account)),
+  );
+  if (digest === undefined) throw new Error(`no Remediate button for ${account} in ${channel}`);
+  return { digest, nth: buttonsOf(digest).findIndex((b) => b.value.includes(account)) };
 }
 
 /** The tokens the messages of a channel were posted with. */
@@ -103,15 +134,8 @@ describe('digests', () => {
 
   it("the digest's buttons are served as the workspace it was posted to: its approvers decide, another workspace cannot", async () => {
     await e.bot.scheduler.runNow('daily');
-    const [first] = e.fake.channelMessages(BETA_OPS);
-    if (first === undefined) throw new Error('no digest in BETA');
-    // The Remediate buttons are on the digest or its continuations in its thread.
-    const digest = [first, ...e.fake.thread(BETA_OPS, first.ts)].find((m) =>
-      buttonsOf(m).some((b) => b.value.includes(DEV)),
-    );
-    if (digest === undefined) throw new Error("no Remediate button for dev in BETA's digest");
+    const { digest, nth } = remediateButton(BETA_OPS, DEV);
     // Alice asks for the plan from BETA's digest: it is BETA's, posted in the digest's thread with BETA's token.
-    const nth = buttonsOf(digest).findIndex((b) => b.value.includes(DEV));
     await e.click(digest, 'cis:remediate', ALICE, { team: BETA, nth });
     const plan = await waitFor('the plan', () =>
       e.fake
@@ -133,6 +157,54 @@ describe('digests', () => {
     // Everything but Bob's refusal (shown to him by his workspace's installation) was BETA's.
     const acmeInBeta = e.fake.calls.filter((c) => c.token === ACME_TOKEN && c.args.channel === BETA_OPS);
     expect(acmeInBeta.map((c) => c.method)).toEqual(['chat.postEphemeral']);
+  });
+});
+
+describe('digests in Enterprise Grid', () => {
+  const GRID = 'E0GRID0001';
+  const GRID_TOKEN = 'xoxb-grid-0000000000-org-wide';
+  const WS_ONE: RequestTeam = { teamId: 'T0GRIDWS01', enterpriseId: GRID, enterpriseInstall: true };
+  const GRID_OPS = 'C0GRIDOPS1';
+  const WS_OPS = 'C0WSOPS001';
+
+  beforeEach(async () => {
+    oauth = new FakeSlackOAuth();
+    logLines = [];
+    e = await startE2E({
+      oauth,
+      document: {
+        schedules: [
+          {
+            name: 'daily',
+            cron: '0 7 * * *',
+            controls: ['4.1'],
+            targets: { slack: [`${GRID}/${GRID_OPS}`, `${GRID}:${WS_ONE.teamId}/${WS_OPS}`] },
+          },
+        ],
+      },
+    });
+    oauth.grant('code-grid', {
+      token: GRID_TOKEN,
+      teamId: GRID,
+      enterpriseId: GRID,
+      isEnterpriseInstall: true,
+    });
+    expect((await installFlow(() => e.baseUrl).install('code-grid')).status).toBe(200);
+  });
+
+  it("posts through the organisation's org-wide install, and its buttons are the organisation's", async () => {
+    const result = await e.bot.scheduler.runNow('daily');
+    expect(result.outcome).toBe('posted');
+    expect(tokensIn(GRID_OPS)).toEqual(new Set([GRID_TOKEN]));
+    // A workspace of the organisation without an installation of its own: the org-wide one posts there.
+    expect(tokensIn(WS_OPS)).toEqual(new Set([GRID_TOKEN]));
+    const { digest, nth } = remediateButton(WS_OPS, DEV);
+    await e.click(digest, 'cis:remediate', ALICE, { team: WS_ONE, nth });
+    const [approval] = await e.services.store.listApprovals();
+    expect(approval?.requestedBy.platform).toBe(`slack:${GRID}`);
+    expect(new Set(e.fake.calls.filter((c) => c.method === 'chat.postMessage').map((c) => c.token))).toEqual(
+      new Set([GRID_TOKEN]),
+    );
   });
 });
 
