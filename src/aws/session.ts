@@ -6,6 +6,13 @@
  * Endpoints and regions follow the SDK's standard resolution (AWS_ENDPOINT_URL, AWS_PROFILE...) unless
  * `clientConfig.endpoint` overrides them (the sandbox, tests).
  *
+ * Clients are cheap to make (an organization-wide audit makes ~5 per account): the settings the SDK
+ * would otherwise look up for every new client (dual-stack, FIPS, defaults mode, retry mode, app id,
+ * auth scheme preference: each a walk through the environment and the shared config files, the misses
+ * thrown as errors) are looked up ONCE per session, by the session's STS client with the session's
+ * profile, and handed to every client as those same resolved providers; and every client sends through
+ * ONE request handler (shared-sdk-config.ts), whose destroy() on a client does not close the session's sockets.
+ *
  * When AWS refuses the credentials themselves (credentials-guard.ts), a role's cached session is dropped
  * and the role assumed again, once per call; what is still refused becomes a CredentialsRefusedError
  * naming the identity, never an "access denied".
@@ -38,6 +45,7 @@ import {
   safeErrorSummary,
   UnreachableAccountError,
 } from './errors';
+import { type SharedSdkConfig, sharedSdkConfig } from './shared-sdk-config';
 
 export interface AwsClients {
   readonly cloudtrail: CloudTrailClient;
@@ -183,6 +191,7 @@ export class AwsSession implements ClientFactory {
   private baseAccountId?: string;
   private knownArn?: string;
   private readonly agents: { http: HttpAgent; https: HttpsAgent };
+  private shared?: SharedSdkConfig;
 
   constructor(options: SessionOptions) {
     this.options = options;
@@ -194,15 +203,22 @@ export class AwsSession implements ClientFactory {
       http: new HttpAgent({ keepAlive: true, maxSockets }),
       https: new HttpsAgent({ keepAlive: true, maxSockets }),
     };
-    this.clientConfig = {
-      requestHandler: { httpAgent: this.agents.http, httpsAgent: this.agents.https },
-      maxAttempts: AUDIT_MAX_ATTEMPTS,
-      ...options.clientConfig,
-    };
+    this.clientConfig = { maxAttempts: AUDIT_MAX_ATTEMPTS, ...options.clientConfig };
+  }
+
+  /** What every client but the STS client gets from the STS client: see shared-sdk-config.ts. */
+  private sharedConfig(): SharedSdkConfig {
+    this.shared ??= sharedSdkConfig(this.sts().config);
+    return this.shared;
   }
 
   private config(region: string, credentials: Credentials | undefined) {
-    return { region, ...this.clientConfig, ...(credentials !== undefined ? { credentials } : {}) };
+    return {
+      region,
+      ...this.sharedConfig(),
+      ...this.clientConfig,
+      ...(credentials !== undefined ? { credentials } : {}),
+    };
   }
 
   private build(
@@ -310,9 +326,22 @@ export class AwsSession implements ClientFactory {
     return this.cached(`base|${region}`, () => this.build(region, this.baseCredentials(), this.baseGuard));
   }
 
+  /**
+   * The session's STS client, made first: its request handler (the one over the session's agents) and
+   * its resolved settings are what every other client of the session shares.
+   */
   private sts(): STSClient {
+    const credentials = this.options.credentials;
     this.baseSts ??= this.measure(
-      guardClient(new STSClient(this.config(this.region, this.options.credentials)), this.baseGuard),
+      guardClient(
+        new STSClient({
+          region: this.region,
+          requestHandler: { httpAgent: this.agents.http, httpsAgent: this.agents.https },
+          ...this.clientConfig,
+          ...(credentials !== undefined ? { credentials } : {}),
+        }),
+        this.baseGuard,
+      ),
     );
     return this.baseSts;
   }
@@ -438,13 +467,16 @@ export class AwsSession implements ClientFactory {
   }
 
   /**
-   * Forgets an audited account's role clients and its role session (the next use makes new ones), so an
-   * audit of thousands of accounts holds only the accounts in flight. The clients are not destroyed:
-   * they share the session's sockets, which a client's destroy() would close for every client.
+   * Forgets and destroys an audited account's role clients and forgets its role session (the next use
+   * makes new ones), so an audit of thousands of accounts holds only the accounts in flight. Destroying
+   * them leaves the session's sockets open: their request handler is the session's, which only the
+   * session closes (shared-sdk-config.ts).
    */
   release(accountId: string): void {
-    for (const key of [...this.clients.keys()]) {
-      if (key.startsWith(`role|${accountId}|`)) this.clients.delete(key);
+    for (const [key, set] of [...this.clients]) {
+      if (!key.startsWith(`role|${accountId}|`)) continue;
+      this.clients.delete(key);
+      for (const client of set.made) client.destroy();
     }
     this.assumed.delete(accountId);
   }
@@ -453,6 +485,7 @@ export class AwsSession implements ClientFactory {
   destroy(): void {
     for (const c of this.clients.values()) for (const client of c.made) client.destroy();
     this.clients.clear();
+    // The STS client's handler is the real one: destroying it closes the session's agents.
     this.baseSts?.destroy();
     this.agents.http.destroy();
     this.agents.https.destroy();
