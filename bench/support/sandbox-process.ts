@@ -1,0 +1,60 @@
+/**
+ * A sandbox in a child process (sandbox-child.ts), driven over IPC: what a benchmark uses when the AWS
+ * stand-in must not share the bot's CPU, event loop and memory, as a remote AWS endpoint would not.
+ */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { SandboxOptions } from '../../src/sandbox';
+import type { CallCounts, ChildRequest } from './sandbox-child';
+
+export interface SandboxProcess {
+  endpoint: string;
+  pid: number;
+  credentialsFor(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
+  calls(): Promise<CallCounts>;
+  resetCalls(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+export async function sandboxProcess(options: SandboxOptions): Promise<SandboxProcess> {
+  const child = fork(join(__dirname, 'sandbox-child.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, (value: unknown) => void>();
+  let next = 0;
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { ready: boolean; endpoint?: string; error?: string }) =>
+      m.ready ? resolve(m.endpoint ?? '') : reject(new Error(`sandbox process: ${m.error}`)),
+    );
+    child.once('exit', (code) => reject(new Error(`sandbox process exited with ${code}`)));
+    child.send(options);
+  });
+  child.removeAllListeners('exit');
+  child.on('message', (m: { id?: number; value?: unknown }) => {
+    if (m.id === undefined) return;
+    pending.get(m.id)?.(m.value);
+    pending.delete(m.id);
+  });
+  const ask = <T>(req: Distribute<ChildRequest>): Promise<T> =>
+    new Promise<T>((resolve) => {
+      const id = next++;
+      pending.set(id, resolve as (value: unknown) => void);
+      child.send({ ...req, id });
+    });
+  return {
+    endpoint,
+    pid: child.pid ?? 0,
+    credentialsFor: (accountId) => ask({ type: 'credentials', accountId }),
+    calls: () => ask<CallCounts>({ type: 'calls' }),
+    resetCalls: () => ask<void>({ type: 'reset' }),
+    close: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      await ask<void>({ type: 'close' });
+      await exited;
+    },
+  };
+}
