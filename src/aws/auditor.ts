@@ -20,6 +20,7 @@ import {
   reportForControl,
   summarizeControls,
 } from '../core/evaluate/controls-report';
+import { shareEqualLinks } from '../core/evaluate/shared-links';
 import type { AccountDirectory } from '../core/ports/account-directory';
 import type { AuditProgress } from '../core/ports/audit-progress';
 import type {
@@ -124,7 +125,8 @@ export async function runControlsAudit(
     if (opts.keepSnapshots) snapshots[i] = audit.snapshot;
     if (release && accountId !== undefined) opts.session.release(accountId);
     apiCalls += audit.apiCalls;
-    const row = accountResults(audit.findings);
+    // Kept until the report is printed: equal links of the account's controls are kept once.
+    const row = accountResults(shareEqualLinks(audit.findings));
     tally.add(row);
     progress(row);
     return row;

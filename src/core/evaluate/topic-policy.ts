@@ -5,6 +5,8 @@
  * and no unconditional Deny. A warning only: IAM evaluation has more corners than this reads.
  */
 
+import { Lru } from '../filter-pattern/lru';
+
 export interface PolicyVerdict {
   allows: boolean;
   why: string;
@@ -18,14 +20,21 @@ export function list(value: unknown): string[] {
   return [];
 }
 
+/** Compiled globs: each account's policy repeats the same few patterns for every control evaluated. */
+const globs = new Lru<string, RegExp>(512);
+
 export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
+  let re = globs.get(pattern);
+  if (re === undefined) {
+    re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      'i',
+    );
+    globs.set(pattern, re);
+  }
   return re.test(value);
 }
 
@@ -93,7 +102,33 @@ export function statementsOf(policy: Json): Json[] {
   return (Array.isArray(raw) ? raw : raw ? [raw] : []).filter((s): s is Json => !!s && typeof s === 'object');
 }
 
+/**
+ * The last answer: the controls of a section are evaluated one after the other from one snapshot, so
+ * the same topic's policy is asked about 15 times in a row (a verdict is a pure function of the three).
+ */
+let last:
+  | { policyText: string | undefined; topicArn: string; alarmAccountId: string; verdict: PolicyVerdict }
+  | undefined;
+
 export function cloudWatchCanPublish(
+  policyText: string | undefined,
+  topicArn: string,
+  alarmAccountId: string,
+): PolicyVerdict {
+  if (
+    last &&
+    last.policyText === policyText &&
+    last.topicArn === topicArn &&
+    last.alarmAccountId === alarmAccountId
+  ) {
+    return last.verdict;
+  }
+  const verdict = decideCloudWatchPublish(policyText, topicArn, alarmAccountId);
+  last = { policyText, topicArn, alarmAccountId, verdict };
+  return verdict;
+}
+
+function decideCloudWatchPublish(
   policyText: string | undefined,
   topicArn: string,
   alarmAccountId: string,
