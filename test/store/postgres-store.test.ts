@@ -16,7 +16,7 @@ import {
   testStoreSettings,
   withClient,
 } from '../support/postgres';
-import { newApproval, savePlan, T0 } from './contract/context';
+import { at, newApproval, savePlan, T0 } from './contract/context';
 
 let database: string;
 let url: string;
@@ -71,6 +71,37 @@ async function lockApproval(id: string): Promise<{ release(): Promise<void> }> {
   };
 }
 
+/**
+ * Holds `table`'s ACCESS EXCLUSIVE lock in an open transaction on a raw connection until `release()`:
+ * every statement on the table waits, holding its pooled connection.
+ */
+async function lockTable(table: string): Promise<{ release(): Promise<void> }> {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let locked: () => void = () => {};
+  const isLocked = new Promise<void>((resolve) => {
+    locked = resolve;
+  });
+  const done = withClient(url, async (c: pg.Client) => {
+    await c.query('BEGIN');
+    await c.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    locked();
+    await released;
+    await c.query('ROLLBACK');
+  });
+  await isLocked;
+  return {
+    async release() {
+      release();
+      await done;
+    },
+  };
+}
+
+const RUN = { id: 'run-1', control: '4.1', startedAt: T0, finishedAt: T0, trigger: 'chat', accounts: [] };
+
 describe('time bounds', () => {
   it('fails a statement that waits on a locked row at the statement timeout, then works again', async () => {
     const store = await open({ statementTimeoutMs: 300 });
@@ -91,11 +122,9 @@ describe('time bounds', () => {
 
   it('fails a call that finds every pooled connection busy at the connection timeout', async () => {
     const store = await open({ poolSize: 1, connectTimeoutMs: 200, statementTimeoutMs: 10_000 });
-    await savePlan(store, 'plan-1');
-    await store.createApproval(newApproval('busy'));
-    const lock = await lockApproval('busy');
-    // Takes the only connection and waits for the row lock.
-    const waiting = store.transitionApproval('busy', 'requested', 'approved');
+    const lock = await lockTable('audit_runs');
+    // Takes the only pooled connection and waits for the table lock.
+    const waiting = store.recordAuditRun(RUN);
     const error = await rejection(store.appendAuditLog({ at: T0, kind: 'audit', detail: {} }));
     expect(error).toBeInstanceOf(StoreError);
     expect(error.message).toBe(
@@ -103,10 +132,38 @@ describe('time bounds', () => {
         '(the server does not answer, or all 1 pooled connections are busy)',
     );
     await lock.release();
-    expect(await waiting).toMatchObject({ state: 'approved' });
+    await waiting;
+    expect(await store.getAuditRun('run-1')).toMatchObject({ id: 'run-1' });
     expect(await store.listAuditLog()).toEqual([]);
     await store.appendAuditLog({ at: T0, kind: 'audit', detail: {} });
     expect(await store.listAuditLog()).toHaveLength(1);
+  });
+
+  it('answers replay checks and decisions on the ack lane while every pooled connection is busy', async () => {
+    const store = await open({ poolSize: 1, connectTimeoutMs: 200, statementTimeoutMs: 10_000 });
+    await savePlan(store, 'plan-1');
+    await store.createApproval(newApproval('decided'));
+    const lock = await lockTable('audit_runs');
+    // Background work (an audit's record) holds the only pooled connection: the pool is exhausted.
+    const waiting = store.recordAuditRun(RUN);
+    expect(await rejection(store.ping())).toBeInstanceOf(StoreError);
+    // What a Slack ack waits for is answered all the same: the replay check (once), a click's decision
+    // (the approval read, its compare-and-set with its audit-log line) and an exception's revocation.
+    const expires = at(10);
+    expect(await store.rememberOnce('slack:v0:abc', expires, new Date(T0))).toBe(true);
+    expect(await store.rememberOnce('slack:v0:abc', expires, new Date(T0))).toBe(false);
+    expect(await store.getApproval('decided')).toMatchObject({ state: 'requested' });
+    const log = { at: T0, kind: 'approved' as const, detail: { by: 'test' } };
+    expect(await store.transitionApproval('decided', 'requested', 'approved', {}, {}, log)).toMatchObject({
+      state: 'approved',
+    });
+    expect(await store.revokeException('no-such-exception', { platform: 'slack', userId: 'U1' }, T0)).toBe(
+      undefined,
+    );
+    await lock.release();
+    await waiting;
+    expect(await store.getAuditRun('run-1')).toMatchObject({ id: 'run-1' });
+    expect((await store.listAuditLog()).map((e) => e.kind)).toEqual(['approved']);
   });
 
   it('fails at the connection timeout when the server accepts connections but never answers', async () => {

@@ -63,6 +63,8 @@ export class PostgresApprovalStore implements ApprovalStore {
       `read approval ${id}`,
       'SELECT * FROM approvals WHERE id = $1',
       [id],
+      // A click's decision reads the approval before its ack: the ack lane (connection.ts).
+      'ack',
     );
     return row ? approvalFromRow(row) : undefined;
   }
@@ -85,6 +87,8 @@ export class PostgresApprovalStore implements ApprovalStore {
       `move approval ${id} to ${to}`,
       withLog(moved, 'moved', entry, params),
       params.values,
+      // A click's decision is this compare-and-set, committed before its ack: the ack lane (connection.ts).
+      'ack',
     );
     return row ? approvalFromRow(row) : undefined;
   }

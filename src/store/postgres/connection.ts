@@ -7,6 +7,15 @@
  * Time bounds: a connection is awaited at most `connectTimeoutMs` (a new one, or a pooled one when all
  * are busy), the server cancels a statement after `statementTimeoutMs`, and the client gives up on a
  * server that stopped answering shortly after that; so a call that cannot proceed fails fast.
+ *
+ * Two lanes: the pool of `poolSize` connections serves everything else (audit runs, the audit log,
+ * leases, schedules: the background work of audits and remediations), and a lane of ACK_LANE_SIZE
+ * connections of its own, opened with the store and kept open, serves the short statements a chat
+ * platform waits for before its ack: the replay check of every Slack request (once-keys.ts) and a click's
+ * decision (an approval's read and its compare-and-set, an exception's revocation). Measured with
+ * bench/store-ack.ts (50 commands at once): replay checks queued in the pool behind other statements and
+ * behind connections still being opened (10-80 ms each under load); on their own lane they wait for
+ * neither. A replica therefore opens up to `poolSize + ACK_LANE_SIZE` connections.
  */
 import pg from 'pg';
 import { StoreError } from '../../core/ports/store';
@@ -24,6 +33,16 @@ export interface PostgresSettings {
 
 /** Past the server's own statement timeout, how long the client still waits for an answer. */
 const CLIENT_MARGIN_MS = 1000;
+
+/** Connections kept open for the ack path (see the header): two, so one slow answer does not hold it. */
+export const ACK_LANE_SIZE = 2;
+
+/**
+ * Which connections a statement uses: `background` (the pool) or `ack`, the lane kept for statements a
+ * chat platform waits for before its ack (replay checks, decisions). Only short one-row statements go
+ * on the ack lane.
+ */
+export type Lane = 'background' | 'ack';
 
 const JSON_OID = 114;
 const JSONB_OID = 3802;
@@ -93,6 +112,8 @@ function cannotReachDatabase(cause: unknown, closed: boolean): boolean {
 
 export class PgConnection {
   readonly pool: pg.Pool;
+  /** The ack lane's connections (ACK_LANE_SIZE, kept open): see the header. */
+  readonly ackPool: pg.Pool;
   readonly now: () => Date;
   readonly settings: PostgresSettings;
   private closed = false;
@@ -102,7 +123,7 @@ export class PgConnection {
   constructor(settings: PostgresSettings, now: () => Date, onIdleError: (error: Error) => void) {
     this.settings = settings;
     this.now = now;
-    this.pool = new pg.Pool({
+    const options: pg.PoolConfig = {
       connectionString: settings.url,
       max: settings.poolSize,
       connectionTimeoutMillis: settings.connectTimeoutMs,
@@ -113,20 +134,54 @@ export class PgConnection {
       keepAlive: true,
       application_name: 'cis-bot',
       types: TYPES,
+    };
+    this.pool = new pg.Pool(options);
+    // Kept open (min = max, no idle time-out): opening a connection on the ack path costs more than the
+    // statement. A connection the server dropped is replaced on the next call, as in the pool.
+    this.ackPool = new pg.Pool({
+      ...options,
+      max: ACK_LANE_SIZE,
+      min: ACK_LANE_SIZE,
+      idleTimeoutMillis: 0,
+      application_name: 'cis-bot ack',
     });
     // An idle connection the server dropped (a restart, a failover): the pool discards it and opens a
     // new one on the next call. Without a listener the process would crash.
     this.pool.on('error', onIdleError);
+    this.ackPool.on('error', onIdleError);
+  }
+
+  /** Opens the ack lane's connections now (the store's start-up), so the first acks do not wait for them. */
+  async openAckLane(): Promise<void> {
+    const clients: pg.PoolClient[] = [];
+    try {
+      for (let i = 0; i < ACK_LANE_SIZE; i++) clients.push(await this.ackPool.connect());
+    } catch (cause) {
+      throw this.storeError('open the connections kept for acknowledgements', cause);
+    } finally {
+      for (const client of clients) client.release();
+    }
   }
 
   /** Runs one statement; its rows. */
-  async rows<R>(what: string, sql: string, values: readonly unknown[] = []): Promise<R[]> {
-    return (await this.withClient(what, (client) => client.query(sql, values as unknown[]))).rows as R[];
+  async rows<R>(
+    what: string,
+    sql: string,
+    values: readonly unknown[] = [],
+    lane: Lane = 'background',
+  ): Promise<R[]> {
+    const result = await this.withClient(what, (client) => client.query(sql, values as unknown[]), lane);
+    return result.rows as R[];
   }
 
   /** Runs one statement; how many rows it changed. */
-  async count(what: string, sql: string, values: readonly unknown[] = []): Promise<number> {
-    const result = await this.withClient(what, (client) => client.query(sql, values as unknown[]));
+  async count(
+    what: string,
+    sql: string,
+    values: readonly unknown[] = [],
+    lane: Lane = 'background',
+  ): Promise<number> {
+    const result = await this.withClient(what, (client) => client.query(sql, values as unknown[]), lane);
     return result.rowCount ?? 0;
   }
 
@@ -137,44 +192,52 @@ export class PgConnection {
   transaction<T>(
     what: string,
     work: (tx: Queryable) => Promise<T>,
-    options: { statementTimeoutMs?: number } = {},
+    options: { statementTimeoutMs?: number; lane?: Lane } = {},
   ): Promise<T> {
-    return this.withClient(what, async (client) => {
-      const timeout = Math.trunc(options.statementTimeoutMs ?? this.settings.statementTimeoutMs);
-      // The client gives up shortly after the server's own timeout (a server that stopped answering).
-      const tx: Queryable = {
-        query: <R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]) => {
-          // node-postgres reads a per-query `query_timeout` that its type definitions do not declare.
-          const config = { text, values: values as unknown[], query_timeout: timeout + CLIENT_MARGIN_MS };
-          return client.query<R>(config as pg.QueryConfig);
-        },
-      };
-      await tx.query('BEGIN');
-      try {
-        if (options.statementTimeoutMs !== undefined) {
-          await tx.query(`SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${timeout}`);
+    return this.withClient(
+      what,
+      async (client) => {
+        const timeout = Math.trunc(options.statementTimeoutMs ?? this.settings.statementTimeoutMs);
+        // The client gives up shortly after the server's own timeout (a server that stopped answering).
+        const tx: Queryable = {
+          query: <R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]) => {
+            // node-postgres reads a per-query `query_timeout` that its type definitions do not declare.
+            const config = { text, values: values as unknown[], query_timeout: timeout + CLIENT_MARGIN_MS };
+            return client.query<R>(config as pg.QueryConfig);
+          },
+        };
+        await tx.query('BEGIN');
+        try {
+          if (options.statementTimeoutMs !== undefined) {
+            await tx.query(`SET LOCAL statement_timeout = ${timeout}; SET LOCAL lock_timeout = ${timeout}`);
+          }
+          const result = await work(tx);
+          await tx.query('COMMIT');
+          return result;
+        } catch (cause) {
+          // A connection that cannot roll back is discarded, which ends the transaction on the server.
+          if (mayBreakConnection(cause)) this.broken.add(client);
+          else await tx.query('ROLLBACK').catch(() => this.broken.add(client));
+          throw cause;
         }
-        const result = await work(tx);
-        await tx.query('COMMIT');
-        return result;
-      } catch (cause) {
-        // A connection that cannot roll back is discarded, which ends the transaction on the server.
-        if (mayBreakConnection(cause)) this.broken.add(client);
-        else await tx.query('ROLLBACK').catch(() => this.broken.add(client));
-        throw cause;
-      }
-    });
+      },
+      options.lane,
+    );
   }
 
   /**
    * Checks a connection out for `work` and returns it; a connection that may be broken (lost, timed out
    * on the client side) is discarded instead. Every failure becomes a StoreError naming `what`.
    */
-  private async withClient<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async withClient<T>(
+    what: string,
+    work: (client: pg.PoolClient) => Promise<T>,
+    lane: Lane = 'background',
+  ): Promise<T> {
     if (this.closed) throw new StoreError(`could not ${what}: the store is closed`, { kind: 'unavailable' });
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await (lane === 'ack' ? this.ackPool : this.pool).connect();
     } catch (cause) {
       throw this.storeError(what, cause);
     }
@@ -220,7 +283,7 @@ export class PgConnection {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.pool.end();
+      await Promise.all([this.pool.end(), this.ackPool.end()]);
     } catch (cause) {
       throw new StoreError(`could not close the database connections: ${messageOf(cause)}`, { cause });
     }

@@ -59,6 +59,8 @@ export class PostgresExceptionStore implements ExceptionStore {
       `revoke exception ${id}`,
       'UPDATE exceptions SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL RETURNING *',
       [iso(at, 'at'), toJson(by, 'revokedBy'), id],
+      // Revoke is a click's decision, committed before its ack: the ack lane (connection.ts).
+      'ack',
     );
     return row ? exceptionFromRow(row) : undefined;
   }

@@ -37,6 +37,8 @@ export class PostgresOnceKeyStore implements OnceKeyStore {
        ON CONFLICT (key) DO UPDATE SET expires_at_ms = EXCLUDED.expires_at_ms, seen_at = EXCLUDED.seen_at
          WHERE once_keys.expires_at_ms <= $3`,
       [key, ms(expiresAt, 'expiresAt'), nowMs, iso(now, 'now')],
+      // Every Slack request waits for it before its ack: the ack lane (connection.ts), never behind audits.
+      'ack',
     );
     return remembered === 1;
   }

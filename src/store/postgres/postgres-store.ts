@@ -90,6 +90,7 @@ export async function openPostgresStore(
       options.migrations ?? POSTGRES_MIGRATIONS,
       options.migrationTimeoutMs,
     );
+    await connection.openAckLane();
     return new PostgresStore(connection, migration);
   } catch (error) {
     await connection.close().catch(() => undefined);
