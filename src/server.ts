@@ -18,6 +18,7 @@ import type { Config } from './config/schema';
 import { type ResumeScanner, startResumeScanner } from './core/approvals';
 import { ConfigError } from './core/errors';
 import type { ChatPoster } from './core/ports/chat';
+import type { Logger } from './core/ports/logger';
 import { createDriftAlerts, type DriftAlerts } from './events';
 import { type CheckResult, HEALTH_ROUTES, installHealthRoutes } from './health';
 import { installErrorAnswers } from './http-errors';
@@ -108,6 +109,31 @@ function metricsToServe(config: Config, services: CoreServices): PrometheusMetri
   return services.metrics as PrometheusMetrics;
 }
 
+/**
+ * With OAuth, Slack targets whose workspace has not installed cis-bot (yet, or any more) are said at
+ * start-up: their posts fail until it is installed there (each post looks again), the others go out.
+ */
+async function warnUninstalledTargets(config: Config, slack: SlackAdapter, log: Logger): Promise<void> {
+  const targets = [
+    ...config.schedules.flatMap((s) => s.targets.slack),
+    ...config.events.targets.slack.map((t) => (typeof t === 'string' ? t : t.id)),
+  ];
+  try {
+    const missing = await slack.uninstalledTargets([...new Set(targets)]);
+    if (missing.length > 0) {
+      log.warn(
+        'Slack targets name workspaces without an installation: posts to them fail until cis-bot is installed there',
+        { targets: missing },
+      );
+    }
+  } catch (error) {
+    // A hint only: a database that cannot answer now must not keep the bot from starting.
+    log.warn('could not check the Slack targets against the installations', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
 export async function startBot(
   config: Config,
   services: CoreServices,
@@ -149,6 +175,7 @@ export async function startBot(
   if (slack) {
     await slack.init();
     posters.push(slack.poster);
+    if (slackOAuth) await warnUninstalledTargets(config, slack, log);
     const adapter = slack;
     // Bot token: auth.test named its workspace; OAuth (many workspaces): the app's settings were accepted.
     platformChecks.slack = () =>

@@ -12,6 +12,7 @@ import { App, type BlockAction, ExpressReceiver, type SocketModeReceiver } from 
 import type { WebClient } from '@slack/web-api';
 import express, { type Application } from 'express';
 import type { Config } from '../../src/config/schema';
+import { parseSlackTarget } from '../../src/config/slack-targets';
 import { ConfigError } from '../../src/core/errors';
 import type { ChatCore, ChatPoster } from '../../src/core/ports/chat';
 import type { Logger } from '../../src/core/ports/logger';
@@ -78,6 +79,11 @@ export interface SlackAdapter {
   readonly client: WebClient;
   /** For the scheduler: posts cards to a channel, continuations in the thread. */
   readonly poster: ChatPoster;
+  /**
+   * OAuth: the targets (`T…/C…`) whose workspace has no installation now (read from the store, no
+   * network call); with one bot token, none.
+   */
+  uninstalledTargets(targets: readonly string[]): Promise<string[]>;
   /** HTTP mode, after start(): the listening server. */
   readonly server: Server | undefined;
   /**
@@ -300,6 +306,17 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
           logger,
         })
       : createSlackPoster(app.client),
+    async uninstalledTargets(targets) {
+      if (!oauth) return [];
+      const found = oauth.installations;
+      const missing: string[] = [];
+      for (const target of targets) {
+        const workspace = parseSlackTarget(target)?.workspace;
+        if (workspace === undefined || (await found.findWorkspace(workspace)) === undefined)
+          missing.push(target);
+      }
+      return missing;
+    },
     get workspace() {
       return workspace;
     },

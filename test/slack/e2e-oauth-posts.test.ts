@@ -119,6 +119,14 @@ describe('digests', () => {
       }),
     ]);
     expect(logLines.join('\n')).not.toMatch(/xoxb-/);
+    // At start-up nothing was installed yet: the bot said which targets could not be posted to.
+    expect(
+      logged(
+        'Slack targets name workspaces without an installation: posts to them fail until cis-bot is installed there',
+      ),
+    ).toEqual([expect.objectContaining({ level: 'warn', targets: TARGETS })]);
+    // What a start now would say: only the workspace that never installed.
+    expect(await e.bot.slack?.uninstalledTargets(TARGETS)).toEqual([TARGETS[2]]);
   });
 
   it("an uninstalled workspace's targets fail from then on; a re-install's token is used at once", async () => {
@@ -250,6 +258,20 @@ describe('drift alerts', () => {
       const post = e.fake.calls.find((c) => c.method === 'chat.postMessage' && c.response.ts === posted?.ts);
       expect(post?.token).toBe(token);
     }
+    // The alert's Remediate button in BETA is BETA's: the plan comes in its thread, with BETA's token.
+    const betaAlert = e.fake
+      .channelMessages(BETA_OPS)
+      .find((m) => textOf(m).includes('NON-COMPLIANT in account'));
+    if (betaAlert === undefined) throw new Error('no alert in BETA');
+    await e.click(betaAlert, 'cis:remediate', ALICE, { team: BETA });
+    await waitFor('the plan in the alert thread', () =>
+      e.fake
+        .thread(BETA_OPS, betaAlert.ts)
+        .find((m) => buttonsOf(m).some((b) => b.action_id.includes('approve'))),
+    );
+    expect(tokensIn(BETA_OPS)).toEqual(new Set([BETA_TOKEN]));
+    const [approval] = await e.services.store.listApprovals();
+    expect(approval?.requestedBy.platform).toBe(`slack:${BETA.teamId}`);
     expect(logged('drift alert not posted to a target')).toEqual([
       expect.objectContaining({ target: TARGETS[2], errorName: 'SlackNotInstalledError' }),
     ]);
