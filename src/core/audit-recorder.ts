@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditReport } from './evaluate/findings';
-import type { ActorRef, AuditLogStore, AuditRunStore, AuditTrigger } from './ports/store';
+import type { ActorRef, AuditLogInput, AuditLogStore, AuditRunStore, AuditTrigger } from './ports/store';
 
 export interface RecordAuditOptions {
   trigger: AuditTrigger;
@@ -24,36 +24,38 @@ export async function recordAudit(
 ): Promise<string> {
   const id = randomUUID();
   const { actor, trigger } = options;
-  await store.recordAuditRun({
-    id,
+  // One audit-log entry per audited account, recorded with the run in one transaction (one disk flush).
+  const log: AuditLogInput[] = report.accounts.map((f) => ({
+    at: options.at ?? report.finishedAt,
+    kind: 'audit',
+    actor: { platform: actor.platform, userId: actor.userId },
+    platform: actor.platform,
     control: report.control,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-    trigger,
-    actor,
-    accounts: report.accounts.map((f) => ({
-      accountId: f.accountId,
+    accountId: f.accountId,
+    detail: {
+      runId: id,
+      purpose: options.purpose ?? 'audit',
       status: f.status,
       reason: f.reason,
-      finding: f,
-    })),
-  });
-  for (const f of report.accounts) {
-    await store.appendAuditLog({
-      at: options.at ?? report.finishedAt,
-      kind: 'audit',
-      actor: { platform: actor.platform, userId: actor.userId },
-      platform: actor.platform,
+      brokenLink: f.brokenLink ?? null,
+    },
+  }));
+  await store.recordAuditRun(
+    {
+      id,
       control: report.control,
-      accountId: f.accountId,
-      detail: {
-        runId: id,
-        purpose: options.purpose ?? 'audit',
+      startedAt: report.startedAt,
+      finishedAt: report.finishedAt,
+      trigger,
+      actor,
+      accounts: report.accounts.map((f) => ({
+        accountId: f.accountId,
         status: f.status,
         reason: f.reason,
-        brokenLink: f.brokenLink ?? null,
-      },
-    });
-  }
+        finding: f,
+      })),
+    },
+    log,
+  );
   return id;
 }

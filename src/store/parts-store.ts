@@ -61,8 +61,8 @@ export abstract class PartsStore implements Store {
   abstract ping(): Promise<void>;
 
   // ---- audit runs and findings --------------------------------------------------------------------
-  recordAuditRun(run: AuditRunRecord): Promise<void> {
-    return this.parts.auditRuns.recordAuditRun(run);
+  recordAuditRun(run: AuditRunRecord, log?: readonly AuditLogInput[]): Promise<void> {
+    return this.parts.auditRuns.recordAuditRun(run, log);
   }
   getAuditRun(id: string): Promise<AuditRunRecord | undefined> {
     return this.parts.auditRuns.getAuditRun(id);

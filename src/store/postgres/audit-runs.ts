@@ -3,8 +3,10 @@
  * by one statement (the findings unnested from arrays, in the order given), so a run is recorded whole or
  * not at all in one round trip, however many accounts it audited.
  */
-import type { AuditRunRecord, AuditRunStore, StoredFinding } from '../../core/ports/store';
+import type { AuditLogInput, AuditRunRecord, AuditRunStore, StoredFinding } from '../../core/ports/store';
 import {
+  AUDIT_LOG_COLUMNS,
+  auditLogValues,
   auditRunFromRows,
   auditRunValues,
   FINDING_COLUMNS,
@@ -19,12 +21,12 @@ import type { PgConnection } from './connection';
 export class PostgresAuditRunStore implements AuditRunStore {
   constructor(private readonly c: PgConnection) {}
 
-  async recordAuditRun(run: AuditRunRecord): Promise<void> {
+  async recordAuditRun(run: AuditRunRecord, log: readonly AuditLogInput[] = []): Promise<void> {
     const values = auditRunValues(run);
     const column = (i: number) => values.findings.map((f) => f[i]);
-    await this.c.count(
-      `record audit run ${run.id}`,
-      `WITH run AS (
+    const what = `record audit run ${run.id}`;
+    const entries = log.map(auditLogValues);
+    const sql = `WITH run AS (
          INSERT INTO audit_runs (id, control, started_at, finished_at, source, actor)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, control, finished_at
        )
@@ -32,9 +34,22 @@ export class PostgresAuditRunStore implements AuditRunStore {
        SELECT run.id, run.control, f.account_id, f.status, f.reason, f.finding::json, run.finished_at
        FROM run, unnest($7::text[], $8::text[], $9::text[], $10::text[])
                  WITH ORDINALITY AS f(account_id, status, reason, finding, n)
-       ORDER BY f.n`,
-      [...values.run, column(0), column(1), column(2), column(3)],
-    );
+       ORDER BY f.n`;
+    const params = [...values.run, column(0), column(1), column(2), column(3)];
+    if (entries.length === 0) {
+      await this.c.count(what, sql, params);
+      return;
+    }
+    // The run's audit-log lines in its transaction, in order: one commit for all of them.
+    await this.c.transaction(what, async (tx) => {
+      await tx.query(sql, params);
+      for (const entry of entries) {
+        await tx.query(
+          `INSERT INTO audit_log (${AUDIT_LOG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          entry,
+        );
+      }
+    });
   }
 
   async getAuditRun(id: string): Promise<AuditRunRecord | undefined> {

@@ -1,5 +1,5 @@
 /** The SQLite audit-run store: runs and their per-account findings (tables audit_runs and findings). */
-import type { AuditRunRecord, AuditRunStore, StoredFinding } from '../../core/ports/store';
+import type { AuditLogInput, AuditRunRecord, AuditRunStore, StoredFinding } from '../../core/ports/store';
 import {
   auditRunFromRows,
   auditRunValues,
@@ -10,12 +10,13 @@ import {
 } from '../row-mapping';
 import { iso } from '../rows';
 import { SqlParams } from '../sql-params';
+import { insertAuditLog } from './audit-log';
 import type { SqliteConnection } from './connection';
 
 export class SqliteAuditRunStore implements AuditRunStore {
   constructor(private readonly c: SqliteConnection) {}
 
-  recordAuditRun(run: AuditRunRecord): Promise<void> {
+  recordAuditRun(run: AuditRunRecord, log: readonly AuditLogInput[] = []): Promise<void> {
     return this.c.attempt(`record audit run ${run.id}`, () => {
       const values = auditRunValues(run);
       const finishedAt = values.run[3];
@@ -29,6 +30,8 @@ export class SqliteAuditRunStore implements AuditRunStore {
       this.c.immediate(() => {
         insertRun.run(...values.run);
         for (const f of values.findings) insertFinding.run(run.id, run.control, ...f, finishedAt);
+        // In the run's transaction: one commit (one fsync, on the event loop) instead of one per line.
+        for (const entry of log) insertAuditLog(this.c, entry);
       });
     });
   }

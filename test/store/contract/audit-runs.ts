@@ -64,6 +64,33 @@ export function auditRunsContract(ctx: ContractContext): void {
     expect((await ctx.store.latestFindings('4.1')).map((f) => f.accountId)).toEqual([A]);
   });
 
+  it("records a run's audit-log lines with it, in order, and none of them when the run is refused", async () => {
+    const line = (accountId: string) => ({
+      at: T0,
+      kind: 'audit' as const,
+      control: '4.1',
+      accountId,
+      detail: { runId: 'logged' },
+    });
+    await ctx.store.recordAuditRun(run('logged', T0, [{ accountId: A, status: 'COMPLIANT', finding: {} }]), [
+      line(A),
+      line(B),
+    ]);
+    // Newest first.
+    expect((await ctx.store.listAuditLog()).map((e) => [e.kind, e.accountId, e.detail])).toEqual([
+      ['audit', B, { runId: 'logged' }],
+      ['audit', A, { runId: 'logged' }],
+    ]);
+    // The same run id again: refused, and its lines are not appended either.
+    await storeError(ctx.store.recordAuditRun(run('logged', T0, []), [line(C)]));
+    // A line that cannot be stored: the run is not recorded either.
+    await storeError(
+      ctx.store.recordAuditRun(run('bad-line', T0, []), [line(A), { ...line(B), detail: circular() }]),
+    );
+    expect(await ctx.store.getAuditRun('bad-line')).toBeUndefined();
+    expect(await ctx.store.listAuditLog()).toHaveLength(2);
+  });
+
   it('records nothing of a run whose finding cannot be stored', async () => {
     await storeError(
       ctx.store.recordAuditRun(

@@ -2,6 +2,7 @@
  * The audit-run store port: every audit's per-account verdicts, for `status`, `history`, digests ("what
  * changed since the last run", "failing for N days") and the audit trail.
  */
+import type { AuditLogInput } from './audit-log';
 import type { ActorRef } from './common';
 
 /** What asked for an audit: the platform id of the person who did, or `schedule`. */
@@ -37,8 +38,12 @@ export interface StoredFinding extends AccountResult {
 }
 
 export interface AuditRunStore {
-  /** Records a run and its findings atomically; a run id recorded before rejects (StoreError). */
-  recordAuditRun(run: AuditRunRecord): Promise<void>;
+  /**
+   * Records a run and its findings atomically; a run id recorded before rejects (StoreError). `log`: the
+   * run's audit-log entries, appended in order in the same transaction (one commit, one disk flush, for
+   * the run and its lines: on SQLite each commit's flush blocks the event loop), or none of them.
+   */
+  recordAuditRun(run: AuditRunRecord, log?: readonly AuditLogInput[]): Promise<void>;
   getAuditRun(id: string): Promise<AuditRunRecord | undefined>;
   /**
    * The most recent finding per account for a control (all accounts ever audited when omitted), ordered
