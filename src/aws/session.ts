@@ -7,7 +7,7 @@
  * `clientConfig.endpoint` overrides them (the sandbox, tests).
  *
  * Clients are cheap to make (an organization-wide audit makes ~5 per account): the settings the SDK
- * would otherwise look up for every new client (dual-stack, FIPS, defaults mode, retry mode, app id,
+ * would otherwise look up for every new client (dual-stack, FIPS, defaults mode, app id,
  * auth scheme preference: each a walk through the environment and the shared config files, the misses
  * thrown as errors) are looked up ONCE per session, by the session's STS client with the session's
  * profile, and handed to every client as those same resolved providers; and every client sends through
@@ -34,6 +34,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { DEFAULT_ROLE_ARN_TEMPLATE, roleArnFor } from '../core/inputs';
 import type { Logger } from '../core/ports/logger';
 import { type Metrics, NO_METRICS } from '../core/ports/metrics';
+import { AuditRetryStrategy } from './audit-retry';
 import { measureCalls } from './call-metrics';
 import { type CredentialsGuard, guardClient } from './credentials-guard';
 import {
@@ -81,7 +82,9 @@ class LazyClients implements AwsClients {
   private get<C extends SdkClient>(name: string, make: (config: never) => C): C {
     let client = this.cache.get(name) as C | undefined;
     if (!client) {
-      client = this.measure(guardClient(make(this.config as never), this.guard));
+      // Each client its own retry state: it is one account's, region's and service's (audit-retry.ts).
+      const config = { ...this.config, ...ownRetryStrategy(this.config) };
+      client = this.measure(guardClient(make(config as never), this.guard));
       this.cache.set(name, client);
       this.made.push(client);
     }
@@ -115,6 +118,18 @@ class LazyClients implements AwsClients {
     const { SQSClient: Client } = require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
     return this.get('sqs', (c) => new Client(c));
   }
+}
+
+/**
+ * A new AuditRetryStrategy for one client, unless the caller chose the retries itself (a strategy or a
+ * retry mode); its attempts are the configured maxAttempts.
+ */
+function ownRetryStrategy(config: { maxAttempts?: unknown; retryStrategy?: unknown; retryMode?: unknown }): {
+  retryStrategy?: AuditRetryStrategy;
+} {
+  if (config.retryStrategy !== undefined || config.retryMode !== undefined) return {};
+  const attempts = typeof config.maxAttempts === 'number' ? config.maxAttempts : AUDIT_MAX_ATTEMPTS;
+  return { retryStrategy: new AuditRetryStrategy(attempts) };
 }
 
 /** What a caller may set on every SDK client (the sandbox endpoint, a fast retry strategy in tests...). */
@@ -167,14 +182,11 @@ interface CachedCredentials {
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /**
- * Attempts per audit call (first try included) unless the caller sets its own: the SDK's standard retry
- * mode (exponential back-off with full jitter, 500 ms base after a throttle, a retry quota per client),
- * with 8 attempts instead of 3. Each client is one account's, region's and service's, which is the scope
- * AWS throttles on, so the back-off paces exactly the calls being throttled. With 3 attempts a fifth of
- * the calls throttled turned ~8% of 1,000 compliant accounts into ERROR (bench/section-scale.ts); with 8 a
- * call fails only after 8 throttles in a row. Not `adaptive`: its client-side limiter drops to 0.5 calls
- * a second after a first throttle with no measured rate, which stalls an account's short chain of calls
- * (see src/aws/organization-client.ts for the measured cost).
+ * Attempts per audit call (first try included) unless the caller sets its own. With 3 attempts a fifth
+ * of the calls throttled turned ~8% of 1,000 compliant accounts into ERROR (bench/section-scale.ts); with
+ * 8 a call fails only after 8 throttles in a row. The back-off between them is audit-retry.ts's (one
+ * strategy per client, i.e. per account, service and region; the SDK's AWS_RETRY_MODE / retry_mode do
+ * not apply to the session's clients unless the code passes `retryMode`).
  */
 export const AUDIT_MAX_ATTEMPTS = 8;
 
@@ -338,6 +350,8 @@ export class AwsSession implements ClientFactory {
           region: this.region,
           requestHandler: { httpAgent: this.agents.http, httpsAgent: this.agents.https },
           ...this.clientConfig,
+          // Every AssumeRole of the session is cis-bot's own account's STS call: one scope, one back-off.
+          ...ownRetryStrategy(this.clientConfig),
           ...(credentials !== undefined ? { credentials } : {}),
         }),
         this.baseGuard,

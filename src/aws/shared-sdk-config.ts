@@ -4,7 +4,7 @@
  *
  * - the settings the SDK resolves from the environment and the shared config files when a client does
  *   not set them (AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint, FIPS, AWS_DEFAULTS_MODE,
- *   AWS_RETRY_MODE, the user-agent app id, the auth scheme preference). The SDK gives each new client
+ *   the user-agent app id, the auth scheme preference). The SDK gives each new client
  *   its own memoised provider for each, so each client walks env -> config files -> default again on
  *   its first call (a miss is a thrown ProviderError with a regular expression run over the selector's
  *   source). Handing every client the session's providers, which have the same inputs (same process
@@ -25,7 +25,6 @@ export interface SharedSdkConfig {
   useDualstackEndpoint: ResolvedConfig['useDualstackEndpoint'];
   useFipsEndpoint: ResolvedConfig['useFipsEndpoint'];
   defaultsMode: ResolvedConfig['defaultsMode'];
-  retryMode: ResolvedConfig['retryMode'];
   userAgentAppId: ResolvedConfig['userAgentAppId'];
   authSchemePreference?: ResolvedConfig['authSchemePreference'];
 }
@@ -57,7 +56,6 @@ export function sharedSdkConfig(source: ResolvedConfig): SharedSdkConfig {
     useDualstackEndpoint: source.useDualstackEndpoint,
     useFipsEndpoint: source.useFipsEndpoint,
     defaultsMode: source.defaultsMode,
-    retryMode: source.retryMode,
     userAgentAppId: source.userAgentAppId,
     ...(source.authSchemePreference !== undefined
       ? { authSchemePreference: source.authSchemePreference }
