@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runAudit } from '../src/aws/auditor';
@@ -358,7 +358,9 @@ export async function benchAudit(log: (line: string) => void = console.log): Pro
   }
   log(`process maxRSS (resourceUsage): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   log(
-    `peak RSS, ${n} accounts in-process, as shipped (node bin/cis-bot.js audit --sandbox, concurrency 64, latency 0, its own process): ${cli.peakRssMb} MB in ${cli.wallMs} ms (${cli.compliant}/${n} compliant); before issue 16: 226-323 MB (the rows above, this harness under tsx)`,
+    `peak RSS, ${n} accounts in-process, as shipped (node bin/cis-bot.js audit --sandbox, concurrency 64, latency 0, its own process): ${cli.peakRssMb} MB in ${cli.wallMs} ms (${cli.compliant}/${n} compliant; target < 200 MB); before: 209 MB on main b4d9229 (idle machine), 226-323 MB before issue 16 (the rows above, this harness under tsx); load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
   log('bound = sequential round trips of one account x latency x ceil(accounts / concurrency)');
   return results;
