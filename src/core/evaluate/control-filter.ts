@@ -6,6 +6,7 @@
  * they never disagree about a filter.
  */
 import type { MetricFilterControl } from '../controls/types';
+import { DECISION_TIMEOUT_NOTE } from '../filter-pattern';
 import { type FilterJudgement, judgeFilter } from './filter-judge';
 
 /** A pattern the control accepts: its main one, or a variant (named). */
@@ -26,16 +27,48 @@ type Judged = Pick<MetricFilterControl, 'pattern' | 'variants' | 'benignEvents'>
 /**
  * The filter's judgement against the main pattern when it covers it; else against the first variant it
  * covers; else against the main pattern (the closest miss is reported against what CIS asks first).
+ *
+ * Remembered per control and filter text: a section audit asks it for every filter x control twice per
+ * account (the collector, then the metric-filter link), and 1,000 accounts carry the same filters. A
+ * judgement is a pure function of the pattern, the references and the benign events, except one that
+ * ran out of time, which is never remembered here (judgeFilter decides what happens to it).
  */
 export function judgeForControl(pattern: string, control: Judged): ControlJudgement {
+  let byPattern = remembered.get(control);
+  const hit = byPattern?.get(pattern);
+  if (hit) return hit;
+  const { judged, timedOut } = decide(pattern, control);
+  if (!timedOut) {
+    if (!byPattern) {
+      byPattern = new Map();
+      remembered.set(control, byPattern);
+    }
+    // Bounded: past the size it starts again (the judgements stay in filter-judge's own cache).
+    if (byPattern.size >= REMEMBERED_PER_CONTROL) byPattern.clear();
+    byPattern.set(pattern, judged);
+  }
+  return judged;
+}
+
+/** Filter texts remembered per control. */
+export const REMEMBERED_PER_CONTROL = 1024;
+const remembered = new WeakMap<Judged, Map<string, ControlJudgement>>();
+
+function decide(pattern: string, control: Judged): { judged: ControlJudgement; timedOut: boolean } {
   const main = judgeFilter(pattern, control.pattern, control.benignEvents);
-  if (main.covers) return { judgement: main, reference: { pattern: control.pattern } };
+  let timedOut = ranOutOfTime(main);
+  if (main.covers) return { judged: { judgement: main, reference: { pattern: control.pattern } }, timedOut };
   for (const v of control.variants) {
     const judgement = judgeFilter(pattern, v.pattern, control.benignEvents);
-    if (judgement.covers) return { judgement, reference: { pattern: v.pattern, variant: v.name } };
+    timedOut ||= ranOutOfTime(judgement);
+    if (judgement.covers) {
+      return { judged: { judgement, reference: { pattern: v.pattern, variant: v.name } }, timedOut };
+    }
   }
-  return { judgement: main, reference: { pattern: control.pattern } };
+  return { judged: { judgement: main, reference: { pattern: control.pattern } }, timedOut };
 }
+
+const ranOutOfTime = (j: FilterJudgement) => j.note?.startsWith(DECISION_TIMEOUT_NOTE) === true;
 
 /** `CIS 4.2`, or `CIS 4.2 (SSO variant)` for a variant: how a finding names what a filter covers. */
 export function referenceLabel(controlId: string, reference: AcceptedReference): string {
