@@ -98,6 +98,11 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
       ...(options.labels ? { labels: options.labels } : {}),
     });
   const now = options.now ? { now: options.now } : {};
+  // The exception gauges are read from the store at scrape time: every replica reports the same counts.
+  metrics.watchExceptions({
+    valid: (at) => store.listExceptions({ expiresAfter: at.toISOString() }),
+    now: options.now ?? (() => new Date()),
+  });
   // Every audit people read carries the accepted exceptions; the planner and the exception kind see
   // what fails, accepted or not.
   const auditor = withExceptions(rawAuditor, store, options.now);
@@ -134,6 +139,7 @@ export function createCoreServices(options: CoreServicesOptions): CoreServices {
         store,
         waitSeconds: settings.drill?.waitSeconds ?? DEFAULT_DRILL_WAIT_SECONDS,
         ...(options.drillPollMs !== undefined ? { pollMs: options.drillPollMs } : {}),
+        metrics,
         ...now,
       }),
       exception: createExceptionKind({

@@ -101,6 +101,7 @@ export function createDriftAlerts(options: DriftAlertsOptions): DriftAlerts | un
     busyRetryMs: events.busy_retry_ms,
     concurrency: events.concurrency,
     maxReceives: events.max_receives,
+    metrics: services.metrics,
   });
   return {
     poller,

@@ -22,9 +22,15 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Control } from '../core/controls/types';
-import { breakingIndex, type ChainChange, parseChangeMessage } from '../core/drift';
+import { breakingIndex, type ChainChange, type IgnoredCategory, parseChangeMessage } from '../core/drift';
 import type { AccountDirectory } from '../core/ports/account-directory';
 import type { Logger } from '../core/ports/logger';
+import {
+  type DriftEventOutcome,
+  type DriftPollerProbe,
+  type Metrics,
+  NO_METRICS,
+} from '../core/ports/metrics';
 import { errorFields } from '../scheduler/log';
 import { checkEventsQueue, type QueueFacts } from './queue-check';
 import type { DriftReauditor } from './reaudit';
@@ -50,6 +56,8 @@ export interface DriftPollerOptions {
   concurrency: number;
   /** Without a redrive policy on the queue, a poison message is deleted after this many receives. */
   maxReceives: number;
+  /** Where the poller records what it receives, re-audits and posts (default: nowhere). */
+  metrics?: Metrics;
 }
 
 export interface DriftPollerStats {
@@ -70,6 +78,8 @@ interface HeldMessage {
   remaining: number;
   /** A batch holding it failed: it stays on the queue for redelivery. */
   failed: boolean;
+  /** When this replica received it (epoch ms; a redelivery after a failure is a new receive). */
+  receivedAt: number;
 }
 
 interface Batch {
@@ -91,7 +101,13 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-export class DriftPoller {
+const OUTCOME_OF_IGNORED: Record<IgnoredCategory, DriftEventOutcome> = {
+  malformed: 'malformed',
+  foreign: 'ignored-foreign',
+  irrelevant: 'ignored-irrelevant',
+};
+
+export class DriftPoller implements DriftPollerProbe {
   readonly stats: DriftPollerStats = {
     received: 0,
     ignored: 0,
@@ -110,9 +126,26 @@ export class DriftPoller {
   private inflight = 0;
   private readonly waiting: Array<() => void> = [];
   private queue: QueueFacts | undefined;
+  private lastPoll: number | undefined;
+  private readonly metrics: Metrics;
 
   constructor(private readonly options: DriftPollerOptions) {
     this.index = breakingIndex(options.controls);
+    this.metrics = options.metrics ?? NO_METRICS;
+  }
+
+  /** When ReceiveMessage last answered (epoch ms): stale means the poller is stuck or cannot reach SQS. */
+  lastPollAt(): number | undefined {
+    return this.lastPoll;
+  }
+
+  /** When the oldest message held here was received (epoch ms): old means its batch is not being recorded. */
+  oldestPendingAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const held of this.held.values()) {
+      if (oldest === undefined || held.receivedAt < oldest) oldest = held.receivedAt;
+    }
+    return oldest;
   }
 
   /** Checks the queue (a clear ConfigError when it is missing or denied), then polls until stop(). */
@@ -127,6 +160,7 @@ export class DriftPoller {
       );
     }
     this.running = true;
+    this.metrics.watchDriftPoller(this);
     this.loop = this.poll();
     log.info('drift alerts: polling the events queue', {
       queueUrl,
@@ -170,9 +204,11 @@ export class DriftPoller {
         );
         messages = out.Messages ?? [];
         failures = 0;
+        this.lastPoll = Date.now();
       } catch (error) {
         if (!this.running) return;
         failures++;
+        this.metrics.driftPollError();
         log.error('could not receive from the events queue; retrying', { queueUrl, ...errorFields(error) });
         await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
         continue;
@@ -190,6 +226,7 @@ export class DriftPoller {
     const parsed = parseChangeMessage(message.Body, this.index);
     if (parsed.kind === 'ignored') {
       this.stats.ignored++;
+      this.metrics.driftEvent(OUTCOME_OF_IGNORED[parsed.category]);
       log.warn('drift event ignored and deleted', { messageId, reason: parsed.reason });
       await this.delete([receiptHandle]);
       return;
@@ -204,6 +241,7 @@ export class DriftPoller {
           : [];
     } catch (error) {
       // The account list could not be read: the message stays and comes back after its visibility timeout.
+      this.metrics.driftEvent('deferred');
       log.error('drift event kept: the accounts cis-bot audits could not be listed', {
         messageId,
         ...errorFields(error),
@@ -212,6 +250,7 @@ export class DriftPoller {
     }
     if (targets.length === 0) {
       this.stats.ignored++;
+      this.metrics.driftEvent('ignored-foreign');
       log.warn('drift event ignored and deleted', {
         messageId,
         reason: `account ${change.accountId} is not one cis-bot audits`,
@@ -220,9 +259,10 @@ export class DriftPoller {
       await this.delete([receiptHandle]);
       return;
     }
+    this.metrics.driftEvent('mapped');
     let held = this.held.get(messageId);
     if (!held) {
-      held = { receiptHandle, receiveCount: 0, remaining: 0, failed: false };
+      held = { receiptHandle, receiveCount: 0, remaining: 0, failed: false, receivedAt: Date.now() };
       this.held.set(messageId, held);
     }
     held.receiptHandle = receiptHandle;
@@ -270,9 +310,11 @@ export class DriftPoller {
         this.stats.reaudits++;
         outcome = await this.options.reauditor.reaudit(accountId, controls, batch.changes);
       } catch (error) {
+        this.metrics.driftReaudit({ accountId, result: 'failed' });
         this.poison(accountId, this.settle(handles, true), error);
         return;
       }
+      this.metrics.driftReaudit({ accountId, result: outcome.kind });
       if (outcome.kind === 'busy') {
         this.stats.busy++;
         log.info('account busy: its drift re-audit waits', {
@@ -284,6 +326,15 @@ export class DriftPoller {
         return;
       }
       this.stats.alerts += outcome.alerts.length;
+      const receivedAt = Math.min(...handles.map(([, h]) => h.receivedAt));
+      for (const alert of outcome.alerts) {
+        this.metrics.driftAlert({
+          control: alert.control,
+          accountId: alert.after.accountId,
+          transition: alert.after.status === 'COMPLIANT' ? 'recovered' : 'broke',
+          latencyMs: Date.now() - receivedAt,
+        });
+      }
       const done = this.settle(handles, false).filter((h) => !h.failed);
       await this.delete(done.map((h) => h.receiptHandle));
     } finally {

@@ -6,6 +6,8 @@
  */
 import { join } from 'node:path';
 import type { DrillOutcome } from '../../src/core/drill/types';
+import { createLogger } from '../../src/logger';
+import { createPrometheusMetrics, METRIC_NAMES, serveMetrics } from '../../src/metrics';
 import {
   ACCOUNT,
   ALARM,
@@ -20,14 +22,17 @@ import {
   TOPIC,
   tempDir,
 } from '../remediation/helpers';
+import { samplesOf, scrape } from '../support/prometheus-scrape';
 
 test('a drill interrupted after firing is resumed: not fired twice, proven, and cleaned up', async () => {
   const tmp = tempDir();
   let offsetMs = 0;
   const doc = configDoc({ drill: { wait_seconds: 1 } });
+  const metrics = createPrometheusMetrics();
   const h = await startHarness(scenarioWith(compliantRegion()), doc, {
     dbPath: join(tmp.dir, 'shared.db'),
     now: () => new Date(Date.now() + offsetMs),
+    metrics,
   });
   try {
     const p = await h.workflow.propose('drill', { control: '4.1', accountId: ACCOUNT }, ALICE);
@@ -81,6 +86,24 @@ test('a drill interrupted after firing is resumed: not fired twice, proven, and 
     );
     const kinds = (await h.store.listAuditLog({ approvalId: p.approval.id, limit: 100 })).map((e) => e.kind);
     expect(kinds).toContain('execution-resumed');
+    // /metrics counts the drill as resumed (the resume scan took it over), proven and cleaned up.
+    const server = await serveMetrics(metrics, {
+      port: 0,
+      host: '127.0.0.1',
+      log: createLogger('metrics-test'),
+    });
+    try {
+      const s = await scrape(`http://127.0.0.1:${server.port}/metrics`);
+      expect(samplesOf(s, METRIC_NAMES.drills)).toEqual([
+        {
+          name: METRIC_NAMES.drills,
+          labels: { control: '4.1', outcome: 'proven', cleanup: 'complete', resumed: 'true' },
+          value: 1,
+        },
+      ]);
+    } finally {
+      await server.close();
+    }
   } finally {
     await h.close();
     tmp.remove();

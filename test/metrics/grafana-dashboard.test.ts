@@ -92,6 +92,29 @@ function exercised(): PrometheusMetrics {
     m.chatAck({ platform, status: 200, durationMs: 12 });
     m.chatRequest({ platform, request: 'audit', ok: true, durationMs: 900 });
   }
+  for (const outcome of ['mapped', 'ignored-foreign', 'ignored-irrelevant', 'malformed'] as const) {
+    m.driftEvent(outcome);
+  }
+  m.driftPollError();
+  m.driftReaudit({ accountId: '111111111111', result: 'recorded' });
+  for (const transition of ['broke', 'recovered'] as const) {
+    m.driftAlert({ control: '4.1', accountId: '111111111111', transition, latencyMs: 1200 });
+  }
+  m.watchDriftPoller({ lastPollAt: () => Date.now(), oldestPendingAt: () => Date.now() - 5000 });
+  m.drillEnded({
+    control: '4.1',
+    accountId: '111111111111',
+    outcome: 'broken',
+    cleanup: 'leftovers',
+    resumed: true,
+    durationMs: 8000,
+  });
+  m.exceptionChanged({ control: '4.1', accountId: '111111111111', change: 'granted' });
+  const soon = new Date(Date.now() + 3 * 24 * 60 * 60 * 1000).toISOString();
+  m.watchExceptions({
+    valid: async () => [{ control: '4.1', accountId: '111111111111', expiresAt: soon }],
+    now: () => new Date(),
+  });
   return m;
 }
 

@@ -16,6 +16,7 @@ import type { CoreApprovalKinds, CoreApprovals } from '../../src/core/approval-k
 import type { ApprovalWorkflow } from '../../src/core/approvals';
 import { ApprovalLedger } from '../../src/core/approvals/ledger';
 import type { Actor } from '../../src/core/ports/chat';
+import type { Metrics } from '../../src/core/ports/metrics';
 import type { Store } from '../../src/core/ports/store';
 import type { RemediationAssessor } from '../../src/core/remediation';
 import { createCoreServices } from '../../src/runtime';
@@ -152,7 +153,7 @@ export function wireServices(
   config: Config,
   session: AwsSession,
   store: Store,
-  options: { now?: () => Date; owner?: string } = {},
+  options: { now?: () => Date; owner?: string; metrics?: Metrics } = {},
 ): {
   approvals: RemediationApprovals;
   workflow: CoreApprovals;
@@ -161,7 +162,15 @@ export function wireServices(
 } {
   const clock = options.now ? { now: options.now } : {};
   const owner = options.owner ? { owner: options.owner } : {};
-  const { approvals, assessor } = createCoreServices({ config, session, store, ...clock, ...owner });
+  const metrics = options.metrics ? { metrics: options.metrics } : {};
+  const { approvals, assessor } = createCoreServices({
+    config,
+    session,
+    store,
+    ...clock,
+    ...owner,
+    ...metrics,
+  });
   const ledger = new ApprovalLedger({ store, settings: approvalSettings(config), ...clock, ...owner });
   return { approvals: approvals as unknown as RemediationApprovals, workflow: approvals, assessor, ledger };
 }
@@ -175,6 +184,8 @@ export async function startHarness(
     owner?: string;
     /** Sign in as HUB and reach ACCOUNT through AssumeRole (use with `viaRole` and aws.accounts). */
     hub?: boolean;
+    /** What the services record (default: nothing). */
+    metrics?: Metrics;
   } = {},
 ): Promise<Harness> {
   const sandbox = await startSandbox({ scenario });

@@ -44,6 +44,8 @@ export interface ProposeContext<S> {
 export interface RunContext<E> {
   /** The approval, in state `executing` under this process's lease. */
   readonly approval: Approval;
+  /** This run took over an execution whose owner was interrupted (`resume`), rather than starting it. */
+  readonly resumed: boolean;
   /**
    * Confirms (and renews) the run's lease; call it before every step. Rejects when the lease was lost
    * (taken over after it lapsed) or cannot be confirmed: the run must stop before that step.

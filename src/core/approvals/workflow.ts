@@ -242,7 +242,7 @@ export class ApprovalWorkflow<K extends KindRegistry> {
     return this.underLease(approval, handler, subject, async (lease) => {
       const resumed = await this.ledger.resumeInterrupted(approvalId, lease.owner);
       await hooks.onTakeover?.(resumed, approval.executionOwner);
-      return this.run(handler, resumed, subject, lease, onProgress);
+      return this.run(handler, resumed, subject, lease, onProgress, true);
     });
   }
 
@@ -421,9 +421,11 @@ export class ApprovalWorkflow<K extends KindRegistry> {
     subject: ApprovalSubject<unknown>,
     lease: HeldLease,
     onProgress: ProgressListener<K> | undefined,
+    resumed = false,
   ): Promise<Executed<K>> {
     const ctx: RunContext<unknown> = {
       approval,
+      resumed,
       heartbeat: () => lease.confirm(),
       logStep: (detail) => this.ledger.logStep(approval, detail),
       progress: async (event) => {

@@ -31,9 +31,22 @@ export interface ChainChange {
   allAccounts: boolean;
 }
 
-export type ParsedMessage = { kind: 'change'; change: ChainChange } | { kind: 'ignored'; reason: string };
+/**
+ * Why a message is ignored, in kind: `malformed` (not an EventBridge CloudTrail event one can read),
+ * `foreign` (a well-formed event of another kind), `irrelevant` (a CloudTrail call that failed or cannot
+ * break a watched link).
+ */
+export type IgnoredCategory = 'malformed' | 'foreign' | 'irrelevant';
 
-const ignored = (reason: string): ParsedMessage => ({ kind: 'ignored', reason });
+export type ParsedMessage =
+  | { kind: 'change'; change: ChainChange }
+  | { kind: 'ignored'; reason: string; category: IgnoredCategory };
+
+const ignored = (reason: string, category: IgnoredCategory = 'malformed'): ParsedMessage => ({
+  kind: 'ignored',
+  reason,
+  category,
+});
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,6 +88,7 @@ export function parseChangeMessage(
   if (detailType !== 'AWS API Call via CloudTrail') {
     return ignored(
       `not a CloudTrail API call event (detail-type ${JSON.stringify(detailType ?? null).slice(0, 80)})`,
+      detailType === undefined ? 'malformed' : 'foreign',
     );
   }
   const detail = event.detail;
@@ -84,10 +98,13 @@ export function parseChangeMessage(
   if (!eventSource || !eventName) return ignored('the event names no eventSource and eventName');
   const call = `${eventSource} ${eventName}`;
   if (text(detail.errorCode)) {
-    return ignored(`${call} failed (${String(detail.errorCode).slice(0, 80)}): it changed nothing`);
+    return ignored(
+      `${call} failed (${String(detail.errorCode).slice(0, 80)}): it changed nothing`,
+      'irrelevant',
+    );
   }
   const breaks = index.get(call);
-  if (!breaks) return ignored(`${call} cannot break a link of the watched controls`);
+  if (!breaks) return ignored(`${call} cannot break a link of the watched controls`, 'irrelevant');
   const accountId = text(detail.recipientAccountId) ?? text(event.account);
   if (!accountId || !ACCOUNT_ID.test(accountId)) return ignored('the event names no 12-digit account');
   const identity = isObject(detail.userIdentity) ? detail.userIdentity : {};

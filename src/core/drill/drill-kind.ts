@@ -11,6 +11,7 @@ import type { Execution } from '../approvals/workflow';
 import { UsageError } from '../errors';
 import type { AccountFinding } from '../evaluate/findings';
 import type { DrillRuntime, DrillTarget } from '../ports/drill-runtime';
+import { type Metrics, NO_METRICS } from '../ports/metrics';
 import type { ActorRef, Approval, ApprovalStore, AuditLogStore, LeaseStore } from '../ports/store';
 import { decidedDrillCard, drillProgressCard, drillResultCard } from '../present/drill-cards';
 import type { RemediationAssessor } from '../remediation/assessor';
@@ -59,6 +60,8 @@ export interface DrillKindDeps {
   leaseMs?: number;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** Where drills' outcomes and durations are recorded (default: nowhere). */
+  metrics?: Metrics;
 }
 
 export const DEFAULT_DRILL_WAIT_SECONDS = 60;
@@ -82,6 +85,7 @@ export function createDrillKind(deps: DrillKindDeps): DrillKind {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const waitSeconds = deps.waitSeconds ?? DEFAULT_DRILL_WAIT_SECONDS;
+  const metrics = deps.metrics ?? NO_METRICS;
 
   async function refuse(
     reason: DrillRefused['reason'],
@@ -97,6 +101,14 @@ export function createDrillKind(deps: DrillKindDeps): DrillKind {
       control: input.control,
       ...(input.accountId ? { accountId: input.accountId } : {}),
       detail: { reason: `drill-${reason}`, message },
+    });
+    metrics.drillEnded({
+      control: input.control,
+      accountId: input.accountId ?? 'unknown',
+      outcome: `refused-${reason}`,
+      cleanup: 'none',
+      resumed: false,
+      durationMs: 0,
     });
     throw new DrillRefused(reason, message);
   }
@@ -200,6 +212,7 @@ export function createDrillKind(deps: DrillKindDeps): DrillKind {
     },
 
     async run(subject, ctx) {
+      const started = Date.now();
       const outcome = await new DrillRun(
         {
           runtime: deps.runtime,
@@ -212,6 +225,14 @@ export function createDrillKind(deps: DrillKindDeps): DrillKind {
         subject.body,
         ctx,
       ).run();
+      metrics.drillEnded({
+        control: subject.body.control,
+        accountId: subject.body.accountId,
+        outcome: outcome.verdict,
+        cleanup: outcome.cleanup.complete ? 'complete' : 'leftovers',
+        resumed: ctx.resumed,
+        durationMs: Date.now() - started,
+      });
       const ok = outcome.verdict === 'proven' && outcome.cleanup.complete;
       const problems = [
         ...(outcome.broke ? [outcome.broke.detail] : []),

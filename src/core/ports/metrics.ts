@@ -84,6 +84,83 @@ export interface ChatRequestEvent {
   durationMs: number;
 }
 
+/**
+ * What became of one message of the drift-alert queue: `mapped` (a CloudTrail call that can break a
+ * watched link, for an account cis-bot audits), `ignored-foreign` (well formed but not cis-bot's: another
+ * kind of EventBridge event, or an account cis-bot does not audit), `ignored-irrelevant` (a CloudTrail
+ * call that failed or cannot break a watched link), `malformed` (empty, too large, not JSON, not an
+ * EventBridge CloudTrail event), `deferred` (kept on the queue: the audited accounts could not be listed).
+ */
+export type DriftEventOutcome =
+  | 'mapped'
+  | 'ignored-foreign'
+  | 'ignored-irrelevant'
+  | 'malformed'
+  | 'deferred';
+
+export interface DriftReauditEvent {
+  accountId: string;
+  /** `recorded` (its alerts posted, its messages deleted), `busy` (the account's lease was held: tried later) or `failed`. */
+  result: 'recorded' | 'busy' | 'failed';
+}
+
+export interface DriftAlertEvent {
+  control: string;
+  accountId: string;
+  /** `recovered` when the control is compliant again, else `broke`. */
+  transition: 'broke' | 'recovered';
+  /** From this replica's receive of the batch's first SQS message to the return of the re-audit that posted it. */
+  latencyMs: number;
+}
+
+/** What the drift poller knows now, read at scrape time (one poller per process). */
+export interface DriftPollerProbe {
+  /** When the last ReceiveMessage call answered (epoch ms); undefined before the first. */
+  lastPollAt(): number | undefined;
+  /** When the oldest message this replica holds (debouncing, waiting for a busy account, being re-audited) was received (epoch ms); undefined when none. */
+  oldestPendingAt(): number | undefined;
+}
+
+export interface DrillEndedEvent {
+  control: string;
+  accountId: string;
+  /**
+   * `proven`, `broken` (fired but not delivered), `not-run` (stopped before firing), or a refusal at
+   * request time: `refused-chain-broken`, `refused-busy`, `refused-alarm`.
+   */
+  outcome: string;
+  /** `complete`, `leftovers` (the cleanup could not remove something), `none` (refused: nothing was made). */
+  cleanup: 'complete' | 'leftovers' | 'none';
+  /** The run was taken over after its replica was interrupted (the resume scan). */
+  resumed: boolean;
+  /** The run, from taking the account to the end of the cleanup (0 for a refusal). */
+  durationMs: number;
+}
+
+export interface ExceptionEvent {
+  control: string;
+  accountId: string;
+  /** `granted` (stored when its approval ran) or `revoked` (the compare-and-set that won). */
+  change: 'granted' | 'revoked';
+}
+
+/** An accepted exception as the gauges count it. */
+export interface ExceptionFact {
+  control: string;
+  accountId: string;
+  expiresAt: string;
+}
+
+/**
+ * Where the exception gauges are read from at scrape time: the store every replica shares, so every
+ * replica reports the same counts whoever granted or revoked them.
+ */
+export interface ExceptionSource {
+  /** The exceptions valid at `now` (not revoked, not expired). */
+  valid(now: Date): Promise<readonly ExceptionFact[]>;
+  now(): Date;
+}
+
 export interface Metrics {
   auditRecorded(event: AuditRecordedEvent): void;
   approvalDecision(event: ApprovalDecisionEvent): void;
@@ -93,6 +170,16 @@ export interface Metrics {
   storeOperation(event: StoreOperationEvent): void;
   chatAck(event: ChatAckEvent): void;
   chatRequest(event: ChatRequestEvent): void;
+  driftEvent(outcome: DriftEventOutcome): void;
+  driftPollError(): void;
+  driftReaudit(event: DriftReauditEvent): void;
+  driftAlert(event: DriftAlertEvent): void;
+  /** The poller whose state the stuck-pipeline gauges report (the latest one given). */
+  watchDriftPoller(probe: DriftPollerProbe): void;
+  drillEnded(event: DrillEndedEvent): void;
+  exceptionChanged(event: ExceptionEvent): void;
+  /** Where the exception gauges are read at scrape time (the latest one given). */
+  watchExceptions(source: ExceptionSource): void;
 }
 
 const ignore = (): void => undefined;
@@ -107,4 +194,12 @@ export const NO_METRICS: Metrics = Object.freeze({
   storeOperation: ignore,
   chatAck: ignore,
   chatRequest: ignore,
+  driftEvent: ignore,
+  driftPollError: ignore,
+  driftReaudit: ignore,
+  driftAlert: ignore,
+  watchDriftPoller: ignore,
+  drillEnded: ignore,
+  exceptionChanged: ignore,
+  watchExceptions: ignore,
 });
