@@ -37,6 +37,21 @@ export function onceKeysContract(ctx: ContractContext): void {
     expect(firsts.filter(Boolean)).toHaveLength(1);
   });
 
+  it('answers many keys presented at once, each for itself', async () => {
+    expect(await ctx.store.rememberOnce('held', in10min, T0)).toBe(true);
+    expect(await ctx.store.rememberOnce('lapsed', sec(30).toISOString(), T0)).toBe(true);
+    const fresh = Array.from({ length: 20 }, (_, i) => `new-${i}`);
+    const answers = await Promise.all([
+      ctx.store.rememberOnce('held', in10min, sec(61)),
+      ...fresh.map((key) => ctx.store.rememberOnce(key, in10min, sec(61))),
+      ctx.store.rememberOnce('lapsed', in10min, sec(31)),
+      // The same key twice at once: one of them is first.
+      ctx.store.rememberOnce('new-3', in10min, sec(61)),
+    ]);
+    expect(answers).toEqual([false, ...fresh.map(() => true), true, false]);
+    expect(await ctx.store.rememberOnce('new-19', in10min, sec(62))).toBe(false);
+  });
+
   it('refuses an expiry that is not a time, without putting the key in the message', async () => {
     const error = await storeError(ctx.store.rememberOnce('v0=secret-looking-signature', 'not a time', T0));
     expect(error.message).not.toMatch(/secret-looking-signature/);
