@@ -1,15 +1,24 @@
 /**
  * The metrics of the other platform and the other store: a Teams command through the real bot (its
  * /api/messages ack and the core's work, labelled teams), and database latency per operation measured on
- * a real PostgreSQL store through the same decorator the bot wires (labelled postgres), scraped over HTTP.
+ * a real PostgreSQL store through the same decorator the bot wires (labelled postgres), scraped over HTTP;
+ * and two replicas on one PostgreSQL database agreeing on the exception gauges (read from it at scrape time).
  */
 
+import { AwsSession } from '../../src/aws/session';
+import { loadConfig } from '../../src/config/load';
 import { StoreError } from '../../src/core/ports/store';
 import { createLogger } from '../../src/logger';
 import { createPrometheusMetrics, METRIC_NAMES, measuredStore, serveMetrics } from '../../src/metrics';
+import { createCoreServices } from '../../src/runtime';
+import { startSandbox } from '../../src/sandbox';
+import { ACCOUNT, compliantRegion, configDoc, REGION, scenarioWith } from '../remediation/helpers';
 import { startFakeBotConnector } from '../support/fake-bot-connector';
 import { freshPostgresStore } from '../support/postgres';
-import { scrape, total } from '../support/prometheus-scrape';
+import { type Scrape, scrape, total } from '../support/prometheus-scrape';
+
+const DAY = 24 * 60 * 60 * 1000;
+
 import { channelMention } from '../teams/activities';
 import { startE2eBot } from '../teams/e2e-helpers';
 
@@ -84,5 +93,77 @@ it('times every PostgreSQL store operation by name and result, failures included
   } finally {
     await served.close();
     await store.close();
+  }
+});
+
+it('replicas on one PostgreSQL database report the same exception gauges; each counts the grants and revocations it made', async () => {
+  const { store: first, openPeer } = await freshPostgresStore();
+  const second = await openPeer();
+  const sandbox = await startSandbox({ scenario: scenarioWith(compliantRegion()) });
+  const config = loadConfig({ document: configDoc(), env: {} });
+  const session = new AwsSession({
+    region: REGION,
+    credentials: sandbox.credentialsFor(ACCOUNT),
+    clientConfig: { endpoint: sandbox.endpoint, maxAttempts: 1 },
+  });
+  const log = createLogger('metrics-test');
+  // Two replicas: each its own registry and /metrics, wired by the composition root over its own connection.
+  const replicas = [first, second].map((store) => {
+    const metrics = createPrometheusMetrics();
+    return { metrics, services: createCoreServices({ config, session, store, metrics }) };
+  });
+  const served = await Promise.all(
+    replicas.map((r) => serveMetrics(r.metrics, { port: 0, host: '127.0.0.1', log })),
+  );
+  const scrapeAll = () => Promise.all(served.map((s) => scrape(`http://127.0.0.1:${s.port}/metrics`)));
+  try {
+    const [a, b] = replicas.map((r) => r.services.store);
+    if (!a || !b) throw new Error('two replicas expected');
+    const now = Date.now();
+    const actor = { platform: 'slack', userId: 'U0BOB00001' };
+    const grant = (id: string, control: string, days: number) => ({
+      id,
+      control,
+      accountId: ACCOUNT,
+      reason: 'vendor scanner',
+      until: new Date(now + days * DAY).toISOString().slice(0, 10),
+      expiresAt: new Date(now + (days + 1) * DAY).toISOString(),
+      requestedBy: { platform: 'slack', userId: 'U0ALICE001' },
+      approvedBy: actor,
+      grantedAt: new Date(now).toISOString(),
+    });
+    // Replica A grants two (one expiring within 14 days); a resumed save of the same id counts once.
+    await a.saveException(grant('e-1', '4.1', 5));
+    await a.saveException(grant('e-2', '4.3', 60));
+    await a.saveException({ ...grant('e-1', '4.1', 5), grantedAt: new Date(now + 1000).toISOString() });
+    let [sa, sb] = await scrapeAll();
+    for (const s of [sa, sb]) {
+      if (!s) throw new Error('no scrape');
+      expect(total(s, METRIC_NAMES.exceptionsAccepted, { control: '4.1' })).toBe(1);
+      expect(total(s, METRIC_NAMES.exceptionsAccepted, { control: '4.3' })).toBe(1);
+      expect(total(s, METRIC_NAMES.exceptionsExpiringSoon, { control: '4.1' })).toBe(1);
+      expect(total(s, METRIC_NAMES.exceptionsExpiringSoon)).toBe(1);
+    }
+    expect(total(sa as Scrape, METRIC_NAMES.exceptionChanges, { change: 'granted' })).toBe(2);
+    expect(total(sb as Scrape, METRIC_NAMES.exceptionChanges)).toBe(0);
+
+    // Replica B revokes one; of two revocations of it, only the one that won counts.
+    expect(await b.revokeException('e-1', actor, new Date().toISOString())).toBeDefined();
+    expect(await a.revokeException('e-1', actor, new Date().toISOString())).toBeUndefined();
+    [sa, sb] = await scrapeAll();
+    for (const s of [sa, sb]) {
+      if (!s) throw new Error('no scrape');
+      expect(total(s, METRIC_NAMES.exceptionsAccepted, { control: '4.1' })).toBe(0);
+      expect(total(s, METRIC_NAMES.exceptionsAccepted, { control: '4.3' })).toBe(1);
+      expect(total(s, METRIC_NAMES.exceptionsExpiringSoon)).toBe(0);
+    }
+    expect(total(sb as Scrape, METRIC_NAMES.exceptionChanges, { control: '4.1', change: 'revoked' })).toBe(1);
+    expect(total(sa as Scrape, METRIC_NAMES.exceptionChanges, { change: 'revoked' })).toBe(0);
+  } finally {
+    await Promise.all(served.map((s) => s.close()));
+    session.destroy();
+    await sandbox.close();
+    await first.close();
+    await second.close();
   }
 });
