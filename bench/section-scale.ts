@@ -8,7 +8,8 @@
  *    ceil(accounts / concurrency); the target ratio is <= 1.5;
  *  - API calls per account (logical calls the audit made, and calls the sandbox answered: retries count);
  *  - the same with 20% of all calls throttled: identical verdicts (every account x control), wall time;
- *  - peak RSS of the process during the 1,000-account run (target < 400 MB), and the heap after it;
+ *  - peak RSS of the process during the 1,000-account run (target < 400 MB), and its heap after a full
+ *    collection with the run's report still held (the results; each run keeps only its verdicts after);
  *  - `benchServerIdleRss`: the idle RSS of the bot server (`node dist/src/main.js`, its own process,
  *    after start-up; target < 150 MB), when the build exists.
  * Where the sandbox runs: the sandbox stands in for remote AWS, whose CPU and memory are not the bot's, so
@@ -71,6 +72,9 @@ function organization(throttleRate: number): SandboxOptions {
 
 const THROTTLED = /Throttl|TooManyRequests/i;
 
+/** A full collection between runs when the bench runs with --expose-gc (each run's peak is its own). */
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
 /** The sandbox as the audit sees it, wherever it runs. */
 interface Target {
   where: 'child process' | 'in-process';
@@ -112,10 +116,15 @@ interface Run {
   wallMs: number;
   /** CPU time of this process (user + system) during the run. */
   cpuMs: number;
-  report: ControlsReport;
+  /** Every account's status per control (what "identical verdicts" compares); the report itself is dropped. */
+  verdicts: string[];
+  compliant: number;
+  apiCalls: number;
   sandboxCalls: number;
   throttled: number;
   peakRssMb: number;
+  /** Heap in use after a full collection with the run's report still held (--expose-gc), else NaN. */
+  heapWithReportMb: number;
 }
 
 /** The section over `accounts`, sampling the process's RSS every 5 ms. */
@@ -143,13 +152,19 @@ async function auditSection(target: Target, accounts: string[], concurrency: num
     const wallMs = Math.round(performance.now() - t0);
     const cpu = process.cpuUsage(cpu0);
     const counts = await target.calls();
+    const collected = typeof (globalThis as { gc?: unknown }).gc === 'function';
+    gc();
+    const heapWithReportMb = collected ? mb(process.memoryUsage().heapUsed) : Number.NaN;
     return {
       wallMs,
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-      report,
+      verdicts: verdicts(report),
+      compliant: report.accounts.filter((r) => r.status === 'COMPLIANT').length,
+      apiCalls: report.stats.apiCalls ?? 0,
       sandboxCalls: counts.calls,
       throttled: counts.throttled,
       peakRssMb: mb(peakRss),
+      heapWithReportMb,
     };
   } finally {
     clearInterval(sampler);
@@ -246,7 +261,7 @@ export interface SectionScaleResult {
 }
 
 const ratioOf = (wallMs: number, boundMs: number) => Math.round((wallMs / boundMs) * 100) / 100;
-const compliantIn = (run: Run) => run.report.accounts.filter((r) => r.status === 'COMPLIANT').length;
+const compliantIn = (run: Run) => run.compliant;
 const perCall = (run: Run) => Math.round((run.cpuMs / Math.max(1, run.sandboxCalls)) * 100) / 100;
 
 /** Runs `work` against a sandbox made by `make`, always closing it. */
@@ -282,12 +297,11 @@ export async function benchSectionScale(
       return { one: alone, all: await auditSection(calm, members, CONCURRENCY) };
     },
   );
-  (globalThis as { gc?: () => void }).gc?.();
-  const heapAfterMb = mb(process.memoryUsage().heapUsed);
+  const heapAfterMb = all.heapWithReportMb;
   const roundTrips = Math.floor(one.wallMs / LATENCY_MS);
   const boundMs = roundTrips * LATENCY_MS * waves;
   const ratio = ratioOf(all.wallMs, boundMs);
-  const apiCallsPerAccount = Math.round(((all.report.stats.apiCalls ?? 0) / ACCOUNTS) * 10) / 10;
+  const apiCallsPerAccount = Math.round((all.apiCalls / ACCOUNTS) * 10) / 10;
   const sandboxCallsPerAccount = Math.round((all.sandboxCalls / ACCOUNTS) * 10) / 10;
   const compliant = compliantIn(all);
   log(
@@ -296,15 +310,15 @@ export async function benchSectionScale(
   log(
     `  ${ACCOUNTS} accounts, sandbox in a child process: wall ${all.wallMs} ms, bound ${boundMs} ms (${roundTrips} x ${LATENCY_MS} ms x ${waves} waves), ratio ${ratio} (target <= 1.5); ` +
       `bot CPU ${all.cpuMs} ms = ${perCall(all)} ms per AWS call; ${apiCallsPerAccount} API calls per account (${sandboxCallsPerAccount} answered by the sandbox); ` +
-      `${compliant}/${ACCOUNTS} COMPLIANT; peak RSS of the bot ${all.peakRssMb} MB (target < 400), heap after ${heapAfterMb} MB; ${load()}`,
+      `${compliant}/${ACCOUNTS} COMPLIANT; peak RSS of the bot ${all.peakRssMb} MB (target < 400), heap after it with its report held ${heapAfterMb} MB; ${load()}`,
   );
 
+  gc();
   const throttled = await withTarget(
     () => childTarget(0.2),
     (t) => auditSection(t, members, CONCURRENCY),
   );
-  const identicalVerdicts =
-    JSON.stringify(verdicts(throttled.report)) === JSON.stringify(verdicts(all.report));
+  const identicalVerdicts = JSON.stringify(throttled.verdicts) === JSON.stringify(all.verdicts);
   log(
     `  the same with 20% of calls throttled: wall ${throttled.wallMs} ms (ratio ${ratioOf(throttled.wallMs, boundMs)}), ` +
       `${throttled.throttled} throttled answers, ${throttled.sandboxCalls} calls; verdicts ${identicalVerdicts ? 'IDENTICAL' : 'DIFFERENT'} ` +
@@ -312,6 +326,7 @@ export async function benchSectionScale(
   );
 
   // The same calm run with the sandbox sharing this process (how the "before" figures were taken).
+  gc();
   const local = await withTarget(
     () => inProcessTarget(0),
     (t) => auditSection(t, members, CONCURRENCY),
