@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openStore } from '../src/store';
 import { openPostgresStore } from '../src/store/postgres';
 import { createDatabaseOn, startPostgresServer } from '../test/support/postgres';
-import { benchSlackAck, type SlackAckResult } from './slack';
+import { benchSlackAck, loadNote, SLACK_ACK_HISTORY, type SlackAckResult } from './slack';
 
 export async function benchSlackAckByStore(): Promise<SlackAckResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'cis-bot-bench-'));
@@ -29,9 +29,10 @@ export async function benchSlackAckByStore(): Promise<SlackAckResult[]> {
       },
     });
     console.log(
-      `slack ack by store, 50 concurrent commands: SQLite file p50 ${sqlite.ackP50Ms} ms / p99 ${sqlite.ackP99Ms} ms; ` +
-        `PostgreSQL p50 ${postgres.ackP50Ms} ms / p99 ${postgres.ackP99Ms} ms`,
+      `slack ack by store, 50 concurrent commands: SQLite file p50 ${sqlite.ackP50Ms} ms / p99 ${sqlite.ackP99Ms} ms (${loadNote(sqlite)}); ` +
+        `PostgreSQL p50 ${postgres.ackP50Ms} ms / p99 ${postgres.ackP99Ms} ms (${loadNote(postgres)}); target p99 < 100 ms on both`,
     );
+    for (const line of SLACK_ACK_HISTORY.byStore) console.log(line);
     return [sqlite, postgres];
   } finally {
     await server.close();
