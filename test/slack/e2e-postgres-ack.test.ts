@@ -5,9 +5,8 @@
  * real receiver and are acknowledged, the click's decision is recorded before its ack, and once the
  * background work can proceed the command's reply arrives and its audit is recorded.
  */
-import type pg from 'pg';
 import type { PostgresStore } from '../../src/store/postgres';
-import { createTestDatabase, openTestPostgresStore, queryRows, withClient } from '../support/postgres';
+import { createTestDatabase, holdLock, openTestPostgresStore, queryRows } from '../support/postgres';
 import { ALICE, BOB, type E2E, startE2E, textOf } from './e2e-harness';
 
 const DEV = '333333333333'; // the audit-demo account the bot can fix
@@ -26,32 +25,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await e.close();
 });
-
-/** Holds `table`'s ACCESS EXCLUSIVE lock on a raw connection until `release()`. */
-async function lockTable(table: string): Promise<{ release(): Promise<void> }> {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked: () => void = () => {};
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
-  const done = withClient(url, async (c: pg.Client) => {
-    await c.query('BEGIN');
-    await c.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-    locked();
-    await released;
-    await c.query('ROLLBACK');
-  });
-  await isLocked;
-  return {
-    async release() {
-      release();
-      await done;
-    },
-  };
-}
 
 /** Waits until the bot's pooled connection is blocked on a lock (the pool of one is then exhausted). */
 async function poolBlocked(): Promise<void> {
@@ -75,7 +48,7 @@ it('acknowledges a command and records a click decision while background work ho
   if (!requested) throw new Error('no approval requested');
   const runsBefore = (await e.services.store.listAuditLog({ kinds: ['audit'], limit: 1000 })).length;
 
-  const lock = await lockTable('audit_runs');
+  const lock = await holdLock(url, 'LOCK TABLE audit_runs IN ACCESS EXCLUSIVE MODE');
   const background = e.services.store.recordAuditRun({
     id: 'background-run',
     control: '4.1',

@@ -6,12 +6,12 @@
  * connection string's password.
  */
 import { createServer, type Socket } from 'node:net';
-import type pg from 'pg';
 import { StoreError } from '../../src/core/ports/store';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres';
 import {
   createTestDatabase,
   createTestSchema,
+  holdLock,
   openTestPostgresStore,
   testStoreSettings,
   withClient,
@@ -46,58 +46,13 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 /** Holds approval `id`'s row lock in an open transaction on a raw connection until `release()`. */
-async function lockApproval(id: string): Promise<{ release(): Promise<void> }> {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked: () => void = () => {};
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
-  const done = withClient(url, async (c: pg.Client) => {
-    await c.query('BEGIN');
-    await c.query('SELECT 1 FROM approvals WHERE id = $1 FOR UPDATE', [id]);
-    locked();
-    await released;
-    await c.query('ROLLBACK');
-  });
-  await isLocked;
-  return {
-    async release() {
-      release();
-      await done;
-    },
-  };
+function lockApproval(id: string): Promise<{ release(): Promise<void> }> {
+  return holdLock(url, 'SELECT 1 FROM approvals WHERE id = $1 FOR UPDATE', [id]);
 }
 
-/**
- * Holds `table`'s ACCESS EXCLUSIVE lock in an open transaction on a raw connection until `release()`:
- * every statement on the table waits, holding its pooled connection.
- */
-async function lockTable(table: string): Promise<{ release(): Promise<void> }> {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let locked: () => void = () => {};
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve;
-  });
-  const done = withClient(url, async (c: pg.Client) => {
-    await c.query('BEGIN');
-    await c.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-    locked();
-    await released;
-    await c.query('ROLLBACK');
-  });
-  await isLocked;
-  return {
-    async release() {
-      release();
-      await done;
-    },
-  };
+/** Holds `table`'s ACCESS EXCLUSIVE lock: every statement on it waits, holding its pooled connection. */
+function lockTable(table: string): Promise<{ release(): Promise<void> }> {
+  return holdLock(url, `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
 }
 
 const RUN = { id: 'run-1', control: '4.1', startedAt: T0, finishedAt: T0, trigger: 'chat', accounts: [] };

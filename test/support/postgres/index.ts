@@ -41,6 +41,39 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
   }
 }
 
+/**
+ * Runs `sql` (a lock: `SELECT … FOR UPDATE`, `LOCK TABLE …`) in a transaction on a raw connection to
+ * `url` and keeps the transaction open, its locks held, until `release()`.
+ */
+export async function holdLock(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+): Promise<{ release(): Promise<void> }> {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let locked: () => void = () => {};
+  const isLocked = new Promise<void>((resolve) => {
+    locked = resolve;
+  });
+  const done = withClient(url, async (c) => {
+    await c.query('BEGIN');
+    await c.query(sql, values);
+    locked();
+    await released;
+    await c.query('ROLLBACK');
+  });
+  await Promise.race([isLocked, done]);
+  return {
+    async release() {
+      release();
+      await done;
+    },
+  };
+}
+
 /** The rows of one statement run on a raw connection to `url`. */
 export async function queryRows<R extends pg.QueryResultRow>(
   url: string,
