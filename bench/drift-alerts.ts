@@ -19,7 +19,6 @@ import {
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
   type MetricAlarm,
-  PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsSession } from '../src/aws/session';
@@ -32,6 +31,7 @@ import { createLogger } from '../src/logger';
 import { createCoreServices } from '../src/runtime';
 import { type Sandbox, startSandbox } from '../src/sandbox';
 import { openStore } from '../src/store';
+import { putAlarmBack } from '../test/events/helpers';
 
 const MGMT = '999988887777';
 const REGION = 'eu-west-2';
@@ -150,20 +150,6 @@ async function alarmOf(cw: CloudWatchClient): Promise<MetricAlarm> {
   return alarm;
 }
 
-function restore(alarm: MetricAlarm) {
-  return new PutMetricAlarmCommand({
-    AlarmName: ALARM,
-    MetricName: alarm.MetricName,
-    Namespace: alarm.Namespace,
-    Statistic: alarm.Statistic,
-    Period: alarm.Period,
-    EvaluationPeriods: alarm.EvaluationPeriods,
-    Threshold: alarm.Threshold,
-    ComparisonOperator: alarm.ComparisonOperator,
-    AlarmActions: alarm.AlarmActions,
-  });
-}
-
 const touchTopic = (sns: SNSClient, id: string, i: number) =>
   sns.send(
     new SetTopicAttributesCommand({
@@ -196,7 +182,7 @@ async function latency(log: (line: string) => void): Promise<void> {
       if (!c) continue;
       const deleting = Math.floor(k / ACCOUNTS) % 2 === 0;
       if (deleting) await c.cw.send(new DeleteAlarmsCommand({ AlarmNames: [ALARM] }));
-      else await c.cw.send(restore(c.alarm));
+      else await c.cw.send(putAlarmBack(c.alarm));
       sent.set(id, [...(sent.get(id) ?? []), performance.now()]);
     }
     const issuedMs = performance.now() - started;

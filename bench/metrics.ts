@@ -3,7 +3,10 @@
  * decorator against the bare store: `getLease` on an in-memory SQLite store, the cheapest call there is,
  * so the decorator's share is as large as it gets. (2) Recording the audits of 1,000 accounts x 16
  * controls, then one scrape of the registry: its time, size and series count, with account ids as labels
- * and without (`metrics.account_labels`). Run alone with `npx tsx bench/metrics.ts`.
+ * and without (`metrics.account_labels`). (3) The same registry after the drift alerts, fire drills and
+ * exceptions of that estate: 1,000 drift alerts, a drill per control, and 1,000 accepted exceptions in an
+ * in-memory SQLite store that the exception gauges read at every scrape: the scrape's time (the store
+ * read included), size and series. Run alone with `npx tsx bench/metrics.ts`.
  */
 import { performance } from 'node:perf_hooks';
 import { createPrometheusMetrics, measuredStore } from '../src/metrics';
@@ -54,6 +57,16 @@ export async function benchMetricsOverhead(): Promise<Record<string, number>> {
       console.log(
         `1,000 accounts x 16 controls ${label}: recorded in ${round(recordMs, 1)} ms; one scrape ${round(scrapeMs, 1)} ms, ${round(text.length / 1024, 1)} KiB, ${series} cisbot_ series`,
       );
+      const features = await scrapeWithFeatures(
+        metrics,
+        controls,
+        accounts.map((a) => a.accountId),
+      );
+      result[accountLabels ? 'featuresScrapeWithAccountsMs' : 'featuresScrapeMs'] = features.scrapeMs;
+      result[accountLabels ? 'featuresSeriesWithAccounts' : 'featuresSeries'] = features.series;
+      console.log(
+        `  + drift alerts, drills and 1,000 exceptions (read from SQLite at each scrape) ${label}: one scrape ${features.scrapeMs} ms (median of 5), ${features.kib} KiB, ${features.series} cisbot_ series (${features.featureSeries} of them drift, drill and exception series)`,
+      );
     }
     return result;
   } finally {
@@ -61,6 +74,79 @@ export async function benchMetricsOverhead(): Promise<Record<string, number>> {
     await measured.close();
   }
 }
+
+/** Records the drift, drill and exception events of the estate on `metrics`, then scrapes it 5 times. */
+async function scrapeWithFeatures(
+  metrics: ReturnType<typeof createPrometheusMetrics>,
+  controls: string[],
+  accountIds: string[],
+): Promise<{ scrapeMs: number; series: number; featureSeries: number; kib: number }> {
+  const store = openStore(':memory:');
+  try {
+    const now = Date.now();
+    const actor = { platform: 'slack', userId: 'U0BOB00001' };
+    for (const [i, accountId] of accountIds.entries()) {
+      const control = controls[i % controls.length] as string;
+      const days = 3 + (i % 60);
+      await store.saveException({
+        id: `exception-${i}`,
+        control,
+        accountId,
+        reason: 'bench',
+        until: new Date(now + days * DAY_MS).toISOString().slice(0, 10),
+        expiresAt: new Date(now + (days + 1) * DAY_MS).toISOString(),
+        requestedBy: actor,
+        approvedBy: actor,
+        grantedAt: new Date(now).toISOString(),
+      });
+      metrics.exceptionChanged({ control, accountId, change: 'granted' });
+      metrics.driftEvent('mapped');
+      metrics.driftReaudit({ accountId, result: 'recorded' });
+      metrics.driftAlert({
+        control,
+        accountId,
+        transition: i % 2 === 0 ? 'broke' : 'recovered',
+        latencyMs: 500 + (i % 40) * 100,
+      });
+    }
+    for (const outcome of ['ignored-foreign', 'ignored-irrelevant', 'malformed'] as const)
+      metrics.driftEvent(outcome);
+    metrics.watchDriftPoller({ lastPollAt: () => Date.now(), oldestPendingAt: () => undefined });
+    for (const [i, control] of controls.entries()) {
+      metrics.drillEnded({
+        control,
+        accountId: accountIds[i] as string,
+        outcome: 'proven',
+        cleanup: 'complete',
+        resumed: false,
+        durationMs: 4000,
+      });
+    }
+    metrics.watchExceptions({
+      valid: (at) => store.listExceptions({ expiresAfter: at.toISOString() }),
+      now: () => new Date(),
+    });
+    const times: number[] = [];
+    let text = '';
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      text = await metrics.registry.metrics();
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const lines = text.split('\n');
+    return {
+      scrapeMs: round(times[2] as number, 1),
+      series: lines.filter((l) => l.startsWith('cisbot_')).length,
+      featureSeries: lines.filter((l) => /^cisbot_(drift|drill|exception)/.test(l)).length,
+      kib: round(text.length / 1024, 1),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 if (require.main === module) {
   benchMetricsOverhead().catch((error: unknown) => {

@@ -5,7 +5,7 @@
  * and a bounded wait for something the bot does in the background.
  */
 import { readFileSync } from 'node:fs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, type MetricAlarm, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parse, stringify } from 'yaml';
 import { bundledScenario, type SandboxRun } from '../../src/sandbox-run';
@@ -65,6 +65,21 @@ export function cloudWatchAs(run: SandboxRun, account: string): CloudWatchClient
     region: REGION,
     credentials: run.sandbox.credentialsFor(account),
     maxAttempts: 1,
+  });
+}
+
+/** Puts a deleted alarm back as DescribeAlarms showed it (a person undoing the change). */
+export function putAlarmBack(alarm: MetricAlarm): PutMetricAlarmCommand {
+  return new PutMetricAlarmCommand({
+    AlarmName: alarm.AlarmName,
+    MetricName: alarm.MetricName,
+    Namespace: alarm.Namespace,
+    Statistic: alarm.Statistic,
+    Period: alarm.Period,
+    EvaluationPeriods: alarm.EvaluationPeriods,
+    Threshold: alarm.Threshold,
+    ComparisonOperator: alarm.ComparisonOperator,
+    AlarmActions: alarm.AlarmActions,
   });
 }
 

@@ -10,11 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DeleteAlarmsCommand,
-  DescribeAlarmsCommand,
-  PutMetricAlarmCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createPrometheusMetrics, METRIC_NAMES } from '../../src/metrics';
 import { openStore } from '../../src/store';
@@ -22,6 +18,7 @@ import {
   cloudWatchAs,
   eventsSettings,
   PROD,
+  putAlarmBack,
   queueDepth,
   queueUrl,
   scenarioWithQueue,
@@ -60,6 +57,15 @@ function gauge(s: Scrape, name: string): number | undefined {
   return sample?.value;
 }
 
+/** Waits for the "NON-COMPLIANT" drift alert in the channel and for the poller to settle; then scrapes. */
+async function afterBrokeAlert(h: E2E): Promise<Scrape> {
+  await waitFor('the drift alert', () =>
+    h.fake.channelMessages(CHANNEL).find((m) => textOf(m).includes('NON-COMPLIANT in account')),
+  );
+  await h.bot.driftAlerts?.poller.idle();
+  return metricsOf(h);
+}
+
 async function startWithQueue(document: Record<string, unknown> = {}): Promise<E2E> {
   e = await startE2E({
     metrics: createPrometheusMetrics(),
@@ -85,20 +91,7 @@ async function deleteProdAlarm(harness: E2E): Promise<() => Promise<void>> {
     return async () => {
       const again = cloudWatchAs(harness.run, PROD);
       try {
-        await again.send(
-          new PutMetricAlarmCommand({
-            AlarmName: alarm.AlarmName,
-            MetricName: alarm.MetricName,
-            Namespace: alarm.Namespace,
-            Statistic: alarm.Statistic,
-            Period: alarm.Period,
-            EvaluationPeriods: alarm.EvaluationPeriods,
-            Threshold: alarm.Threshold,
-            ComparisonOperator: alarm.ComparisonOperator,
-            AlarmActions: alarm.AlarmActions,
-            ActionsEnabled: alarm.ActionsEnabled,
-          }),
-        );
+        await again.send(putAlarmBack(alarm));
       } finally {
         again.destroy();
       }
@@ -149,11 +142,7 @@ it('drift: messages by outcome, re-audits, the broke alert and its latency, and 
   // The baseline, then someone deletes prod's alarm: one mapped event, one re-audit, one "broke" alert.
   await h.command(`4.1 audit --account ${PROD}`);
   const putBack = await deleteProdAlarm(h);
-  await waitFor('the drift alert', () =>
-    h.fake.channelMessages(CHANNEL).find((m) => textOf(m).includes('NON-COMPLIANT in account')),
-  );
-  await poller.idle();
-  const broke = await metricsOf(h);
+  const broke = await afterBrokeAlert(h);
   expect(total(broke, METRIC_NAMES.driftEvents, { outcome: 'mapped' })).toBe(1);
   expect(total(broke, METRIC_NAMES.driftReaudits, { result: 'recorded' })).toBe(1);
   expect(total(broke, METRIC_NAMES.driftAlerts, { control: '4.1', transition: 'broke' })).toBe(1);
@@ -203,11 +192,7 @@ it('drift: while the account is busy the held event ages and re-audits count as 
   );
 
   await h.services.store.releaseLease(key, 'remediation test@elsewhere');
-  await waitFor('the drift alert', () =>
-    h.fake.channelMessages(CHANNEL).find((m) => textOf(m).includes('NON-COMPLIANT in account')),
-  );
-  await poller.idle();
-  const done = await metricsOf(h);
+  const done = await afterBrokeAlert(h);
   expect(total(done, METRIC_NAMES.driftReaudits, { result: 'recorded' })).toBe(1);
   expect(total(done, METRIC_NAMES.driftAlerts, { transition: 'broke' })).toBe(1);
   expect(gauge(done, METRIC_NAMES.driftOldestPendingAge)).toBe(0);
