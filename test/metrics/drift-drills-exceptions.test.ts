@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createPrometheusMetrics, METRIC_NAMES } from '../../src/metrics';
 import { openStore } from '../../src/store';
 import {
@@ -166,6 +166,18 @@ it('drift: messages by outcome, re-audits, the broke alert and its latency, and 
   expect(total(recovered, `${METRIC_NAMES.driftAlertLatency}_count`, { transition: 'recovered' })).toBe(1);
   expect(total(recovered, METRIC_NAMES.driftEvents, { outcome: 'mapped' })).toBe(2);
   expect(total(recovered, METRIC_NAMES.driftReaudits, { result: 'recorded' })).toBe(2);
+
+  // The queue deleted under the poller: ReceiveMessage fails, each failure counted, none answered since.
+  const lastAnswered = gauge(recovered, METRIC_NAMES.driftLastPoll) as number;
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl(h.run) }));
+  const failing = await waitFor('a failed poll', async () => {
+    const s = await metricsOf(h);
+    return total(s, METRIC_NAMES.driftPollErrors) >= 1 && s;
+  });
+  const stalled = gauge(failing, METRIC_NAMES.driftLastPoll) as number;
+  expect(stalled).toBeGreaterThanOrEqual(lastAnswered);
+  const again = await metricsOf(h);
+  expect(gauge(again, METRIC_NAMES.driftLastPoll)).toBe(stalled);
 });
 
 it('drift: while the account is busy the held event ages and re-audits count as busy; once recorded the age is 0', async () => {
