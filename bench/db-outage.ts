@@ -399,7 +399,7 @@ async function runOutage(target: OutageTarget): Promise<DatabaseOutageResult> {
       );
       console.log(
         `  after recovery: decision before the outage intact ${decisionIntact}, plan clicked during the outage ` +
-          `${pendingClickTaken ? 'approved once by a click taken after the wait (run: ' + waitingAfter?.state + ')' : 'still waiting'} ${waitingIntact}, audit log from before complete ${logIntact} (${logBefore.length} entries), ` +
+          `${pendingClickTaken ? `approved once by a click taken after the wait (run: ${waitingAfter?.state})` : 'still waiting'} ${waitingIntact}, audit log from before complete ${logIntact} (${logBefore.length} entries), ` +
           `the same click now: ${approvedNow}; error log lines ${errorLines}`,
       );
       return {

@@ -108,7 +108,7 @@ test('a drill of a compliant chain proves it and leaves nothing behind', async (
   });
   expect(p.approval).toMatchObject({ kind: 'drill', state: 'requested', accountId: ACCOUNT });
   const request = renderCard(drillRequestCard(p.drill, p.approval));
-  expect(request).toContain("The topic's 1 confirmed subscriber will really be notified (sqs " + QUEUE);
+  expect(request).toContain(`The topic's 1 confirmed subscriber will really be notified (sqs ${QUEUE}`);
   h.sandbox.resetCalls();
   const lines: string[] = [];
   const executed = drillOf(

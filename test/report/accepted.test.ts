@@ -35,7 +35,13 @@ test('SARIF: a failing result with an external suppression whose justification s
 });
 
 test('OCSF: compliance Fail, finding status Suppressed (status_id 3 of the pinned definition), valid', () => {
-  const events = JSON.parse(renderOcsf(run)) as Array<Record<string, any>>;
+  const events = JSON.parse(renderOcsf(run)) as Array<{
+    status_id: number;
+    status: string;
+    compliance: unknown;
+    cloud: { account: { uid: string } };
+    unmapped: { exception: unknown };
+  }>;
   const accepted = events.filter((e) => e.status_id === 3);
   expect(accepted).toHaveLength(1);
   const [event] = accepted;
@@ -64,17 +70,29 @@ test('ASFF: Compliance.Status FAILED and Workflow.Status SUPPRESSED, who/why/unt
   expect(asffModelProblems(f)).toEqual([]);
 });
 
+/** What the XML parser gives for JUnit's elements (attributes prefixed with @_). */
+interface JunitCase {
+  '@_name': string;
+  skipped?: { '@_message': string };
+  failure?: unknown;
+}
+interface JunitSuite {
+  '@_name': string;
+  '@_skipped': string;
+  testcase: JunitCase[];
+}
+
 test('JUnit: a skipped test case whose message says who, why and until when', () => {
   const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_' }).parse(
     renderJunit(run),
-  ) as { testsuites: { testsuite: Array<Record<string, any>> } };
+  ) as { testsuites: { testsuite: JunitSuite[] } };
   const suite = parsed.testsuites.testsuite.find((s) => s['@_name'].includes('4.2'));
   expect(suite?.['@_skipped']).toBe('1');
-  const cases = suite?.testcase as Array<Record<string, any>>;
+  const cases = suite?.testcase ?? [];
   const skipped = cases.filter((c) => c.skipped !== undefined);
   expect(skipped).toHaveLength(1);
   expect(skipped[0]?.['@_name']).toContain(ACCOUNT);
-  expect(skipped[0]?.skipped['@_message']).toMatch(WHO_WHY_UNTIL);
+  expect(skipped[0]?.skipped?.['@_message']).toMatch(WHO_WHY_UNTIL);
   expect(skipped[0]?.failure).toBeUndefined();
 });
 
