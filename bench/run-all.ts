@@ -4,9 +4,12 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tuneHeapGrowth } from '../src/heap-tuning';
 
 // As in adapters/cli/main.ts and src/main.ts: the AWS SDK's Node-version notice only, through its own switch.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= 'true';
+// The benches run the product in this process: with the heap settings its entry points use.
+tuneHeapGrowth();
 
 async function main(): Promise<void> {
   const modules = readdirSync(__dirname)

@@ -29,6 +29,7 @@ import { runControlsAudit } from '../src/aws/auditor';
 import { AwsSession } from '../src/aws/session';
 import { selectControls } from '../src/core/controls';
 import type { ControlsReport } from '../src/core/evaluate/controls-report';
+import { tuneHeapGrowth } from '../src/heap-tuning';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../src/sandbox';
 import { bundledScenario, startSandboxRun } from '../src/sandbox-run';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../test/support/fake-slack-api';
@@ -372,6 +373,7 @@ export async function benchServerIdleRss(
 }
 
 if (require.main === module) {
+  tuneHeapGrowth(); // as the product's entry points do (src/heap-tuning.ts)
   benchSectionScale().catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

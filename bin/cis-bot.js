@@ -58,6 +58,11 @@ try {
   process.stderr.write(`cis-bot: ${bundle} is missing: run \`npm run build\` (npm ci runs it).\n`);
   process.exit(2);
 }
+
+// Peak memory of audits of many accounts: V8's heap growth as the server sets it (src/heap-tuning.ts,
+// compiled by the same build).
+require('../dist/src/heap-tuning.js').tuneHeapGrowth();
+
 let cache;
 let cachedData;
 try {

@@ -8,6 +8,7 @@ import { AwsSession, sdkDefaultRegion } from './aws/session';
 import { loadConfig } from './config/load';
 import type { StoreConfig } from './config/schema';
 import { CisBotError, ConfigError } from './core/errors';
+import { tuneHeapGrowth } from './heap-tuning';
 import { createLogger, createLoggerFactory } from './logger';
 import { createMetrics } from './metrics';
 import { createCoreServices } from './runtime';
@@ -26,6 +27,8 @@ function describeStore(store: StoreConfig): Record<string, unknown> {
 // points only (here and adapters/cli/main.ts), through the SDK's own switch for that one notice, before any
 // client is built. Every other warning is printed as usual.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= 'true';
+// Peak memory of audits of many accounts (src/heap-tuning.ts).
+tuneHeapGrowth();
 
 async function main(): Promise<void> {
   const config = loadConfig();
