@@ -15,6 +15,7 @@ import { INSTALL_PATH, REDIRECT_PATH } from '../adapters/slack/oauth';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../adapters/slack/slack-adapter';
 import { createTeamsAdapter, storeConversations, type TeamsAdapter } from '../adapters/teams/teams-adapter';
 import type { Config } from './config/schema';
+import { slackTargets } from './config/slack-targets';
 import { type ResumeScanner, startResumeScanner } from './core/approvals';
 import { ConfigError } from './core/errors';
 import type { ChatPoster } from './core/ports/chat';
@@ -114,12 +115,9 @@ function metricsToServe(config: Config, services: CoreServices): PrometheusMetri
  * start-up: their posts fail until it is installed there (each post looks again), the others go out.
  */
 async function warnUninstalledTargets(config: Config, slack: SlackAdapter, log: Logger): Promise<void> {
-  const targets = [
-    ...config.schedules.flatMap((s) => s.targets.slack),
-    ...config.events.targets.slack.map((t) => (typeof t === 'string' ? t : t.id)),
-  ];
+  const targets = new Set(slackTargets(config).map((t) => t.id));
   try {
-    const missing = await slack.uninstalledTargets([...new Set(targets)]);
+    const missing = await slack.uninstalledTargets([...targets]);
     if (missing.length > 0) {
       log.warn(
         'Slack targets name workspaces without an installation: posts to them fail until cis-bot is installed there',

@@ -7,6 +7,7 @@
  */
 import type { MetricFilterControl } from '../controls/types';
 import { DECISION_TIMEOUT_NOTE } from '../filter-pattern';
+import { Lru } from '../filter-pattern/lru';
 import { type FilterJudgement, judgeFilter } from './filter-judge';
 
 /** A pattern the control accepts: its main one, or a variant (named). */
@@ -40,19 +41,17 @@ export function judgeForControl(pattern: string, control: Judged): ControlJudgem
   const { judged, timedOut } = decide(pattern, control);
   if (!timedOut) {
     if (!byPattern) {
-      byPattern = new Map();
+      byPattern = new Lru(REMEMBERED_PER_CONTROL);
       remembered.set(control, byPattern);
     }
-    // Bounded: past the size it starts again (the judgements stay in filter-judge's own cache).
-    if (byPattern.size >= REMEMBERED_PER_CONTROL) byPattern.clear();
     byPattern.set(pattern, judged);
   }
   return judged;
 }
 
-/** Filter texts remembered per control. */
+/** Filter texts remembered per control (least recently used dropped first). */
 export const REMEMBERED_PER_CONTROL = 1024;
-const remembered = new WeakMap<Judged, Map<string, ControlJudgement>>();
+const remembered = new WeakMap<Judged, Lru<string, ControlJudgement>>();
 
 function decide(pattern: string, control: Judged): { judged: ControlJudgement; timedOut: boolean } {
   const main = judgeFilter(pattern, control.pattern, control.benignEvents);
