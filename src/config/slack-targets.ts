@@ -66,7 +66,9 @@ export function slackWorkspaceName(ref: SlackWorkspaceRef): string {
 }
 
 /** Every Slack target of the configuration, with the setting it is under. */
-export function slackTargets(file: Pick<FileConfig, 'schedules' | 'events'>): Array<{ at: string; id: string }> {
+export function slackTargets(
+  file: Pick<FileConfig, 'schedules' | 'events'>,
+): Array<{ at: string; id: string }> {
   return [
     ...file.schedules.flatMap((s, i) =>
       s.targets.slack.map((id) => ({ at: `schedules[${i}] "${s.name}" targets.slack`, id })),
