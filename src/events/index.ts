@@ -75,7 +75,8 @@ export function createDriftAlerts(options: DriftAlertsOptions): DriftAlerts | un
   }
   const region =
     events.region ?? queueRegion(events.queue_url) ?? config.aws.region ?? services.session.region;
-  const sqs = new SQSClient(services.session.baseClientConfig(region));
+  // Measured like the audit's clients: the poller's ReceiveMessage/DeleteMessage calls are AWS calls too.
+  const sqs = services.session.measure(new SQSClient(services.session.baseClientConfig(region)));
   const replica = options.replica ?? `${hostname()}#${process.pid}#${randomUUID().slice(0, 8)}`;
   const reauditor = new DriftReauditor({
     auditor: services.auditor,
