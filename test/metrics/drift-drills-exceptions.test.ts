@@ -114,7 +114,9 @@ it('drift: messages by outcome, re-audits, the broke alert and its latency, and 
   expect(gauge(first, METRIC_NAMES.driftOldestPendingAge)).toBe(0);
   expect(total(first, METRIC_NAMES.driftEvents)).toBe(0);
   // The poller's own SQS calls are counted with the audit's AWS calls.
-  expect(total(first, METRIC_NAMES.awsCalls, { service: 'SQS', operation: 'ReceiveMessage' })).toBeGreaterThan(0);
+  expect(
+    total(first, METRIC_NAMES.awsCalls, { service: 'SQS', operation: 'ReceiveMessage' }),
+  ).toBeGreaterThan(0);
 
   // What can never be an alert: one malformed, one of another kind, one for an account cis-bot does not audit.
   const foreignAccount = JSON.stringify({
