@@ -31,7 +31,8 @@ import type {
   ControlsAuditRequest,
 } from '../core/ports/auditor';
 import type { AccountSnapshot } from '../core/snapshot';
-import { auditAccount } from './account-audit';
+import { type AccountAuditOptions, auditAccount } from './account-audit';
+import { type AccountRow, auditWorkerCount, auditWorkerEntry, runInWorkers } from './audit-workers';
 import { mapPool } from './pool';
 import { AwsSession, type Credentials, type SdkClientConfig } from './session';
 
@@ -61,6 +62,15 @@ export interface RunControlsOptions {
   progress?: AuditProgress;
   /** Keep each account's snapshot (a one-control audit: the remediation planner reads them). */
   keepSnapshots?: boolean;
+  /**
+   * Worker threads a large run spreads its accounts over (aws.audit_workers resolved; default 0:
+   * in-process). Used only when the run has more accounts than one wave of `concurrency` and at least
+   * two per worker, keeps no snapshots, has no clock of its own, and its session can be described as
+   * plain data; otherwise the run is in-process, with the same report and progress.
+   */
+  workers?: number;
+  /** Observes each worker thread as it starts (tests stop one mid-run). */
+  onWorker?: (worker: import('node:worker_threads').Worker) => void;
   now?: () => Date;
 }
 
@@ -79,6 +89,37 @@ class Tally {
     if (row.status === 'ERROR') this.errors++;
     else if (row.status === 'NON_COMPLIANT') this.nonCompliant++;
   }
+}
+
+/**
+ * The worker pool of a run (audit-workers.ts), or undefined when the run stays in-process: workers off,
+ * a run of one wave or fewer than two accounts per worker, snapshots kept (a one-control audit for the
+ * planner), a clock of the caller's, a session a worker could not make again, no worker entry (the CLI
+ * bundle).
+ */
+function workerPool(opts: RunControlsOptions, accounts: readonly string[], concurrency: number) {
+  const workers = Math.min(opts.workers ?? 0, Math.floor(accounts.length / 2));
+  if (workers < 1 || accounts.length <= concurrency || opts.keepSnapshots || opts.now) return undefined;
+  const described = opts.session.describe();
+  const entry = described ? auditWorkerEntry() : undefined;
+  if (!described || !entry) return undefined;
+  return {
+    workers,
+    entry,
+    setup: {
+      session: described.description,
+      controls: opts.controls.map((c) => c.id),
+      region: opts.region,
+      ...(opts.labels ? { labels: { ...opts.labels } } : {}),
+      ...(opts.confirmPatterns ? { confirmPatterns: true } : {}),
+      ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
+      ...(opts.deviations?.length ? { deviations: [...opts.deviations] } : {}),
+      logs: described.logger !== undefined,
+      measured: described.metrics !== undefined,
+    },
+    ...(described.logger ? { logger: described.logger } : {}),
+    ...(described.metrics ? { metrics: described.metrics } : {}),
+  };
 }
 
 /** Audits `opts.controls` in the accounts: one collection per account, shared by every control. */
@@ -108,29 +149,47 @@ export async function runControlsAudit(
   progress();
   const snapshots: AccountSnapshot[] = [];
   let apiCalls = 0;
-  const rows = await mapPool(targets, concurrency, async (accountId, i) => {
-    const audit = await auditAccount(
-      {
-        controls: opts.controls,
-        session: opts.session,
-        region: opts.region,
-        now,
-        ...(opts.labels ? { labels: opts.labels } : {}),
-        ...(opts.confirmPatterns ? { confirmPatterns: true } : {}),
-        ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
-        ...(opts.deviations?.length ? { deviations: opts.deviations } : {}),
-      },
-      accountId,
-    );
+  const accountOptions: AccountAuditOptions = {
+    controls: opts.controls,
+    session: opts.session,
+    region: opts.region,
+    now,
+    ...(opts.labels ? { labels: opts.labels } : {}),
+    ...(opts.confirmPatterns ? { confirmPatterns: true } : {}),
+    ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
+    ...(opts.deviations?.length ? { deviations: opts.deviations } : {}),
+  };
+  /** One account audited in this process: its row, its snapshot kept or dropped. */
+  const auditHere = async (accountId: string | undefined, i: number): Promise<AccountRow> => {
+    const audit = await auditAccount(accountOptions, accountId);
     if (opts.keepSnapshots) snapshots[i] = audit.snapshot;
     if (release && accountId !== undefined) opts.session.release(accountId);
-    apiCalls += audit.apiCalls;
     // Kept until the report is printed: equal links of the account's controls are kept once.
-    const row = accountResults(shareEqualLinks(audit.findings));
+    return { row: accountResults(shareEqualLinks(audit.findings)), apiCalls: audit.apiCalls };
+  };
+  const done = ({ row, apiCalls: calls }: AccountRow): AccountResults => {
+    apiCalls += calls;
     tally.add(row);
     progress(row);
     return row;
-  });
+  };
+  const pool = workerPool(opts, accounts, concurrency);
+  let rows: AccountResults[];
+  if (pool) {
+    rows = new Array<AccountResults>(accounts.length);
+    await runInWorkers({
+      ...pool,
+      accounts,
+      concurrency,
+      inProcess: (accountId) => auditHere(accountId, -1),
+      onRow: (index, outcome) => {
+        rows[index] = done(outcome);
+      },
+      ...(opts.onWorker ? { onWorker: opts.onWorker } : {}),
+    });
+  } else {
+    rows = await mapPool(targets, concurrency, async (accountId, i) => done(await auditHere(accountId, i)));
+  }
   const report: ControlsReport = {
     controls: ids,
     controlTitles: Object.fromEntries(opts.controls.map((c) => [c.id, c.title])),
@@ -194,6 +253,7 @@ export function createAwsAuditor(
       region: auditRegion,
       accounts: request.accounts ?? listed.map((a) => a.accountId),
       concurrency: aws.concurrency,
+      workers: auditWorkerCount(aws.audit_workers),
       confirmPatterns: aws.confirm_patterns,
       accountTimeoutMs: aws.account_timeout_seconds * 1000,
       labels: { ...deps.labels, ...labelsOf(listed) },

@@ -190,6 +190,32 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
  */
 export const AUDIT_MAX_ATTEMPTS = 8;
 
+/**
+ * A session as plain data, for a worker thread to make its own equal session (audit-workers.ts): the
+ * same region, roles, external id, accounts and plain client settings, and the base credentials when
+ * they were given as keys (otherwise the worker's SDK resolves the same default chain from the same
+ * environment, files and instance role). Holds secrets when the credentials are keys: only ever posted
+ * to a worker, never logged.
+ */
+export interface SessionDescription {
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  roleArnTemplate?: string;
+  externalId?: string;
+  roleSessionName?: string;
+  roleAccounts: string[];
+  clientConfig: { endpoint?: string; maxAttempts?: number; retryMode?: string; profile?: string };
+  maxSockets?: number;
+  maxClientSets?: number;
+}
+
+/** The session's plain description and where its workers' logs and call metrics go. */
+export interface DescribedSession {
+  description: SessionDescription;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
 export class AwsSession implements ClientFactory {
   readonly region: string;
   private readonly options: SessionOptions;
@@ -493,6 +519,55 @@ export class AwsSession implements ClientFactory {
       for (const client of set.made) client.destroy();
     }
     this.assumed.delete(accountId);
+  }
+
+  /**
+   * This session as plain data (SessionDescription), or undefined when a worker could not make an equal
+   * one: credentials given as a provider function, or client settings that are objects (a retry
+   * strategy, a request handler, a logger, an endpoint that is not a URL string).
+   */
+  describe(): DescribedSession | undefined {
+    const o = this.options;
+    const creds = o.credentials as {
+      accessKeyId?: unknown;
+      secretAccessKey?: unknown;
+      sessionToken?: unknown;
+    };
+    if (creds !== undefined && (typeof creds !== 'object' || typeof creds.accessKeyId !== 'string')) return;
+    const { endpoint, maxAttempts, retryMode, profile, ...others } = o.clientConfig ?? {};
+    if (Object.values(others).some((v) => v !== undefined)) return;
+    if (endpoint !== undefined && typeof endpoint !== 'string') return;
+    if (retryMode !== undefined && typeof retryMode !== 'string') return;
+    if (maxAttempts !== undefined && typeof maxAttempts !== 'number') return;
+    const description: SessionDescription = {
+      region: this.region,
+      roleAccounts: [...this.roleAccounts],
+      clientConfig: {
+        ...(endpoint !== undefined ? { endpoint } : {}),
+        ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+        ...(retryMode !== undefined ? { retryMode } : {}),
+        ...(profile !== undefined ? { profile } : {}),
+      },
+      ...(creds !== undefined
+        ? {
+            credentials: {
+              accessKeyId: creds.accessKeyId as string,
+              secretAccessKey: String(creds.secretAccessKey),
+              ...(typeof creds.sessionToken === 'string' ? { sessionToken: creds.sessionToken } : {}),
+            },
+          }
+        : {}),
+      ...(o.roleArnTemplate !== undefined ? { roleArnTemplate: o.roleArnTemplate } : {}),
+      ...(o.externalId !== undefined ? { externalId: o.externalId } : {}),
+      ...(o.roleSessionName !== undefined ? { roleSessionName: o.roleSessionName } : {}),
+      ...(o.maxSockets !== undefined ? { maxSockets: o.maxSockets } : {}),
+      ...(o.maxClientSets !== undefined ? { maxClientSets: o.maxClientSets } : {}),
+    };
+    return {
+      description,
+      ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.metrics && o.metrics !== NO_METRICS ? { metrics: o.metrics } : {}),
+    };
   }
 
   /** Closes the sockets of every client (call when done, e.g. at the end of a CLI run or a test). */

@@ -58,6 +58,10 @@ export const organizationSchema = z
   })
   .strict();
 
+const AUDIT_WORKERS_ERROR = {
+  error: 'must be "auto" or a whole number of worker threads from 0 (in-process) to 16',
+};
+
 export const awsSchema = z
   .object({
     /** The region the audit starts in (DescribeTrails with shadow trails); defaults to AWS_REGION. */
@@ -82,6 +86,20 @@ export const awsSchema = z
      * for every control, while the other accounts go on.
      */
     account_timeout_seconds: z.number().int().min(5).max(3600).default(120),
+    /**
+     * Worker threads a large audit (more accounts than one wave of `concurrency`) spreads its accounts
+     * over, to use the machine's cores: `auto` = the cores up to 4 (0 on one core), 0 = in-process.
+     * Workers live for one audit only.
+     */
+    audit_workers: z
+      .union(
+        [
+          z.literal('auto'),
+          z.number().int(AUDIT_WORKERS_ERROR).min(0, AUDIT_WORKERS_ERROR).max(16, AUDIT_WORKERS_ERROR),
+        ],
+        AUDIT_WORKERS_ERROR,
+      )
+      .default('auto'),
     /**
      * Confirm each metric-filter verdict with AWS's own evaluator (logs:TestMetricFilter, which the audit
      * role then needs): disagreements are reported on the metric-filter link.
