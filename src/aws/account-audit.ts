@@ -8,6 +8,7 @@
 import type { Control, MetricFilterControl } from '../core/controls/types';
 import { ConfigError } from '../core/errors';
 import type { AcceptedDeviation } from '../core/evaluate/accepted-deviations';
+import { AccountLinks } from '../core/evaluate/account-links';
 import { evaluateControl } from '../core/evaluate/evaluate-control';
 import type { AccountFinding } from '../core/evaluate/findings';
 import { type AccountSnapshot, type ProbeError, probeError } from '../core/snapshot';
@@ -217,8 +218,10 @@ export async function auditAccount(
   }
   let apiCalls = snapshot.apiCalls;
   const findings: AccountFinding[] = [];
+  // The chain links every control of this snapshot shares, built once (dropped with this call).
+  const shared = new AccountLinks(snapshot);
   for (const control of opts.controls) {
-    let finding = evaluateControl(control, snapshot, opts.deviations);
+    let finding = evaluateControl(control, snapshot, opts.deviations, shared);
     if (opts.confirmPatterns && control.kind === 'metric-filter-chain') {
       const out = await confirmFinding(finding, control, clientsOf(opts.session, snapshot));
       apiCalls += out.calls;

@@ -6,6 +6,7 @@
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountSnapshot, MetricRef } from '../snapshot';
 import type { AcceptedDeviation } from './accepted-deviations';
+import type { AccountLinks } from './account-links';
 import type { ChainRef, LinkResult } from './findings';
 
 export interface Path {
@@ -18,6 +19,8 @@ export interface Ctx {
   snap: AccountSnapshot;
   /** Named deviations of this control and account: their filters count as covering (log-group-links.ts). */
   accepted?: readonly AcceptedDeviation[];
+  /** The links the account's controls share (account-links.ts); used only with its own snapshot. */
+  shared?: AccountLinks;
 }
 
 export const q = (name: string) => `'${name}'`;

@@ -12,6 +12,7 @@
 import type { MetricFilterControl } from '../controls/types';
 import type { AccountSnapshot } from '../snapshot';
 import { type AcceptedDeviation, acceptedByOf, deviationsFor } from './accepted-deviations';
+import type { AccountLinks } from './account-links';
 import { type Ctx, type Path, q } from './chain-path';
 import { bestPath, compliantReason, pathStatus } from './chain-ranking';
 import type { AccountFinding, LinkName, LinkResult } from './findings';
@@ -53,11 +54,12 @@ export function evaluate(
   control: MetricFilterControl,
   snap: AccountSnapshot,
   deviations: readonly AcceptedDeviation[] = [],
+  shared?: AccountLinks,
 ): AccountFinding {
-  const plain = evaluateChain(control, snap);
+  const plain = evaluateChain(control, snap, [], shared);
   const mine = deviationsFor(deviations, control.id, snap.accountId);
   if (mine.length === 0 || plain.status !== 'NON_COMPLIANT') return plain;
-  const through = evaluateChain(control, snap, mine);
+  const through = evaluateChain(control, snap, mine, shared);
   const index = through.links.findIndex((l) => l.link === 'metric-filter' && acceptedByOf(l));
   const link = through.links[index];
   const by = link ? acceptedByOf(link) : undefined;
@@ -88,6 +90,7 @@ function evaluateChain(
   control: MetricFilterControl,
   snap: AccountSnapshot,
   accepted: readonly AcceptedDeviation[] = [],
+  shared?: AccountLinks,
 ): AccountFinding {
   const base = findingBase(control.id, snap);
   const unreachable = unreachableFinding(control.id, snap);
@@ -114,7 +117,7 @@ function evaluateChain(
       },
     ];
   } else {
-    const ctx: Ctx = { control, snap, accepted };
+    const ctx: Ctx = { control, snap, accepted, ...(shared ? { shared } : {}) };
     paths = snap.trails.value.flatMap((ts) => trailPaths(ctx, ts));
   }
   const best = bestPath(paths);

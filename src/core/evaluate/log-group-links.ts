@@ -14,6 +14,7 @@ import type {
   TrailSnapshot,
 } from '../snapshot';
 import { type AcceptedBy, type AcceptedDeviation, patternHash } from './accepted-deviations';
+import type { TrailStart } from './account-links';
 import { alarmPaths } from './alarm-links';
 import { type Ctx, metricLabel, type Path, q } from './chain-path';
 import { type AcceptedReference, judgeForControl, referenceLabel } from './control-filter';
@@ -21,15 +22,18 @@ import { closeness, type FilterJudgement } from './filter-judge';
 import type { ChainRef, LinkResult } from './findings';
 import { errorLink, fail, pass, showEvent, warn } from './links';
 
-export function logGroupPaths(
-  ctx: Ctx,
+/**
+ * The log group's own link after the trail's (`prefix`): it exists and receives the trail's events. The
+ * same for every control (trail-links.ts builds it once per account); `done` when the chain ends there.
+ */
+export function logGroupStart(
   prefix: LinkResult[],
   chain: ChainRef,
   lg: LogGroupSnapshot,
   ts: TrailSnapshot,
-): Path[] {
+): TrailStart {
   const links = [...prefix];
-  const where = `${lg.ref.name} (account ${lg.ref.accountId}, ${lg.ref.region})`;
+  const where = logGroupWhere(lg);
   const lgEvidence = { logGroupArn: lg.ref.arn, accountId: lg.ref.accountId, region: lg.ref.region };
   if (!lg.filters.ok) {
     if (lg.filters.error.kind === 'not-found') {
@@ -37,7 +41,7 @@ export function logGroupPaths(
     } else {
       links.push(errorLink('log-group', lg.filters.error, `log group ${where}`, lgEvidence));
     }
-    return [{ links, chain }];
+    return { done: { links, chain } };
   }
   const deliveryError = ts.status?.ok ? ts.status.value.latestCloudWatchLogsDeliveryError : undefined;
   links.push(
@@ -52,8 +56,24 @@ export function logGroupPaths(
         )
       : pass('log-group', `Trail delivers to log group ${where}.`, lgEvidence),
   );
+  return { links, chain, lg, filters: lg.filters.value };
+}
 
-  const filters = lg.filters.value;
+const logGroupWhere = (lg: LogGroupSnapshot) =>
+  `${lg.ref.name} (account ${lg.ref.accountId}, ${lg.ref.region})`;
+
+/**
+ * The control's own part of the chain after the log group link (`prefix`, from logGroupStart): its
+ * covering filters (and those its named deviations accept), each handed to the alarm checks.
+ */
+export function filterPaths(
+  ctx: Ctx,
+  prefix: LinkResult[],
+  chain: ChainRef,
+  lg: LogGroupSnapshot,
+  filters: readonly MetricFilter[],
+): Path[] {
+  const where = logGroupWhere(lg);
   const judged = filters.map((f) => {
     const { judgement, reference } = judgeForControl(f.pattern, ctx.control);
     return { filter: f, j: judgement, reference };
@@ -61,8 +81,7 @@ export function logGroupPaths(
   const covering = judged.filter((x) => x.j.covers && x.filter.transformations.length > 0);
   const accepted = acceptedFilters(ctx, judged);
   if (covering.length === 0 && accepted.length === 0) {
-    links.push(noFilterLink(ctx, where, judged, lg));
-    return [{ links, chain }];
+    return [{ links: [...prefix, noFilterLink(ctx, where, judged, lg)], chain }];
   }
   const paths: Path[] = [];
   const candidates: Array<Judged & { deviation?: AcceptedDeviation }> = [...covering, ...accepted];
@@ -81,7 +100,7 @@ export function logGroupPaths(
       paths.push(
         ...alarmPaths(
           ctx,
-          [...links, filterLink],
+          [...prefix, filterLink],
           { ...chain, filterName: filter.name, filterPattern: filter.pattern, metric },
           tr,
         ),

@@ -23,7 +23,15 @@ export function list(value: unknown): string[] {
 /** Compiled globs: each account's policy repeats the same few patterns for every control evaluated. */
 const globs = new Lru<string, RegExp>(512);
 
+/** Printable ASCII only: where the case-insensitive comparison below is exactly the `i` regex's. */
+const ASCII = /^[\x20-\x7e]*$/;
+
 export function globMatch(pattern: string, value: string): boolean {
+  // A pattern without wildcards (a Resource naming the topic itself, unique per account) is compared as
+  // text: compiling a regular expression for each account's own ARN was most of a policy decision.
+  if (!pattern.includes('*') && !pattern.includes('?') && ASCII.test(pattern) && ASCII.test(value)) {
+    return pattern.length === value.length && pattern.toLowerCase() === value.toLowerCase();
+  }
   let re = globs.get(pattern);
   if (re === undefined) {
     re = new RegExp(

@@ -4,14 +4,44 @@
  * checks (log-group-links.ts) for the rest of the chain.
  */
 
-import { logGroupKey, type ProbeError, type Trail, type TrailSnapshot } from '../snapshot';
+import {
+  type AccountSnapshot,
+  logGroupKey,
+  type ProbeError,
+  type Trail,
+  type TrailSnapshot,
+} from '../snapshot';
+import type { TrailStart } from './account-links';
 import { type Ctx, notRead, type Path, q } from './chain-path';
 import type { ChainRef, LinkName, LinkResult } from './findings';
 import { errorLink, fail, pass } from './links';
-import { logGroupPaths } from './log-group-links';
+import { filterPaths, logGroupStart } from './log-group-links';
 import { managementCoverage } from './management-events';
 
+/**
+ * The candidate chains through one trail. Everything up to the log group's own link is the same for
+ * every control (it reads only the trail, its status and selectors, and the log group), so a section
+ * audit builds it once per trail and account (`ctx.shared`, see account-links.ts) and each control adds
+ * its metric filters, alarms and topics.
+ */
 export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
+  const start = sharedStart(ctx, ts);
+  // Fresh arrays per control: the links and chain objects are shared, never mutated (shared-links.ts).
+  if ('done' in start) return [{ links: [...start.done.links], chain: start.done.chain }];
+  return filterPaths(ctx, start.links, start.chain, start.lg, start.filters);
+}
+
+function sharedStart(ctx: Ctx, ts: TrailSnapshot): TrailStart {
+  const memo = ctx.shared?.snap === ctx.snap ? ctx.shared.trailStarts : undefined;
+  let start = memo?.get(ts);
+  if (start === undefined) {
+    start = trailStart(ctx.snap, ts);
+    memo?.set(ts, start);
+  }
+  return start;
+}
+
+function trailStart(snap: AccountSnapshot, ts: TrailSnapshot): TrailStart {
   const t = ts.trail;
   const chain: ChainRef = { trailArn: t.arn, trailName: t.name, trailHomeRegion: t.homeRegion };
   const trailEvidence = {
@@ -22,8 +52,8 @@ export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
     logGroupArn: t.logGroupArn ?? null,
   };
   if (!t.isMultiRegion) {
-    return [
-      {
+    return {
+      done: {
         links: [
           fail(
             'trail',
@@ -33,7 +63,7 @@ export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
         ],
         chain,
       },
-    ];
+    };
   }
   const org = t.isOrganizationTrail ? ` (organization trail of account ${t.ownerAccountId})` : '';
   const links: LinkResult[] = [
@@ -45,13 +75,13 @@ export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
   if (!status) {
     links.push(errorLink('logging', notRead('cloudtrail:GetTrailStatus'), `trail ${t.name}`));
   } else if (!status.ok) {
-    links.push(trailErrorLink('logging', status.error, ctx, t));
+    links.push(trailErrorLink('logging', status.error, snap, t));
   } else if (!status.value.isLogging) {
     const since = status.value.stopLoggingTime ? ` since ${status.value.stopLoggingTime}` : '';
     links.push(
       fail('logging', `Trail ${q(t.name)} is not logging${since}.`, { trailArn: t.arn, isLogging: false }),
     );
-    return [{ links, chain }];
+    return { done: { links, chain } };
   } else {
     links.push(pass('logging', `Trail ${q(t.name)} is logging.`, { trailArn: t.arn, isLogging: true }));
   }
@@ -61,7 +91,7 @@ export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
   if (!selectors) {
     links.push(errorLink('management-events', notRead('cloudtrail:GetEventSelectors'), `trail ${t.name}`));
   } else if (!selectors.ok) {
-    links.push(trailErrorLink('management-events', selectors.error, ctx, t));
+    links.push(trailErrorLink('management-events', selectors.error, snap, t));
   } else {
     const cov = managementCoverage(selectors.value);
     const evidence = {
@@ -82,7 +112,7 @@ export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
               ? 'records write-only management events only (no read events)'
               : 'records no management events';
       links.push(fail('management-events', `Trail ${q(t.name)} ${what}.`, evidence));
-      return [{ links, chain }];
+      return { done: { links, chain } };
     }
     links.push(
       pass(
@@ -100,12 +130,12 @@ export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
         trailArn: t.arn,
       }),
     );
-    return [{ links, chain }];
+    return { done: { links, chain } };
   }
-  const lg = ctx.snap.logGroups[logGroupKey(t.logGroupArn)];
+  const lg = snap.logGroups[logGroupKey(t.logGroupArn)];
   if (!lg) {
     links.push(errorLink('log-group', notRead('logs:DescribeMetricFilters'), `log group ${t.logGroupArn}`));
-    return [{ links, chain }];
+    return { done: { links, chain } };
   }
   const lgChain: ChainRef = {
     ...chain,
@@ -114,7 +144,7 @@ export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
     logGroupAccountId: lg.ref.accountId,
     logGroupRegion: lg.ref.region,
   };
-  return logGroupPaths(ctx, links, lgChain, lg, ts);
+  return logGroupStart(links, lgChain, lg, ts);
 }
 
 /**
@@ -122,8 +152,8 @@ export function trailPaths(ctx: Ctx, ts: TrailSnapshot): Path[] {
  * names that account and the account the call was made in (the collector asks the owner when it can,
  * else the audited account: collector.ts puts "called in account N (...)" first in the message).
  */
-function trailErrorLink(link: LinkName, error: ProbeError, ctx: Ctx, t: Trail): LinkResult {
-  const foreign = t.ownerAccountId !== '' && t.ownerAccountId !== ctx.snap.accountId;
+function trailErrorLink(link: LinkName, error: ProbeError, snap: AccountSnapshot, t: Trail): LinkResult {
+  const foreign = t.ownerAccountId !== '' && t.ownerAccountId !== snap.accountId;
   const what = foreign
     ? `organization trail ${q(t.name)} of account ${t.ownerAccountId}`
     : `trail ${q(t.name)}`;
