@@ -25,6 +25,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditWorkerCount } from '../src/aws/audit-workers';
 import { runControlsAudit } from '../src/aws/auditor';
 import { AwsSession } from '../src/aws/session';
 import { selectControls } from '../src/core/controls';
@@ -43,6 +44,8 @@ const ACCOUNTS = 1000;
 /** aws.concurrency's highest value (src/config/schema.ts). */
 const CONCURRENCY = 64;
 const SECTION = selectControls(['4']);
+/** aws.audit_workers' default (`auto`: the cores up to 4) on this machine. */
+const WORKERS = auditWorkerCount('auto');
 
 const load = () =>
   `load ${loadavg()
@@ -126,10 +129,17 @@ interface Run {
   peakRssMb: number;
   /** Heap in use after a full collection with the run's report still held (--expose-gc), else NaN. */
   heapWithReportMb: number;
+  /** Worker threads the audit ran (0: in-process). */
+  workers: number;
 }
 
 /** The section over `accounts`, sampling the process's RSS every 5 ms. */
-async function auditSection(target: Target, accounts: string[], concurrency: number): Promise<Run> {
+async function auditSection(
+  target: Target,
+  accounts: string[],
+  concurrency: number,
+  workers = 0,
+): Promise<Run> {
   const session = new AwsSession({
     region: REGION,
     credentials: target.credentials,
@@ -140,6 +150,8 @@ async function auditSection(target: Target, accounts: string[], concurrency: num
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 5);
+  let started = 0;
+  // The process's CPU: the main thread's and the workers'.
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
@@ -149,6 +161,8 @@ async function auditSection(target: Target, accounts: string[], concurrency: num
       region: REGION,
       accounts,
       concurrency,
+      workers,
+      onWorker: () => void started++,
     });
     const wallMs = Math.round(performance.now() - t0);
     const cpu = process.cpuUsage(cpu0);
@@ -166,6 +180,7 @@ async function auditSection(target: Target, accounts: string[], concurrency: num
       throttled: counts.throttled,
       peakRssMb: mb(peakRss),
       heapWithReportMb,
+      workers: started,
     };
   } finally {
     clearInterval(sampler);
@@ -260,6 +275,12 @@ export interface SectionScaleResult {
   inProcessWallMs: number;
   inProcessRatio: number;
   inProcessPeakRssMb: number;
+  /** Worker threads of the main runs (aws.audit_workers `auto`). */
+  workers: number;
+  /** The calm child-process run again with no workers (aws.audit_workers: 0). */
+  noWorkersWallMs: number;
+  noWorkersRatio: number;
+  noWorkersPeakRssMb: number;
 }
 
 const ratioOf = (wallMs: number, boundMs: number) => Math.round((wallMs / boundMs) * 100) / 100;
@@ -291,12 +312,14 @@ export async function benchSectionScale(
 
   // Sandbox in a child process (remote AWS's stand-in): warm-up (module loading, JIT), one account
   // alone (its sequential round trips: the bound's first factor), then every account.
-  const { one, all } = await withTarget(
+  const { one, all, single } = await withTarget(
     () => childTarget(0),
     async (calm) => {
       await auditSection(calm, [members[ACCOUNTS - 1] as string], 1);
       const alone = await auditSection(calm, [members[0] as string], 1);
-      return { one: alone, all: await auditSection(calm, members, CONCURRENCY) };
+      const all = await auditSection(calm, members, CONCURRENCY, WORKERS);
+      gc();
+      return { one: alone, all, single: await auditSection(calm, members, CONCURRENCY, 0) };
     },
   );
   const heapAfterMb = all.heapWithReportMb;
@@ -310,19 +333,24 @@ export async function benchSectionScale(
     `  one account alone: ${one.wallMs} ms = ${roundTrips} sequential round trips of ${LATENCY_MS} ms (${one.sandboxCalls} calls)`,
   );
   log(
-    `  ${ACCOUNTS} accounts, sandbox in a child process: wall ${all.wallMs} ms, bound ${boundMs} ms (${roundTrips} x ${LATENCY_MS} ms x ${waves} waves), ratio ${ratio} (target <= 1.5); ` +
+    `  ${ACCOUNTS} accounts, sandbox in a child process, ${all.workers} audit workers: wall ${all.wallMs} ms, bound ${boundMs} ms (${roundTrips} x ${LATENCY_MS} ms x ${waves} waves), ratio ${ratio} (target <= 1.5); ` +
       `bot CPU ${all.cpuMs} ms = ${perCall(all)} ms per AWS call; ${apiCallsPerAccount} API calls per account (${sandboxCallsPerAccount} answered by the sandbox); ` +
       `${compliant}/${ACCOUNTS} COMPLIANT; peak RSS of the bot ${all.peakRssMb} MB (target < 400), heap after it with its report held ${heapAfterMb} MB; ${load()}`,
+  );
+  log(
+    `  the same in-process (audit_workers 0, ${single.workers} workers): wall ${single.wallMs} ms, ratio ${ratioOf(single.wallMs, boundMs)}; ` +
+      `bot CPU ${single.cpuMs} ms = ${perCall(single)} ms per AWS call; verdicts ${JSON.stringify(single.verdicts) === JSON.stringify(all.verdicts) ? 'IDENTICAL' : 'DIFFERENT'}; ` +
+      `peak RSS ${single.peakRssMb} MB; ${load()}`,
   );
 
   gc();
   const throttled = await withTarget(
     () => childTarget(0.2),
-    (t) => auditSection(t, members, CONCURRENCY),
+    (t) => auditSection(t, members, CONCURRENCY, WORKERS),
   );
   const identicalVerdicts = JSON.stringify(throttled.verdicts) === JSON.stringify(all.verdicts);
   log(
-    `  the same with 20% of calls throttled: wall ${throttled.wallMs} ms (ratio ${ratioOf(throttled.wallMs, boundMs)}), ` +
+    `  the same with 20% of calls throttled (${throttled.workers} audit workers): wall ${throttled.wallMs} ms (ratio ${ratioOf(throttled.wallMs, boundMs)}), ` +
       `${throttled.throttled} throttled answers, ${throttled.sandboxCalls} calls; verdicts ${identicalVerdicts ? 'IDENTICAL' : 'DIFFERENT'} ` +
       `(${compliantIn(throttled)}/${ACCOUNTS} COMPLIANT); bot CPU ${perCall(throttled)} ms per call; peak RSS of the bot ${throttled.peakRssMb} MB; ${load()}`,
   );
@@ -334,7 +362,7 @@ export async function benchSectionScale(
     (t) => auditSection(t, members, CONCURRENCY),
   );
   log(
-    `  ${ACCOUNTS} accounts, sandbox IN this process (bot + sandbox on one event loop): wall ${local.wallMs} ms, ratio ${ratioOf(local.wallMs, boundMs)} ` +
+    `  ${ACCOUNTS} accounts, sandbox IN this process (bot + sandbox on one event loop, no workers): wall ${local.wallMs} ms, ratio ${ratioOf(local.wallMs, boundMs)} ` +
       `against the same bound; CPU ${local.cpuMs} ms (bot + sandbox); ${compliantIn(local)}/${ACCOUNTS} COMPLIANT; peak RSS ${local.peakRssMb} MB (bot + sandbox); ${load()}`,
   );
 
@@ -357,6 +385,10 @@ export async function benchSectionScale(
     inProcessWallMs: local.wallMs,
     inProcessRatio: ratioOf(local.wallMs, boundMs),
     inProcessPeakRssMb: local.peakRssMb,
+    workers: all.workers,
+    noWorkersWallMs: single.wallMs,
+    noWorkersRatio: ratioOf(single.wallMs, boundMs),
+    noWorkersPeakRssMb: single.peakRssMb,
   };
 }
 
