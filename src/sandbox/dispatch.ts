@@ -276,7 +276,9 @@ export async function dispatch(routed: Routed, hooks: DispatchHooks): Promise<Ou
       requestId: hooks.requestId,
       nextId: hooks.nextId,
       host: hooks.host,
-      signal: hooks.signal,
+      get signal() {
+        return hooks.signal;
+      },
       changed(names = []) {
         resources = [...(resources ?? []), ...names];
       },
