@@ -142,6 +142,24 @@ describe('audit worker pool', () => {
     expect(new Set(events.slice(1).map((e) => e.last?.accountId))).toEqual(new Set(MEMBERS));
   });
 
+  it("forwards the workers' session warnings to this thread's logger (a refused role session, renewed)", async () => {
+    warnings.length = 0;
+    sandbox.failNext('logs:DescribeMetricFilters', 'ExpiredTokenException', 1);
+    const { report, started } = await inWorkers();
+    expect(started).toHaveLength(2);
+    expect(verdicts(report)).toEqual(verdicts(inProcess));
+    expect(warnings).toEqual([
+      {
+        msg: 'AWS refused an assumed-role session: dropped it, assuming the role again',
+        fields: {
+          accountId: expect.stringMatching(/^2000000000\d\d$/),
+          roleArn: expect.stringMatching(/^arn:aws:iam::2000000000\d\d:role\/CisBotAudit$/),
+          code: 'ExpiredTokenException',
+        },
+      },
+    ]);
+  });
+
   it('stays in-process for one wave of accounts, and for a session a worker cannot make again', async () => {
     const started: Worker[] = [];
     const small = await runControlsAudit({
