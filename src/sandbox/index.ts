@@ -110,24 +110,6 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The request headers the sandbox reads (lower-cased), picked from rawHeaders: req.headers builds them all. */
-const READ_HEADERS = new Set(['authorization', 'x-amz-target', 'x-amz-security-token', 'user-agent', 'host']);
-
-function pickHeaders(raw: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    if (READ_HEADERS.has(name) && out[name] === undefined) out[name] = raw[i + 1] as string;
-  }
-  return out;
-}
-
-function hasAuthorization(raw: string[]): boolean {
-  for (let i = 0; i < raw.length; i += 2)
-    if ((raw[i] as string).toLowerCase() === 'authorization') return true;
-  return false;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -159,14 +141,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = Date.now();
-    if (req.method === 'GET' && !hasAuthorization(req.rawHeaders)) {
+    if (req.method === 'GET' && !req.headers.authorization) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('cis-bot AWS sandbox: send AWS SDK requests here\n');
       return;
     }
     const body = await readBody(req);
-    const headers = pickHeaders(req.rawHeaders);
-    const routed = route({ method: req.method ?? 'POST', url: req.url ?? '/', headers, body });
+    const routed = route({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body });
     const latency = faults.rates.latencyMs;
     if ('status' in routed) {
       if (latency > 0) await sleep(latency);
@@ -192,7 +173,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       fault: (...args) => faults.decide(...args),
       nextId,
       requestId,
-      host: headers.host ?? '127.0.0.1',
+      host: req.headers.host ?? '127.0.0.1',
       // Made on first use (SQS long polls only): an AbortController, a 'close' listener and
       // AbortSignal.any per call were a sixth of the sandbox's CPU at 10,000 calls.
       get signal() {
