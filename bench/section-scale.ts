@@ -86,6 +86,8 @@ interface Target {
   credentials: { accessKeyId: string; secretAccessKey: string };
   calls(): Promise<{ calls: number; throttled: number }>;
   reset(): Promise<void>;
+  /** CPU time the sandbox's own process has spent so far (ms): child process only, where /proc exists. */
+  cpuMs?(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ async function childTarget(throttleRate: number): Promise<Target> {
     credentials: await child.credentialsFor(MGMT),
     calls: () => child.calls(),
     reset: () => child.resetCalls(),
+    cpuMs: () => child.cpuMs(),
     close: () => child.close(),
   };
 }
@@ -131,6 +134,8 @@ interface Run {
   heapWithReportMb: number;
   /** Worker threads the audit ran (0: in-process). */
   workers: number;
+  /** CPU time of the sandbox's child process during the run (ms), when it is one and /proc is there. */
+  sandboxCpuMs?: number;
 }
 
 /** The section over `accounts`, sampling the process's RSS every 5 ms. */
@@ -153,6 +158,7 @@ async function auditSection(
   let started = 0;
   // The process's CPU: the main thread's and the workers'.
   const cpu0 = process.cpuUsage();
+  const sandboxCpu0 = target.cpuMs?.();
   const t0 = performance.now();
   try {
     const { report } = await runControlsAudit({
@@ -166,6 +172,7 @@ async function auditSection(
     });
     const wallMs = Math.round(performance.now() - t0);
     const cpu = process.cpuUsage(cpu0);
+    const sandboxCpu1 = target.cpuMs?.();
     const counts = await target.calls();
     const collected = typeof (globalThis as { gc?: unknown }).gc === 'function';
     gc();
@@ -181,6 +188,9 @@ async function auditSection(
       peakRssMb: mb(peakRss),
       heapWithReportMb,
       workers: started,
+      ...(sandboxCpu0 !== undefined && sandboxCpu1 !== undefined
+        ? { sandboxCpuMs: sandboxCpu1 - sandboxCpu0 }
+        : {}),
     };
   } finally {
     clearInterval(sampler);
@@ -285,6 +295,11 @@ export interface SectionScaleResult {
 
 const ratioOf = (wallMs: number, boundMs: number) => Math.round((wallMs / boundMs) * 100) / 100;
 const compliantIn = (run: Run) => run.compliant;
+/** How the cores were shared: the sandbox child's CPU during the run (empty where /proc is absent). */
+const sandboxCpu = (run: Run) =>
+  run.sandboxCpuMs === undefined
+    ? ''
+    : `; sandbox child CPU ${run.sandboxCpuMs} ms = ${Math.round((run.sandboxCpuMs / Math.max(1, run.sandboxCalls)) * 1000) / 1000} ms per call`;
 const perCall = (run: Run) => Math.round((run.cpuMs / Math.max(1, run.sandboxCalls)) * 100) / 100;
 
 /** Runs `work` against a sandbox made by `make`, always closing it. */
@@ -335,12 +350,12 @@ export async function benchSectionScale(
   log(
     `  ${ACCOUNTS} accounts, sandbox in a child process, ${all.workers} audit workers: wall ${all.wallMs} ms, bound ${boundMs} ms (${roundTrips} x ${LATENCY_MS} ms x ${waves} waves), ratio ${ratio} (target <= 1.5); ` +
       `bot CPU ${all.cpuMs} ms = ${perCall(all)} ms per AWS call; ${apiCallsPerAccount} API calls per account (${sandboxCallsPerAccount} answered by the sandbox); ` +
-      `${compliant}/${ACCOUNTS} COMPLIANT; peak RSS of the bot ${all.peakRssMb} MB (target < 400), heap after it with its report held ${heapAfterMb} MB; ${load()}`,
+      `${compliant}/${ACCOUNTS} COMPLIANT; peak RSS of the bot ${all.peakRssMb} MB (target < 400), heap after it with its report held ${heapAfterMb} MB${sandboxCpu(all)}; ${load()}`,
   );
   log(
     `  the same in-process (audit_workers 0, ${single.workers} workers): wall ${single.wallMs} ms, ratio ${ratioOf(single.wallMs, boundMs)}; ` +
       `bot CPU ${single.cpuMs} ms = ${perCall(single)} ms per AWS call; verdicts ${JSON.stringify(single.verdicts) === JSON.stringify(all.verdicts) ? 'IDENTICAL' : 'DIFFERENT'}; ` +
-      `peak RSS ${single.peakRssMb} MB; ${load()}`,
+      `peak RSS ${single.peakRssMb} MB${sandboxCpu(single)}; ${load()}`,
   );
 
   gc();
@@ -352,7 +367,7 @@ export async function benchSectionScale(
   log(
     `  the same with 20% of calls throttled (${throttled.workers} audit workers): wall ${throttled.wallMs} ms (ratio ${ratioOf(throttled.wallMs, boundMs)}), ` +
       `${throttled.throttled} throttled answers, ${throttled.sandboxCalls} calls; verdicts ${identicalVerdicts ? 'IDENTICAL' : 'DIFFERENT'} ` +
-      `(${compliantIn(throttled)}/${ACCOUNTS} COMPLIANT); bot CPU ${perCall(throttled)} ms per call; peak RSS of the bot ${throttled.peakRssMb} MB; ${load()}`,
+      `(${compliantIn(throttled)}/${ACCOUNTS} COMPLIANT); bot CPU ${perCall(throttled)} ms per call; peak RSS of the bot ${throttled.peakRssMb} MB${sandboxCpu(throttled)}; ${load()}`,
   );
 
   // The same calm run with the sandbox sharing this process (how the "before" figures were taken).

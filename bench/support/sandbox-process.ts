@@ -3,6 +3,7 @@
  * stand-in must not share the bot's CPU, event loop and memory, as a remote AWS endpoint would not.
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxOptions } from '../../src/sandbox';
 import type { CallCounts, ChildRequest } from './sandbox-child';
@@ -10,10 +11,29 @@ import type { CallCounts, ChildRequest } from './sandbox-child';
 export interface SandboxProcess {
   endpoint: string;
   pid: number;
+  /** CPU time (user + system) the child has spent so far, in ms; undefined where /proc is absent. */
+  cpuMs(): number | undefined;
   credentialsFor(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
   calls(): Promise<CallCounts>;
   resetCalls(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in ticks of 1/100 s. */
+const MS_PER_TICK = 10;
+
+/** A process's CPU time (utime + stime) from /proc/<pid>/stat, or undefined where there is no /proc. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')'): state is field 3,
+    // utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * MS_PER_TICK : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -48,6 +68,7 @@ export async function sandboxProcess(options: SandboxOptions): Promise<SandboxPr
   return {
     endpoint,
     pid: child.pid ?? 0,
+    cpuMs: () => (child.pid ? processCpuMs(child.pid) : undefined),
     credentialsFor: (accountId) => ask({ type: 'credentials', accountId }),
     calls: () => ask<CallCounts>({ type: 'calls' }),
     resetCalls: () => ask<void>({ type: 'reset' }),
