@@ -34,9 +34,12 @@ function sameJson(a: unknown, b: unknown): boolean {
 export function shareEqualLinks(findings: AccountFinding[]): AccountFinding[] {
   // Candidates by what cheaply tells links apart; the deep comparison runs only within a bucket.
   const seen = new Map<string, LinkResult[]>();
+  // Links already kept (most of a section's: the controls share the start of the chain, account-links.ts).
+  const kept = new Set<LinkResult>();
   return findings.map((finding) => {
     let changed = false;
     const links = finding.links.map((link) => {
+      if (kept.has(link)) return link;
       const key = `${link.link}\u0000${link.status}\u0000${link.detail}`;
       const bucket = seen.get(key);
       const twin = bucket?.find((other) => sameJson(other, link));
@@ -46,6 +49,7 @@ export function shareEqualLinks(findings: AccountFinding[]): AccountFinding[] {
       }
       if (bucket) bucket.push(link);
       else seen.set(key, [link]);
+      kept.add(link);
       return link;
     });
     return changed ? { ...finding, links } : finding;
