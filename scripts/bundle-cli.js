@@ -7,6 +7,7 @@
  * client's commands). The lazy require()s of src/cli-runtime.ts stay lazy (esbuild wraps each module in an
  * init function run on first require), so `--help` still evaluates neither the AWS SDK nor the sandbox.
  * better-sqlite3 stays outside: a native addon is loaded from node_modules by its own path.
+ * The audit worker thread's entry is bundled the same way, to dist/audit-worker.js beside it.
  * esbuild is a devDependency: the image builds the bundle in its build stage and ships only the result.
  */
 const { build } = require('esbuild');
@@ -14,10 +15,9 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 
-build({
+/** What both bundles share. */
+const common = {
   absWorkingDir: root,
-  entryPoints: ['adapters/cli/main.ts'],
-  outfile: 'dist/cli.cjs',
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -32,6 +32,13 @@ build({
   // loader of bin/cis-bot.js runs it as a plain script, which has no dynamic-import hook.
   supported: { 'dynamic-import': false },
   logLevel: 'warning',
-}).catch(() => {
+};
+
+Promise.all([
+  build({ ...common, entryPoints: ['adapters/cli/main.ts'], outfile: 'dist/cli.cjs' }),
+  // The audit worker thread's entry, next to the CLI bundle: an audit of many accounts started by the
+  // CLI finds it as `audit-worker.js` beside itself (src/aws/audit-workers.ts, auditWorkerEntry).
+  build({ ...common, entryPoints: ['src/aws/audit-worker.ts'], outfile: 'dist/audit-worker.js' }),
+]).catch(() => {
   process.exitCode = 1;
 });

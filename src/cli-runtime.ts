@@ -188,6 +188,7 @@ export function runCliAudit(
 ): Promise<CliAuditRun> {
   return withAwsTarget(config, settings, opts, async (target) => {
     const { runControlsAudit } = require('./aws/auditor') as typeof import('./aws/auditor');
+    const { auditWorkerCount } = require('./aws/audit-workers') as typeof import('./aws/audit-workers');
     const { labelsOf } = require('./core/accounts') as typeof import('./core/accounts');
     // target.accounts: the options' accounts (for --sandbox without any: the scenario's).
     const named = target.accounts;
@@ -203,6 +204,8 @@ export function runCliAudit(
       accounts: named.length > 0 ? named : listed.map((a) => a.accountId),
       labels: { ...target.labels, ...labelsOf(listed) },
       concurrency: opts.concurrency,
+      // A large audit spreads its accounts over worker threads (dist/audit-worker.js beside the bundle).
+      workers: auditWorkerCount(config.aws.audit_workers),
       confirmPatterns: opts.confirmPatterns,
       deviations: deviationsOf(exceptions, at),
       ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),

@@ -10,8 +10,8 @@
  * process (not in another worker: an account that crashes a worker must not take the others down), and
  * when no worker is left the rest of the queue runs here too. Workers exist for one run only: they are
  * terminated when the run ends or fails, so an idle server holds none. A run whose session cannot be
- * described as plain data (session.describe()) or whose worker entry cannot be found (the esbuild bundle
- * of the CLI ships none) runs in-process (auditor.ts decides).
+ * described as plain data (session.describe()) or whose worker entry cannot be found runs in-process
+ * (auditor.ts decides).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -66,9 +66,9 @@ export interface AccountRow {
 }
 
 /**
- * How a worker loads its entry: the compiled sibling `audit-worker.js` (dist/src/aws in production),
- * else the TypeScript source through tsx's CommonJS hook (ts-jest, tsx), else none (the CLI bundle):
- * then the audit runs in-process.
+ * How a worker loads its entry: the sibling `audit-worker.js` (dist/src/aws for the server; dist/ for the
+ * CLI bundle, beside dist/cli.cjs: scripts/bundle-cli.js), else the TypeScript source through tsx's
+ * CommonJS hook (ts-jest, tsx), else none: then the audit runs in-process.
  */
 export function auditWorkerEntry(): { script: string; eval: boolean } | undefined {
   const js = join(__dirname, 'audit-worker.js');

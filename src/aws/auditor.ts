@@ -94,8 +94,7 @@ class Tally {
 /**
  * The worker pool of a run (audit-workers.ts), or undefined when the run stays in-process: workers off,
  * a run of one wave or fewer than two accounts per worker, snapshots kept (a one-control audit for the
- * planner), a clock of the caller's, a session a worker could not make again, no worker entry (the CLI
- * bundle).
+ * planner), a clock of the caller's, a session a worker could not make again, no worker entry.
  */
 function workerPool(opts: RunControlsOptions, accounts: readonly string[], concurrency: number) {
   const workers = Math.min(opts.workers ?? 0, Math.floor(accounts.length / 2));
