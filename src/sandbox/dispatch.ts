@@ -89,18 +89,22 @@ function parseJson(body: string): Record<string, unknown> | undefined {
 const malformed = (protocol: Protocol, service: ServiceDef) =>
   errorResponse(protocol, service.name, new ApiError('SerializationException', 'Malformed JSON body'), '-');
 
+const PLAIN_PATH = /^(?:\/[\w-]+)+\/?$|^\/$/;
+
 /** A REST request: the operation whose route matches method and path; input = query members + JSON body. */
 function routeRest(
   service: ServiceDef,
   request: RawRequest,
 ): Omit<Routed, 'region' | 'userAgent'> | WireResponse {
-  const url = new URL(request.url, 'http://sandbox');
-  const hit = service.rest?.find((r) => r.method === request.method && r.path === url.pathname);
+  // A plain path (no query, escapes, dots or empty segments) is its own pathname: no URL object needed.
+  const url = PLAIN_PATH.test(request.url) ? undefined : new URL(request.url, 'http://sandbox');
+  const pathname = url ? url.pathname : request.url;
+  const hit = service.rest?.find((r) => r.method === request.method && r.path === pathname);
   if (!hit) {
     return errorResponse(
       'rest-json',
       service.name,
-      new ApiError('UnknownOperationException', `No operation for ${request.method} ${url.pathname}`, 404),
+      new ApiError('UnknownOperationException', `No operation for ${request.method} ${pathname}`, 404),
       '-',
     );
   }
@@ -110,7 +114,7 @@ function routeRest(
     service,
     protocol: 'rest-json',
     operation: hit.operation,
-    raw: { ...Object.fromEntries(url.searchParams), ...body },
+    raw: url ? { ...Object.fromEntries(url.searchParams), ...body } : body,
   };
 }
 

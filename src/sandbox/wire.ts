@@ -7,6 +7,7 @@
 
 /** JSON value for the AWS JSON protocols: Date -> epoch seconds, Map -> object, undefined dropped. */
 export function toJsonValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Date) return value.getTime() / 1000;
   if (value instanceof Map) {
     const out: Record<string, unknown> = {};
@@ -14,12 +15,9 @@ export function toJsonValue(value: unknown): unknown {
     return out;
   }
   if (Array.isArray(value)) return value.map(toJsonValue);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toJsonValue(v);
-    return out;
-  }
-  return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toJsonValue(v);
+  return out;
 }
 
 const ENTITIES: Record<string, string> = {
