@@ -30,7 +30,7 @@ import { runControlsAudit } from '../src/aws/auditor';
 import { AwsSession } from '../src/aws/session';
 import { selectControls } from '../src/core/controls';
 import type { ControlsReport } from '../src/core/evaluate/controls-report';
-import { SERVER_NODE_FLAGS, tuneHeapGrowth } from '../src/heap-tuning';
+import { tuneHeapGrowth } from '../src/heap-tuning';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../src/sandbox';
 import { bundledScenario, startSandboxRun } from '../src/sandbox-run';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../test/support/fake-slack-api';
@@ -218,8 +218,7 @@ async function serverIdleRss(): Promise<number | undefined> {
   );
   const slack = await FakeSlackApi.start();
   const credentials = run.sandbox.credentialsFor(run.callerAccount);
-  // As `npm start` and the Dockerfile start it (src/heap-tuning.ts).
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, main], {
+  const child = spawn(process.execPath, [main], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {

@@ -18,22 +18,6 @@ import { setFlagsFromString } from 'node:v8';
 
 export const HEAP_GROWING_PERCENT = 50;
 
-/**
- * The node flags of the server's start command: `npm start` (package.json), the Dockerfile's CMD and
- * README's "run it for real" pass them on node's command line (test/heap-tuning.test.ts keeps them equal).
- *
- * Why: an audit of many accounts allocates short-lived objects (SDK requests, responses, snapshots,
- * findings) faster than V8's default young generation (16 MB semi-spaces) can hold them for the
- * lifetime of an account in flight, so most of them survive two scavenges, are copied twice and promoted;
- * the collector was ~17% of the audit's main-thread time. Larger semi-spaces let them die young.
- * bench/section-scale.ts, 1,000 accounts x section 4 (sandbox in a child process), bot CPU per AWS call:
- * 1.48 ms default, 1.32 ms with 32 MB, 1.25 ms with 64 MB; peak RSS 252, 275 and 342 MB (target < 400).
- * 32 MB keeps most of the gain at a tenth of the peak RSS cost. It cannot be set from inside the
- * process (v8.setFlagsFromString of a semi-space size after start-up has no effect), hence the command
- * line. Semi-spaces grow only under allocation pressure: the idle server's RSS does not change.
- */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
-
 /** The V8 flag to set, or undefined when node's own command line already chose one. */
 export function heapGrowthFlag(execArgv: readonly string[]): string | undefined {
   const chosen = execArgv.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a));
