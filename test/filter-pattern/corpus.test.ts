@@ -20,7 +20,9 @@ const SECTION_4: [string, string][] = metricFilterControls().flatMap((c) => [
 ]);
 
 function compare(candidate: string, reference: string) {
-  const result = comparePatterns(candidate, reference);
+  // No time budget: these pin verdicts, not speed (a loaded CI machine turned a budgeted decision UNKNOWN;
+  // the budget itself is tested in the deadline suites).
+  const result = comparePatterns(candidate, reference, { deadlineMs: Number.POSITIVE_INFINITY });
   expectVerifiedWitnesses(candidate, reference, result);
   return result;
 }
