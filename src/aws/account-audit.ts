@@ -9,8 +9,10 @@ import type { Control, MetricFilterControl } from '../core/controls/types';
 import { ConfigError } from '../core/errors';
 import type { AcceptedDeviation } from '../core/evaluate/accepted-deviations';
 import { AccountLinks } from '../core/evaluate/account-links';
+import { type AccountResults, accountResults } from '../core/evaluate/controls-report';
 import { evaluateControl } from '../core/evaluate/evaluate-control';
 import type { AccountFinding } from '../core/evaluate/findings';
+import { shareEqualLinks } from '../core/evaluate/shared-links';
 import { type AccountSnapshot, type ProbeError, probeError } from '../core/snapshot';
 import { collectAccount } from './collector';
 import { type ClientsAt, confirmFinding } from './confirm-pattern';
@@ -27,11 +29,8 @@ export class MissingCredentialsError extends ConfigError {
   }
 }
 
-export interface AccountAuditOptions {
-  controls: readonly Control[];
-  session: AwsSession;
-  /** The region DescribeTrails runs in. */
-  region: string;
+/** The run's settings every account is audited with: plain data (a worker thread receives them as they are). */
+export interface AccountSettings {
   labels?: Readonly<Record<string, string>>;
   /** Confirm each metric-filter judgement with logs:TestMetricFilter (aws.confirm_patterns). */
   confirmPatterns?: boolean;
@@ -39,6 +38,23 @@ export interface AccountAuditOptions {
   accountTimeoutMs?: number;
   /** Named deviations in force (any account: each account's own apply). */
   deviations?: readonly AcceptedDeviation[];
+}
+
+/** The settings of `opts` that are set (absent ones stay absent: exactOptionalPropertyTypes). */
+export function accountSettings(opts: AccountSettings): AccountSettings {
+  return {
+    ...(opts.labels ? { labels: opts.labels } : {}),
+    ...(opts.confirmPatterns ? { confirmPatterns: true } : {}),
+    ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
+    ...(opts.deviations?.length ? { deviations: opts.deviations } : {}),
+  };
+}
+
+export interface AccountAuditOptions extends AccountSettings {
+  controls: readonly Control[];
+  session: AwsSession;
+  /** The region DescribeTrails runs in. */
+  region: string;
   now: () => Date;
 }
 
@@ -48,6 +64,17 @@ export interface AccountAudit {
   findings: AccountFinding[];
   /** API calls, the confirmations' included. */
   apiCalls: number;
+}
+
+/** One account's outcome as a run keeps it, wherever it was audited (this thread or a worker). */
+export interface AccountRow {
+  row: AccountResults;
+  apiCalls: number;
+}
+
+/** The row of verdicts kept until the report is printed: equal links of the account's controls kept once. */
+export function accountRow(audit: AccountAudit): AccountRow {
+  return { row: accountResults(shareEqualLinks(audit.findings)), apiCalls: audit.apiCalls };
 }
 
 /**

@@ -7,11 +7,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getControl } from '../core/controls/registry';
-import { accountResults } from '../core/evaluate/controls-report';
-import { shareEqualLinks } from '../core/evaluate/shared-links';
 import type { LogFields, Logger, LogLevelName } from '../core/ports/logger';
 import { type AwsCallEvent, type Metrics, NO_METRICS } from '../core/ports/metrics';
-import { auditAccount, MissingCredentialsError } from './account-audit';
+import { accountRow, auditAccount, MissingCredentialsError } from './account-audit';
 import type { FromWorker, ToWorker, WorkerSetup } from './audit-workers';
 import { AwsSession, type SdkClientConfig } from './session';
 
@@ -61,22 +59,12 @@ const controls = setup.controls.map((id) => getControl(id));
 async function audit(index: number, accountId: string): Promise<void> {
   try {
     const out = await auditAccount(
-      {
-        controls,
-        session,
-        region: setup.region,
-        now: () => new Date(),
-        ...(setup.labels ? { labels: setup.labels } : {}),
-        ...(setup.confirmPatterns ? { confirmPatterns: true } : {}),
-        ...(setup.accountTimeoutMs !== undefined ? { accountTimeoutMs: setup.accountTimeoutMs } : {}),
-        ...(setup.deviations?.length ? { deviations: setup.deviations } : {}),
-      },
+      { ...setup.settings, controls, session, region: setup.region, now: () => new Date() },
       accountId,
     );
     // A worker audits many accounts: it keeps only those in flight.
     session.release(accountId);
-    const row = accountResults(shareEqualLinks(out.findings));
-    post({ type: 'row', index, row, apiCalls: out.apiCalls, calls: takeCalls() });
+    post({ type: 'row', index, ...accountRow(out), calls: takeCalls() });
   } catch (error) {
     // auditAccount throws only a run-wide problem (no credentials at all); anything else is a bug to see.
     post({

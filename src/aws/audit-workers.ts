@@ -17,11 +17,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AcceptedDeviation } from '../core/evaluate/accepted-deviations';
 import type { AccountResults } from '../core/evaluate/controls-report';
 import type { LogFields, Logger, LogLevelName } from '../core/ports/logger';
 import type { AwsCallEvent, Metrics } from '../core/ports/metrics';
-import { MissingCredentialsError } from './account-audit';
+import { type AccountRow, type AccountSettings, MissingCredentialsError } from './account-audit';
 import { mapPool } from './pool';
 import type { SessionDescription } from './session';
 
@@ -40,10 +39,8 @@ export interface WorkerSetup {
   /** Control ids, in report order (the worker reads them from the registry). */
   controls: string[];
   region: string;
-  labels?: Record<string, string>;
-  confirmPatterns?: boolean;
-  accountTimeoutMs?: number;
-  deviations?: AcceptedDeviation[];
+  /** The run's account settings (account-audit.ts accountSettings). */
+  settings: AccountSettings;
   /** Forward log records / AWS call events (only when this thread has a logger / metrics). */
   logs: boolean;
   measured: boolean;
@@ -58,12 +55,6 @@ export type FromWorker =
   | { type: 'calls'; calls: AwsCallEvent[] }
   | { type: 'log'; level: LogLevelName; msg: string; fields?: LogFields }
   | { type: 'fatal'; missingCredentials: boolean; message: string };
-
-/** One account's outcome, wherever it was audited. */
-export interface AccountRow {
-  row: AccountResults;
-  apiCalls: number;
-}
 
 /**
  * How a worker loads its entry: the sibling `audit-worker.js` (dist/src/aws for the server; dist/ for the

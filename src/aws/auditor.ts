@@ -15,12 +15,10 @@ import { ConfigError } from '../core/errors';
 import type { AcceptedDeviation } from '../core/evaluate/accepted-deviations';
 import {
   type AccountResults,
-  accountResults,
   type ControlsReport,
   reportForControl,
   summarizeControls,
 } from '../core/evaluate/controls-report';
-import { shareEqualLinks } from '../core/evaluate/shared-links';
 import type { AccountDirectory } from '../core/ports/account-directory';
 import type { AuditProgress } from '../core/ports/audit-progress';
 import type {
@@ -31,8 +29,15 @@ import type {
   ControlsAuditRequest,
 } from '../core/ports/auditor';
 import type { AccountSnapshot } from '../core/snapshot';
-import { type AccountAuditOptions, auditAccount } from './account-audit';
-import { type AccountRow, auditWorkerCount, auditWorkerEntry, runInWorkers } from './audit-workers';
+import {
+  type AccountAuditOptions,
+  type AccountRow,
+  type AccountSettings,
+  accountRow,
+  accountSettings,
+  auditAccount,
+} from './account-audit';
+import { auditWorkerCount, auditWorkerEntry, runInWorkers } from './audit-workers';
 import { mapPool } from './pool';
 import { AwsSession, type Credentials, type SdkClientConfig } from './session';
 
@@ -96,7 +101,12 @@ class Tally {
  * a run of one wave or fewer than two accounts per worker, snapshots kept (a one-control audit for the
  * planner), a clock of the caller's, a session a worker could not make again, no worker entry.
  */
-function workerPool(opts: RunControlsOptions, accounts: readonly string[], concurrency: number) {
+function workerPool(
+  opts: RunControlsOptions,
+  settings: AccountSettings,
+  accounts: readonly string[],
+  concurrency: number,
+) {
   const workers = Math.min(opts.workers ?? 0, Math.floor(accounts.length / 2));
   if (workers < 1 || accounts.length <= concurrency || opts.keepSnapshots || opts.now) return undefined;
   const described = opts.session.describe();
@@ -109,10 +119,7 @@ function workerPool(opts: RunControlsOptions, accounts: readonly string[], concu
       session: described.description,
       controls: opts.controls.map((c) => c.id),
       region: opts.region,
-      ...(opts.labels ? { labels: { ...opts.labels } } : {}),
-      ...(opts.confirmPatterns ? { confirmPatterns: true } : {}),
-      ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
-      ...(opts.deviations?.length ? { deviations: [...opts.deviations] } : {}),
+      settings,
       logs: described.logger !== undefined,
       measured: described.metrics !== undefined,
     },
@@ -148,23 +155,20 @@ export async function runControlsAudit(
   progress();
   const snapshots: AccountSnapshot[] = [];
   let apiCalls = 0;
+  const settings = accountSettings(opts);
   const accountOptions: AccountAuditOptions = {
+    ...settings,
     controls: opts.controls,
     session: opts.session,
     region: opts.region,
     now,
-    ...(opts.labels ? { labels: opts.labels } : {}),
-    ...(opts.confirmPatterns ? { confirmPatterns: true } : {}),
-    ...(opts.accountTimeoutMs !== undefined ? { accountTimeoutMs: opts.accountTimeoutMs } : {}),
-    ...(opts.deviations?.length ? { deviations: opts.deviations } : {}),
   };
   /** One account audited in this process: its row, its snapshot kept or dropped. */
   const auditHere = async (accountId: string | undefined, i: number): Promise<AccountRow> => {
     const audit = await auditAccount(accountOptions, accountId);
     if (opts.keepSnapshots) snapshots[i] = audit.snapshot;
     if (release && accountId !== undefined) opts.session.release(accountId);
-    // Kept until the report is printed: equal links of the account's controls are kept once.
-    return { row: accountResults(shareEqualLinks(audit.findings)), apiCalls: audit.apiCalls };
+    return accountRow(audit);
   };
   const done = ({ row, apiCalls: calls }: AccountRow): AccountResults => {
     apiCalls += calls;
@@ -172,7 +176,7 @@ export async function runControlsAudit(
     progress(row);
     return row;
   };
-  const pool = workerPool(opts, accounts, concurrency);
+  const pool = workerPool(opts, settings, accounts, concurrency);
   let rows: AccountResults[];
   if (pool) {
     rows = new Array<AccountResults>(accounts.length);
