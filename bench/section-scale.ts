@@ -5,7 +5,11 @@
  * `cis-bot audit 4` run it) at the configuration's highest concurrency. Prints:
  *  - wall time against the critical-path bound: the sequential round trips of ONE account (measured: one
  *    account audited alone, its wall time over the latency, rounded down) x latency x
- *    ceil(accounts / concurrency); the target ratio is <= 1.5;
+ *    ceil(accounts / concurrency); the target ratio is <= 1.5; beside it the CPU bound: the bot's and the
+ *    stand-in's CPU time over the cores (both share them here), which above the critical path is what
+ *    bounds the run;
+ *  - the same with the other audit_workers setting (2 workers where `auto` stays in-process), and at
+ *    the lower concurrencies 8 (aws.concurrency's default), 16 and 32: where the cores start to bound;
  *  - API calls per account (logical calls the audit made, and calls the sandbox answered: retries count);
  *  - the same with 20% of all calls throttled: identical verdicts (every account x control), wall time;
  *  - peak RSS of the process during the 1,000-account run (target < 400 MB), and its heap after a full
@@ -23,7 +27,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditWorkerCount } from '../src/aws/audit-workers';
 import { runControlsAudit } from '../src/aws/auditor';
@@ -44,8 +48,13 @@ const ACCOUNTS = 1000;
 /** aws.concurrency's highest value (src/config/schema.ts). */
 const CONCURRENCY = 64;
 const SECTION = selectControls(['4']);
-/** aws.audit_workers' default (`auto`: the cores up to 4) on this machine. */
+/** aws.audit_workers' default (`auto`) on this machine: 0 on 2 cores (why in src/aws/audit-workers.ts). */
 const WORKERS = auditWorkerCount('auto');
+/** The other setting, run once for comparison: 2 workers where auto stays in-process, else in-process. */
+const OTHER_WORKERS = WORKERS === 0 ? 2 : 0;
+/** Lower concurrencies of the same run (8 is aws.concurrency's default): where the CPU starts to bound. */
+const SWEEP = [8, 16, 32];
+const CORES = availableParallelism();
 
 const load = () =>
   `load ${loadavg()
@@ -286,10 +295,15 @@ export interface SectionScaleResult {
   inProcessPeakRssMb: number;
   /** Worker threads of the main runs (aws.audit_workers `auto`). */
   workers: number;
-  /** The calm child-process run again with no workers (aws.audit_workers: 0). */
-  noWorkersWallMs: number;
-  noWorkersRatio: number;
-  noWorkersPeakRssMb: number;
+  /** The calm child-process run again with the other worker setting (OTHER_WORKERS). */
+  otherWorkers: number;
+  otherWorkersWallMs: number;
+  otherWorkersRatio: number;
+  otherWorkersPeakRssMb: number;
+  /** The 1,000-account run's CPU bound: (bot CPU + sandbox child CPU) / cores, in ms. */
+  cpuBoundMs?: number;
+  /** The calm run at lower concurrencies: its own critical-path bound, ratio and CPU bound. */
+  sweep: { concurrency: number; wallMs: number; boundMs: number; ratio: number; cpuBoundMs?: number }[];
 }
 
 const ratioOf = (wallMs: number, boundMs: number) => Math.round((wallMs / boundMs) * 100) / 100;
@@ -300,6 +314,19 @@ const sandboxCpu = (run: Run) =>
     ? ''
     : `; sandbox child CPU ${run.sandboxCpuMs} ms = ${Math.round((run.sandboxCpuMs / Math.max(1, run.sandboxCalls)) * 1000) / 1000} ms per call`;
 const perCall = (run: Run) => Math.round((run.cpuMs / Math.max(1, run.sandboxCalls)) * 100) / 100;
+/**
+ * The wall time the CPU alone allows: the bot's and the AWS stand-in's CPU time spread over the machine's
+ * cores (both run on them here). When it exceeds the critical-path bound, the cores, not the round
+ * trips, bound the run.
+ */
+const cpuBoundOf = (run: Run) =>
+  run.sandboxCpuMs === undefined ? undefined : Math.round((run.cpuMs + run.sandboxCpuMs) / CORES);
+const cpuBoundText = (run: Run, boundMs: number) => {
+  const cpu = cpuBoundOf(run);
+  return cpu === undefined
+    ? ''
+    : `; CPU bound ${cpu} ms ((bot + sandbox CPU) / ${CORES} cores${cpu > boundMs ? ': above the critical path' : ''})`;
+};
 
 /** Runs `work` against a sandbox made by `make`, always closing it. */
 async function withTarget<T>(make: () => Promise<Target>, work: (t: Target) => Promise<T>): Promise<T> {
@@ -326,14 +353,20 @@ export async function benchSectionScale(
 
   // Sandbox in a child process (remote AWS's stand-in): warm-up (module loading, JIT), one account
   // alone (its sequential round trips: the bound's first factor), then every account.
-  const { one, all, single } = await withTarget(
+  const { one, all, other, swept } = await withTarget(
     () => childTarget(0),
     async (calm) => {
       await auditSection(calm, [members[ACCOUNTS - 1] as string], 1);
       const alone = await auditSection(calm, [members[0] as string], 1);
       const all = await auditSection(calm, members, CONCURRENCY, WORKERS);
       gc();
-      return { one: alone, all, single: await auditSection(calm, members, CONCURRENCY, 0) };
+      const other = await auditSection(calm, members, CONCURRENCY, OTHER_WORKERS);
+      const swept: { concurrency: number; run: Run }[] = [];
+      for (const concurrency of SWEEP) {
+        gc();
+        swept.push({ concurrency, run: await auditSection(calm, members, concurrency, WORKERS) });
+      }
+      return { one: alone, all, other, swept };
     },
   );
   const heapAfterMb = all.heapWithReportMb;
@@ -347,15 +380,30 @@ export async function benchSectionScale(
     `  one account alone: ${one.wallMs} ms = ${roundTrips} sequential round trips of ${LATENCY_MS} ms (${one.sandboxCalls} calls)`,
   );
   log(
-    `  ${ACCOUNTS} accounts, sandbox in a child process, ${all.workers} audit workers: wall ${all.wallMs} ms, bound ${boundMs} ms (${roundTrips} x ${LATENCY_MS} ms x ${waves} waves), ratio ${ratio} (target <= 1.5); ` +
+    `  ${ACCOUNTS} accounts, sandbox in a child process, audit_workers auto (${all.workers} workers on ${CORES} cores): wall ${all.wallMs} ms, bound ${boundMs} ms (${roundTrips} x ${LATENCY_MS} ms x ${waves} waves), ratio ${ratio} (target <= 1.5)${cpuBoundText(all, boundMs)}; ` +
       `bot CPU ${all.cpuMs} ms = ${perCall(all)} ms per AWS call; ${apiCallsPerAccount} API calls per account (${sandboxCallsPerAccount} answered by the sandbox); ` +
       `${compliant}/${ACCOUNTS} COMPLIANT; peak RSS of the bot ${all.peakRssMb} MB (target < 400), heap after it with its report held ${heapAfterMb} MB${sandboxCpu(all)}; ${load()}`,
   );
   log(
-    `  the same in-process (audit_workers 0, ${single.workers} workers): wall ${single.wallMs} ms, ratio ${ratioOf(single.wallMs, boundMs)}; ` +
-      `bot CPU ${single.cpuMs} ms = ${perCall(single)} ms per AWS call; verdicts ${JSON.stringify(single.verdicts) === JSON.stringify(all.verdicts) ? 'IDENTICAL' : 'DIFFERENT'}; ` +
-      `peak RSS ${single.peakRssMb} MB${sandboxCpu(single)}; ${load()}`,
+    `  the same with audit_workers ${OTHER_WORKERS} (${other.workers} workers): wall ${other.wallMs} ms, ratio ${ratioOf(other.wallMs, boundMs)}${cpuBoundText(other, boundMs)}; ` +
+      `bot CPU ${other.cpuMs} ms = ${perCall(other)} ms per AWS call; verdicts ${JSON.stringify(other.verdicts) === JSON.stringify(all.verdicts) ? 'IDENTICAL' : 'DIFFERENT'}; ` +
+      `peak RSS ${other.peakRssMb} MB${sandboxCpu(other)}; ${load()}`,
   );
+  const sweep = swept.map(({ concurrency, run }) => {
+    const bound = roundTrips * LATENCY_MS * Math.ceil(ACCOUNTS / concurrency);
+    log(
+      `  the same at concurrency ${concurrency}: wall ${run.wallMs} ms, bound ${bound} ms (${roundTrips} x ${LATENCY_MS} ms x ${Math.ceil(ACCOUNTS / concurrency)} waves), ratio ${ratioOf(run.wallMs, bound)}${cpuBoundText(run, bound)}; ` +
+        `bot CPU ${perCall(run)} ms per AWS call; verdicts ${JSON.stringify(run.verdicts) === JSON.stringify(all.verdicts) ? 'IDENTICAL' : 'DIFFERENT'}; peak RSS ${run.peakRssMb} MB; ${load()}`,
+    );
+    const cpuBoundMs = cpuBoundOf(run);
+    return {
+      concurrency,
+      wallMs: run.wallMs,
+      boundMs: bound,
+      ratio: ratioOf(run.wallMs, bound),
+      ...(cpuBoundMs !== undefined ? { cpuBoundMs } : {}),
+    };
+  });
 
   gc();
   const throttled = await withTarget(
@@ -364,7 +412,7 @@ export async function benchSectionScale(
   );
   const identicalVerdicts = JSON.stringify(throttled.verdicts) === JSON.stringify(all.verdicts);
   log(
-    `  the same with 20% of calls throttled (${throttled.workers} audit workers): wall ${throttled.wallMs} ms (ratio ${ratioOf(throttled.wallMs, boundMs)}), ` +
+    `  the same at concurrency ${CONCURRENCY} with 20% of calls throttled (${throttled.workers} audit workers): wall ${throttled.wallMs} ms (ratio ${ratioOf(throttled.wallMs, boundMs)}), ` +
       `${throttled.throttled} throttled answers, ${throttled.sandboxCalls} calls; verdicts ${identicalVerdicts ? 'IDENTICAL' : 'DIFFERENT'} ` +
       `(${compliantIn(throttled)}/${ACCOUNTS} COMPLIANT); bot CPU ${perCall(throttled)} ms per call; peak RSS of the bot ${throttled.peakRssMb} MB${sandboxCpu(throttled)}; ${load()}`,
   );
@@ -380,6 +428,7 @@ export async function benchSectionScale(
       `against the same bound; CPU ${local.cpuMs} ms (bot + sandbox); ${compliantIn(local)}/${ACCOUNTS} COMPLIANT; peak RSS ${local.peakRssMb} MB (bot + sandbox); ${load()}`,
   );
 
+  const allCpuBoundMs = cpuBoundOf(all);
   return {
     accounts: ACCOUNTS,
     concurrency: CONCURRENCY,
@@ -400,9 +449,12 @@ export async function benchSectionScale(
     inProcessRatio: ratioOf(local.wallMs, boundMs),
     inProcessPeakRssMb: local.peakRssMb,
     workers: all.workers,
-    noWorkersWallMs: single.wallMs,
-    noWorkersRatio: ratioOf(single.wallMs, boundMs),
-    noWorkersPeakRssMb: single.peakRssMb,
+    otherWorkers: other.workers,
+    otherWorkersWallMs: other.wallMs,
+    otherWorkersRatio: ratioOf(other.wallMs, boundMs),
+    otherWorkersPeakRssMb: other.peakRssMb,
+    ...(allCpuBoundMs !== undefined ? { cpuBoundMs: allCpuBoundMs } : {}),
+    sweep,
   };
 }
 

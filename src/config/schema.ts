@@ -88,7 +88,8 @@ export const awsSchema = z
     account_timeout_seconds: z.number().int().min(5).max(3600).default(120),
     /**
      * Worker threads a large audit (more accounts than one wave of `concurrency`) spreads its accounts
-     * over, to use the machine's cores: `auto` = the cores up to 4 (0 on one core), 0 = in-process.
+     * over, to use the machine's cores: `auto` = one fewer than the cores, up to 4, with 3 cores or more
+     * (else 0; why in src/aws/audit-workers.ts), 0 = in-process.
      * Workers live for one audit only.
      */
     audit_workers: z

@@ -200,10 +200,12 @@ describe('audit worker pool', () => {
 describe('aws.audit_workers', () => {
   const load = (aws: unknown) => loadConfig({ document: { aws }, env: {} });
 
-  it('defaults to auto: the cores up to 4, none on one core', () => {
+  it('defaults to auto: one fewer than the cores up to 4, none on 1 or 2 cores', () => {
     expect(load({}).aws.audit_workers).toBe('auto');
     expect(auditWorkerCount('auto', 1)).toBe(0);
-    expect(auditWorkerCount('auto', 2)).toBe(2);
+    expect(auditWorkerCount('auto', 2)).toBe(0);
+    expect(auditWorkerCount('auto', 3)).toBe(2);
+    expect(auditWorkerCount('auto', 4)).toBe(3);
     expect(auditWorkerCount('auto', 32)).toBe(4);
     expect(auditWorkerCount(0, 32)).toBe(0);
     expect(load({ audit_workers: 3 }).aws.audit_workers).toBe(3);
