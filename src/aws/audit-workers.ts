@@ -33,8 +33,9 @@ import type { SessionDescription } from './session';
  * heap, on V8's helper threads that every isolate of the process shares, and the main thread still runs
  * the chat adapters. Measured on 2 cores (1,000 accounts x section 4, 50 ms per call, the AWS stand-in
  * in a child process on the same cores): 2 workers took 17.9-24.5 s of CPU against 11.1-15.1 s in one
- * thread (V8's helper threads alone 5.5-7.2 s against ~3 s), and the wall time was longer (10.9-14.7 s
- * against 9.7-12.6 s, alternating runs); so on 2 cores `auto` stays in-process.
+ * thread (V8's helper threads alone 5.5-7.2 s against ~3 s), peak RSS 383 against 255 MB, and the wall
+ * time was no shorter (10.9-14.7 s against 9.7-12.6 s in alternating runs, about even in the bench);
+ * so on 2 cores `auto` stays in-process.
  */
 export function auditWorkerCount(setting: number | 'auto', cores = availableParallelism()): number {
   if (setting !== 'auto') return setting;
