@@ -313,6 +313,9 @@ const sandboxCpu = (run: Run) =>
   run.sandboxCpuMs === undefined
     ? ''
     : `; sandbox child CPU ${run.sandboxCpuMs} ms = ${Math.round((run.sandboxCpuMs / Math.max(1, run.sandboxCalls)) * 1000) / 1000} ms per call`;
+/** Whether two runs judged every account x control alike. */
+const sameVerdicts = (a: Run, b: Run) => JSON.stringify(a.verdicts) === JSON.stringify(b.verdicts);
+const verdictsWord = (a: Run, b: Run) => (sameVerdicts(a, b) ? 'IDENTICAL' : 'DIFFERENT');
 const perCall = (run: Run) => Math.round((run.cpuMs / Math.max(1, run.sandboxCalls)) * 100) / 100;
 /**
  * The wall time the CPU alone allows: the bot's and the AWS stand-in's CPU time spread over the machine's
@@ -386,21 +389,23 @@ export async function benchSectionScale(
   );
   log(
     `  the same with audit_workers ${OTHER_WORKERS} (${other.workers} workers): wall ${other.wallMs} ms, ratio ${ratioOf(other.wallMs, boundMs)}${cpuBoundText(other, boundMs)}; ` +
-      `bot CPU ${other.cpuMs} ms = ${perCall(other)} ms per AWS call; verdicts ${JSON.stringify(other.verdicts) === JSON.stringify(all.verdicts) ? 'IDENTICAL' : 'DIFFERENT'}; ` +
+      `bot CPU ${other.cpuMs} ms = ${perCall(other)} ms per AWS call; verdicts ${verdictsWord(other, all)}; ` +
       `peak RSS ${other.peakRssMb} MB${sandboxCpu(other)}; ${load()}`,
   );
   const sweep = swept.map(({ concurrency, run }) => {
-    const bound = roundTrips * LATENCY_MS * Math.ceil(ACCOUNTS / concurrency);
+    const sweepWaves = Math.ceil(ACCOUNTS / concurrency);
+    const bound = roundTrips * LATENCY_MS * sweepWaves;
+    const sweepRatio = ratioOf(run.wallMs, bound);
     log(
-      `  the same at concurrency ${concurrency}: wall ${run.wallMs} ms, bound ${bound} ms (${roundTrips} x ${LATENCY_MS} ms x ${Math.ceil(ACCOUNTS / concurrency)} waves), ratio ${ratioOf(run.wallMs, bound)}${cpuBoundText(run, bound)}; ` +
-        `bot CPU ${perCall(run)} ms per AWS call; verdicts ${JSON.stringify(run.verdicts) === JSON.stringify(all.verdicts) ? 'IDENTICAL' : 'DIFFERENT'}; peak RSS ${run.peakRssMb} MB; ${load()}`,
+      `  the same at concurrency ${concurrency}: wall ${run.wallMs} ms, bound ${bound} ms (${roundTrips} x ${LATENCY_MS} ms x ${sweepWaves} waves), ratio ${sweepRatio}${cpuBoundText(run, bound)}; ` +
+        `bot CPU ${perCall(run)} ms per AWS call; verdicts ${verdictsWord(run, all)}; peak RSS ${run.peakRssMb} MB; ${load()}`,
     );
     const cpuBoundMs = cpuBoundOf(run);
     return {
       concurrency,
       wallMs: run.wallMs,
       boundMs: bound,
-      ratio: ratioOf(run.wallMs, bound),
+      ratio: sweepRatio,
       ...(cpuBoundMs !== undefined ? { cpuBoundMs } : {}),
     };
   });
@@ -410,7 +415,7 @@ export async function benchSectionScale(
     () => childTarget(0.2),
     (t) => auditSection(t, members, CONCURRENCY, WORKERS),
   );
-  const identicalVerdicts = JSON.stringify(throttled.verdicts) === JSON.stringify(all.verdicts);
+  const identicalVerdicts = sameVerdicts(throttled, all);
   log(
     `  the same at concurrency ${CONCURRENCY} with 20% of calls throttled (${throttled.workers} audit workers): wall ${throttled.wallMs} ms (ratio ${ratioOf(throttled.wallMs, boundMs)}), ` +
       `${throttled.throttled} throttled answers, ${throttled.sandboxCalls} calls; verdicts ${identicalVerdicts ? 'IDENTICAL' : 'DIFFERENT'} ` +
