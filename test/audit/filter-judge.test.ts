@@ -220,6 +220,20 @@ describe('judgeFilter under a time budget (security review: hostile metric filte
     const [pattern] = cutShort[cutShort.length - 1] as (typeof pass)[number];
     expect(judgeFilter(pattern, CIS_41, benign41).note).toMatch(/stopped after 300 ms of engine time/);
   });
+
+  it("ordinary filters do not use up a pass's budget: after 800 of them a costly one still gets its full 300 ms", () => {
+    // Each ordinary judgement decides within the floor (a few ms), which every judgement gets anyway; the
+    // pass used to be charged those ms too, and a cold audit worker on a busy host spent the budget on
+    // the section's own patterns, failing later ones as UNKNOWN. 800 distinct filters took ~1.4 s here.
+    const ordinary = Array.from({ length: 800 }, (_, i) =>
+      judgeFilter(
+        `{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied${i}*") }`,
+        CIS_41,
+      ),
+    );
+    expect(ordinary.filter((j) => j.verdict === 'UNKNOWN')).toEqual([]);
+    expect(judgeFilter(hostile(100), CIS_41, benign41).note).toMatch(/stopped after 300 ms of engine time/);
+  });
 });
 
 describe('benign events (control data)', () => {

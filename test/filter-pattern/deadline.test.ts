@@ -4,6 +4,8 @@
  * seconds, synchronously. Now they come back UNKNOWN, "decision took too long", within the budget.
  * Assertions are on verdicts and notes, never on timing (bench/filter-pattern.ts prints the times).
  */
+
+import { Worker } from 'node:worker_threads';
 import { getMetricFilterControl } from '../../src/core/controls';
 import {
   comparePatterns,
@@ -12,7 +14,12 @@ import {
   decisionTimedOut,
   parsePattern,
 } from '../../src/core/filter-pattern';
-import { Deadline, DecisionTimeout } from '../../src/core/filter-pattern/deadline';
+import {
+  Deadline,
+  DecisionTimeout,
+  HAS_THREAD_CPU_CLOCK,
+  threadCpuMs,
+} from '../../src/core/filter-pattern/deadline';
 import { jsonProblem } from '../../src/core/filter-pattern/domain';
 import { exploreStringClasses } from '../../src/core/filter-pattern/explore';
 import { regexNfa } from '../../src/core/filter-pattern/regex';
@@ -124,4 +131,63 @@ describe('the engine loops check the deadline', () => {
       /^decision took too long: stopped after 300 ms of engine time while searching for events that tell the patterns apart/,
     );
   });
+});
+
+/** This thread's CPU time in ms from Node's thread clock (only called where HAS_THREAD_CPU_CLOCK). */
+function ownCpuMs(): number {
+  const u = (process as unknown as { threadCpuUsage: () => NodeJS.CpuUsage }).threadCpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** A sibling thread of this process burning CPU until `stop()`; resolves once it is running. */
+async function busySibling(): Promise<{ stop: () => Promise<void> }> {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { workerData, parentPort } = require('node:worker_threads');
+     parentPort.postMessage('running');
+     while (Atomics.load(workerData, 0) === 0) {}`,
+    { eval: true, workerData: flag },
+  );
+  await new Promise((resolve) => worker.once('message', resolve));
+  return {
+    stop: async () => {
+      Atomics.store(flag, 0, 1);
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
+}
+
+describe("the budget is the deciding thread's CPU time (audit workers decide side by side)", () => {
+  if (HAS_THREAD_CPU_CLOCK) {
+    it("a sibling thread's CPU does not use it up: it ends at its own CPU budget or its wall cap", async () => {
+      const sibling = await busySibling();
+      try {
+        const budget = 150;
+        const deadline = new Deadline(budget);
+        const [cpu0, wall0] = [ownCpuMs(), performance.now()];
+        let expired = false;
+        while (!expired) {
+          try {
+            deadline.check('spinning');
+          } catch (error) {
+            expect(error).toBeInstanceOf(DecisionTimeout);
+            expired = true;
+          }
+        }
+        const [cpu, wall] = [ownCpuMs() - cpu0, performance.now() - wall0];
+        // With the process's CPU time, the sibling's share ended it at about budget / 2 of both.
+        expect(cpu >= budget - 3 || wall >= 3 * budget - 3).toBe(true);
+      } finally {
+        await sibling.stop();
+      }
+    });
+  } else {
+    it("on a Node without a thread clock, the process's CPU time stands in", () => {
+      const before = process.cpuUsage();
+      const clock = threadCpuMs();
+      const after = process.cpuUsage();
+      expect(clock).toBeGreaterThanOrEqual((before.user + before.system) / 1000);
+      expect(clock).toBeLessThanOrEqual((after.user + after.system) / 1000);
+    });
+  }
 });

@@ -18,7 +18,7 @@ export type {
 } from './ast';
 export { withCloudTrailFields } from './cloudtrail-witness';
 export { clearEngineMemos, comparePatterns, decisionTimedOut } from './compare';
-export { DECISION_TIMEOUT_NOTE, DEFAULT_DECISION_MS } from './deadline';
+export { DECISION_TIMEOUT_NOTE, DEFAULT_DECISION_MS, threadCpuMs } from './deadline';
 export {
   compareCached,
   DECISION_CACHE_SIZE,
