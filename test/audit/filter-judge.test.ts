@@ -18,6 +18,7 @@ import {
 } from '../../src/core/evaluate/filter-judge';
 import { decisionCache, matchesLogEvent, parsePattern } from '../../src/core/filter-pattern';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
+import { skewedClock } from '../filter-pattern/helpers';
 import { CIS_41, chainAccount, REGION, SECURITY } from './fixtures';
 
 const control41 = getMetricFilterControl('4.1');
@@ -439,5 +440,28 @@ describe('4.1 through the SDK against the sandbox: historical patterns', () => {
       (c) => c.operation === 'DescribeAlarmsForMetric' && c.accountId === ids.both,
     );
     expect(reads).toHaveLength(1);
+  });
+});
+
+describe('a judgement whose decision the host kept from running (wall-clock cap before the CPU budget)', () => {
+  // Last in this file: the skewed clock stays until every test here has run.
+  const clock = skewedClock();
+  afterAll(() => clock.spy.mockRestore());
+
+  it('is kept nowhere: the next audit decides it again (a busy minute must not fail a filter for good)', () => {
+    const pattern = hostile(55);
+    clock.step(50); // each read of the clock 50 ms later: the wall cap passes in a few checks
+    const stalled = judgeFilter(pattern, CIS_41, benign41);
+    clock.step(0);
+    expect(stalled).toMatchObject({ verdict: 'UNKNOWN', covers: false });
+    expect(stalled.note).toMatch(
+      /^decision took too long: the host was too busy to give it 300 ms of engine time within 900 ms while .*; it is decided again on the next audit$/,
+    );
+    const decided = judgeFilter(pattern, CIS_41, benign41);
+    expect(decided.note).toMatch(/^decision took too long: stopped after 300 ms of engine time/);
+    // A pattern that used up its CPU budget is kept: not decided again, against any control.
+    expect(judgeFilter(pattern, CIS_41, benign41)).toBe(decided);
+    const c = getMetricFilterControl('4.3');
+    expect(judgeFilter(pattern, c.pattern, c.benignEvents).note).toBe(decided.note);
   });
 });

@@ -9,8 +9,11 @@ import { Worker } from 'node:worker_threads';
 import { getMetricFilterControl } from '../../src/core/controls';
 import {
   comparePatterns,
+  DECISION_STALLED_NOTE,
   DECISION_TIMEOUT_NOTE,
   DEFAULT_DECISION_MS,
+  decisionCache,
+  decisionStalled,
   decisionTimedOut,
   parsePattern,
 } from '../../src/core/filter-pattern';
@@ -24,7 +27,7 @@ import { jsonProblem } from '../../src/core/filter-pattern/domain';
 import { exploreStringClasses } from '../../src/core/filter-pattern/explore';
 import { regexNfa } from '../../src/core/filter-pattern/regex';
 import { and, type Formula, not, solve } from '../../src/core/filter-pattern/solver';
-import { expectVerifiedWitnesses } from './helpers';
+import { expectVerifiedWitnesses, skewedClock } from './helpers';
 
 const V41 = getMetricFilterControl('4.1').pattern;
 
@@ -190,4 +193,37 @@ describe("the budget is the deciding thread's CPU time (audit workers decide sid
       expect(clock).toBeLessThanOrEqual((after.user + after.system) / 1000);
     });
   }
+});
+
+/** Blocks this thread for `ms` of wall time without using CPU (as a busy host or a paused VM would). */
+function stall(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+describe('a decision the host kept from running (the wall-clock cap before the CPU budget)', () => {
+  // Last in this file: the skewed clock stays until every test here has run.
+  const clock = skewedClock();
+  afterAll(() => clock.spy.mockRestore());
+
+  it('ends as "the host was too busy", not as a costly pattern', () => {
+    const deadline = new Deadline(50);
+    stall(200);
+    expect(() => deadline.check('waiting')).toThrow(
+      `${DECISION_STALLED_NOTE} to give it 50 ms of engine time within 150 ms while waiting; it is decided again on the next audit`,
+    );
+  });
+
+  it('is not kept by the decision cache: the next request decides it again, and a real timeout is kept', () => {
+    const pattern = '{ $.eventName = %[a-z]{0,1000}b{777}% }';
+    clock.step(50); // each read of the clock 50 ms later: the wall cap passes in a few checks
+    const stalled = decisionCache.compare(pattern, V41);
+    clock.step(0);
+    expect(decisionStalled(stalled)).toBe(true);
+    expect(stalled.note).toMatch(/it is decided again on the next audit$/);
+    const decided = decisionCache.compare(pattern, V41);
+    expect(decided).not.toBe(stalled);
+    expect(decisionStalled(decided)).toBe(false);
+    expect(decided.note).toMatch(/^decision took too long: stopped after 300 ms of engine time/);
+    expect(decisionCache.compare(pattern, V41)).toBe(decided);
+  });
 });

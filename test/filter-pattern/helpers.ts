@@ -97,3 +97,24 @@ export function expectVerifiedWitnesses(
   if (r.verdict === 'BROADER') expect(r.missed).toBeNull();
   if (r.verdict === 'NARROWER') expect(r.extra).toBeNull();
 }
+
+/**
+ * performance.now() with a skew that grows by `step` ms at every read while `step` is set, then stays:
+ * the clock never goes back (it does not in Node, and the engine's CPU sample relies on it), so it is
+ * restored only once the tests after it no longer read it.
+ */
+export function skewedClock(): { spy: jest.SpyInstance; step: (ms: number) => void } {
+  const realNow = performance.now.bind(performance);
+  let skew = 0;
+  let stepMs = 0;
+  const spy = jest.spyOn(performance, 'now').mockImplementation(() => {
+    skew += stepMs;
+    return realNow() + skew;
+  });
+  return {
+    spy,
+    step: (ms) => {
+      stepMs = ms;
+    },
+  };
+}

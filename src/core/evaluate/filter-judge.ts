@@ -29,7 +29,9 @@
  * filters of a log group) spends about STRETCH_BUDGET_MS in the engine at most (counted beyond each
  * judgement's first JUDGE_FLOOR_MS: see chargeStretch) before each further new pattern gets only
  * JUDGE_FLOOR_MS (real-world patterns decide in a few ms). A judgement cut short that way is not
- * cached: the next audit decides it again.
+ * cached: the next audit decides it again; nor is one whose decision the wall-clock cap stopped before
+ * its CPU budget was spent (decisionStalled: the host kept the thread from running, the pattern may be
+ * cheap), or a busy minute would fail that filter in every later audit until a restart.
  *
  * The example events of a judgement (missed, extra) are shown as CloudTrail records
  * (withCloudTrailFields): the fields CloudTrail always writes are added where neither pattern looks.
@@ -39,6 +41,7 @@ import {
   compareCached,
   covers,
   DECISION_TIMEOUT_NOTE,
+  decisionStalled,
   decisionTimedOut,
   Lru,
   matchesLogEvent,
@@ -271,12 +274,15 @@ export function judgeFilter(
   const started = stretchClock();
   let judgement: FilterJudgement;
   let costlyNote: string | undefined;
+  let stalled: boolean | undefined;
   try {
-    ({ judgement, costlyNote } = judge(candidate, reference, benignEvents, budget));
+    ({ judgement, costlyNote, stalled } = judge(candidate, reference, benignEvents, budget));
   } catch (error) {
     judgement = failed(error);
   }
   chargeStretch(started);
+  // The host, not the pattern, ran out of time: its note says so; the next audit decides it again.
+  if (stalled) return judgement;
   if (judgement.note?.startsWith(DECISION_TIMEOUT_NOTE)) {
     if (budget < wanted) {
       // Cut short because other patterns used the stretch's time: say so, and decide it again later.
@@ -296,6 +302,8 @@ interface Judged {
   judgement: FilterJudgement;
   /** Set when the comparison with the reference itself ran out of time (the pattern is costly as such). */
   costlyNote?: string;
+  /** A decision was stopped by the wall-clock cap before its CPU budget (decisionStalled): keep nothing. */
+  stalled?: boolean;
 }
 
 function judge(
@@ -313,6 +321,7 @@ function judge(
     extra: shown.extra,
     ...(comparison.note !== undefined ? { note: comparison.note } : {}),
   };
+  if (decisionStalled(comparison)) return { judgement: { ...base, covers: false }, stalled: true };
   if (decisionTimedOut(comparison)) {
     return { judgement: { ...base, covers: false }, costlyNote: comparison.note as string };
   }
@@ -320,14 +329,17 @@ function judge(
   // without eventName, which `{ $.eventName = * }` misses): OVERLAPPING, not BROADER. Its real problem
   // is still that it fires on everything, so that is the reason given, whatever the verdict.
   let rejection: FilterRejection | undefined;
+  let stalled = false;
   if (comparison.verdict !== 'EQUIVALENT') {
     const matchAll = compareCached(candidate, EVERY_CLOUDTRAIL_EVENT, { deadlineMs: budget });
+    stalled = decisionStalled(matchAll);
     if (comparison.verdict === 'BROADER' && decisionTimedOut(matchAll)) {
       // Catches every reference event, but whether it fires on everything is undecided: not accepted.
       const note =
         `${DECISION_TIMEOUT_NOTE}: the filter catches every reference event (BROADER), but whether it ` +
-        `matches every CloudTrail event was not decided within ${budget} ms; not accepted`;
-      return { judgement: { ...base, verdict: 'UNKNOWN', covers: false, note } };
+        `matches every CloudTrail event was not decided within ${budget} ms; ` +
+        (stalled ? 'the host was too busy, it is decided again on the next audit' : 'not accepted');
+      return { judgement: { ...base, verdict: 'UNKNOWN', covers: false, note }, stalled };
     }
     rejection =
       comparison.verdict === 'BROADER'
@@ -342,6 +354,7 @@ function judge(
       covers: covers(comparison) && rejection === undefined,
       ...(rejection !== undefined ? { rejection } : {}),
     },
+    stalled,
   };
 }
 

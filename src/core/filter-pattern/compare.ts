@@ -19,6 +19,7 @@
 import type { CompareOptions, Comparison, LogEvent, Verdict } from './api';
 import type { JsonPattern, Pattern, SpacePattern, TermPattern } from './ast';
 import {
+  DECISION_STALLED_NOTE,
   DECISION_TIMEOUT_NOTE,
   DEFAULT_DECISION_MS,
   Deadline,
@@ -352,4 +353,9 @@ export function comparePatterns(
 /** Did this comparison stop at its deadline (UNKNOWN, "decision took too long")? */
 export function decisionTimedOut(comparison: Comparison): boolean {
   return comparison.verdict === 'UNKNOWN' && (comparison.note ?? '').startsWith(DECISION_TIMEOUT_NOTE);
+}
+
+/** Did the wall-clock cap stop it before its CPU budget was spent (DECISION_STALLED_NOTE: not to be kept)? */
+export function decisionStalled(comparison: Comparison): boolean {
+  return comparison.verdict === 'UNKNOWN' && (comparison.note ?? '').startsWith(DECISION_STALLED_NOTE);
 }

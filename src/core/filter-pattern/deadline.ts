@@ -61,16 +61,29 @@ function sampleCpu(now: number): void {
 /** How the note of a timed-out comparison begins. */
 export const DECISION_TIMEOUT_NOTE = 'decision took too long';
 
+/**
+ * How the note of a decision stopped by the wall-clock cap before it had its CPU budget begins: the
+ * host (other processes, a container's CPU quota, a paused VM) kept the thread from running, which says
+ * nothing about the pattern. Such a result is never remembered (decision cache, judgements): the next
+ * audit decides it again, where a pattern that used up its CPU budget stays UNKNOWN for good.
+ */
+export const DECISION_STALLED_NOTE = `${DECISION_TIMEOUT_NOTE}: the host was too busy`;
+
 /** Thrown inside the engine when a decision runs past its deadline; never escapes comparePatterns. */
 export class DecisionTimeout extends CisBotError {
   constructor(
     readonly budgetMs: number,
     readonly stage: string,
+    /** The wall-clock cap ended it before its CPU budget was spent. */
+    readonly stalled = false,
   ) {
     super(
       'PATTERN_DECISION_TIMEOUT',
-      `${DECISION_TIMEOUT_NOTE}: stopped after ${formatMs(budgetMs)} of engine time while ${stage}; ` +
-        'a pattern this costly to decide is not accepted as coverage',
+      stalled
+        ? `${DECISION_STALLED_NOTE} to give it ${formatMs(budgetMs)} of engine time within ` +
+            `${formatMs(WALL_FACTOR * budgetMs)} while ${stage}; it is decided again on the next audit`
+        : `${DECISION_TIMEOUT_NOTE}: stopped after ${formatMs(budgetMs)} of engine time while ${stage}; ` +
+            'a pattern this costly to decide is not accepted as coverage',
     );
   }
 }
@@ -122,7 +135,8 @@ export class Deadline {
     if (!(this.budgetMs > 0)) throw new DecisionTimeout(this.budgetMs, stage);
     const now = performance.now();
     sampleCpu(now);
-    if (sampledCpu > this.cpuAt || now > this.wallAt) throw new DecisionTimeout(this.budgetMs, stage);
+    if (sampledCpu > this.cpuAt) throw new DecisionTimeout(this.budgetMs, stage);
+    if (now > this.wallAt) throw new DecisionTimeout(this.budgetMs, stage, true);
   }
 }
 

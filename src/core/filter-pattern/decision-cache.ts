@@ -10,13 +10,14 @@
  * - UNKNOWN because the decision ran out of time: kept, with the budget it had, and served only to
  *   requests with the same or a smaller budget (they would run out too, and a planted costly filter
  *   must not cost its full budget again in every account). A request with a larger budget decides
- *   again and replaces the entry. Every other verdict, including UNKNOWN from a search limit or a
+ *   again and replaces the entry. Not kept when the wall-clock cap stopped it before its CPU budget
+ *   was spent (decisionStalled: the host was busy, the pattern may be cheap). Every other verdict, including UNKNOWN from a search limit or a
  *   mixed-family comparison (those do not depend on time), is final.
  * Results are frozen, witnesses included: one object is handed to every caller.
  */
 import type { CompareOptions, Comparison } from './api';
 import type { Pattern } from './ast';
-import { comparePatterns, decisionTimedOut } from './compare';
+import { comparePatterns, decisionStalled, decisionTimedOut } from './compare';
 import { DEFAULT_DECISION_MS } from './deadline';
 import { deepFreeze } from './freeze';
 import { Lru } from './lru';
@@ -69,6 +70,7 @@ export class DecisionCache {
     }
     this.misses++;
     const comparison = deepFreeze(comparePatterns(c, r, { deadlineMs: budget }));
+    if (decisionStalled(comparison)) return comparison;
     this.entries.set(
       key,
       decisionTimedOut(comparison) ? { comparison, timedOutAfterMs: budget } : { comparison },

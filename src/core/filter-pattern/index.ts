@@ -17,8 +17,8 @@ export type {
   Value,
 } from './ast';
 export { withCloudTrailFields } from './cloudtrail-witness';
-export { clearEngineMemos, comparePatterns, decisionTimedOut } from './compare';
-export { DECISION_TIMEOUT_NOTE, DEFAULT_DECISION_MS, threadCpuMs } from './deadline';
+export { clearEngineMemos, comparePatterns, decisionStalled, decisionTimedOut } from './compare';
+export { DECISION_STALLED_NOTE, DECISION_TIMEOUT_NOTE, DEFAULT_DECISION_MS, threadCpuMs } from './deadline';
 export {
   compareCached,
   DECISION_CACHE_SIZE,
