@@ -4,7 +4,8 @@
  * latency per call, through the product's audit (`runControlsAudit`, as `/cis 4 audit` and
  * `cis-bot audit 4` run it) at the configuration's highest concurrency. Prints:
  *  - wall time against the critical-path bound: the sequential round trips of ONE account (measured: one
- *    account audited alone, its wall time over the latency, rounded down) x latency x
+ *    account audited alone at 50 and at 200 ms per call, the growth of its wall time over the 150 ms
+ *    added per call, so the bot's own time per account cancels out) x latency x
  *    ceil(accounts / concurrency); the target ratio is <= 1.5; beside it the CPU bound: the bot's and the
  *    stand-in's CPU time over the cores (both share them here), which above the critical path is what
  *    bounds the run;
@@ -44,6 +45,8 @@ const REGION = 'eu-west-2';
 const MGMT = '999988887777';
 const FIRST = 200000000000;
 const LATENCY_MS = 50;
+/** The lone account's second latency: its wall time grows by this minus LATENCY_MS per round trip. */
+const SLOW_LATENCY_MS = 200;
 const ACCOUNTS = 1000;
 /** aws.concurrency's highest value (src/config/schema.ts). */
 const CONCURRENCY = 64;
@@ -97,6 +100,8 @@ interface Target {
   reset(): Promise<void>;
   /** CPU time the sandbox's own process has spent so far (ms): child process only, where /proc exists. */
   cpuMs?(): number | undefined;
+  /** Every later call waits `ms` (child process only). */
+  setLatency?(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,6 +114,7 @@ async function childTarget(throttleRate: number): Promise<Target> {
     calls: () => child.calls(),
     reset: () => child.resetCalls(),
     cpuMs: () => child.cpuMs(),
+    setLatency: (ms) => child.setLatency(ms),
     close: () => child.close(),
   };
 }
@@ -355,12 +361,17 @@ export async function benchSectionScale(
   );
 
   // Sandbox in a child process (remote AWS's stand-in): warm-up (module loading, JIT), one account
-  // alone (its sequential round trips: the bound's first factor), then every account.
-  const { one, all, other, swept } = await withTarget(
+  // alone at two latencies (its sequential round trips: the bound's first factor), then every account.
+  // Counting round trips as the wall time over the latency was off by one whenever the bot's own ~40-50 ms
+  // per account crossed a multiple of 50 ms (292 ms read 5 round trips, 300 ms 6).
+  const { one, oneSlow, all, other, swept } = await withTarget(
     () => childTarget(0),
     async (calm) => {
       await auditSection(calm, [members[ACCOUNTS - 1] as string], 1);
       const alone = await auditSection(calm, [members[0] as string], 1);
+      await calm.setLatency?.(SLOW_LATENCY_MS);
+      const aloneSlow = await auditSection(calm, [members[0] as string], 1);
+      await calm.setLatency?.(LATENCY_MS);
       const all = await auditSection(calm, members, CONCURRENCY, WORKERS);
       gc();
       const other = await auditSection(calm, members, CONCURRENCY, OTHER_WORKERS);
@@ -369,18 +380,18 @@ export async function benchSectionScale(
         gc();
         swept.push({ concurrency, run: await auditSection(calm, members, concurrency, WORKERS) });
       }
-      return { one: alone, all, other, swept };
+      return { one: alone, oneSlow: aloneSlow, all, other, swept };
     },
   );
   const heapAfterMb = all.heapWithReportMb;
-  const roundTrips = Math.floor(one.wallMs / LATENCY_MS);
+  const roundTrips = Math.round((oneSlow.wallMs - one.wallMs) / (SLOW_LATENCY_MS - LATENCY_MS));
   const boundMs = roundTrips * LATENCY_MS * waves;
   const ratio = ratioOf(all.wallMs, boundMs);
   const apiCallsPerAccount = Math.round((all.apiCalls / ACCOUNTS) * 10) / 10;
   const sandboxCallsPerAccount = Math.round((all.sandboxCalls / ACCOUNTS) * 10) / 10;
   const compliant = compliantIn(all);
   log(
-    `  one account alone: ${one.wallMs} ms = ${roundTrips} sequential round trips of ${LATENCY_MS} ms (${one.sandboxCalls} calls)`,
+    `  one account alone: ${one.wallMs} ms at ${LATENCY_MS} ms per call, ${oneSlow.wallMs} ms at ${SLOW_LATENCY_MS}: ${roundTrips} sequential round trips (${one.sandboxCalls} calls)`,
   );
   log(
     `  ${ACCOUNTS} accounts, sandbox in a child process, audit_workers auto (${all.workers} workers on ${CORES} cores): wall ${all.wallMs} ms, bound ${boundMs} ms (${roundTrips} x ${LATENCY_MS} ms x ${waves} waves), ratio ${ratio} (target <= 1.5)${cpuBoundText(all, boundMs)}; ` +

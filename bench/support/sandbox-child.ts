@@ -2,7 +2,7 @@
  * The sandbox in a process of its own, for benchmarks that stand it in for a remote AWS endpoint (whose
  * CPU and memory are not the bot's). Started by `sandboxProcess` (sandbox-process.ts) with an IPC
  * channel: it receives the sandbox's options, answers with its endpoint, then serves requests for an
- * account's credentials and the call records' counts until it is told to stop.
+ * account's credentials and the call records' counts (and a new latency per call) until it is told to stop.
  */
 import { type SandboxOptions, startSandbox } from '../../src/sandbox';
 
@@ -10,6 +10,7 @@ export type ChildRequest =
   | { id: number; type: 'credentials'; accountId: string }
   | { id: number; type: 'calls' }
   | { id: number; type: 'reset' }
+  | { id: number; type: 'latency'; ms: number }
   | { id: number; type: 'close' };
 
 export interface CallCounts {
@@ -42,6 +43,10 @@ process.once('message', (options: SandboxOptions) => {
           }
           case 'reset':
             sandbox.resetCalls();
+            send({ id: req.id, value: null });
+            return;
+          case 'latency':
+            sandbox.setFaults({ latencyMs: req.ms });
             send({ id: req.id, value: null });
             return;
           case 'close':

@@ -16,6 +16,8 @@ export interface SandboxProcess {
   credentialsFor(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
   calls(): Promise<CallCounts>;
   resetCalls(): Promise<void>;
+  /** Every later call waits `ms` before it is answered. */
+  setLatency(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function sandboxProcess(options: SandboxOptions): Promise<SandboxPr
     credentialsFor: (accountId) => ask({ type: 'credentials', accountId }),
     calls: () => ask<CallCounts>({ type: 'calls' }),
     resetCalls: () => ask<void>({ type: 'reset' }),
+    setLatency: (ms) => ask<void>({ type: 'latency', ms }),
     close: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       await ask<void>({ type: 'close' });
