@@ -206,10 +206,10 @@ describe('a decision the host kept from running (the wall-clock cap before the C
   afterAll(() => clock.spy.mockRestore());
 
   it('ends as "the host was too busy", not as a costly pattern', () => {
-    const deadline = new Deadline(50);
-    stall(200);
+    const deadline = new Deadline(100);
+    stall(400);
     expect(() => deadline.check('waiting')).toThrow(
-      `${DECISION_STALLED_NOTE} to give it 50 ms of engine time within 150 ms while waiting; it is decided again on the next audit`,
+      `${DECISION_STALLED_NOTE} to give it 100 ms of engine time within 300 ms while waiting; it is decided again on the next audit`,
     );
   });
 
