@@ -92,13 +92,13 @@ describe('audit worker pool', () => {
       // keys in alphabetical order, so the calls come before the verdicts.
       const groups = new Map<string, { controls: string[]; expected: string[]; got: unknown }>();
       got.controls.forEach((c, j) => {
-        const expected = want.controls[j];
-        if (JSON.stringify(brief(c)) === JSON.stringify(brief(expected))) return;
-        const key = JSON.stringify(brief(c));
-        const group = groups.get(key) ?? { controls: [], expected: [], got: brief(c) };
+        const [mine, theirs] = [brief(c), brief(want.controls[j])];
+        const key = JSON.stringify(mine);
+        if (key === JSON.stringify(theirs)) return;
+        const group = groups.get(key) ?? { controls: [], expected: [], got: mine };
+        const expected = theirs?.status ?? 'none';
         group.controls.push(c.control);
-        if (!group.expected.includes(expected?.status ?? 'none'))
-          group.expected.push(expected?.status ?? 'none');
+        if (!group.expected.includes(expected)) group.expected.push(expected);
         groups.set(key, group);
       });
       return [

@@ -11,8 +11,9 @@
  *   requests with the same or a smaller budget (they would run out too, and a planted costly filter
  *   must not cost its full budget again in every account). A request with a larger budget decides
  *   again and replaces the entry. Not kept when the wall-clock cap stopped it before its CPU budget
- *   was spent (decisionStalled: the host was busy, the pattern may be cheap). Every other verdict, including UNKNOWN from a search limit or a
- *   mixed-family comparison (those do not depend on time), is final.
+ *   was spent (decisionStalled: the host was busy, the pattern may be cheap). Every other verdict,
+ *   including UNKNOWN from a search limit or a mixed-family comparison (those do not depend on time),
+ *   is final.
  * Results are frozen, witnesses included: one object is handed to every caller.
  */
 import type { CompareOptions, Comparison } from './api';
