@@ -12,6 +12,10 @@
  *  - the same with the other audit_workers setting (2 workers where `auto` stays in-process), and at
  *    the lower concurrencies 8 (aws.concurrency's default), 16 and 32: where the cores start to bound;
  *  - API calls per account (logical calls the audit made, and calls the sandbox answered: retries count);
+ *  - the same run once more after all the others (warm, as a server's later audits), and once more
+ *    in-process under V8's sampling profiler: where the main thread's time goes (AWS SDK, Node's runtime,
+ *    garbage collection, cis-bot's own code; support/cpu-breakdown.ts), and the ratio the SDK's and Node's
+ *    share alone would give on one thread;
  *  - the same with 20% of all calls throttled: identical verdicts (every account x control), wall time;
  *  - peak RSS of the process during the 1,000-account run (target < 400 MB), and its heap after a full
  *    collection with the run's report still held (the results; each run keeps only its verdicts after);
@@ -39,6 +43,7 @@ import { tuneHeapGrowth } from '../src/heap-tuning';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../src/sandbox';
 import { bundledScenario, startSandboxRun } from '../src/sandbox-run';
 import { FAKE_BOT_TOKEN, FakeSlackApi } from '../test/support/fake-slack-api';
+import { type CpuBreakdown, withCpuBreakdown } from './support/cpu-breakdown';
 import { sandboxProcess } from './support/sandbox-process';
 
 const REGION = 'eu-west-2';
@@ -310,6 +315,16 @@ export interface SectionScaleResult {
   cpuBoundMs?: number;
   /** The calm run at lower concurrencies: its own critical-path bound, ratio and CPU bound. */
   sweep: { concurrency: number; wallMs: number; boundMs: number; ratio: number; cpuBoundMs?: number }[];
+  /** The 1,000-account run at CONCURRENCY once more after all the others (JIT warm: a server's later audits). */
+  warmWallMs: number;
+  warmRatio: number;
+  /** Where the main thread's time went in a warm in-process run (sampling profiler), in ms. */
+  mainThread: CpuBreakdown;
+  /**
+   * The ratio the AWS SDK's and Node's share of that thread alone would give if nothing else ran on it:
+   * the least an in-process audit can reach on this machine, whatever cis-bot's own code costs.
+   */
+  sdkAndNodeRatio: number;
 }
 
 const ratioOf = (wallMs: number, boundMs: number) => Math.round((wallMs / boundMs) * 100) / 100;
@@ -364,7 +379,7 @@ export async function benchSectionScale(
   // alone at two latencies (its sequential round trips: the bound's first factor), then every account.
   // Counting round trips as the wall time over the latency was off by one whenever the bot's own ~40-50 ms
   // per account crossed a multiple of 50 ms (292 ms read 5 round trips, 300 ms 6).
-  const { one, oneSlow, all, other, swept } = await withTarget(
+  const { one, oneSlow, all, other, swept, warm, profiled } = await withTarget(
     () => childTarget(0),
     async (calm) => {
       await auditSection(calm, [members[ACCOUNTS - 1] as string], 1);
@@ -380,7 +395,14 @@ export async function benchSectionScale(
         gc();
         swept.push({ concurrency, run: await auditSection(calm, members, concurrency, WORKERS) });
       }
-      return { one: alone, oneSlow: aloneSlow, all, other, swept };
+      // Every run above starts from the JIT state the runs before it left (`all` from one account's
+      // warm-up); a server's later audits run warm: the same run again, then once more in-process under
+      // the sampling profiler, for where the main thread's time goes.
+      gc();
+      const warm = await auditSection(calm, members, CONCURRENCY, WORKERS);
+      gc();
+      const profiled = await withCpuBreakdown(() => auditSection(calm, members, CONCURRENCY, 0));
+      return { one: alone, oneSlow: aloneSlow, all, other, swept, warm, profiled };
     },
   );
   const heapAfterMb = all.heapWithReportMb;
@@ -420,6 +442,22 @@ export async function benchSectionScale(
       ...(cpuBoundMs !== undefined ? { cpuBoundMs } : {}),
     };
   });
+
+  const warmRatio = ratioOf(warm.wallMs, boundMs);
+  log(
+    `  the same again once warm (after the runs above, as a server's later audits): wall ${warm.wallMs} ms, ratio ${warmRatio}${cpuBoundText(warm, boundMs)}; ` +
+      `bot CPU ${perCall(warm)} ms per AWS call; verdicts ${verdictsWord(warm, all)}; peak RSS ${warm.peakRssMb} MB; ${load()}`,
+  );
+  const mainThread = profiled.cpu;
+  const calls = Math.max(1, profiled.result.sandboxCalls);
+  const perCallOf = (ms: number) => Math.round((ms / calls) * 1000) / 1000;
+  const sdkAndNodeRatio = ratioOf(mainThread.awsSdk + mainThread.node, boundMs);
+  log(
+    `  main thread of that run in-process, under the sampling profiler (wall ${profiled.result.wallMs} ms): ` +
+      `AWS SDK ${mainThread.awsSdk} ms (${perCallOf(mainThread.awsSdk)} ms per call), Node runtime (HTTP, sockets, hashing, promises) ${mainThread.node} ms (${perCallOf(mainThread.node)}), ` +
+      `garbage collection ${mainThread.gc} ms (${perCallOf(mainThread.gc)}), cis-bot ${mainThread.cisBot} ms (${perCallOf(mainThread.cisBot)}), idle ${mainThread.idle} ms, other ${mainThread.other} ms; ` +
+      `the SDK and Node alone would make the ratio ${sdkAndNodeRatio} on one thread; ${load()}`,
+  );
 
   gc();
   const throttled = await withTarget(
@@ -471,6 +509,10 @@ export async function benchSectionScale(
     otherWorkersPeakRssMb: other.peakRssMb,
     ...(allCpuBoundMs !== undefined ? { cpuBoundMs: allCpuBoundMs } : {}),
     sweep,
+    warmWallMs: warm.wallMs,
+    warmRatio,
+    mainThread,
+    sdkAndNodeRatio,
   };
 }
 
