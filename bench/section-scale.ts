@@ -453,8 +453,8 @@ export async function benchSectionScale(
   const perCallOf = (ms: number) => Math.round((ms / calls) * 1000) / 1000;
   const sdkAndNodeRatio = ratioOf(mainThread.awsSdk + mainThread.node, boundMs);
   log(
-    `  main thread of that run in-process, under the sampling profiler (wall ${profiled.result.wallMs} ms): ` +
-      `AWS SDK ${mainThread.awsSdk} ms (${perCallOf(mainThread.awsSdk)} ms per call), Node runtime (HTTP, sockets, hashing, promises) ${mainThread.node} ms (${perCallOf(mainThread.node)}), ` +
+    `  main thread of one more warm run, in-process under the sampling profiler (wall ${profiled.result.wallMs} ms): ` +
+      `AWS SDK ${mainThread.awsSdk} ms (${perCallOf(mainThread.awsSdk)} ms per call), Node runtime (HTTP, sockets, crypto, promises) ${mainThread.node} ms (${perCallOf(mainThread.node)}), ` +
       `garbage collection ${mainThread.gc} ms (${perCallOf(mainThread.gc)}), cis-bot ${mainThread.cisBot} ms (${perCallOf(mainThread.cisBot)}), idle ${mainThread.idle} ms, other ${mainThread.other} ms; ` +
       `the SDK and Node alone would make the ratio ${sdkAndNodeRatio} on one thread; ${load()}`,
   );

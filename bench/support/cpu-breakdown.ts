@@ -1,14 +1,16 @@
 /**
  * Where this process's main thread spends its CPU during one piece of work: V8's sampling profiler
  * (node:inspector, in-process) over `work`, each sample's time put in one bucket:
- *  - `awsSdk`: JavaScript of the AWS SDK v3 (node_modules/@smithy/*, @aws-sdk/*, @aws-crypto/*, and the
- *    XML parser it uses): middleware, serialisation, signing, parsing;
- *  - `node`: Node.js's own JavaScript (node:http, net, streams, events, timers) and the native frames
- *    under it or under the SDK (socket writes, hashing, the microtask pump);
+ *  - `awsSdk`: the AWS SDK v3 (node_modules/@smithy/*, @aws-sdk/*, @aws-crypto/*, and the XML parser
+ *    it uses): middleware, serialisation, endpoint rules, signing, parsing;
+ *  - `node`: Node.js's own JavaScript (node:http, net, streams, events, crypto, timers) with the native
+ *    work it calls (socket writes, hashing), and the native frames no JavaScript called (the microtask
+ *    pump);
  *  - `gc`: V8's garbage collector on this thread;
  *  - `cisBot`: the project's own code (src/);
  *  - `idle`: the thread waiting for I/O;
  *  - `other`: everything else (the benchmark itself, V8's own bookkeeping).
+ * A native frame (a socket write, a hash, JSON.parse) counts for the JavaScript that called it.
  * Why: the ratio of a 1,000-account audit at a high concurrency is bounded by this thread's CPU; the
  * breakdown says how much of it the project could still cut, and how much the SDK and Node need anyway.
  */
@@ -45,18 +47,22 @@ function bucketOfUrl(url: string): keyof CpuBreakdown | undefined {
   return 'other';
 }
 
-function bucketOf(node: ProfileNode): keyof CpuBreakdown {
-  const { functionName, url } = node.callFrame;
-  if (functionName === '(garbage collector)') return 'gc';
-  if (functionName === '(idle)') return 'idle';
-  if (functionName === '(program)') return 'other';
-  // A native frame (no URL: a socket write, a hash, the microtask pump) is the runtime's work.
-  return bucketOfUrl(url) ?? 'node';
-}
-
 /** The profile's sampled time per bucket, in ms. */
 export function breakdownOf(profile: Profile): CpuBreakdown {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+  const bucketOf = (node: ProfileNode): keyof CpuBreakdown => {
+    const { functionName } = node.callFrame;
+    if (functionName === '(garbage collector)') return 'gc';
+    if (functionName === '(idle)') return 'idle';
+    if (functionName === '(program)') return 'other';
+    for (let at: ProfileNode | undefined = node; at; at = parentOf.get(at.id)) {
+      const bucket = bucketOfUrl(at.callFrame.url);
+      if (bucket) return bucket;
+    }
+    return 'node';
+  };
   const totals: CpuBreakdown = { awsSdk: 0, node: 0, gc: 0, cisBot: 0, idle: 0, other: 0 };
   profile.samples.forEach((id, i) => {
     const node = byId.get(id);
