@@ -7,6 +7,7 @@
 import { getMetricFilterControl } from '../../src/core/controls';
 import { judgeForControl } from '../../src/core/evaluate/control-filter';
 import { judgeFilter } from '../../src/core/evaluate/filter-judge';
+import { HAD_FULL_300_MS } from '../filter-pattern/helpers';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const hostile = (n: number) => `{ $.eventName = %[a-z]{0,1000}b{${900 + n}}% }`;
@@ -31,5 +32,5 @@ test('a judgement cut short by a busy pass is not remembered: decided again late
   expect(cutShort.length).toBeGreaterThan(0);
   await nextTurn();
   const [pattern] = cutShort[cutShort.length - 1] as (typeof pass)[number];
-  expect(judgeForControl(pattern, control).judgement.note).toMatch(/stopped after 300 ms of engine time/);
+  expect(judgeForControl(pattern, control).judgement.note).toMatch(HAD_FULL_300_MS);
 });

@@ -18,7 +18,7 @@ import {
 } from '../../src/core/evaluate/filter-judge';
 import { decisionCache, matchesLogEvent, parsePattern } from '../../src/core/filter-pattern';
 import { type Sandbox, startSandbox } from '../../src/sandbox';
-import { skewedClock } from '../filter-pattern/helpers';
+import { HAD_FULL_300_MS, skewedClock, slowWallClock } from '../filter-pattern/helpers';
 import { CIS_41, chainAccount, REGION, SECURITY } from './fixtures';
 
 const control41 = getMetricFilterControl('4.1');
@@ -159,44 +159,53 @@ describe('judgeFilter under a time budget (security review: hostile metric filte
   // Each test starts a fresh synchronous stretch (the pass budget resets once the event loop gets a turn).
   afterEach(nextTurn);
 
-  it('judges the review pattern UNKNOWN, "decision took too long": the link FAILS with that note', () => {
-    const j = judgeFilter(HOSTILE, CIS_41, benign41);
-    expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false });
-    expect(j.note).toMatch(/^decision took too long: stopped after 300 ms of engine time while /);
-    expect(j.rejection).toBeUndefined();
-    expect(closeness(j)).toBe(closeness({ verdict: 'UNKNOWN', covers: false, missed: null, extra: null }));
-  });
+  describe('a costly filter alone', () => {
+    // Each must run out of its CPU budget (kept), never be stalled by a busy host (kept nowhere).
+    let clock: jest.SpyInstance;
+    beforeEach(() => {
+      clock = slowWallClock();
+    });
+    afterEach(() => clock.mockRestore());
 
-  it.each([
-    ['a term-pattern variant', '%[a-z]{0,1000}b{1000}%'],
-    ['a one-field variant', '{ $.eventName = %[a-z]{0,1000}b{1000}% }'],
-  ])('judges %s UNKNOWN too', (_label, pattern) => {
-    const j = judgeFilter(pattern, CIS_41, benign41);
-    expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false });
-    expect(j.note).toMatch(/^decision took too long/);
-  });
+    it('judges the review pattern UNKNOWN, "decision took too long": the link FAILS with that note', () => {
+      const j = judgeFilter(HOSTILE, CIS_41, benign41);
+      expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false });
+      expect(j.note).toMatch(/^decision took too long: stopped after 300 ms of engine time while /);
+      expect(j.rejection).toBeUndefined();
+      expect(closeness(j)).toBe(closeness({ verdict: 'UNKNOWN', covers: false, missed: null, extra: null }));
+    });
 
-  it('keys its cache on the canonical pattern: spacing and parenthesis variants are one entry', () => {
-    const j = judgeFilter(HOSTILE, CIS_41, benign41);
-    for (const variant of [
-      HOSTILE.replace(' && ', '  &&  '),
-      `{(${HOSTILE.slice(1, -1).trim()})}`,
-      '{$.errorCode=%.{0,1000}a.{0,1000}%&&$.eventName=%[a-z]{0,1000}b{1000}%}',
-    ]) {
-      expect(judgeFilter(variant, CIS_41, benign41)).toBe(j);
-    }
-    const rewrite = judgeFilter(EQUIVALENT_REWRITE, CIS_41, benign41);
-    expect(judgeFilter(EQUIVALENT_REWRITE.replace(/ /g, '   '), CIS_41, benign41)).toBe(rewrite);
-    expect(rewrite.verdict).toBe('EQUIVALENT');
-  });
+    it.each([
+      ['a term-pattern variant', '%[a-z]{0,1000}b{1000}%'],
+      ['a one-field variant', '{ $.eventName = %[a-z]{0,1000}b{1000}% }'],
+    ])('judges %s UNKNOWN too', (_label, pattern) => {
+      const j = judgeFilter(pattern, CIS_41, benign41);
+      expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false });
+      expect(j.note).toMatch(/^decision took too long/);
+    });
 
-  it('does not decide a pattern that ran out of time again, against any control', () => {
-    const first = judgeFilter(HOSTILE, CIS_41, benign41);
-    for (const id of ['4.3', '4.4', '4.5']) {
-      const c = getMetricFilterControl(id);
-      const j = judgeFilter(HOSTILE, c.pattern, c.benignEvents);
-      expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false, note: first.note });
-    }
+    it('keys its cache on the canonical pattern: spacing and parenthesis variants are one entry', () => {
+      const j = judgeFilter(HOSTILE, CIS_41, benign41);
+      for (const variant of [
+        HOSTILE.replace(' && ', '  &&  '),
+        `{(${HOSTILE.slice(1, -1).trim()})}`,
+        '{$.errorCode=%.{0,1000}a.{0,1000}%&&$.eventName=%[a-z]{0,1000}b{1000}%}',
+      ]) {
+        expect(judgeFilter(variant, CIS_41, benign41)).toBe(j);
+      }
+      const rewrite = judgeFilter(EQUIVALENT_REWRITE, CIS_41, benign41);
+      expect(judgeFilter(EQUIVALENT_REWRITE.replace(/ /g, '   '), CIS_41, benign41)).toBe(rewrite);
+      expect(rewrite.verdict).toBe('EQUIVALENT');
+    });
+
+    it('does not decide a pattern that ran out of time again, against any control', () => {
+      const first = judgeFilter(HOSTILE, CIS_41, benign41);
+      for (const id of ['4.3', '4.4', '4.5']) {
+        const c = getMetricFilterControl(id);
+        const j = judgeFilter(HOSTILE, c.pattern, c.benignEvents);
+        expect(j).toMatchObject({ verdict: 'UNKNOWN', covers: false, note: first.note });
+      }
+    });
   });
 
   it('bounds a synchronous pass over many costly filters; patterns cut short are decided again later', async () => {
@@ -210,7 +219,8 @@ describe('judgeFilter under a time budget (security review: hostile metric filte
       expect(j.note).toMatch(/^decision took too long/);
     }
     // The first ones got the full budget; once the pass had spent its budget, the rest got the floor.
-    expect(pass[0]?.[1].note).toMatch(/stopped after 300 ms of engine time/);
+    // (The pass is charged by the smaller of CPU and wall time, so these tests keep the real wall clock.)
+    expect(pass[0]?.[1].note).toMatch(HAD_FULL_300_MS);
     const cutShort = pass.filter(([, j]) => j.note?.includes('was used up by other filters'));
     expect(cutShort.length).toBeGreaterThan(0);
     expect(cutShort[0]?.[1].note).toMatch(
@@ -219,7 +229,7 @@ describe('judgeFilter under a time budget (security review: hostile metric filte
     // Not cached: on a later turn of the event loop it gets its own full budget.
     await nextTurn();
     const [pattern] = cutShort[cutShort.length - 1] as (typeof pass)[number];
-    expect(judgeFilter(pattern, CIS_41, benign41).note).toMatch(/stopped after 300 ms of engine time/);
+    expect(judgeFilter(pattern, CIS_41, benign41).note).toMatch(HAD_FULL_300_MS);
   });
 
   it("ordinary filters do not use up a pass's budget: after 800 of them a costly one still gets its full 300 ms", () => {
@@ -233,7 +243,7 @@ describe('judgeFilter under a time budget (security review: hostile metric filte
       ),
     );
     expect(ordinary.filter((j) => j.verdict === 'UNKNOWN')).toEqual([]);
-    expect(judgeFilter(hostile(100), CIS_41, benign41).note).toMatch(/stopped after 300 ms of engine time/);
+    expect(judgeFilter(hostile(100), CIS_41, benign41).note).toMatch(HAD_FULL_300_MS);
   });
 });
 
@@ -444,8 +454,12 @@ describe('4.1 through the SDK against the sandbox: historical patterns', () => {
 });
 
 describe('a judgement whose decision the host kept from running (wall-clock cap before the CPU budget)', () => {
-  // Last in this file: the skewed clock stays until every test here has run.
-  const clock = skewedClock();
+  // Installed for this describe's tests only (a spy made in the describe's body would be in place from
+  // the file's start, under every test before it).
+  let clock: ReturnType<typeof skewedClock>;
+  beforeAll(() => {
+    clock = skewedClock();
+  });
   afterAll(() => clock.spy.mockRestore());
 
   it('is kept nowhere: the next audit decides it again (a busy minute must not fail a filter for good)', () => {
@@ -453,6 +467,7 @@ describe('a judgement whose decision the host kept from running (wall-clock cap 
     clock.step(50); // each read of the clock 50 ms later: the wall cap passes in a few checks
     const stalled = judgeFilter(pattern, CIS_41, benign41);
     clock.step(0);
+    clock.slow(10); // what follows must use up its CPU budget however busy the host is
     expect(stalled).toMatchObject({ verdict: 'UNKNOWN', covers: false });
     expect(stalled.note).toMatch(
       /^decision took too long: the host was too busy to give it 300 ms of engine time within 900 ms while .*; it is decided again on the next audit$/,

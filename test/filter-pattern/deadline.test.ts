@@ -27,7 +27,7 @@ import { jsonProblem } from '../../src/core/filter-pattern/domain';
 import { exploreStringClasses } from '../../src/core/filter-pattern/explore';
 import { regexNfa } from '../../src/core/filter-pattern/regex';
 import { and, type Formula, not, solve } from '../../src/core/filter-pattern/solver';
-import { expectVerifiedWitnesses, skewedClock } from './helpers';
+import { expectVerifiedWitnesses, skewedClock, slowWallClock } from './helpers';
 
 const V41 = getMetricFilterControl('4.1').pattern;
 
@@ -46,7 +46,18 @@ const HOSTILE_VARIANTS: readonly [string, string][] = [
   ['a term pattern (mixed families)', '%[a-z]{0,1000}b{1000}%'],
 ];
 
+/** These describes assert timeouts of the CPU budget, which a busy host's wall-clock cap must not preempt. */
+function withSlowWallClock(): void {
+  let clock: jest.SpyInstance;
+  beforeEach(() => {
+    clock = slowWallClock();
+  });
+  afterEach(() => clock.mockRestore());
+}
+
 describe('comparePatterns under its time budget', () => {
+  withSlowWallClock();
+
   it('has a default budget of a few hundred ms', () => {
     expect(DEFAULT_DECISION_MS).toBeGreaterThanOrEqual(100);
     expect(DEFAULT_DECISION_MS).toBeLessThanOrEqual(500);
@@ -106,6 +117,8 @@ describe('comparePatterns under its time budget', () => {
 });
 
 describe('the engine loops check the deadline', () => {
+  withSlowWallClock();
+
   it('string exploration throws DecisionTimeout past it', () => {
     const nfas = [regexNfa('.{0,1000}a.{0,1000}'), regexNfa('[a-z]{0,1000}b{1000}')];
     expect(() => exploreStringClasses(nfas, undefined, new Deadline(0))).toThrow(DecisionTimeout);
@@ -201,8 +214,12 @@ function stall(ms: number): void {
 }
 
 describe('a decision the host kept from running (the wall-clock cap before the CPU budget)', () => {
-  // Last in this file: the skewed clock stays until every test here has run.
-  const clock = skewedClock();
+  // Installed for this describe's tests only (a spy made in the describe's body would be in place from
+  // the file's start, under every test before it).
+  let clock: ReturnType<typeof skewedClock>;
+  beforeAll(() => {
+    clock = skewedClock();
+  });
   afterAll(() => clock.spy.mockRestore());
 
   it('ends as "the host was too busy", not as a costly pattern', () => {
@@ -218,6 +235,7 @@ describe('a decision the host kept from running (the wall-clock cap before the C
     clock.step(50); // each read of the clock 50 ms later: the wall cap passes in a few checks
     const stalled = decisionCache.compare(pattern, V41);
     clock.step(0);
+    clock.slow(10); // what follows must use up its CPU budget however busy the host is
     expect(decisionStalled(stalled)).toBe(true);
     expect(stalled.note).toMatch(/it is decided again on the next audit$/);
     const decided = decisionCache.compare(pattern, V41);

@@ -11,7 +11,7 @@ import {
   parsePattern,
   printPattern,
 } from '../../src/core/filter-pattern';
-import { respell, SPELLINGS } from './helpers';
+import { respell, SPELLINGS, slowWallClock } from './helpers';
 
 const V41 = getMetricFilterControl('4.1').pattern;
 const V415 = getMetricFilterControl('4.15').pattern;
@@ -26,6 +26,13 @@ const SAME_CANONICAL = SPELLINGS.filter((s) => !s.reverse);
 const HOSTILE = '{ $.errorCode = %.{0,1000}a.{0,1000}% && $.eventName = %[a-z]{0,1000}b{1000}% }';
 
 describe('DecisionCache', () => {
+  // The UNKNOWNs here must be timeouts of the CPU budget (kept), never stalls of a busy host (not kept).
+  let clock: jest.SpyInstance;
+  beforeEach(() => {
+    clock = slowWallClock();
+  });
+  afterEach(() => clock.mockRestore());
+
   it('answers every spacing, quoting and parenthesising of the same two patterns from one entry, with what deciding again gives', () => {
     const cache = new DecisionCache(16);
     const first = cache.compare(NARROWER_41, V41);

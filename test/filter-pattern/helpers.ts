@@ -99,22 +99,59 @@ export function expectVerifiedWitnesses(
 }
 
 /**
- * performance.now() with a skew that grows by `step` ms at every read while `step` is set, then stays:
- * the clock never goes back (it does not in Node, and the engine's CPU sample relies on it), so it is
- * restored only once the tests after it no longer read it.
+ * performance.now() with a skew that grows by `step` ms at every read while `step` is set, then stays,
+ * and running `slow(factor)` times slower than real time once asked: the clock never goes back (it does
+ * not in Node, and the engine's CPU sample relies on it), so it is restored only once the tests after it
+ * no longer read it.
  */
-export function skewedClock(): { spy: jest.SpyInstance; step: (ms: number) => void } {
+export function skewedClock(): {
+  spy: jest.SpyInstance;
+  step: (ms: number) => void;
+  slow: (factor: number) => void;
+} {
   const realNow = performance.now.bind(performance);
   let skew = 0;
   let stepMs = 0;
+  // Real time passes `factor` times slower from (realBase, base) on.
+  let factor = 1;
+  let realBase = realNow();
+  let base = realBase;
+  const unskewed = () => base + (realNow() - realBase) / factor;
   const spy = jest.spyOn(performance, 'now').mockImplementation(() => {
     skew += stepMs;
-    return realNow() + skew;
+    return unskewed() + skew;
   });
   return {
     spy,
     step: (ms) => {
       stepMs = ms;
     },
+    slow: (next) => {
+      base = unskewed();
+      realBase = realNow();
+      factor = next;
+    },
   };
 }
+
+/**
+ * Slows the wall clock the deadlines read (performance.now) `factor` times until the spy is restored.
+ * For tests that assert a decision used up its CPU budget ("stopped after N ms of engine time", a
+ * timeout a cache keeps): on a loaded host (CI runs two suites side by side on 2 cores) the wall-clock
+ * cap, 3x the budget, can end such a decision first, as "the host was too busy", which nothing keeps;
+ * a 20 ms budget did so once. Not for tests of a pass's budget, which is charged by the smaller of the
+ * CPU and the wall time: slowed, the wall would hide what they check.
+ */
+export function slowWallClock(factor = 10): jest.SpyInstance {
+  const clock = skewedClock();
+  clock.slow(factor);
+  return clock.spy;
+}
+
+/**
+ * The note of a 300 ms decision that had its whole budget, whether it spent it ("stopped after") or a
+ * busy host's wall-clock cap ended it first ("too busy to give it"): what a test of a pass's budget
+ * checks (a judgement given its full budget, not the floor), the wall clock left as it is.
+ */
+export const HAD_FULL_300_MS =
+  /stopped after 300 ms of engine time|the host was too busy to give it 300 ms of engine time/;
